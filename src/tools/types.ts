@@ -1,0 +1,56 @@
+import type * as z from 'zod';
+import type { AppConfig, ClusterConfig } from '../config.js';
+import type { ProxmoxClient } from '../proxmox/client.js';
+import type { Catalog } from '../schema/catalog.js';
+
+/** One cluster as the tools see it: its settings, an API client, and its schema (loaded lazily, once). */
+export interface ClusterContext {
+  readonly name: string;
+  readonly config: ClusterConfig;
+  readonly client: ProxmoxClient;
+  /** The API catalog; undefined when no schema could be had (calls then go through unvalidated). */
+  catalog(): Promise<Catalog | undefined>;
+  /** Why there is no catalog, for the note shown to the model. */
+  readonly schemaProblem?: string;
+}
+
+export interface ToolEnv {
+  readonly config: AppConfig;
+  /** The named cluster, or the default one; throws a ToolError listing the known names for an unknown one. */
+  cluster(name?: string): ClusterContext;
+}
+
+/** Per-call facilities from the MCP request. */
+export interface ToolCall {
+  readonly signal: AbortSignal;
+  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Asks the human (MCP elicitation) when the client supports it; undefined when it cannot ask. */
+  elicitConfirm?(message: string): Promise<boolean>;
+}
+
+export interface ToolOutput {
+  text: string;
+  isError?: boolean;
+  structured?: Record<string, unknown>;
+}
+
+export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: S;
+  output?: z.ZodObject;
+  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint?: boolean; openWorldHint: boolean };
+  /** Changes things (hidden in read-only mode). */
+  writes: boolean;
+  run(args: z.infer<S>, env: ToolEnv, call: ToolCall): Promise<ToolOutput>;
+}
+
+/** An expected failure whose message is for the model as it stands (bad input, refused call, ...). */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
