@@ -2,6 +2,8 @@ import type * as z from 'zod';
 import type { AppConfig, ClusterConfig } from '../config.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import type { Catalog } from '../schema/catalog.js';
+import type { Policy } from '../safety/policy.js';
+import type { AuditLog } from '../safety/audit.js';
 
 /** One cluster as the tools see it: its settings, an API client, and its schema (loaded lazily, once). */
 export interface ClusterContext {
@@ -12,12 +14,16 @@ export interface ClusterContext {
   catalog(): Promise<Catalog | undefined>;
   /** Why there is no catalog, for the note shown to the model. */
   readonly schemaProblem?: string;
+  /** PROXMOX_ALLOW / PROXMOX_DENY / PROXMOX_READONLY for this cluster (always set by the runtime). */
+  readonly policy?: Policy;
 }
 
 export interface ToolEnv {
   readonly config: AppConfig;
   /** The named cluster, or the default one; throws a ToolError listing the known names for an unknown one. */
   cluster(name?: string): ClusterContext;
+  /** Where writes and exec calls are recorded (PROXMOX_AUDIT_LOG). */
+  readonly audit?: AuditLog;
 }
 
 /** Per-call facilities from the MCP request. */

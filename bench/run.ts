@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: the figures README quotes. Times are ratios to a baseline measured in the same run,
+ * because this machine is noisy and absolute times do not compare across runs.
+ *
+ *   npm run bench                 everything (the HTTP soak takes about a minute)
+ *   npm run bench -- --quick      shorter loops, no soak
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { StdioDriver } from './stdio-driver.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist/cli.js');
+const schema92 = path.resolve(root, '../shared/pve-apidoc/pve-9.2-apidoc.json');
+const quick = process.argv.includes('--quick');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const fmt = (n: number, d = 2) => n.toFixed(d);
+
+/** An environment that needs no network for tools/list and search. */
+function offlineEnv(): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    PROXMOX_URL: 'https://127.0.0.1:9',
+    PROXMOX_API_TOKEN: 'bench@pve!b=00000000-0000-0000-0000-000000000000',
+    PROXMOX_SCHEMA_FILE: schema92,
+    PROXMOX_LOG_LEVEL: 'silent',
+  };
+}
+
+async function bareNodeSpawnMs(): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => spawn(process.execPath, ['-e', '0']).on('exit', () => resolve()));
+  return performance.now() - t0;
+}
+
+async function spawnToToolsListMs(): Promise<{ ms: number; tools: unknown[] }> {
+  const d = new StdioDriver([cli], offlineEnv());
+  await d.initialize();
+  const res = await d.request<{ tools: unknown[] }>('tools/list');
+  const ms = performance.now() - d.spawnedAt;
+  d.close();
+  return { ms, tools: res.tools };
+}
+
+async function spawnToFirstSearchMs(): Promise<{ ms: number; peakRssMb?: number }> {
+  const d = new StdioDriver([cli], offlineEnv());
+  await d.initialize();
+  await d.callTool('proxmox-api-schema', { query: 'start a virtual machine' });
+  const ms = performance.now() - d.spawnedAt;
+  const peakRssMb = d.peakRssMb();
+  d.close();
+  return { ms, peakRssMb };
+}
+
+async function startupFigures() {
+  const rounds = quick ? 5 : 15;
+  const bare: number[] = [];
+  const list: number[] = [];
+  const search: number[] = [];
+  let tools: unknown[] = [];
+  let peak: number | undefined;
+  // Interleaved so that machine noise hits every series alike.
+  for (let i = 0; i < rounds; i++) {
+    bare.push(await bareNodeSpawnMs());
+    const l = await spawnToToolsListMs();
+    list.push(l.ms);
+    tools = l.tools;
+    const s = await spawnToFirstSearchMs();
+    search.push(s.ms);
+    peak = Math.max(peak ?? 0, s.peakRssMb ?? 0);
+  }
+  const toolsListTokens = encode(JSON.stringify({ tools })).length;
+  return {
+    toolsListTokens,
+    bareSpawnMs: median(bare),
+    toolsListRatio: median(list) / median(bare),
+    firstSearchRatio: median(search) / median(bare),
+    peakRssMb: peak,
+  };
+}
+
+async function callFigures() {
+  const { startSimulator } = await import('../src/simulator/index.js');
+  const sim = await startSimulator({ quiet: true });
+  const env = {
+    ...process.env,
+    PROXMOX_URL: sim.url,
+    PROXMOX_API_TOKEN: sim.tokens.admin,
+    PROXMOX_FINGERPRINT: sim.fingerprint,
+    PROXMOX_SCHEMA_FILE: schema92,
+    PROXMOX_LOG_LEVEL: 'silent',
+  };
+  const { HttpProxmoxClient } = await import('../src/proxmox/client.js');
+  const { parseApiToken } = await import('../src/config.js');
+  const direct = new HttpProxmoxClient({ url: sim.url, credentials: parseApiToken(sim.tokens.admin), tls: { fingerprint: sim.fingerprint } });
+  const d = new StdioDriver([cli], env);
+  await d.initialize();
+  const call = () => d.callTool('proxmox-api-read', { path: '/nodes/pve1/qemu/100/status/current' });
+  await call(); // schema load, TLS session
+
+  const n = quick ? 200 : 1000;
+  const directMs: number[] = [];
+  const mcpMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    await direct.request({ method: 'GET', path: '/nodes/pve1/qemu/100/status/current' });
+    directMs.push(performance.now() - t);
+    t = performance.now();
+    const r = await call();
+    if (r.isError) throw new Error(r.content[0].text);
+    mcpMs.push(performance.now() - t);
+  }
+  const concurrent = quick ? 50 : 200;
+  const concMs: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrent }, async () => {
+      const t = performance.now();
+      await call();
+      concMs.push(performance.now() - t);
+    }),
+  );
+  d.close();
+  direct.close();
+  await sim.close();
+  return {
+    sequential: n,
+    directP50: pct(directMs, 50),
+    mcpP50: pct(mcpMs, 50),
+    mcpP99: pct(mcpMs, 99),
+    overheadRatio: median(mcpMs) / median(directMs),
+    concurrent,
+    concP50: pct(concMs, 50),
+    concP99: pct(concMs, 99),
+  };
+}
+
+async function main() {
+  if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run build first');
+  if (!existsSync(schema92)) throw new Error(`reference schema missing: ${schema92}`);
+
+  const s = await startupFigures();
+  console.log('## Start-up and size');
+  console.log(`tools/list tokens (o200k):            ${s.toolsListTokens}   (target <= 700)`);
+  console.log(`bare node spawn (median):             ${fmt(s.bareSpawnMs, 1)} ms`);
+  console.log(`spawn -> tools/list answered:         ${fmt(s.toolsListRatio)}x bare node   (target <= 1.8x)`);
+  console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
+  console.log(`peak RSS after first search:          ${s.peakRssMb ? fmt(s.peakRssMb, 1) + ' MiB' : 'n/a'}`);
+
+  const { benchDiscovery } = await import('./discovery.js');
+  const disc = await benchDiscovery();
+  console.log('\n## Discovery (../shared/bench/discovery-tasks.json, PVE 9.2)');
+  console.log(`recall@1:                             ${fmt(disc.recallAt1)}   (target >= 0.80)`);
+  console.log(`recall@5:                             ${fmt(disc.recallAt5)}   (target >= 0.95)`);
+  console.log(`median search answer:                 ${disc.medianAnswerTokens} tokens   (target <= 400)`);
+  console.log(`schema load (parse + catalog):        ${fmt(disc.schemaLoadMs, 1)} ms`);
+  if (disc.misses.length) console.log(`misses:\n  ${disc.misses.join('\n  ')}`);
+
+  const c = await callFigures();
+  console.log('\n## Calls through one stdio server (simulated cluster)');
+  console.log(`direct HTTPS p50:                     ${fmt(c.directP50)} ms`);
+  console.log(`MCP read call p50 / p99 (${c.sequential} seq):   ${fmt(c.mcpP50)} / ${fmt(c.mcpP99)} ms`);
+  console.log(`MCP overhead over direct (median):    ${fmt(c.overheadRatio)}x`);
+  console.log(`${c.concurrent} concurrent p50 / p99:            ${fmt(c.concP50)} / ${fmt(c.concP99)} ms`);
+
+  if (!quick) {
+    const { benchHttpLoad } = await import('./load-http.js');
+    const load = await benchHttpLoad({ seconds: 60, clients: 50 });
+    console.log('\n## Streamable HTTP soak (50 clients, 60 s, loopback)');
+    console.log(JSON.stringify(load));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

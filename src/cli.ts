@@ -1,0 +1,157 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, configFromEnv, type AppConfig } from './config.js';
+import { log } from './log.js';
+import { VERSION } from './version.js';
+
+const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
+
+Usage:
+  proxmox-mcp                      MCP server over stdio, configured by PROXMOX_* variables
+  proxmox-mcp --demo               the same, backed by a simulated cluster (no Proxmox needed)
+  proxmox-mcp --http [--host H] [--port N] [--demo]   MCP over Streamable HTTP
+  proxmox-mcp simulator [--port N] [--host H]          the simulated cluster alone
+  proxmox-mcp call TOOL 'JSON' [--demo]                one tool call, result printed
+  proxmox-mcp --version | --help
+
+Configuration: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_INSECURE,
+PROXMOX_CA_FILE, PROXMOX_FINGERPRINT, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_READONLY, ... (see README).`;
+
+interface Options {
+  demo: boolean;
+  http: boolean;
+  host?: string;
+  port?: string;
+  config?: string;
+}
+
+/** Environment for a cluster served by an in-process simulator. */
+async function demoEnvironment(): Promise<{ env: Record<string, string | undefined>; close: () => Promise<void> }> {
+  const { startSimulator } = await import('./simulator/index.js');
+  const sim = await startSimulator({ quiet: true });
+  log.info(`demo: simulated cluster at ${sim.url}`);
+  return {
+    env: {
+      ...process.env,
+      PROXMOX_URL: sim.url,
+      PROXMOX_API_TOKEN: sim.tokens.admin,
+      PROXMOX_FINGERPRINT: sim.fingerprint,
+      PROXMOX_USERNAME: undefined,
+      PROXMOX_PASSWORD: undefined,
+      PROXMOX_SCHEMA_FILE: process.env.PROXMOX_SCHEMA_FILE,
+      PROXMOX_CACHE_DIR: process.env.PROXMOX_CACHE_DIR ?? `${(await import('node:os')).tmpdir()}/proxmox-mcp-demo-cache`,
+    },
+    close: () => sim.close(),
+  };
+}
+
+async function loadConfig(opts: Options): Promise<{ config: AppConfig; close: () => Promise<void> }> {
+  if (opts.demo) {
+    const demo = await demoEnvironment();
+    return { config: configFromEnv(demo.env), close: demo.close };
+  }
+  if (opts.config || process.env.PROXMOX_CONFIG) {
+    const { loadConfigFile } = await import('./config-file.js');
+    return { config: await loadConfigFile(opts.config ?? process.env.PROXMOX_CONFIG!, process.env), close: async () => {} };
+  }
+  return { config: configFromEnv(process.env), close: async () => {} };
+}
+
+async function serveStdio(opts: Options): Promise<void> {
+  const { config, close } = await loadConfig(opts);
+  const { Runtime } = await import('./cluster.js');
+  const { createMcpServer } = await import('./server.js');
+  const { toolsFor } = await import('./tools/registry.js');
+  const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+  const runtime = new Runtime(config);
+  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }) });
+  const shutdown = async () => {
+    await server.close().catch(() => undefined);
+    runtime.close();
+    await close();
+    process.exit(0);
+  };
+  process.stdin.on('end', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  await server.connect(new StdioServerTransport());
+}
+
+async function serveHttp(opts: Options): Promise<void> {
+  const { config, close } = await loadConfig(opts);
+  const { runHttpServer } = await import('./http/serve.js');
+  await runHttpServer(config, { host: opts.host, port: opts.port === undefined ? undefined : Number(opts.port), onClose: close });
+}
+
+async function callOnce(toolName: string | undefined, json: string | undefined, opts: Options): Promise<void> {
+  const { toolsFor } = await import('./tools/registry.js');
+  const { Runtime } = await import('./cluster.js');
+  const { describeError } = await import('./server.js');
+  const tools = toolsFor({ readonly: false });
+  const tool = tools.find((t) => t.name === toolName);
+  if (!tool) throw new ConfigError(`call needs a tool name: ${tools.map((t) => t.name).join(', ')}`);
+  let args: unknown;
+  try {
+    args = JSON.parse(json ?? '{}');
+  } catch {
+    throw new ConfigError(`call ${toolName}: the arguments must be one JSON object, e.g. '{"path":"/version"}'`);
+  }
+  const parsed = tool.input.safeParse(args);
+  if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
+  const { config, close } = await loadConfig(opts);
+  const runtime = new Runtime(config);
+  const controller = new AbortController();
+  let failed = false;
+  try {
+    const out = await tool.run(parsed.data, runtime, { signal: controller.signal, progress: async () => {} });
+    process.stdout.write(out.text + '\n');
+    failed = !!out.isError;
+  } catch (err) {
+    process.stdout.write(describeError(err) + '\n');
+    failed = true;
+  } finally {
+    runtime.close();
+    await close();
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean', default: false },
+      http: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP + '\n');
+  if (values.version) return void process.stdout.write(VERSION + '\n');
+  const opts: Options = values;
+  const [command, ...rest] = positionals;
+  switch (command) {
+    case undefined:
+      return opts.http ? serveHttp(opts) : serveStdio(opts);
+    case 'simulator': {
+      const { runSimulatorCli } = await import('./simulator/index.js');
+      return runSimulatorCli(argv.filter((a) => a !== 'simulator'));
+    }
+    case 'call':
+      return callOnce(rest[0], rest[1], opts);
+    default:
+      throw new ConfigError(`unknown command '${command}'; see proxmox-mcp --help`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`proxmox-mcp: ${err.message}\n`);
+    process.exit(2);
+  }
+  log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import type { AppConfig, ClusterConfig } from './config.js';
+import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
+import type { Catalog } from './schema/catalog.js';
+import { loadSchema } from './schema/loader.js';
+import { Policy } from './safety/policy.js';
+import { AuditLog } from './safety/audit.js';
+import { log } from './log.js';
+import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
+
+/** One configured cluster: its client, policy and lazily loaded schema. */
+export class Cluster implements ClusterContext {
+  readonly client: ProxmoxClient;
+  readonly policy: Policy;
+  schemaProblem?: string;
+  private loading?: Promise<Catalog | undefined>;
+
+  constructor(
+    readonly config: ClusterConfig,
+    private readonly cacheDir: string,
+    client?: ProxmoxClient,
+  ) {
+    this.client =
+      client ??
+      new HttpProxmoxClient({
+        url: config.url,
+        credentials: config.credentials,
+        tls: config.tls,
+        timeoutMs: config.timeoutMs,
+      });
+    this.policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Loaded on first use, once; a failure is remembered so every call does not retry a dead download. */
+  catalog(): Promise<Catalog | undefined> {
+    this.loading ??= loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir }).then(
+      (loaded) => {
+        log.info(`schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations`);
+        return loaded.catalog;
+      },
+      (err: Error) => {
+        this.schemaProblem = err.message;
+        log.warn(`no API schema for cluster '${this.name}': ${err.message}`);
+        return undefined;
+      },
+    );
+    return this.loading;
+  }
+}
+
+/** Everything the tools need: the configuration, the clusters by name, the audit log. */
+export class Runtime implements ToolEnv {
+  private readonly clusters = new Map<string, Cluster>();
+  readonly audit: AuditLog;
+
+  constructor(
+    readonly config: AppConfig,
+    clients: Record<string, ProxmoxClient> = {},
+  ) {
+    for (const c of config.clusters) this.clusters.set(c.name, new Cluster(c, config.cacheDir, clients[c.name]));
+    this.audit = new AuditLog(config.auditLog);
+  }
+
+  cluster(name?: string): Cluster {
+    const key = name?.trim() || this.config.defaultCluster;
+    const found = this.clusters.get(key);
+    if (!found) throw new ToolError(`unknown cluster '${key}'; known: ${[...this.clusters.keys()].join(', ')}`);
+    return found;
+  }
+
+  get clusterNames(): string[] {
+    return [...this.clusters.keys()];
+  }
+
+  /** True when every cluster is read-only, so write tools are not offered at all. */
+  get readonly(): boolean {
+    return this.config.clusters.every((c) => c.readonly);
+  }
+
+  close(): void {
+    for (const c of this.clusters.values()) c.client.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { ToolError } from '../tools/types.js';
+
+/** PVE node names follow DNS-label rules; anything else is refused before it can reach a host lookup or an API path. */
+const NODE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+
+export function validateNodeName(node: unknown): string {
+  if (typeof node !== 'string' || node.length === 0 || node.length > 63 || !NODE_NAME.test(node)) {
+    throw new ToolError(
+      `invalid node name ${JSON.stringify(node)}: a Proxmox node name has 1-63 letters, digits and inner hyphens (e.g. pve1)`,
+    );
+  }
+  return node;
+}
+
+/** PVE's `pve-vmid` range. Strings of digits are accepted because the predecessor took `vmid` as string|number. */
+export function validateVmid(vmid: unknown): number {
+  const n = typeof vmid === 'string' && /^\s*\d{1,10}\s*$/.test(vmid) ? Number(vmid) : vmid;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 100 || n > 999_999_999) {
+    throw new ToolError(`invalid vmid ${JSON.stringify(vmid)}: a guest id is a whole number from 100 to 999999999`);
+  }
+  return n;
+}

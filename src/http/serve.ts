@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { ConfigError, type AppConfig } from '../config.js';
+import { log } from '../log.js';
+import { VERSION } from '../version.js';
+import { bearerChecker } from './auth.js';
+import { assertSafeBind, httpOptionsFromEnv, type HttpOptions } from './options.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface StartHttpOptions extends HttpOptions {
+  /** Called for every MCP request (stateless serving): keep it cheap and share state through closures. */
+  createServer: McpServerFactory;
+}
+
+export interface HttpServerHandle {
+  /** The MCP endpoint, e.g. http://127.0.0.1:3000/mcp */
+  url: string;
+  port: number;
+  /** Stops accepting, lets calls in flight finish (up to shutdownGraceMs), then closes every connection. */
+  close(): Promise<void>;
+}
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** JSON-RPC shaped refusals, so MCP clients can show the reason. */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null }, headers);
+}
+
+export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServerHandle> {
+  const handler = createMcpHandler(opts.createServer, {
+    legacy: 'stateless',
+    maxRequestBodySize: opts.maxBodyBytes,
+    onerror: (err) => log.debug(`mcp http: ${err.message}`),
+  });
+  const serveMcp = toNodeHandler(handler, {
+    maxRequestBodySize: opts.maxBodyBytes,
+    onerror: (err) => log.warn(`mcp http: ${err.message}`),
+  });
+  const hostOk = hostHeaderValidation(opts.allowedHosts);
+  const originOk = originValidation(opts.allowedOrigins);
+  const checkBearer = opts.authToken ? bearerChecker(opts.authToken) : undefined;
+  const limiter = new RateLimiter(opts.rateLimitPerMinute);
+
+  let draining = false;
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === HEALTH_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      // 503 while draining tells a load balancer to stop sending new work here.
+      return sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', version: VERSION });
+    }
+    if (path !== MCP_PATH) return sendJson(res, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
+    if (draining) return refuse(res, 503, 'server is shutting down', { connection: 'close', 'retry-after': '5' });
+
+    // DNS rebinding: a browser tricked into calling a loopback server still sends the attacker's Host/Origin.
+    if (!hostOk(req, res) || !originOk(req, res)) return;
+
+    // Before authentication, so guessing tokens is throttled too.
+    const verdict = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (!verdict.ok) return refuse(res, 429, 'too many requests', { 'retry-after': String(verdict.retryAfterSeconds) });
+
+    if (checkBearer) {
+      const auth = checkBearer(req.headers.authorization);
+      if (!auth.ok) return sendJson(res, auth.status, auth.body, { 'www-authenticate': auth.challenge });
+    }
+
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
+      // Closing spares reading a body that will be thrown away.
+      return refuse(res, 413, `request body over ${opts.maxBodyBytes} bytes`, { connection: 'close' });
+    }
+
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+    });
+    await serveMcp(req, res);
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((err: unknown) => {
+      log.error(`http: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException) =>
+      reject(new ConfigError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`));
+    server.once('error', fail);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error(`http server: ${err.message}`));
+
+  const { port } = server.address() as AddressInfo;
+  const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() already dropped idle keep-alive connections; busy ones finish their call first.
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (onIdle = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.shutdownGraceMs))),
+        ]);
+        clearTimeout(timer);
+        if (inFlight > 0) log.warn(`shutdown: ${inFlight} call(s) still running after ${opts.shutdownGraceMs} ms, cut off`);
+      }
+      server.closeAllConnections();
+      await handler.close();
+      await closed;
+    })());
+
+  return { url: `http://${hostPart}:${port}${MCP_PATH}`, port, close };
+}
+
+/** One McpServer per request, all sharing one Runtime so API clients, tickets and schema caches are shared. */
+export async function serverFactoryFor(runtime: import('../cluster.js').Runtime): Promise<McpServerFactory> {
+  const { createMcpServer } = await import('../server.js');
+  const { toolsFor } = await import('../tools/registry.js');
+  const tools = toolsFor({ readonly: runtime.readonly });
+  return () => createMcpServer(runtime, { tools });
+}
+
+/** `proxmox-mcp --http`: serves until SIGTERM/SIGINT, then shuts down gracefully and exits. */
+export async function runHttpServer(
+  config: AppConfig,
+  opts: { host?: string; port?: number; onClose?: () => Promise<void>; env?: Record<string, string | undefined> },
+): Promise<void> {
+  let httpOpts: HttpOptions;
+  try {
+    httpOpts = httpOptionsFromEnv(opts.env ?? process.env, { host: opts.host, port: opts.port });
+    assertSafeBind(httpOpts.host, httpOpts.authToken);
+  } catch (err) {
+    await opts.onClose?.();
+    throw err;
+  }
+  const { Runtime } = await import('../cluster.js');
+  const runtime = new Runtime(config);
+  let handle: HttpServerHandle;
+  try {
+    handle = await startHttpServer({ ...httpOpts, createServer: await serverFactoryFor(runtime) });
+  } catch (err) {
+    runtime.close();
+    await opts.onClose?.();
+    throw err;
+  }
+  log.info(
+    `MCP over HTTP at ${handle.url} (${httpOpts.authToken ? 'bearer token required' : 'no authentication, loopback only'}; ` +
+      `clusters: ${runtime.clusterNames.join(', ')}); health check at ${HEALTH_PATH}`,
+  );
+
+  const shutdown = async (signal: string) => {
+    log.info(`${signal}: finishing calls in flight (up to ${httpOpts.shutdownGraceMs} ms), then exiting`);
+    try {
+      await handle.close();
+      runtime.close();
+      await opts.onClose?.();
+    } catch (err) {
+      log.error(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  // once: a second Ctrl-C gets Node's default and ends the process at once.
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

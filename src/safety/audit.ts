@@ -1,0 +1,61 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { log } from '../log.js';
+import { redactCommand, redactParams, redactString } from './redact.js';
+
+export interface AuditEntry {
+  tool: string;
+  cluster?: string;
+  method?: string;
+  path?: string;
+  params?: Record<string, unknown>;
+  command?: string;
+  status: 'ok' | 'error' | 'refused' | 'cancelled';
+  httpStatus?: number;
+  upid?: string;
+  error?: string;
+  durationMs?: number;
+}
+
+/**
+ * PROXMOX_AUDIT_LOG: one JSON line per write or exec call, secrets redacted. Written synchronously so
+ * lines from concurrent calls never interleave and a record exists before the answer goes out.
+ * Auditing must never break the call it records, so failures are reported (once) and swallowed.
+ */
+export class AuditLog {
+  private warned = false;
+  private dirReady = false;
+
+  constructor(readonly path?: string) {}
+
+  record(entry: AuditEntry): void {
+    if (!this.path) return;
+    try {
+      const line = JSON.stringify({
+        time: new Date().toISOString(),
+        tool: entry.tool,
+        cluster: entry.cluster,
+        method: entry.method,
+        path: entry.path,
+        params: entry.params === undefined ? undefined : redactParams(entry.params, entry.path),
+        command: entry.command === undefined ? undefined : redactCommand(entry.command),
+        status: entry.status,
+        httpStatus: entry.httpStatus,
+        upid: entry.upid,
+        error: entry.error === undefined ? undefined : redactString(entry.error),
+        durationMs: entry.durationMs,
+      });
+      if (!this.dirReady) {
+        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+        this.dirReady = true;
+      }
+      // The mode applies when the file is created; an existing file keeps the permissions its owner chose.
+      appendFileSync(this.path, line + '\n', { mode: 0o600 });
+    } catch (err) {
+      if (!this.warned) {
+        this.warned = true;
+        log.error(`cannot write the audit log PROXMOX_AUDIT_LOG=${this.path}: ${(err as Error).message}; later failures are not reported`);
+      }
+    }
+  }
+}

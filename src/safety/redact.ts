@@ -1,0 +1,60 @@
+/**
+ * Hides secrets before anything is written down. PVE parameters that carry secrets (from the 9.2 schema):
+ * password, cipassword, confirmation-password, token, secret, key (subscription, DNS API, TLS private key),
+ * client-key, encryption-key, eab-hmac-key, keyring, keys (TFA), lock-token, otp, ticket, vncticket,
+ * and `data` of ACME DNS plugins (base64 API credentials).
+ */
+
+export const REDACTED = '***';
+
+const SECRET_KEY = /pass(word|phrase)?|secret|token|ticket|csrf|(^|[-_])t?otp$|keyring|keys?$|private|credential|hmac|auth(orization)?$/i;
+// Names that match the pattern above but only identify things, and are needed to read the log.
+const NOT_SECRET = new Set(['tokenid', 'tokens', 'token-coefficient', 'generate-password', 'privsep', 'keyboard', 'vmid', 'passthrough', 'expire', 'config-keys']);
+
+/** Keys that are secret only on some paths. */
+const SECRET_ON_PATH: Array<{ path: RegExp; keys: Set<string> }> = [
+  { path: /^\/cluster\/acme\/plugins(\/|$)/, keys: new Set(['data']) },
+  { path: /^\/access\/tfa(\/|$)/, keys: new Set(['value', 'challenge']) },
+];
+
+export function isSecretKey(key: string, path?: string): boolean {
+  const k = key.toLowerCase();
+  if (NOT_SECRET.has(k)) return false;
+  if (SECRET_KEY.test(k)) return true;
+  return path !== undefined && SECRET_ON_PATH.some((s) => s.path.test(path) && s.keys.has(k));
+}
+
+/** `password=x`, `token=x` inside property strings and URLs, `user:pass@` in URLs. */
+export function redactString(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`)
+    .replace(/\b((?:[\w-]*(?:pass(?:word)?|secret|token|apikey|api_key|api-key|passphrase)[\w-]*))=([^\s,;&]+)/gi, `$1=${REDACTED}`);
+}
+
+/** A copy of `params` with secret values replaced, recursively. */
+export function redactParams(params: Record<string, unknown>, path?: string): Record<string, unknown> {
+  return redactValue(params, path) as Record<string, unknown>;
+}
+
+function redactValue(value: unknown, path: string | undefined, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, path, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = isSecretKey(k, path) && v !== undefined && v !== null && v !== '' ? REDACTED : redactValue(v, path, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * A shell command with likely secrets hidden: `--password=x` / `--token x` options, `PASSWORD=x`
+ * assignments, `Authorization:` headers and URL credentials. Best effort: a secret in a bare
+ * positional argument cannot be told apart from any other word.
+ */
+export function redactCommand(command: string): string {
+  return redactString(command)
+    .replace(/(--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*)(\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${REDACTED}`)
+    .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
+    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`);
+}

@@ -1,0 +1,117 @@
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProxmoxClient } from '../proxmox/client.js';
+import { parseApidoc } from './apidoc.js';
+import { Catalog } from './catalog.js';
+
+export interface LoadedSchema {
+  catalog: Catalog;
+  source: 'file' | 'cluster' | 'cache';
+  version?: string;
+}
+
+export const APIDOC_PATH = '/pve-docs/api-viewer/apidoc.js';
+/** apidoc.js is about 4 MB: allow more than a normal API call. */
+const APIDOC_TIMEOUT_MS = 60_000;
+
+/**
+ * The schema from PROXMOX_SCHEMA_FILE, else from the cluster (cached per host and PVE version),
+ * else the newest cached copy for that host.
+ */
+export async function loadSchema(opts: {
+  schemaFile?: string;
+  client?: ProxmoxClient;
+  cacheDir: string;
+  signal?: AbortSignal;
+}): Promise<LoadedSchema> {
+  if (opts.schemaFile) {
+    let text: string;
+    try {
+      text = await readFile(opts.schemaFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read PROXMOX_SCHEMA_FILE ${opts.schemaFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const catalog = Catalog.fromApidoc(parseApidoc(text), { source: opts.schemaFile });
+    return { catalog, source: 'file', version: catalog.version };
+  }
+  if (!opts.client) throw new Error(noSchemaMessage('no cluster to fetch it from'));
+
+  const host = hostKey(opts.client.baseUrl);
+  const problems: string[] = [];
+  let version: string | undefined;
+  try {
+    const res = await opts.client.request<{ version?: string }>({ method: 'GET', path: '/version', signal: opts.signal });
+    if (typeof res.data?.version === 'string' && /^[\w.+~-]+$/.test(res.data.version)) version = res.data.version;
+  } catch (err) {
+    problems.push(`GET /version: ${(err as Error).message}`);
+  }
+
+  if (version) {
+    const cached = await readCache(path.join(opts.cacheDir, `${host}-${version}.json`), version);
+    if (cached) return cached;
+  }
+
+  try {
+    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS });
+    const tree = parseApidoc(text);
+    const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${APIDOC_PATH}` });
+    if (version) await writeCache(opts.cacheDir, `${host}-${version}.json`, JSON.stringify(tree)).catch(() => undefined);
+    return { catalog, source: 'cluster', version };
+  } catch (err) {
+    problems.push(`${APIDOC_PATH}: ${(err as Error).message}`);
+  }
+
+  const newest = await newestCache(opts.cacheDir, host);
+  if (newest) {
+    const cached = await readCache(newest.file, newest.version);
+    if (cached) return cached;
+  }
+  throw new Error(noSchemaMessage(problems.join('; ')));
+}
+
+function noSchemaMessage(why: string): string {
+  return `no Proxmox API schema (${why}). Set PROXMOX_SCHEMA_FILE to a saved copy of https://HOST:8006${APIDOC_PATH} (or its JSON array).`;
+}
+
+/** `pve.example.com:8006` -> `pve.example.com_8006`: safe as a file name, one per cluster address. */
+export function hostKey(baseUrl: string): string {
+  return new URL(baseUrl).host.replace(/[^A-Za-z0-9.-]/g, '_');
+}
+
+async function readCache(file: string, version: string): Promise<LoadedSchema | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return { catalog: Catalog.fromApidoc(parseApidoc(text), { version, source: file }), source: 'cache', version };
+  } catch {
+    return undefined; // a damaged cache file is as good as none: the cluster copy replaces it
+  }
+}
+
+async function newestCache(dir: string, host: string): Promise<{ file: string; version: string } | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const prefix = `${host}-`;
+  const found = await Promise.all(
+    names
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && /^[\w.+~-]+$/.test(n.slice(prefix.length, -5)))
+      .map(async (n) => ({ file: path.join(dir, n), version: n.slice(prefix.length, -5), mtime: (await stat(path.join(dir, n))).mtimeMs })),
+  );
+  return found.sort((a, b) => b.mtime - a.mtime)[0];
+}
+
+/** Write-then-rename, so a reader (or a second server process) never sees half a file. */
+async function writeCache(dir: string, name: string, text: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  await writeFile(tmp, text, { mode: 0o644 });
+  await rename(tmp, path.join(dir, name));
+}

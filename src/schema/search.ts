@@ -1,0 +1,503 @@
+import MiniSearch from 'minisearch';
+import type { Catalog, HttpMethod, Operation } from './catalog.js';
+import { splitPath } from './catalog.js';
+
+/**
+ * Multi-word phrases rewritten before tokenizing (both in queries and in indexed text), so that
+ * "virtual machine" and "qemu" meet as one term.
+ */
+const PHRASES: Array<[RegExp, string]> = [
+  [/\bvirtual machines?\b/g, ' qemu '],
+  [/\bvm(?=[a-z]{3,})/g, 'vm '],
+  [/\bguest agent\b/g, ' agent '],
+  [/\blog ?in\b/g, ' login '],
+  [/\bback ?up\b/g, ' backup '],
+  [/\bset ?up\b/g, ' create '],
+  [/\bip ?sets?\b/g, ' ipset '],
+  [/\bright now\b/g, ' now '],
+  [/\boperating system\b/g, ' osinfo '],
+  [/\b(backup|iso|image|disk|template) files?\b/g, ' $1 volume content '],
+  [/\bpower (on|up)\b/g, ' start '],
+  [/\bpower (off|down)\b/g, ' stop '],
+  [/\bturn on\b/g, ' start '],
+  [/\bturn off\b/g, ' stop '],
+  [/\bshut ?down\b/g, ' shutdown '],
+  [/\bboot up\b/g, ' start '],
+  [/\bhigh(ly)? availab(ility|le)\b/g, ' ha '],
+  [/\bsoftware[- ]defined network(ing)?\b/g, ' sdn '],
+  [/\bpackage updates?\b/g, ' apt update '],
+  [/\bsystem updates?\b/g, ' apt update '],
+  [/\bsmart (data|status|values|health)\b/g, ' smart '],
+  [/\blet'?s ?encrypt\b/g, ' acme '],
+  [/\bapi tokens?\b/g, ' token '],
+  [/\btwo[- ]factor\b/g, ' tfa '],
+  [/\b2fa\b/g, ' tfa '],
+  [/\bresource pools?\b/g, ' pools '],
+  [/\bnetwork interface(s?)\b/g, ' network iface$1 '],
+  [/\bhard (disk|drive)s?\b/g, ' disk '],
+  [/\bmount points?\b/g, ' mp '],
+  [/\bcloud[- ]init\b/g, ' cloudinit '],
+  [/\btime ?zone\b/g, ' time '],
+  [/\bsyslog\b/g, ' syslog journal '],
+  [/\be-?mail\b/g, ' mail '],
+  [/\bconsole\b/g, ' console vncproxy termproxy '],
+];
+
+/** Single words mapped to the term PVE's own paths and names use (applied after light stemming). */
+const SYNONYMS: Record<string, string[]> = {
+  list: ['list', 'index'],
+  grant: ['acl', 'permissions'],
+  revoke: ['acl', 'permissions'],
+  now: ['now'],
+  vm: ['qemu'],
+  kvm: ['qemu'],
+  guest: ['qemu', 'lxc'],
+  container: ['lxc'],
+  ct: ['lxc'],
+  backup: ['vzdump', 'backup'],
+  boot: ['start'],
+  poweron: ['start'],
+  poweroff: ['stop'],
+  halt: ['stop'],
+  kill: ['stop'],
+  restart: ['reboot', 'restart'],
+  grow: ['resize'],
+  extend: ['resize'],
+  enlarge: ['resize'],
+  expand: ['resize'],
+  revert: ['rollback'],
+  host: ['node'],
+  server: ['node'],
+  hypervisor: ['node'],
+  machine: ['qemu'],
+  hardware: ['config', 'hardware'],
+  setting: ['config', 'option'],
+  configuration: ['config'],
+  option: ['option', 'config'],
+  template: ['template', 'aplinfo'],
+  appliance: ['aplinfo'],
+  iso: ['iso', 'upload'],
+  image: ['iso', 'upload'],
+  usage: ['rrddata'],
+  history: ['rrddata'],
+  graph: ['rrddata', 'rrd'],
+  statistic: ['rrddata'],
+  metric: ['rrddata', 'metrics'],
+  performance: ['rrddata'],
+  login: ['ticket'],
+  log: ['log', 'syslog'],
+  authenticate: ['ticket'],
+  password: ['password'],
+  permission: ['permissions', 'acl'],
+  privilege: ['privs', 'roles'],
+  role: ['roles'],
+  user: ['users'],
+  group: ['groups'],
+  pool: ['pool', 'pools'],
+  update: ['update', 'apt'],
+  upgrade: ['apt', 'update', 'versions'],
+  package: ['apt', 'versions'],
+  repository: ['repositories', 'apt'],
+  certificate: ['certificates', 'certificate'],
+  cert: ['certificates'],
+  ssl: ['certificates'],
+  tls: ['certificates'],
+  service: ['services'],
+  daemon: ['services'],
+  interface: ['network', 'iface'],
+  nic: ['network', 'net'],
+  bridge: ['network', 'bridge'],
+  dns: ['dns'],
+  drive: ['disks', 'disk'],
+  smart: ['smart'],
+  notification: ['notifications'],
+  alert: ['notifications'],
+  endpoint: ['endpoints'],
+  target: ['targets', 'target'],
+  matcher: ['matchers'],
+  osd: ['osd'],
+  monitor: ['mon'],
+  mon: ['mon'],
+  manager: ['mgr'],
+  mds: ['mds'],
+  cephfs: ['fs', 'cephfs'],
+  vnet: ['vnets'],
+  zone: ['zones'],
+  subnet: ['subnets'],
+  controller: ['controllers'],
+  ipam: ['ipams'],
+  firewall: ['firewall'],
+  rule: ['rules'],
+  alias: ['aliases'],
+  ipset: ['ipset'],
+  group_: ['groups'],
+  replicate: ['replication'],
+  replica: ['replication'],
+  job: ['jobs'],
+  schedule: ['jobs', 'schedule'],
+  schedul: ['jobs', 'schedule'],
+  task: ['tasks'],
+  worker: ['tasks'],
+  cpu: ['cpu', 'cores'],
+  core: ['cores'],
+  ram: ['memory'],
+  memory: ['memory'],
+  usb: ['usb'],
+  pci: ['pci'],
+  passthrough: ['pci', 'usb', 'hostpci'],
+  subscription: ['subscription'],
+  license: ['subscription'],
+  lock: ['lock'],
+  move: ['move', 'migrate'],
+  relocate: ['migrate', 'relocate'],
+  migrate: ['migrate'],
+  copy: ['clone'],
+  duplicate: ['clone'],
+  snapshot: ['snapshot'],
+  checkpoint: ['snapshot'],
+  file: ['file'],
+  exec: ['exec'],
+  run: ['exec'],
+  execute: ['exec'],
+  command: ['exec'],
+  shell: ['exec', 'termproxy'],
+  ping: ['ping'],
+  status: ['status'],
+  information: ['info'],
+  detail: ['info'],
+  uptime: ['status', 'current'],
+  state: ['status'],
+  health: ['status', 'health'],
+  version: ['version'],
+  storage: ['storage'],
+  datastore: ['storage'],
+  volume: ['content', 'volume'],
+  content: ['content'],
+  datacenter: ['cluster'],
+  cluster: ['cluster'],
+  ceph: ['ceph'],
+  acme: ['acme'],
+  plugin: ['plugins'],
+  account: ['account'],
+  domain: ['domains', 'realm'],
+  realm: ['domains'],
+  ldap: ['domains', 'sync'],
+  sync: ['sync'],
+  tfa: ['tfa'],
+  token: ['token'],
+  key: ['key', 'keys'],
+  time: ['time'],
+  hostname: ['hosts', 'name'],
+  hosts: ['hosts'],
+  report: ['report'],
+  journal: ['journal'],
+  resource: ['resources'],
+  next: ['nextid'],
+  free: ['nextid'],
+  id: ['nextid', 'id'],
+  disk: ['disks', 'disk', 'resize'],
+  lvm: ['lvm'],
+  zfs: ['zfs'],
+  directory: ['directory'],
+  wipe: ['wipedisk'],
+  initialize: ['initgpt'],
+  gpt: ['initgpt'],
+  unlink: ['unlink'],
+  detach: ['unlink'],
+  sendkey: ['sendkey'],
+  keyboard: ['keyboard', 'sendkey'],
+  spice: ['spiceproxy'],
+  vnc: ['vncproxy'],
+  terminal: ['termproxy'],
+  wake: ['wakeonlan'],
+  wol: ['wakeonlan'],
+  suspend: ['suspend'],
+  pause: ['suspend'],
+  hibernate: ['suspend'],
+  resume: ['resume'],
+  unpause: ['resume'],
+  reset: ['reset'],
+  shutdown: ['shutdown'],
+  reboot: ['reboot'],
+  affinity: ['rules', 'affinity'],
+  fence: ['fence'],
+  quorum: ['status', 'quorum'],
+  join: ['join'],
+  corosync: ['config', 'nodes'],
+  mapping: ['mapping'],
+  sdn: ['sdn'],
+  fabric: ['fabrics'],
+  dhcp: ['dhcp', 'ipam'],
+  metrics: ['metrics'],
+  influxdb: ['metrics', 'server'],
+  graphite: ['metrics', 'server'],
+  syslog: ['syslog'],
+  apt: ['apt'],
+  changelog: ['changelog'],
+  prune: ['prune'],
+  retention: ['prune'],
+  upload: ['upload'],
+  download: ['download'],
+  import: ['import'],
+  tag: ['tag', 'tags'],
+  description: ['description', 'notes'],
+  note: ['notes', 'description'],
+  vzdump: ['vzdump'],
+  restore: ['restore', 'rollback'],
+  rollback: ['rollback'],
+};
+
+const STOP_WORDS = new Set(
+  'a an the of to on in for from with and or my our all its it their is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every want need would like'.split(
+    ' ',
+  ),
+);
+
+type Intent = HttpMethod | 'LIST';
+
+/** Verbs that say which HTTP method is meant. */
+const INTENT: Record<string, Intent | Intent[]> = {
+  list: 'LIST',
+  show: 'GET',
+  get: 'GET',
+  read: 'GET',
+  view: 'GET',
+  display: 'GET',
+  fetch: 'GET',
+  check: 'GET',
+  which: 'GET',
+  what: 'GET',
+  query: 'GET',
+  status: 'GET',
+  info: 'GET',
+  available: 'LIST',
+  create: 'POST',
+  define: 'POST',
+  grant: 'PUT',
+  order: 'POST',
+  register: 'POST',
+  new: 'POST',
+  add: 'POST',
+  make: 'POST',
+  generate: 'POST',
+  upload: 'POST',
+  start: 'POST',
+  stop: ['POST', 'DELETE'],
+  reboot: 'POST',
+  restart: 'POST',
+  shutdown: 'POST',
+  clone: 'POST',
+  migrate: 'POST',
+  execute: 'POST',
+  exec: 'POST',
+  run: 'POST',
+  write: 'POST',
+  send: 'POST',
+  trigger: 'POST',
+  rollback: 'POST',
+  revert: 'POST',
+  restore: 'POST',
+  ping: 'POST',
+  change: 'PUT',
+  modify: 'PUT',
+  update: 'PUT',
+  set: 'PUT',
+  edit: 'PUT',
+  configure: 'PUT',
+  rename: 'PUT',
+  resize: 'PUT',
+  grow: 'PUT',
+  extend: 'PUT',
+  enlarge: 'PUT',
+  enable: 'PUT',
+  disable: 'PUT',
+  remove: 'DELETE',
+  delete: 'DELETE',
+  destroy: 'DELETE',
+  erase: 'DELETE',
+  drop: 'DELETE',
+  purge: 'DELETE',
+  deregister: 'DELETE',
+  cancel: 'DELETE',
+  abort: 'DELETE',
+};
+
+/** Verbs that say little beyond the method: they steer by intent and count little as words. */
+const PURE_VERBS = new Set(
+  'list show get read view display fetch check create new add make remove delete destroy change modify update set edit'.split(' '),
+);
+
+export function stem(word: string): string {
+  let w = word.toLowerCase();
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && /(ches|shes|sses|xes)$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 2 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 5 && w.endsWith('ed') && !w.endsWith('eed')) w = w.slice(0, -2);
+  return w;
+}
+
+/** One pass to tell whether any phrase occurs at all: most texts hold none. */
+const ANY_PHRASE = new RegExp(PHRASES.map(([re]) => re.source).join('|'));
+
+function rewritePhrases(text: string): string {
+  let t = text.toLowerCase();
+  if (!ANY_PHRASE.test(t)) return t;
+  for (const [re, to] of PHRASES) t = t.replace(re, to);
+  return t;
+}
+
+/** Raw words of a text (path separators, dashes and underscores split words). */
+function words(text: string): string[] {
+  return rewritePhrases(text)
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !STOP_WORDS.has(w));
+}
+
+/** Terms of one word: its stem, plus PVE's own words for it. */
+function termsOf(word: string): string[] {
+  const s = stem(word);
+  const syn = SYNONYMS[s] ?? SYNONYMS[word] ?? [];
+  return [...new Set([s, ...syn.map(stem)])];
+}
+
+const SEARCH_OPTIONS = {
+  tokenize: (s: string) => [s],
+  processTerm: (t: string) => t,
+  boost: { leaf: 4, path: 2, name: 2.5, summary: 2, description: 0.4, params: 0.8, hints: 1.5 },
+  prefix: (term: string) => term.length >= 4,
+  fuzzy: (term: string) => (term.length >= 6 ? 0.15 : false),
+  weights: { fuzzy: 0.3, prefix: 0.5 },
+};
+
+/** What users call some areas, where PVE's own text does not say it; indexed with the operations under each path. */
+const AREA_WORDS: Array<[RegExp, string]> = [
+  [/^\/cluster\/ha\/resources/, 'vm container guest manage managed'],
+  [/^\/cluster\/ha\/rules/, 'affinity placement node group'],
+  [/^\/cluster\/replication/, 'guest vm container storage zfs sync'],
+  [/^\/nodes\/\{node\}\/vzdump$/, 'backup vm container guest now'],
+  [/^\/cluster\/backup(\/|$)/, 'backup job schedule'],
+  [/^\/nodes\/\{node\}\/network/, 'interface bridge bond vlan nic'],
+  [/^\/storage$/, 'datacenter storage list'],
+  [/^\/nodes\/\{node\}\/storage\/\{storage\}\/content/, 'file backup iso template image'],
+  [/^\/nodes\/\{node\}\/disks\/list/, 'physical disk drive'],
+  [/^\/nodes\/\{node\}\/subscription/, 'license key'],
+  [/^\/nodes\/\{node\}(\/(qemu|lxc)\/\{vmid\})?\/rrddata/, 'usage history graph statistics'],
+  [/^\/nodes\/\{node\}\/tasks/, 'task worker job'],
+  [/^\/access\/ticket/, 'login authenticate session'],
+  [/^\/cluster\/resources/, 'inventory all guests vms containers'],
+  [/^\/cluster\/nextid/, 'free vmid'],
+  [/^\/cluster\/acme\/plugins/, 'dns challenge'],
+  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade'],
+  [/^\/nodes\/\{node\}\/certificates/, 'tls ssl https'],
+];
+
+interface Doc {
+  id: number;
+  leaf: string;
+  path: string;
+  name: string;
+  summary: string;
+  description: string;
+  params: string;
+  hints: string;
+}
+
+export class OperationSearch {
+  private index?: MiniSearch<Doc>;
+  private shape: number[] = [];
+  private readonly vocabulary = new Set<string>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
+    const index = (this.index ??= this.build());
+    const groups = words(query)
+      .map((word) => ({ word, terms: termsOf(word).filter((t) => !/^\d+$/.test(t)) }))
+      .filter((g) => g.terms.length > 0);
+    if (groups.length === 0) return [];
+    const intents = new Set(groups.flatMap((g) => INTENT[g.word] ?? INTENT[stem(g.word)] ?? []));
+    // "interfaces of a node", "OSDs": a plural with no verb asks for a collection.
+    if (intents.size === 0 && groups.some((g) => g.word.length > 3 && g.word.endsWith('s') && stem(g.word) !== g.word)) intents.add('LIST');
+    const known = groups.filter((g) => g.terms.some((t) => this.vocabulary.has(t)));
+    if (known.length === 0) return [];
+    // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
+    // several synonyms does not outweigh a word with one; the words' scores then add up.
+    const total = new Map<number, { score: number; words: number }>();
+    for (const group of known) {
+      const best = new Map<number, number>();
+      const base = PURE_VERBS.has(group.terms[0]) ? 0.25 : 1;
+      group.terms.forEach((term, i) => {
+        const w = base * (i === 0 ? 1 : 0.8);
+        for (const hit of index.search(term, SEARCH_OPTIONS)) {
+          const id = hit.id as number;
+          best.set(id, Math.max(best.get(id) ?? 0, hit.score * w));
+        }
+      });
+      for (const [id, score] of best) {
+        const entry = total.get(id) ?? { score: 0, words: 0 };
+        entry.score += score;
+        entry.words += base;
+        total.set(id, entry);
+      }
+    }
+    const wordsWeight = known.reduce((sum, g) => sum + (PURE_VERBS.has(g.terms[0]) ? 0.25 : 1), 0);
+    const ops = this.catalog.operations;
+    const scored = [...total].map(([id, { score, words: matched }]) => {
+      const op = ops[id];
+      const coverage = matched / wordsWeight;
+      return { op, score: score * (0.3 + coverage) * intentFactor(op, intents) * this.shape[id] };
+    });
+    return scored.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  private build(): MiniSearch<Doc> {
+    // Documents keep their own words (stemmed); synonyms are added on the query side only, so a
+    // "guest" in a description does not make the operation about both qemu and lxc.
+    const processTerm = (term: string) => {
+      const t = stem(term);
+      this.vocabulary.add(t);
+      return t;
+    };
+    const ms = new MiniSearch<Doc>({
+      fields: ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints'],
+      tokenize: (text) => words(text),
+      processTerm,
+    });
+    ms.addAll(this.catalog.operations.map((op, id) => toDoc(op, id)));
+    this.shape = this.catalog.operations.map(shapeFactor);
+    return ms;
+  }
+}
+
+function intentFactor(op: Operation, intents: Set<Intent>): number {
+  if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
+  const wantsList = intents.has('LIST');
+  let f = intents.has(op.method) || (wantsList && op.method === 'GET') ? 1.8 : 0.55;
+  // Listing is a GET of a collection (a path ending in a literal), not of one item.
+  if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : 1.3;
+  return f;
+}
+
+/** Directory indexes rarely answer a question; among equals, the shallower path is the more general answer. */
+function shapeFactor(op: Operation): number {
+  const depth = splitPath(op.path).length;
+  return (/^directory index/i.test(op.summary) ? 0.6 : 1) / (1 + 0.04 * depth);
+}
+
+function toDoc(op: Operation, id: number): Doc {
+  const literals = splitPath(op.path).filter((s) => !s.startsWith('{'));
+  const last = splitPath(op.path).at(-1) ?? '';
+  // The last literal names what the operation is about; a trailing {param} means "one item of it".
+  const leaf = literals.at(-1) ?? '';
+  return {
+    id,
+    leaf: last.startsWith('{') ? `${leaf} ${last.slice(1, -1)}` : leaf,
+    path: literals.slice(0, -1).join(' '),
+    name: op.name,
+    summary: op.summary,
+    description: op.description.slice(op.summary.length, 400),
+    params: op.params.map((p) => p.name.replace('[n]', '')).join(' '),
+    hints: AREA_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' '),
+  };
+}

@@ -1,0 +1,25 @@
+import type { Identity } from './access.js';
+import type { AuthService } from './auth.js';
+import type { FaultState } from './faults.js';
+import type { SimState } from './state.js';
+import type { TaskManager } from './tasks.js';
+
+export interface SimCore {
+  state: SimState;
+  auth: AuthService;
+  tasks: TaskManager;
+  faults: FaultState;
+  agentOutputLimit: number;
+  taskDurationMs: number;
+}
+
+/** What a handler gets: checked, typed parameters (path ones included) and who is asking. */
+export interface RequestContext {
+  sim: SimCore;
+  params: Record<string, any>;
+  who: Identity;
+  method: string;
+  path: string;
+  /** Extra top-level envelope fields (PVE adds `total` to some lists). */
+  envelope: Record<string, unknown>;
+}

@@ -1,0 +1,264 @@
+import * as z from 'zod';
+import type { HttpMethod } from '../proxmox/client.js';
+import { ProxmoxHttpError } from '../proxmox/errors.js';
+import { encodeSegment, fillTemplate } from '../proxmox/path.js';
+import { parseUpid } from '../proxmox/upid.js';
+import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
+import type { Catalog, Operation } from '../schema/catalog.js';
+import { validateParams } from '../schema/validate.js';
+import { isDestructive } from '../safety/destructive.js';
+import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
+import { renderData } from '../output/render.js';
+import { confirmDestructive, enforcePolicy } from './guard.js';
+import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+const DEFAULT_WAIT_S = 30;
+const MAX_WAIT_S = 600;
+
+/** Parameters shared by proxmox-api and proxmox-api-read. */
+export const callShape = {
+  path: z.string().min(1).describe('e.g. /nodes/{node}/qemu or /nodes/pve1/qemu/100/config'),
+  method: z.enum(METHODS).optional(),
+  pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  fields: z.array(z.string()).optional().describe('keep only these keys'),
+  filter: z.array(z.string()).optional().describe('key=value, key~text, key>n'),
+  sort: z.string().optional().describe('key or -key'),
+  limit: z.number().int().positive().optional(),
+  cluster: z.string().optional(),
+};
+
+export const writeShape = {
+  ...callShape,
+  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe(`task wait seconds or false (default ${DEFAULT_WAIT_S})`),
+  confirm: z.boolean().optional().describe('true once the user agreed'),
+};
+
+export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };
+
+interface Resolved {
+  method: HttpMethod;
+  template: string;
+  /** Encoded path that is sent. */
+  path: string;
+  op?: Operation;
+}
+
+const API_PREFIX = /^\/?api2\/(json|extjs)(?=\/|$)/;
+
+function normalizePath(raw: string): string {
+  let path = raw.trim().replace(/^https?:\/\/[^/]+/i, '');
+  path = path.replace(API_PREFIX, '');
+  if (!path.startsWith('/')) path = '/' + path;
+  path = path.split('?')[0];
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+function stringify(values: Record<string, string | number> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function methodList(catalog: Catalog, template: string): string {
+  return catalog
+    .methodsFor(template)
+    .map((m) => `${m} ${template}  ${catalog.get(m, template)?.summary ?? ''}`.trimEnd())
+    .join('\n');
+}
+
+/** Finds the operation and builds the encoded path, or explains exactly what is wrong. */
+function resolveWithCatalog(catalog: Catalog, args: CallArgs, readOnly: boolean): Resolved {
+  const path = normalizePath(args.path);
+  const matched = catalog.match(path);
+  if (!matched) {
+    const near = catalog.nearestPaths(path, 5);
+    const volumeHint = /\/content\/[^/]+\/./.test(path)
+      ? '\nVolume ids contain "/": use the template with pathParams, e.g. path=/nodes/{node}/storage/{storage}/content/{volume} pathParams={"volume":"local:iso/x.iso"}.'
+      : '';
+    throw new ToolError(`unknown path ${path}.${near.length ? ` Nearest:\n${near.join('\n')}` : ''}${volumeHint}`);
+  }
+  const { template } = matched;
+  const explicit = stringify(args.pathParams);
+  for (const [name, value] of Object.entries(matched.pathParams)) {
+    if (name in explicit && explicit[name] !== value) {
+      throw new ToolError(`path parameter '${name}' is '${value}' in the path but '${explicit[name]}' in pathParams`);
+    }
+  }
+  const values = { ...explicit, ...matched.pathParams };
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const unknown = Object.keys(explicit).filter((k) => !names.includes(k));
+  if (unknown.length) {
+    throw new ToolError(`pathParams ${unknown.map((k) => `'${k}'`).join(', ')} not in ${template}${names.length ? ` (it takes ${names.join(', ')})` : ''}`);
+  }
+  const missing = names.filter((n) => values[n] === undefined || values[n] === '');
+  if (missing.length) throw new ToolError(`missing path parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${template}: put them in the path or in pathParams`);
+
+  const methods = catalog.methodsFor(template);
+  let method = args.method;
+  if (readOnly) {
+    if (method && method !== 'GET') throw new ToolError(`proxmox-api-read runs GET only; use proxmox-api for ${method} ${template}`);
+    if (!methods.includes('GET')) throw new ToolError(`${template} has no GET; its operations:\n${methodList(catalog, template)}`);
+    method = 'GET';
+  } else if (!method) {
+    if (methods.length !== 1) throw new ToolError(`${template} has several methods; say which:\n${methodList(catalog, template)}`);
+    method = methods[0];
+  } else if (!methods.includes(method)) {
+    throw new ToolError(`${method} is not an operation of ${template}; it has:\n${methodList(catalog, template)}`);
+  }
+  const op = catalog.get(method, template)!;
+  return { method, template, path: fillTemplate(template, values), op };
+}
+
+/** Without a schema: the path is taken as given, each segment re-encoded so nothing can climb out of it. */
+function resolveWithoutCatalog(args: CallArgs, readOnly: boolean): Resolved {
+  const path = normalizePath(args.path);
+  const values = stringify(args.pathParams);
+  const segments = path.split('/').slice(1);
+  const encoded = segments.map((seg) => {
+    const param = /^\{([^}]+)\}$/.exec(seg);
+    if (param) {
+      const value = values[param[1]];
+      if (value === undefined) throw new ToolError(`missing path parameter '${param[1]}': give it in pathParams`);
+      return encodeSegment(value);
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      throw new ToolError(`malformed percent-encoding in path segment '${seg}'`);
+    }
+    if (decoded === '.' || decoded === '..' || decoded === '') throw new ToolError(`path segment '${seg}' is not allowed`);
+    return encodeSegment(decoded);
+  });
+  const method = args.method ?? 'GET';
+  if (readOnly && method !== 'GET') throw new ToolError(`proxmox-api-read runs GET only; use proxmox-api for ${method}`);
+  return { method, template: path, path: '/' + encoded.join('/') };
+}
+
+function shapeOptions(args: CallArgs): ShapeOptions | undefined {
+  const opts: ShapeOptions = { fields: args.fields, filter: args.filter, sort: args.sort, limit: args.limit };
+  return Object.values(opts).some((v) => v !== undefined) ? opts : undefined;
+}
+
+function describeTask(task: TaskResult): string {
+  const head =
+    task.status === 'running'
+      ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=/nodes/${task.node}/tasks/{upid}/status pathParams={"upid":"${task.upid}"}`
+      : `task ${task.ok ? 'finished' : 'FAILED'}: ${task.exitstatus ?? ''} (${(task.elapsedMs / 1000).toFixed(1)} s) ${task.upid}`;
+  const tail = task.logTail?.length ? `\nlast log lines:\n${task.logTail.join('\n')}` : '';
+  return head + tail;
+}
+
+export interface CallOptions {
+  readOnly: boolean;
+  toolName: string;
+}
+
+/** The whole life of one API call: resolve, validate, guard, send, follow the task, shape and trim the answer. */
+export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCall, opts: CallOptions): Promise<ToolOutput> {
+  const cluster = env.cluster(args.cluster);
+  const catalog = await cluster.catalog();
+  const resolved = catalog ? resolveWithCatalog(catalog, args, opts.readOnly) : resolveWithoutCatalog(args, opts.readOnly);
+  const notes: string[] = [];
+  if (!catalog) {
+    notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
+  }
+
+  let wireParams: Record<string, unknown> = args.params ?? {};
+  if (resolved.op) {
+    const checked = validateParams(resolved.op, args.params);
+    if (!checked.ok) {
+      throw new ToolError(
+        `${resolved.method} ${resolved.template}: ${checked.errors.join('; ')}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,
+      );
+    }
+    wireParams = checked.params;
+  }
+
+  enforcePolicy(cluster, resolved.method, resolved.template, resolved.path);
+  const writes = resolved.method !== 'GET';
+  const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
+  if (writes) {
+    const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path);
+    if (danger.destructive) await confirmDestructive(env, call, { summary, why: danger.why ?? 'changes the cluster', confirm: args.confirm });
+  }
+
+  const started = Date.now();
+  let data: unknown;
+  let task: TaskResult | undefined;
+  try {
+    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal });
+    data = res.data;
+    const upid = writes ? parseUpid(data) : undefined;
+    if (upid && args.wait !== false && args.wait !== 0) {
+      const waitS = typeof args.wait === 'number' ? args.wait : DEFAULT_WAIT_S;
+      task = await waitForTask(cluster.client, upid.upid, {
+        timeoutMs: waitS * 1000,
+        signal: call.signal,
+        onProgress: (elapsed) => call.progress(Math.round(elapsed / 1000), waitS, `${upid.type} ${upid.id} running`),
+      });
+    }
+  } catch (err) {
+    if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, err instanceof ProxmoxHttpError ? 'error' : 'error', started, { error: err });
+    throw err;
+  }
+  if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
+
+  if (task) {
+    const text = describeTask(task);
+    return { text: [...notes, text].join('\n'), isError: task.status === 'stopped' && task.ok === false, structured: { task } };
+  }
+
+  const shaping = shapeOptions(args);
+  let shaped: { data: unknown; matched?: number; total?: number; note?: string } = { data };
+  if (shaping) {
+    try {
+      shaped = shapeRecords(data, shaping);
+    } catch (err) {
+      if (err instanceof ShapeError) throw new ToolError(err.message);
+      throw err;
+    }
+  }
+  if (shaped.note) notes.push(shaped.note);
+  const rendered = renderData(shaped.data, {
+    maxTokens: env.config.maxOutputTokens,
+    hint: 'Narrow with filter (e.g. ["status=running"]), fields, sort, limit, or more specific params.',
+  });
+  if (shaped.total !== undefined && shaped.matched !== undefined && shaped.matched !== shaped.total) {
+    notes.push(`${shaped.matched} of ${shaped.total} records matched the filter`);
+  }
+  if (data === null || data === '') notes.push(writes ? 'done (Proxmox returned no data)' : 'no data');
+  return { text: [...notes, rendered.text].filter(Boolean).join('\n') };
+}
+
+function decodePathForHumans(path: string): string {
+  try {
+    return path.split('/').map((s) => (s.includes('%2F') ? s : decodeURIComponent(s))).join('/');
+  } catch {
+    return path;
+  }
+}
+
+function audit(
+  env: ToolEnv,
+  cluster: ClusterContext,
+  tool: string,
+  r: Resolved,
+  params: Record<string, unknown>,
+  status: 'ok' | 'error',
+  started: number,
+  extra: { task?: TaskResult; data?: unknown; error?: unknown },
+): void {
+  env.audit?.record({
+    tool,
+    cluster: cluster.name,
+    method: r.method,
+    path: r.path,
+    params,
+    status,
+    httpStatus: extra.error instanceof ProxmoxHttpError ? extra.error.status : undefined,
+    upid: extra.task?.upid ?? (parseUpid(extra.data) ? (extra.data as string) : undefined),
+    error: extra.error instanceof Error ? extra.error.message : extra.task && !extra.task.ok ? extra.task.exitstatus : undefined,
+    durationMs: Date.now() - started,
+  });
+}

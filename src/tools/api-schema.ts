@@ -1,0 +1,165 @@
+import * as z from 'zod';
+import type { Catalog, HttpMethod, Operation } from '../schema/catalog.js';
+import { splitPath } from '../schema/catalog.js';
+import { renderDetail, renderList } from '../schema/render.js';
+import { OperationSearch } from '../schema/search.js';
+import type { ToolOutput, ToolSpec } from './types.js';
+
+const LIST_CAP = 30;
+const SEARCH_RESULTS = 8;
+
+const input = z.object({
+  query: z.string().optional().describe('what you want to do'),
+  tag: z.string().optional().describe('area: qemu, lxc, storage, ceph...'),
+  path: z.string().optional().describe('API path or template'),
+  method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
+  params: z.array(z.string()).optional().describe('parameters to show in full'),
+  cluster: z.string().optional(),
+});
+
+/** One search index per catalog, built on first use. */
+const searchers = new WeakMap<Catalog, OperationSearch>();
+
+export function searchCatalog(catalog: Catalog, query: string, limit: number): Operation[] {
+  let searcher = searchers.get(catalog);
+  if (!searcher) {
+    searcher = new OperationSearch(catalog);
+    searchers.set(catalog, searcher);
+  }
+  return searcher.search(query, limit).map((r) => r.op);
+}
+
+export const apiSchemaTool: ToolSpec<typeof input> = {
+  name: 'proxmox-api-schema',
+  title: 'Proxmox API schema',
+  description: 'Find Proxmox API endpoints and their parameters: search by query, browse by tag or path.',
+  input,
+  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
+  writes: false,
+  async run(args, env) {
+    const ctx = env.cluster(args.cluster);
+    const catalog = await ctx.catalog();
+    if (!catalog) {
+      return {
+        isError: true,
+        text: [
+          `No API schema is available for cluster '${ctx.name}'${ctx.schemaProblem ? `: ${ctx.schemaProblem}` : '.'}`,
+          'Set PROXMOX_SCHEMA_FILE to a copy of apidoc.js (https://HOST:8006/pve-docs/api-viewer/apidoc.js) or its JSON array.',
+        ].join('\n'),
+      };
+    }
+    return answer(catalog, args);
+  },
+};
+
+export function answer(catalog: Catalog, args: z.infer<typeof input>): ToolOutput {
+  const method = args.method as HttpMethod | undefined;
+  if (args.path?.trim()) return byPath(catalog, args.path.trim(), method, args.params);
+  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag);
+  if (args.tag?.trim()) return byTag(catalog, args.tag.trim(), method);
+  return { text: overview(catalog) };
+}
+
+function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, params: string[] | undefined): ToolOutput {
+  const found = catalog.match(path);
+  if (!found) {
+    const under = catalog.subtree(path).filter((op) => !method || op.method === method);
+    if (under.length) return { text: capped(under, `Operations under ${path}`) };
+    return {
+      isError: true,
+      text: `Unknown API path ${path}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
+    };
+  }
+  const { template, pathParams } = found;
+  const values = Object.entries(pathParams);
+  const matched = template !== path && values.length ? `(${template} with ${values.map(([k, v]) => `${k}=${v}`).join(', ')})\n` : '';
+  const methods = catalog.methodsFor(template);
+  if (method) {
+    const op = catalog.get(method, template);
+    if (!op) {
+      const has = methods.length ? `it has ${methods.join(', ')}` : 'it only groups the paths below it';
+      return { isError: true, text: `${template} has no ${method}; ${has}.` };
+    }
+    return { text: matched + renderDetail(op, { params }) };
+  }
+  const below = childrenLine(catalog, template);
+  if (methods.length === 1) {
+    return { text: [matched + renderDetail(catalog.get(methods[0], template)!, { params }), below].filter(Boolean).join('\n') };
+  }
+  const ops = methods.map((m) => catalog.get(m, template)!);
+  const lines = [matched + renderList(ops), below];
+  if (ops.length) lines.push(`Details: add method=${ops[0].method}`);
+  return { text: lines.filter(Boolean).join('\n') };
+}
+
+function childrenLine(catalog: Catalog, template: string): string | undefined {
+  const children = catalog.childrenOf(template);
+  if (!children.length) return undefined;
+  const shown = children.slice(0, 20).map((c) => c.slice(template.length));
+  return `Below: ${shown.join(' ')}${children.length > 20 ? ` ... (${children.length - 20} more)` : ''}`;
+}
+
+function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined): ToolOutput {
+  const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
+  const filtered = !!method || !!scope;
+  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS)
+    .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
+    .slice(0, SEARCH_RESULTS);
+  if (hits.length === 0) {
+    return { text: `Nothing matches "${query}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
+  }
+  const top = hits[0];
+  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}` }) };
+}
+
+function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined): ToolOutput {
+  const ops = catalog.subtree(tag).filter((op) => !method || op.method === method);
+  if (ops.length === 0) {
+    const near = catalog.suggestTags(tag);
+    return { isError: true, text: `No operations for tag '${tag}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
+  }
+  return { text: capped(ops, `tag ${tag}`) };
+}
+
+function capped(ops: Operation[], what: string): string {
+  if (ops.length <= LIST_CAP) return renderList(ops);
+  return renderList(ops.slice(0, LIST_CAP), {
+    total: ops.length,
+    note: `${ops.length} operations in ${what}: narrow with a longer path, method=, or query=.`,
+  });
+}
+
+/** Areas are the first literal segments that tell operations apart: /cluster/ha, /nodes/{node}/qemu, /access/users ... */
+function areaOf(op: Operation): string {
+  const segs = splitPath(op.path);
+  const take = segs[0] === 'nodes' && segs.length > 1 ? 3 : 2;
+  return `/${segs.slice(0, take).join('/')}`;
+}
+
+function topAreas(catalog: Catalog): string[] {
+  const counts = new Map<string, number>();
+  for (const op of catalog.operations) {
+    const tag = splitPath(op.path).filter((s) => !s.startsWith('{'))[segmentsForTag(op)];
+    if (tag) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([t]) => t);
+}
+
+const segmentsForTag = (op: Operation) => (op.path.startsWith('/nodes/') ? 1 : op.path.split('/').length > 2 ? 1 : 0);
+
+function overview(catalog: Catalog): string {
+  const counts = new Map<string, number>();
+  for (const op of catalog.operations) counts.set(areaOf(op), (counts.get(areaOf(op)) ?? 0) + 1);
+  const groups = new Map<string, string[]>();
+  for (const [area, n] of [...counts].sort()) {
+    const root = area.startsWith('/nodes/') ? '/nodes/{node}' : `/${splitPath(area)[0]}`;
+    const rest = area.slice(root.length).replace(/^\//, '') || '.';
+    groups.set(root, [...(groups.get(root) ?? []), `${rest} ${n}`]);
+  }
+  const version = catalog.version ? ` (PVE ${catalog.version})` : '';
+  return [
+    `${catalog.operations.length} API operations${version}, by area (operation counts):`,
+    ...[...groups].map(([root, parts]) => `${root}: ${parts.join(', ')}`),
+    'Examples: query="start a container", tag=storage, path=/nodes/{node}/qemu/{vmid}/config method=PUT',
+  ].join('\n');
+}

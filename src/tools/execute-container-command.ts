@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { renderExecResult } from '../exec/exec-result.js';
+import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { resolveNodeAddress } from '../exec/node-address.js';
+import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
+import { sshExec, SshError } from '../exec/ssh-exec.js';
+import { ToolError, type ToolSpec } from './types.js';
+
+export const CONTAINER_DEFAULT_TIMEOUT_MS = 30_000;
+export const CONTAINER_MAX_TIMEOUT_MS = 600_000;
+/** Per stream; the tail is kept, since a long log ends with what went wrong. */
+export const CONTAINER_MAX_OUTPUT_BYTES = 64 * 1024;
+
+const input = z.object({
+  node: z.string().describe('Node name'),
+  vmid: z.union([z.number(), z.string()]).describe('Container ID'),
+  command: z.string().min(1).describe('Shell script'),
+  input: z.string().max(1024 * 1024).optional().describe('Stdin'),
+  timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional().describe('Default 30000'),
+  cluster: z.string().optional(),
+});
+
+export const containerCommandTool: ToolSpec<typeof input> = {
+  name: 'proxmox-execute-container-command',
+  title: 'Run a command in an LXC container',
+  description: 'Run a shell command inside an LXC container (SSH to its node, pct exec).',
+  input,
+  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  writes: true,
+  async run(args, env, call) {
+    const node = validateNodeName(args.node);
+    const vmid = validateVmid(args.vmid);
+    const cluster = env.cluster(args.cluster);
+    const ssh = cluster.config.ssh;
+    if (!ssh.keyPath && !ssh.agentSocket) {
+      throw new ToolError(
+        'container commands need SSH access to the Proxmox node, which is not configured: set PROXMOX_SSH_KEY_PATH to a private key ' +
+          '(its public key in the node user\'s authorized_keys) or run with an ssh-agent (SSH_AUTH_SOCK); set PROXMOX_SSH_HOSTS ' +
+          '(e.g. pve1=10.0.0.11) when node addresses are not in /cluster/status, and trust the host key (PROXMOX_SSH_KNOWN_HOSTS or PROXMOX_SSH_HOST_FINGERPRINT).',
+      );
+    }
+    let privateKey: Buffer | undefined;
+    if (ssh.keyPath) {
+      try {
+        privateKey = readFileSync(ssh.keyPath);
+      } catch {
+        throw new ToolError(`PROXMOX_SSH_KEY_PATH names a file that cannot be read: ${ssh.keyPath}`);
+      }
+    }
+    const address = await resolveNodeAddress(node, cluster, call.signal);
+    const timeoutMs = args.timeoutMs ?? CONTAINER_DEFAULT_TIMEOUT_MS;
+
+    let result;
+    try {
+      result = await sshExec({
+        host: address.host,
+        port: ssh.port,
+        user: ssh.user,
+        privateKey,
+        passphrase: ssh.keyPassphrase,
+        agentSocket: ssh.agentSocket,
+        knownHostsPath: ssh.knownHostsPath,
+        pinnedFingerprint: ssh.hostFingerprint,
+        command: pctExecCommandLine(vmid, args.command, { sudo: ssh.sudo, timeoutMs }),
+        input: args.input,
+        connectTimeoutMs: ssh.connectTimeoutMs,
+        timeoutMs,
+        maxOutputBytes: CONTAINER_MAX_OUTPUT_BYTES,
+        signal: call.signal,
+      });
+    } catch (e) {
+      if (e instanceof SshError) throw new ToolError(`node ${node} (${address.host}, from ${address.source}): ${e.message}`);
+      throw e;
+    }
+
+    const explained = explainPctFailure(result, { vmid, node, host: address.host, user: ssh.user });
+    if (explained) throw new ToolError(`${explained}\n(${result.stderr.trim().split('\n').slice(-3).join(' | ')})`);
+
+    const notes: string[] = [];
+    if (result.timedOut) notes.push(`the command ran longer than ${timeoutMs} ms and was ended (SIGTERM, then SIGKILL ${KILL_AFTER_SECONDS} s later)`);
+    if (result.cancelled) notes.push('cancelled by the client; the command was ended');
+    return renderExecResult(
+      {
+        exitCode: result.exitCode,
+        signal: result.exitSignal,
+        durationMs: result.durationMs,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        stdoutTruncated: result.stdoutTruncated,
+        stderrTruncated: result.stderrTruncated,
+        timedOut: result.timedOut,
+      },
+      {
+        kept: 'tail',
+        budgetChars: env.config.maxOutputTokens * 4,
+        header: `CT ${vmid} on ${node}`,
+        notes,
+        extra: { node, vmid, stdoutBytes: result.stdoutBytes, stderrBytes: result.stderrBytes },
+      },
+    );
+  },
+};

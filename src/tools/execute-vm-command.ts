@@ -1,0 +1,168 @@
+import * as z from 'zod';
+import type { ProxmoxClient } from '../proxmox/client.js';
+import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
+import { apiPath } from '../proxmox/path.js';
+import { renderExecResult } from '../exec/exec-result.js';
+import { guestExec } from '../exec/guest-agent.js';
+import { splitCommandLine } from '../exec/guest-argv.js';
+import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
+
+export const VM_DEFAULT_TIMEOUT_MS = 30_000;
+export const VM_MAX_TIMEOUT_MS = 600_000;
+/** PVE's own limit on `input-data`. */
+export const VM_MAX_INPUT_BYTES = 64 * 1024;
+const EXEC_PATH = '/nodes/{node}/qemu/{vmid}/agent/exec';
+
+const input = z.object({
+  node: z.string().optional().describe('Node name; found if omitted'),
+  vmid: z.union([z.number(), z.string()]).describe('VM ID'),
+  command: z.string().min(1).describe('Command line, or program with args'),
+  args: z.array(z.string()).optional().describe('Arguments, used as-is'),
+  shell: z.boolean().optional().describe('Run via /bin/sh or cmd.exe'),
+  input: z.string().optional().describe('Stdin'),
+  timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional().describe('Default 30000'),
+  cluster: z.string().optional(),
+});
+
+export const vmCommandTool: ToolSpec<typeof input> = {
+  name: 'proxmox-execute-vm-command',
+  title: 'Run a command in a QEMU VM',
+  description: 'Run a command inside a QEMU VM through its guest agent.',
+  input,
+  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  writes: true,
+  async run(args, env, call) {
+    const vmid = validateVmid(args.vmid);
+    const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
+    if (args.shell && args.args) throw new ToolError('give either shell: true (command is a script) or args (command is the program), not both');
+    if (args.input !== undefined && Buffer.byteLength(args.input) > VM_MAX_INPUT_BYTES) {
+      throw new ToolError(`input is ${Buffer.byteLength(args.input)} bytes; the guest agent takes at most ${VM_MAX_INPUT_BYTES} (64 KiB)`);
+    }
+    const argvWithoutShell = args.args ? [args.command, ...args.args] : args.shell ? undefined : splitCommandLine(args.command);
+    const cluster = env.cluster(args.cluster);
+    const client = cluster.client;
+    const node = givenNode ?? (await findVmNode(client, vmid, call.signal));
+    const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
+
+    try {
+      const argv = argvWithoutShell ?? ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
+      const r = await guestExec(client, {
+        node,
+        vmid,
+        argv,
+        input: args.input,
+        commandAsString: await commandIsString(cluster),
+        timeoutMs,
+        signal: call.signal,
+      });
+      const notes: string[] = [];
+      if (!r.exited) {
+        notes.push(
+          `${r.cancelled ? 'cancelled' : `still running after ${timeoutMs} ms`}: pid ${r.pid}. Its output can be fetched later with proxmox-api GET /nodes/${node}/qemu/${vmid}/agent/exec-status with pid=${r.pid} (once only: the agent forgets it after reporting the end).`,
+        );
+      }
+      return renderExecResult(
+        {
+          exitCode: r.exitCode,
+          signal: r.signal === undefined ? undefined : String(r.signal),
+          durationMs: r.durationMs,
+          stdout: r.stdout,
+          stderr: r.stderr,
+          stdoutTruncated: r.outTruncated,
+          stderrTruncated: r.errTruncated,
+          timedOut: !r.exited && !r.cancelled,
+        },
+        {
+          kept: 'head',
+          budgetChars: env.config.maxOutputTokens * 4,
+          header: `VM ${vmid} on ${node}`,
+          notes,
+          extra: { node, vmid, pid: r.pid, exited: r.exited, ...(r.cancelled ? { cancelled: true } : {}) },
+        },
+      );
+    } catch (e) {
+      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, signal: call.signal });
+    }
+  },
+};
+
+interface ResourceRow {
+  type?: string;
+  vmid?: number;
+  node?: string;
+}
+
+async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise<ResourceRow[]> {
+  return (await client.request<ResourceRow[]>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal })).data ?? [];
+}
+
+async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSignal): Promise<string> {
+  let rows: ResourceRow[];
+  try {
+    rows = await vmResources(client, signal);
+  } catch (e) {
+    throw new ToolError(`cannot find the node of VM ${vmid} (${describe(e)}); pass node`);
+  }
+  const row = rows.find((r) => Number(r.vmid) === vmid);
+  if (!row?.node) throw new ToolError(`there is no guest ${vmid} in this cluster (GET /cluster/resources?type=vm)`);
+  if (row.type === 'lxc') throw new ToolError(`${vmid} is an LXC container: use proxmox-execute-container-command`);
+  return validateNodeName(row.node);
+}
+
+/** qemu-ga says what it runs on; when it cannot, the VM's configured OS type does. */
+async function isWindows(client: ProxmoxClient, node: string, vmid: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const { data } = await client.request<{ result?: { id?: string } }>({ method: 'GET', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/get-osinfo`, signal });
+    if (data?.result?.id) return data.result.id === 'mswindows';
+  } catch (e) {
+    // An agent that is down or forbidden fails the same way at exec, with the clearer message; other
+    // agents may lack get-osinfo, and the config is the next best source.
+    if (e instanceof ProxmoxHttpError && /not running|No QEMU guest agent|does not exist|Permission check/i.test(e.describe())) throw e;
+  }
+  const { data } = await client.request<{ ostype?: string }>({ method: 'GET', path: apiPath`/nodes/${node}/qemu/${vmid}/config`, signal });
+  return /^(win|w2k|wxp|wvista)/.test(data?.ostype ?? '');
+}
+
+async function commandIsString(cluster: ClusterContext): Promise<boolean> {
+  const catalog = await cluster.catalog().catch(() => undefined);
+  return catalog?.get('POST', EXEC_PATH)?.params.find((p) => p.name === 'command')?.type === 'string';
+}
+
+function describe(e: unknown): string {
+  if (e instanceof ProxmoxHttpError) return e.describe();
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function explainAgentError(
+  e: unknown,
+  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; signal?: AbortSignal },
+): Promise<unknown> {
+  if (e instanceof ToolError) return e;
+  if (e instanceof ProxmoxNetworkError) return new ToolError(`the guest agent call failed: ${e.message}`);
+  if (!(e instanceof ProxmoxHttpError)) return e;
+  const { node, vmid } = ctx;
+  const said = e.describe();
+  if (e.status === 403) {
+    return new ToolError(`${said}\nThe API token lacks the privilege named above on /vms/${vmid} (PVE 9: VM.GuestAgent.Unrestricted; PVE 8: VM.Monitor).`);
+  }
+  if (/QEMU guest agent is not running/i.test(said)) {
+    return new ToolError(`${said}\nThe guest agent inside VM ${vmid} is not answering: install and start qemu-guest-agent in the guest (e.g. apt install qemu-guest-agent; systemctl start qemu-guest-agent).`);
+  }
+  if (/No QEMU guest agent configured/i.test(said)) {
+    return new ToolError(`${said}\nVM ${vmid} has the agent option off: set it with proxmox-api PUT /nodes/${node}/qemu/${vmid}/config agent=1, restart the VM, and install qemu-guest-agent inside.`);
+  }
+  if (new RegExp(`VM ${vmid} not running`).test(said)) {
+    return new ToolError(`${said}\nVM ${vmid} is stopped: start it with proxmox-api POST /nodes/${node}/qemu/${vmid}/status/start, then wait for the agent.`);
+  }
+  if (e.status === 595 || /does not exist|not on this node|no such VM/i.test(said)) {
+    const rows = await vmResources(ctx.client, ctx.signal).catch(() => undefined);
+    const row = rows?.find((r) => Number(r.vmid) === vmid);
+    if (row?.node && row.node !== node) {
+      return new ToolError(`${said}\nVM ${vmid} is on node ${row.node}, not ${node}: call again with node: '${row.node}' (or leave node out).`);
+    }
+    if (row?.type === 'lxc') return new ToolError(`${said}\n${vmid} is an LXC container: use proxmox-execute-container-command`);
+    if (rows && !row) return new ToolError(`${said}\nThere is no guest ${vmid} in this cluster.`);
+  }
+  return new ToolError(said);
+}

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/cli.js');
+const TOOL_NAMES = [
+  'proxmox-api',
+  'proxmox-api-read',
+  'proxmox-api-schema',
+  'proxmox-execute-container-command',
+  'proxmox-execute-vm-command',
+];
+
+type AnyClient = {
+  listTools(): Promise<{ tools: Array<{ name: string; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> }> }>;
+  callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+};
+
+const text = (r: unknown) => ((r as { content: Array<{ text: string }> }).content ?? []).map((c) => c.text).join('\n');
+const isError = (r: unknown) => (r as { isError?: boolean }).isError === true;
+
+function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_')) env[k] = v;
+  return { ...env, PROXMOX_LOG_LEVEL: 'warn', PROXMOX_CONFIRM: 'param', ...extra };
+}
+
+async function connect(kind: 'v1' | 'v2', args: string[], env = serverEnv()): Promise<AnyClient> {
+  if (kind === 'v2') {
+    const c = new ClientV2({ name: 'e2e-v2', version: '1' });
+    await c.connect(new StdioV2({ command: process.execPath, args: [cli, ...args], env, stderr: 'pipe' }));
+    return c as unknown as AnyClient;
+  }
+  const c = new ClientV1({ name: 'e2e-v1', version: '1' });
+  await c.connect(new StdioV1({ command: process.execPath, args: [cli, ...args], env, stderr: 'pipe' }));
+  return c as unknown as AnyClient;
+}
+
+describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)', () => {
+  for (const kind of ['v2', 'v1'] as const) {
+    describe(`with the ${kind} SDK client`, () => {
+      let client: AnyClient;
+      beforeAll(async () => {
+        client = await connect(kind, ['--demo']);
+      });
+      afterAll(async () => {
+        await client?.close();
+      });
+
+      it('lists the five tools with annotations and compact schemas', async () => {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());
+        for (const t of tools) {
+          expect(t.annotations).toMatchObject({ title: expect.any(String) });
+          for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) expect(typeof t.annotations?.[hint]).toBe('boolean');
+          expect(t.inputSchema).not.toHaveProperty('$schema');
+        }
+        expect(tools.find((t) => t.name === 'proxmox-api-read')?.annotations?.readOnlyHint).toBe(true);
+        expect(tools.find((t) => t.name === 'proxmox-api')?.annotations?.readOnlyHint).toBe(false);
+      });
+
+      it('discovers an operation by plain words', async () => {
+        const r = await client.callTool({ name: 'proxmox-api-schema', arguments: { query: 'start a virtual machine' } });
+        expect(isError(r)).toBe(false);
+        expect(text(r).split('\n')[0]).toMatch(/^POST \/nodes\/\{node\}\/qemu\/\{vmid\}\/status\/start/);
+      });
+
+      it('reads through proxmox-api-read and the schema loaded from the simulated node', async () => {
+        const r = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/version' } });
+        expect(isError(r)).toBe(false);
+        expect(text(r)).toMatch(/"version"/);
+      });
+
+      it('catches a misspelt parameter before calling Proxmox', async () => {
+        const r = await client.callTool({
+          name: 'proxmox-api',
+          arguments: { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { memroy: 2048 } },
+        });
+        expect(isError(r)).toBe(true);
+        expect(text(r)).toMatch(/unknown parameter 'memroy'.*did you mean 'memory'/);
+      });
+
+      it('refuses GET-less writes through the read tool', async () => {
+        const r = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/nodes/pve1/qemu/100/status/start' } });
+        expect(isError(r)).toBe(true);
+        expect(text(r)).toMatch(/has no GET/);
+      });
+
+      it('keeps a hostile node name inside its path segment', async () => {
+        const r = await client.callTool({
+          name: 'proxmox-api-read',
+          arguments: { path: '/nodes/{node}/qemu', pathParams: { node: 'pve1/../../access' } },
+        });
+        expect(text(r)).not.toMatch(/userid|root@pam/);
+      });
+
+      it('runs a command inside a VM through the guest agent', async () => {
+        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { node: 'pve1', vmid: 100, command: 'hostname' } });
+        expect(isError(r)).toBe(false);
+        expect(text(r)).toMatch(/exit(Code| code)?:? ?0/i);
+      });
+    });
+  }
+
+  it('offers only the read tools in read-only mode', async () => {
+    const client = await connect('v2', ['--demo'], serverEnv({ PROXMOX_READONLY: 'true' }));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['proxmox-api-read', 'proxmox-api-schema']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('writes nothing but protocol messages to stdout', () => {
+    const init = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    const res = spawnSync(process.execPath, [cli, '--demo'], {
+      input: `${init}\n${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${list}\n`,
+      env: serverEnv({ PROXMOX_LOG_LEVEL: 'debug' }),
+      timeout: 15_000,
+    });
+    const lines = res.stdout.toString().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('jsonrpc', '2.0');
+  });
+
+  it('stops at start-up with one line naming a malformed variable, and no secret', () => {
+    const secret = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    const res = spawnSync(process.execPath, [cli], {
+      env: serverEnv({ PROXMOX_URL: 'https://pve:8006', PROXMOX_API_TOKEN: `root@pam:${secret}` }),
+      input: '',
+      timeout: 10_000,
+    });
+    expect(res.status).toBe(2);
+    const err = res.stderr.toString().trim();
+    expect(err.split('\n')).toHaveLength(1);
+    expect(err).toMatch(/PROXMOX_API_TOKEN/);
+    expect(err).not.toContain(secret);
+    expect(res.stdout.toString()).toBe('');
+  });
+});

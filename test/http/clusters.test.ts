@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpServerHandle } from '../../src/http/serve.js';
+import { root } from './cli-server.js';
+import { CLIENT_KINDS, connectHttp, isError, startTestServer, textOf, type AnyClient } from './helpers.js';
+
+const apidoc = path.resolve(root, '../shared/pve-apidoc');
+const loaderSource = path.join(root, 'src/schema/loader.ts');
+const missing = !existsSync(apidoc) ? `${apidoc} is missing` : !existsSync(loaderSource) ? `${loaderSource} is missing` : undefined;
+if (missing) console.warn(`skipping multi-cluster discovery over HTTP: ${missing}`);
+
+/**
+ * Two clusters from one config file, each with its own schema: PVE 7.4 has HA groups, 9.2 replaced
+ * them with HA rules. Neither address answers; discovery needs only the schema file.
+ */
+const configYaml = (dir: string) => `
+default: new
+confirm: param
+cacheDir: ${JSON.stringify(path.join(dir, 'cache'))}
+clusters:
+  old:
+    url: https://127.0.0.1:9
+    token: "root@pam!old=00000000-0000-0000-0000-000000000001"
+    schemaFile: ${JSON.stringify(path.join(apidoc, 'pve-7.4-apidoc.json'))}
+    readonly: true
+  new:
+    url: https://127.0.0.1:9
+    token: { env: NEW_TOKEN }
+    schemaFile: ${JSON.stringify(path.join(apidoc, 'pve-9.2-apidoc.json'))}
+`;
+
+describe.skipIf(!!missing)('several clusters from a config file, over HTTP', () => {
+  let dir: string;
+  let server: HttpServerHandle;
+  let close: () => void;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pmcp-clusters-'));
+    writeFileSync(path.join(dir, 'proxmox-mcp.yaml'), configYaml(dir));
+    const { loadConfigFile } = await import('../../src/config-file.js');
+    const { Runtime } = await import('../../src/cluster.js');
+    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), { NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002' });
+    const runtime = new Runtime(config);
+    close = () => runtime.close();
+    server = await startTestServer(await serverFactoryFor(runtime));
+  });
+  afterAll(async () => {
+    await server?.close();
+    close?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const kind of CLIENT_KINDS) {
+    it(`answers discovery per cluster (${kind} client)`, async () => {
+      const client: AnyClient = await connectHttp(kind, server.url);
+      try {
+        const rules = { name: 'proxmox-api-schema', arguments: { path: '/cluster/ha/rules', method: 'GET' } };
+        const onNew = await client.callTool({ ...rules, arguments: { ...rules.arguments, cluster: 'new' } });
+        expect(isError(onNew)).toBe(false);
+        expect(textOf(onNew)).toContain('/cluster/ha/rules');
+
+        const onOld = await client.callTool({ ...rules, arguments: { ...rules.arguments, cluster: 'old' } });
+        expect(isError(onOld)).toBe(true);
+        expect(textOf(onOld)).toMatch(/Unknown API path \/cluster\/ha\/rules/);
+
+        // No cluster argument: the file's default (new).
+        expect(isError(await client.callTool(rules))).toBe(false);
+
+        const groups = await client.callTool({ name: 'proxmox-api-schema', arguments: { path: '/cluster/ha/groups', method: 'GET', cluster: 'old' } });
+        expect(isError(groups)).toBe(false);
+
+        const unknown = await client.callTool({ name: 'proxmox-api-schema', arguments: { path: '/version', cluster: 'nope' } });
+        expect(isError(unknown)).toBe(true);
+        expect(textOf(unknown)).toBe("unknown cluster 'nope'; known: old, new");
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,56 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpServerHandle } from '../../src/http/serve.js';
+import { root, simulatorSource } from './cli-server.js';
+import { CLIENT_KINDS, connectHttp, isError, startTestServer, textOf } from './helpers.js';
+
+const loaderSource = path.join(root, 'src/schema/loader.ts');
+const missing = !existsSync(simulatorSource) ? `${simulatorSource} is missing` : !existsSync(loaderSource) ? `${loaderSource} is missing` : undefined;
+if (missing) console.warn(`skipping the HTTP server against the simulator: ${missing}`);
+
+const TOKEN = 'runtime-test-token-0123456789';
+const TOOL_NAMES = ['proxmox-api', 'proxmox-api-read', 'proxmox-api-schema', 'proxmox-execute-container-command', 'proxmox-execute-vm-command'];
+
+describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cluster', () => {
+  let server: HttpServerHandle;
+  const cleanup: Array<() => unknown> = [];
+  beforeAll(async () => {
+    const { startSimulator } = await import('../../src/simulator/index.js');
+    const { configFromEnv } = await import('../../src/config.js');
+    const { Runtime } = await import('../../src/cluster.js');
+    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const sim = await startSimulator({ quiet: true });
+    cleanup.push(() => sim.close());
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-http-cache-'));
+    cleanup.push(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const runtime = new Runtime(
+      configFromEnv({ PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint, PROXMOX_CACHE_DIR: cacheDir, PROXMOX_CONFIRM: 'param' }),
+    );
+    cleanup.push(() => runtime.close());
+    server = await startTestServer(await serverFactoryFor(runtime), { MCP_AUTH_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await server?.close();
+    for (const fn of cleanup.reverse()) await fn();
+  });
+
+  for (const kind of CLIENT_KINDS) {
+    it(`lists the tools and reads the cluster (${kind} client)`, async () => {
+      const client = await connectHttp(kind, server.url, TOKEN);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
+        const r = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/cluster/resources', params: { type: 'vm' } } });
+        expect(isError(r)).toBe(false);
+        expect(textOf(r)).toMatch(/qemu|lxc/);
+        const unknown = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/version', cluster: 'elsewhere' } });
+        expect(isError(unknown)).toBe(true);
+        expect(textOf(unknown)).toBe("unknown cluster 'elsewhere'; known: default");
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { allOperations } from '../../src/simulator/routes/index.js';
+import { buildApiTree } from '../../src/simulator/schema.js';
+
+const apidocPath = new URL('../../../shared/pve-apidoc/pve-9.2-apidoc.json', import.meta.url);
+
+interface RealParam {
+  type: string;
+  optional?: number;
+}
+interface RealInfo {
+  parameters?: { properties?: Record<string, RealParam> };
+}
+interface RealNode {
+  path: string;
+  info?: Record<string, RealInfo>;
+  children?: RealNode[];
+}
+
+function realOperations(): Map<string, RealInfo> {
+  const tree = JSON.parse(readFileSync(apidocPath, 'utf8')) as RealNode[];
+  const ops = new Map<string, RealInfo>();
+  const walk = (n: RealNode) => {
+    for (const [method, info] of Object.entries(n.info ?? {})) ops.set(`${method} ${n.path}`, info);
+    n.children?.forEach(walk);
+  };
+  tree.forEach(walk);
+  return ops;
+}
+
+describe.skipIf(!existsSync(apidocPath))(`simulated operations match the real PVE 9.2 schema (${apidocPath.pathname})`, () => {
+  const real = existsSync(apidocPath) ? realOperations() : new Map<string, RealInfo>();
+  const ops = allOperations();
+
+  it('declares each operation once', () => {
+    const keys = ops.map((o) => `${o.method} ${o.path}`);
+    expect(keys.length).toBe(new Set(keys).size);
+  });
+
+  for (const o of ops) {
+    const key = `${o.method} ${o.path}`;
+    it(key, () => {
+      const info = real.get(key);
+      expect(info, `${key} is not in the 9.2 schema`).toBeDefined();
+      const realProps = info!.parameters?.properties ?? {};
+      const pathParams = [...o.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [name, schema] of Object.entries(o.parameters)) {
+        const r = realProps[name];
+        expect(r, `${key}: parameter '${name}' does not exist in PVE 9.2`).toBeDefined();
+        expect(schema.type, `${key}: type of '${name}'`).toBe(r.type);
+        if (pathParams.includes(name)) {
+          expect(Boolean(schema.optional), `${key}: optionality of path parameter '${name}'`).toBe(Boolean(r.optional));
+        }
+      }
+      for (const name of pathParams) expect(o.parameters[name], `${key}: path parameter '${name}' not declared`).toBeDefined();
+    });
+  }
+
+  it('serves the declarations as an apidoc tree with the real root paths', () => {
+    const roots = buildApiTree(ops).map((n) => n.path);
+    for (const r of roots) expect(['/cluster', '/nodes', '/storage', '/access', '/pools', '/version']).toContain(r);
+  });
+});

@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
+import { apiPath } from '../../src/proxmox/path.js';
+import { isUpid, parseUpid } from '../../src/proxmox/upid.js';
+import type { HttpProxmoxClient } from '../../src/proxmox/client.js';
+import { clientFor, rawRequest, tokenHeader } from './helpers.js';
+
+let sim: SimulatorHandle;
+let admin: HttpProxmoxClient;
+let readonly: HttpProxmoxClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({ taskDurationMs: 30, agentOutputLimit: 4096 });
+  admin = clientFor(sim, 'admin');
+  readonly = clientFor(sim, 'readonly');
+});
+
+afterAll(async () => {
+  admin.close();
+  readonly.close();
+  await sim.close();
+});
+
+async function get<T = any>(path: string, params?: Record<string, unknown>): Promise<T> {
+  return (await admin.request<T>({ method: 'GET', path, params })).data;
+}
+
+async function post<T = any>(path: string, params?: Record<string, unknown>, method: 'POST' | 'PUT' | 'DELETE' = 'POST'): Promise<T> {
+  return (await admin.request<T>({ method, path, params })).data;
+}
+
+async function failure(p: Promise<unknown>): Promise<ProxmoxHttpError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ProxmoxHttpError) return e;
+    throw e;
+  }
+  throw new Error('expected the request to fail');
+}
+
+/** Polls a task until it stops (bounded), returning its final status. */
+async function waitTask(upid: string): Promise<Record<string, unknown>> {
+  const node = parseUpid(upid)!.node;
+  for (let i = 0; i < 200; i++) {
+    const st = await get<Record<string, unknown>>(apiPath`/nodes/${node}/tasks/${upid}/status`);
+    if (st.status === 'stopped') return st;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`task ${upid} did not stop`);
+}
+
+async function exec(vmid: number, node: string, command: string[], input?: string): Promise<Record<string, unknown>> {
+  const { pid } = await post<{ pid: number }>(apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`, { command, 'input-data': input });
+  for (let i = 0; i < 200; i++) {
+    const st = await get<Record<string, unknown>>(apiPath`/nodes/${node}/qemu/${vmid}/agent/exec-status`, { pid });
+    if (st.exited) return st;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('command did not finish');
+}
+
+describe('wire format and auth', () => {
+  it('answers with the PVE envelope and content type', async () => {
+    const res = await rawRequest(sim, 'GET', '/api2/json/version', { headers: tokenHeader(sim.tokens.admin) });
+    expect(res.status).toBe(200);
+    expect(res.reason).toBe('OK');
+    expect(res.contentType).toBe('application/json;charset=UTF-8');
+    expect(res.body).toEqual({ data: { release: '9.2', version: '9.2.4', repoid: expect.any(String) } });
+  });
+
+  it('refuses requests without or with wrong credentials', async () => {
+    const none = await rawRequest(sim, 'GET', '/api2/json/nodes');
+    expect([none.status, none.reason]).toEqual([401, 'No ticket']);
+    const wrong = await rawRequest(sim, 'GET', '/api2/json/nodes', { headers: tokenHeader('root@pam!mcp=00000000-0000-0000-0000-000000000000') });
+    expect([wrong.status, wrong.reason]).toEqual([401, 'authentication failure']);
+    const badLogin = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root@pam', password: 'nope' } });
+    expect([badLogin.status, badLogin.reason]).toEqual([401, 'authentication failure']);
+  });
+
+  it('logs in with a ticket, needs the CSRF token for writes, and renews with the ticket', async () => {
+    const login = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root', realm: 'pam', password: sim.login.password } });
+    expect(login.status).toBe(200);
+    const { ticket, CSRFPreventionToken, username, cap, clustername } = login.body.data;
+    expect(ticket).toMatch(/^PVE:root@pam:[0-9A-F]{8}::/);
+    expect([username, clustername]).toEqual(['root@pam', 'simlab']);
+    expect(cap.vms['VM.PowerMgmt']).toBe(1);
+    const cookie = { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}` };
+    expect((await rawRequest(sim, 'GET', '/api2/json/cluster/status', { headers: cookie })).status).toBe(200);
+    const noCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', { headers: cookie, form: {} });
+    expect([noCsrf.status, noCsrf.reason]).toEqual([401, 'Permission denied - invalid csrf token']);
+    const withCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', { headers: { ...cookie, CSRFPreventionToken }, form: {} });
+    expect(withCsrf.body).toEqual({ data: { result: {} } });
+    const renewed = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root@pam', password: ticket } });
+    expect(renewed.status).toBe(200);
+    const forged = await rawRequest(sim, 'GET', '/api2/json/nodes', { headers: { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket.replace(/::.*/, '::AAAA'))}` } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('lets the read-only token read but not write, naming the PVE privilege', async () => {
+    expect((await readonly.request({ method: 'GET', path: '/cluster/resources' })).data).not.toHaveLength(0);
+    const start = await failure(readonly.request({ method: 'POST', path: '/nodes/pve2/qemu/105/status/start' }));
+    expect([start.status, start.reason]).toEqual([403, 'Permission check failed (/vms/105, VM.PowerMgmt)']);
+    const execErr = await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['hostname'] } }));
+    expect(execErr.reason).toBe('Permission check failed (/vms/100, VM.GuestAgent.Unrestricted)');
+    const snap = await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/100/snapshot', params: { snapname: 'x' } }));
+    expect(snap.reason).toBe('Permission check failed (/vms/100, VM.Snapshot)');
+    const del = await failure(readonly.request({ method: 'DELETE', path: apiPath`/nodes/pve1/storage/local/content/${'local:iso/virtio-win-0.1.262.iso'}` }));
+    expect(del.reason).toBe('Permission check failed (/storage/local, Datastore.Allocate)');
+  });
+
+  it('serves apidoc.js without auth, as a JS constant followed by viewer code', async () => {
+    const res = await rawRequest(sim, 'GET', '/pve-docs/api-viewer/apidoc.js');
+    expect(res.status).toBe(200);
+    expect(res.text.startsWith('const apiSchema = [')).toBe(true);
+    const end = res.text.indexOf('\n;\n');
+    const tree = JSON.parse(res.text.slice('const apiSchema = '.length, end));
+    expect(tree.map((n: { path: string }) => n.path)).toContain('/nodes');
+    expect(res.text.slice(end)).toMatch(/Ext\.onReady/);
+  });
+
+  it('checks parameters like PVE', async () => {
+    const e = await failure(post('/nodes/pve1/qemu/100/config', { memory: 'abc', foo: '1' }, 'PUT'));
+    expect([e.status, e.reason]).toEqual([400, 'Parameter verification failed.']);
+    expect(e.errors).toEqual({
+      memory: "type check ('integer') failed - got 'abc'",
+      foo: 'property is not defined in schema and the schema does not allow additional properties',
+    });
+    const lxcMem = await failure(post('/nodes/pve1/lxc/200/config', { memory: 'abc' }, 'PUT'));
+    expect(lxcMem.errors).toEqual({ memory: "type check ('integer') failed - got 'abc'" });
+    const missing = await failure(post('/nodes/pve1/qemu/100/snapshot', {}));
+    expect(missing.errors).toEqual({ snapname: 'property is missing and it is not optional' });
+    const badEnum = await failure(get('/cluster/resources', { type: 'disk' }));
+    expect(badEnum.errors?.type).toBe("value 'disk' does not have a value in the enumeration 'vm, storage, node, sdn'");
+    const small = await failure(get('/nodes/pve1/qemu/99/config'));
+    expect(small.errors?.vmid).toBe('value must have a minimum value of 100');
+  });
+
+  it('answers unknown paths and missing guests in PVE words', async () => {
+    const e = await failure(get('/foo'));
+    expect([e.status, e.reason]).toEqual([501, "Method 'GET /foo' not implemented"]);
+    const m = await failure(post('/nodes/pve1/qemu/100/status/current', {}));
+    expect(m.status).toBe(501);
+    const g = await failure(get('/nodes/pve1/qemu/999/config'));
+    expect([g.status, g.reason]).toEqual([500, "Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist"]);
+  });
+});
+
+describe('cluster state', () => {
+  it('has three nodes, a dozen VMs and some containers in several states', async () => {
+    const nodes = await get<any[]>('/nodes');
+    expect(nodes.map((n) => n.node).sort()).toEqual(['pve1', 'pve2', 'pve3']);
+    const vms = await get<any[]>('/cluster/resources', { type: 'vm' });
+    const qemu = vms.filter((v) => v.type === 'qemu');
+    expect(qemu.length).toBeGreaterThanOrEqual(12);
+    expect(vms.filter((v) => v.type === 'lxc').length).toBeGreaterThanOrEqual(6);
+    expect(new Set(vms.map((v) => v.status))).toEqual(new Set(['running', 'stopped']));
+    expect(qemu.some((v) => v.template === 1)).toBe(true);
+    expect(qemu.some((v) => v.lock)).toBe(true);
+    const paused = await get('/nodes/pve3/qemu/106/status/current');
+    expect(paused.qmpstatus).toBe('paused');
+    const storages = await get<any[]>('/storage');
+    expect(storages.map((s) => s.storage).sort()).toEqual(['backup-nfs', 'local', 'local-lvm']);
+  });
+
+  it('encodes volume ids as one path segment', async () => {
+    const iso = await get<any[]>('/nodes/pve1/storage/local/content', { content: 'iso' });
+    expect(iso.length).toBeGreaterThan(0);
+    expect(iso.every((v) => v.content === 'iso')).toBe(true);
+    const info = await get(apiPath`/nodes/pve1/storage/local/content/${iso[0].volid}`);
+    expect(info.path).toMatch(/^\/var\/lib\/vz\/template\/iso\//);
+    const backups = await get<any[]>('/nodes/pve2/storage/backup-nfs/content');
+    const upid = await post<string>(apiPath`/nodes/pve2/storage/backup-nfs/content/${backups[0].volid}`, {}, 'DELETE');
+    expect((await waitTask(upid)).exitstatus).toBe('OK');
+    const after = await get<any[]>('/nodes/pve2/storage/backup-nfs/content');
+    expect(after.map((v) => v.volid)).not.toContain(backups[0].volid);
+  });
+
+  it('starts a VM through a task whose status has the recorded fields', async () => {
+    const upid = await post<string>('/nodes/pve2/qemu/105/status/start');
+    expect(isUpid(upid)).toBe(true);
+    expect(upid).toMatch(/:qmstart:105:root@pam!mcp:$/);
+    const running = await get(apiPath`/nodes/pve2/tasks/${upid}/status`);
+    expect(Object.keys(running).sort()).toEqual(['id', 'node', 'pid', 'pstart', 'starttime', 'status', 'tokenid', 'type', 'upid', 'user']);
+    const done = await waitTask(upid);
+    expect(done).toMatchObject({ exitstatus: 'OK', user: 'root@pam', tokenid: 'mcp', type: 'qmstart', id: '105' });
+    expect(done).not.toHaveProperty('endtime');
+    expect((await get('/nodes/pve2/qemu/105/status/current')).status).toBe('running');
+    const log = await get<any[]>(apiPath`/nodes/pve2/tasks/${upid}/log`);
+    expect(log.at(-1)).toEqual({ n: log.length, t: 'TASK OK' });
+    const again = await waitTask(await post<string>('/nodes/pve2/qemu/105/status/start'));
+    expect(again.exitstatus).toBe('VM 105 already running');
+    await waitTask(await post<string>('/nodes/pve2/qemu/105/status/stop'));
+    expect((await get('/nodes/pve2/qemu/105/status/current')).status).toBe('stopped');
+  });
+
+  it('changes config and digest with PUT, and refuses a stale digest', async () => {
+    const before = await get('/nodes/pve1/qemu/109/config');
+    expect(await post('/nodes/pve1/qemu/109/config', { memory: '3072', cores: 3, digest: before.digest }, 'PUT')).toBeNull();
+    const after = await get('/nodes/pve1/qemu/109/config');
+    expect([after.memory, after.cores]).toEqual(['3072', 3]);
+    expect(after.digest).not.toBe(before.digest);
+    const stale = await failure(post('/nodes/pve1/qemu/109/config', { cores: 2, digest: before.digest }, 'PUT'));
+    expect(stale.status).toBe(500);
+    const asyncUpid = await post<string>('/nodes/pve1/qemu/109/config', { description: 'async', delete: 'numa' });
+    expect(isUpid(asyncUpid)).toBe(true);
+    const cfg = await get('/nodes/pve1/qemu/109/config');
+    expect(cfg.description).toBe('async');
+    expect(cfg).not.toHaveProperty('numa');
+  });
+
+  it('creates, snapshots, rolls back, clones, migrates and destroys guests', async () => {
+    const vmid = Number(await get('/cluster/nextid'));
+    await waitTask(await post('/nodes/pve1/qemu', { vmid, name: 'made-by-test', memory: '512', cores: 1, scsi0: 'local-lvm:4', net0: 'virtio,bridge=vmbr0' }));
+    const cfg = await get(apiPath`/nodes/pve1/qemu/${vmid}/config`);
+    expect(cfg.scsi0).toBe(`local-lvm:vm-${vmid}-disk-0,size=4G`);
+    expect((await failure(get('/cluster/nextid', { vmid }))).errors).toEqual({ vmid: `VM ${vmid} already exists` });
+
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/snapshot`, { snapname: 'before', description: 'first' }));
+    await post(apiPath`/nodes/pve1/qemu/${vmid}/config`, { cores: 4 }, 'PUT');
+    const snaps = await get<any[]>(apiPath`/nodes/pve1/qemu/${vmid}/snapshot`);
+    expect(snaps.map((s) => s.name)).toEqual(['before', 'current']);
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/snapshot/before/rollback`));
+    expect((await get(apiPath`/nodes/pve1/qemu/${vmid}/config`)).cores).toBe(1);
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/snapshot/before`, {}, 'DELETE'));
+    expect((await get<any[]>(apiPath`/nodes/pve1/qemu/${vmid}/snapshot`)).map((s) => s.name)).toEqual(['current']);
+
+    const cloneId = vmid + 1;
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/clone`, { newid: cloneId, name: 'the-clone', full: 1 }));
+    expect((await get(apiPath`/nodes/pve1/qemu/${cloneId}/config`)).name).toBe('the-clone');
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${cloneId}/migrate`, { target: 'pve3' }));
+    expect((await get(apiPath`/nodes/pve3/qemu/${cloneId}/status/current`)).status).toBe('stopped');
+    await waitTask(await post(apiPath`/nodes/pve3/qemu/${cloneId}/resize`, { disk: 'scsi0', size: '+2G' }, 'PUT'));
+    expect((await get(apiPath`/nodes/pve3/qemu/${cloneId}/config`)).scsi0).toMatch(/size=6G/);
+
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/status/start`));
+    const running = await failure(post(apiPath`/nodes/pve1/qemu/${vmid}`, {}, 'DELETE'));
+    expect(running.reason).toBe(`VM ${vmid} is running - destroy failed`);
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}/status/stop`));
+    await waitTask(await post(apiPath`/nodes/pve1/qemu/${vmid}`, {}, 'DELETE'));
+    const gone = await failure(get(apiPath`/nodes/pve1/qemu/${vmid}/config`));
+    expect(gone.status).toBe(500);
+
+    const ctid = 290;
+    await waitTask(await post('/nodes/pve2/lxc', { vmid: ctid, hostname: 'ct-test', ostemplate: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst', rootfs: 'local-lvm:2', start: 1 }));
+    expect((await get(apiPath`/nodes/pve2/lxc/${ctid}/status/current`)).status).toBe('running');
+    const noReset = await failure(post(apiPath`/nodes/pve2/lxc/${ctid}/status/reset`));
+    expect(noReset.status).toBe(501);
+  });
+
+  it('backs up with vzdump into the backup storage', async () => {
+    const upid = await post<string>('/nodes/pve1/vzdump', { vmid: '200', storage: 'backup-nfs', mode: 'snapshot' });
+    expect(upid).toMatch(/:vzdump:200:/);
+    await waitTask(upid);
+    const content = await get<any[]>('/nodes/pve1/storage/backup-nfs/content', { vmid: 200 });
+    expect(content.length).toBe(3);
+  });
+
+  it('serves 2000 extra guests when asked', async () => {
+    const big = await startSimulator({ extraGuests: 2000 });
+    try {
+      const c = clientFor(big);
+      const rows = (await c.request<any[]>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } })).data;
+      expect(rows.length).toBe(2000 + 19);
+      c.close();
+    } finally {
+      await big.close();
+    }
+  });
+});
+
+describe('faults', () => {
+  it('ends tasks of a failing type with the given error and no effect', async () => {
+    sim.faults.failTasks.set('qmstart', 'start failed: QEMU exited with code 1');
+    try {
+      const st = await waitTask(await post('/nodes/pve1/qemu/109/status/start'));
+      expect(st.exitstatus).toBe('start failed: QEMU exited with code 1');
+      expect((await get('/nodes/pve1/qemu/109/status/current')).status).toBe('stopped');
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
+  it('shows offline nodes in cluster reads and answers 595 for requests to them', async () => {
+    sim.faults.offlineNodes.add('pve3');
+    try {
+      const e = await failure(get('/nodes/pve3/qemu'));
+      expect([e.status, e.reason]).toEqual([595, 'Errors during connection establishment, proxy handshake: No route to host']);
+      const res = await get<any[]>('/cluster/resources');
+      expect(res.find((r) => r.id === 'node/pve3').status).toBe('offline');
+      expect(res.filter((r) => r.node === 'pve3' && (r.type === 'qemu' || r.type === 'lxc')).every((r) => r.status === 'unknown')).toBe(true);
+      const status = await get<any[]>('/cluster/status');
+      expect(status.find((r) => r.name === 'pve3').online).toBe(0);
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
+  it('forces error answers a given number of times, and adds latency', async () => {
+    sim.faults.errorOn({ method: 'GET', path: /^\/nodes\/pve1\/qemu$/, status: 503, reason: 'Service Unavailable', times: 1 });
+    sim.faults.latencyMs = 20;
+    const headers = tokenHeader(sim.tokens.admin);
+    const slowFailure = await rawRequest(sim, 'GET', '/api2/json/nodes/pve1/qemu', { headers });
+    expect([slowFailure.status, slowFailure.reason]).toEqual([503, 'Service Unavailable']);
+    expect((await rawRequest(sim, 'GET', '/api2/json/nodes/pve1/qemu', { headers })).status).toBe(200);
+    sim.faults.reset();
+    const forced = () => rawRequest(sim, 'DELETE', '/api2/json/nodes/pve1/qemu/100', { headers: tokenHeader(sim.tokens.admin), form: {} });
+    sim.faults.errorOn({ method: 'DELETE', path: '/nodes/pve1/qemu/100', status: 500, reason: 'storage is busy', times: 1 });
+    const first = await forced();
+    expect([first.status, first.reason, first.body.message]).toEqual([500, 'storage is busy', 'storage is busy\n']);
+    const second = await forced();
+    expect(second.reason).toBe('VM 100 is running - destroy failed');
+    sim.faults.reset();
+  });
+});
+
+describe('guest agent', () => {
+  it('runs the deterministic command set inside a Linux guest', async () => {
+    expect(await exec(100, 'pve1', ['hostname'])).toEqual({ exited: 1, exitcode: 0, 'out-data': 'web01\n' });
+    expect((await exec(100, 'pve1', ['echo', 'a', 'b']))['out-data']).toBe('a b\n');
+    expect((await exec(100, 'pve1', ['cat', '/etc/os-release']))['out-data']).toMatch(/ID=debian/);
+    expect((await exec(100, 'pve1', ['cat'], 'from stdin'))['out-data']).toBe('from stdin');
+    expect(await exec(100, 'pve1', ['ls', '/nonexistent'])).toEqual({ exited: 1, exitcode: 2, 'err-data': "ls: cannot access '/nonexistent': No such file or directory\n" });
+    expect((await exec(100, 'pve1', ['false'])).exitcode).toBe(1);
+    expect((await exec(100, 'pve1', ['id', '-u']))['out-data']).toBe('0\n');
+    expect((await exec(100, 'pve1', ['uname', '-a']))['out-data']).toMatch(/^Linux web01 /);
+    const script = await exec(100, 'pve1', ['/bin/sh', '-c', 'echo one; false && echo never || echo fallback; exit 3']);
+    expect(script).toEqual({ exited: 1, exitcode: 3, 'out-data': 'one\nfallback\n' });
+  });
+
+  it('reports a running command until it ends, then forgets it', async () => {
+    const { pid } = await post<{ pid: number }>('/nodes/pve1/qemu/100/agent/exec', { command: ['sleep', '0.3'] });
+    expect(await get('/nodes/pve1/qemu/100/agent/exec-status', { pid })).toEqual({ exited: 0 });
+    let st: Record<string, unknown> = {};
+    for (let i = 0; i < 100 && !st.exited; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      st = await get('/nodes/pve1/qemu/100/agent/exec-status', { pid });
+    }
+    expect(st).toEqual({ exited: 1, exitcode: 0 });
+    const e = await failure(get('/nodes/pve1/qemu/100/agent/exec-status', { pid }));
+    expect(e.reason).toBe("Agent error: Invalid parameter 'pid'");
+  });
+
+  it('caps captured output like qemu-ga', async () => {
+    const st = await exec(100, 'pve1', ['yes', 'spam']);
+    expect((st['out-data'] as string).length).toBe(4096);
+    expect(st['out-truncated']).toBeTruthy();
+  });
+
+  it('reads and writes files', async () => {
+    expect(await post('/nodes/pve1/qemu/101/agent/file-write', { file: '/tmp/note.txt', content: 'hello file' })).toBeNull();
+    expect(await get('/nodes/pve1/qemu/101/agent/file-read', { file: '/tmp/note.txt' })).toEqual({ content: 'hello file' });
+    expect((await exec(101, 'pve1', ['cat', '/tmp/note.txt']))['out-data']).toBe('hello file');
+  });
+
+  it('answers the Windows guest with cmd.exe and mswindows', async () => {
+    expect((await get('/nodes/pve1/qemu/102/agent/get-osinfo')).result.id).toBe('mswindows');
+    expect((await exec(102, 'pve1', ['cmd.exe', '/c', 'echo hi & hostname']))['out-data']).toBe('hi\r\nWIN11-DESK\r\n');
+    const osinfo = await get('/nodes/pve1/qemu/100/agent/get-osinfo');
+    expect(osinfo.result).toMatchObject({ id: 'debian', machine: 'x86_64' });
+    const ifaces = await get('/nodes/pve1/qemu/100/agent/network-get-interfaces');
+    expect(ifaces.result.map((i: { name: string }) => i.name)).toContain('lo');
+  });
+
+  it('fails like PVE when the agent cannot be used', async () => {
+    const unknown = await failure(post('/nodes/pve1/qemu/100/agent/exec', { command: ['foo'] }));
+    expect(unknown.status).toBe(500);
+    expect(unknown.body?.message).toBe('Agent error: Failed to execute child process “foo” (No such file or directory)\n');
+    expect((await failure(post('/nodes/pve2/qemu/104/agent/ping'))).reason).toBe('No QEMU guest agent configured');
+    expect((await failure(post('/nodes/pve2/qemu/103/agent/ping'))).reason).toBe('QEMU guest agent is not running');
+    expect((await failure(post('/nodes/pve3/qemu/111/agent/ping'))).reason).toBe('No QEMU guest agent configured');
+    expect((await failure(post('/nodes/pve1/qemu/120/agent/ping'))).reason).toBe('VM 120 not running');
+  });
+});

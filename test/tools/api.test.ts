@@ -1,0 +1,260 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Runtime } from '../../src/cluster.js';
+import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { apiTool } from '../../src/tools/api.js';
+import { apiReadTool } from '../../src/tools/api-read.js';
+import { ToolError, type ToolCall, type ToolOutput } from '../../src/tools/types.js';
+
+const shared = path.resolve(__dirname, '../../../shared/pve-apidoc/pve-9.2-apidoc.json');
+
+const noCall: ToolCall = { signal: new AbortController().signal, progress: async () => {} };
+
+function runtimeFor(sim: SimulatorHandle, extra: Record<string, string> = {}, token = sim.tokens.admin): Runtime {
+  const config: AppConfig = configFromEnv({
+    PROXMOX_URL: sim.url,
+    PROXMOX_API_TOKEN: token,
+    PROXMOX_FINGERPRINT: sim.fingerprint,
+    PROXMOX_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'pmcp-cache-')),
+    PROXMOX_CONFIRM: 'param',
+    ...extra,
+  });
+  return new Runtime(config);
+}
+
+async function api(rt: Runtime, args: Record<string, unknown>, call: ToolCall = noCall): Promise<ToolOutput> {
+  return apiTool.run(apiTool.input.parse(args), rt, call);
+}
+async function read(rt: Runtime, args: Record<string, unknown>): Promise<ToolOutput> {
+  return apiReadTool.run(apiReadTool.input.parse(args), rt, noCall);
+}
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return err instanceof ToolError ? err.message : `${(err as Error).name}: ${(err as { describe?: () => string }).describe?.() ?? (err as Error).message}`;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('proxmox-api and proxmox-api-read against the simulated cluster', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true, taskDurationMs: 150 });
+    rt = runtimeFor(sim); // schema loaded from the simulator's own apidoc.js, like a real node
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+  beforeEach(() => sim.faults.reset());
+
+  it('loads the schema from the cluster and reads a concrete path', async () => {
+    const out = await read(rt, { path: '/nodes/pve1/qemu/100/status/current' });
+    expect(out.isError).toBeFalsy();
+    expect(out.text).toMatch(/"status":"running"/);
+    expect((await rt.cluster().catalog())?.operations.length).toBeGreaterThan(40);
+  });
+
+  it('detects the method when the path has exactly one, and lists them when it has several', async () => {
+    expect((await read(rt, { path: '/version' })).text).toMatch(/version/);
+    const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/100/config' }));
+    expect(msg).toMatch(/several methods/);
+    expect(msg).toMatch(/GET \/nodes\/\{node\}\/qemu\/\{vmid\}\/config/);
+    expect(msg).toMatch(/PUT \/nodes\/\{node\}\/qemu\/\{vmid\}\/config/);
+  });
+
+  it('refuses an unknown path with the nearest ones', async () => {
+    const msg = await failure(read(rt, { path: '/nodes/pve1/qemu/100/statuss/current' }));
+    expect(msg).toMatch(/unknown path/);
+    expect(msg).toMatch(/\/nodes\/\{node\}\/qemu\/\{vmid\}\/status/);
+  });
+
+  it('validates parameters before any request: did-you-mean, type, enum, missing', async () => {
+    const before = JSON.stringify(await read(rt, { path: '/nodes/pve1/qemu/100/config' }));
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { memroy: 1024 } }))).toMatch(
+      /unknown parameter 'memroy'.*did you mean 'memory'/,
+    );
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { cores: 'many' } }))).toMatch(/cores/);
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: {} }))).toMatch(/snapname/);
+    expect(JSON.stringify(await read(rt, { path: '/nodes/pve1/qemu/100/config' }))).toBe(before);
+  });
+
+  it('sends booleans as 1/0 and changes the state for real', async () => {
+    await api(rt, { path: '/nodes/{node}/qemu/{vmid}/config', method: 'PUT', pathParams: { node: 'pve1', vmid: 101 }, params: { onboot: true, cores: 6 } });
+    const cfg = (await read(rt, { path: '/nodes/pve1/qemu/101/config', fields: ['onboot', 'cores'] })).text;
+    expect(cfg).toMatch(/"onboot":1/);
+    expect(cfg).toMatch(/"cores":6/);
+  });
+
+  it('passes Proxmox error text through unchanged', async () => {
+    const msg = await failure(read(rt, { path: '/nodes/pve1/qemu/999/config' }));
+    expect(msg).toMatch(/500/);
+    expect(msg).toMatch(/Configuration file 'nodes\/pve1\/qemu-server\/999.conf' does not exist/);
+  });
+
+  it('encodes path parameters: a hostile node stays one segment, a volume id keeps its slash', async () => {
+    const hostile = await failure(read(rt, { path: '/nodes/{node}/qemu', pathParams: { node: 'pve1/../../access' } }));
+    expect(hostile).not.toMatch(/root@pam/);
+    const vol = await read(rt, {
+      path: '/nodes/{node}/storage/{storage}/content',
+      pathParams: { node: 'pve1', storage: 'local' },
+      params: { content: 'iso' },
+    });
+    const volid = /local:iso\/[^"|\s]+/.exec(vol.text)?.[0];
+    expect(volid).toBeTruthy();
+    const one = await read(rt, {
+      path: '/nodes/{node}/storage/{storage}/content/{volume}',
+      pathParams: { node: 'pve1', storage: 'local', volume: volid! },
+    });
+    expect(one.isError).toBeFalsy();
+  });
+
+  it('waits for a task and reports its end; wait:false returns the UPID', async () => {
+    const done = await api(rt, { path: '/nodes/pve1/qemu/105/status/start', method: 'POST' });
+    expect(done.text).toMatch(/task finished: OK/);
+    expect(done.text).toMatch(/UPID:pve1:/);
+    expect((await read(rt, { path: '/nodes/pve1/qemu/105/status/current' })).text).toMatch(/running/);
+    const quick = await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nowait' }, wait: false });
+    expect(quick.text).toMatch(/^"?UPID:pve1:[0-9A-F]{8}:/m);
+  });
+
+  it('reports a failed task with the end of its log', async () => {
+    sim.faults.failTasks.set('qmsnapshot', 'snapshot feature is not available');
+    const out = await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'willfail' } });
+    expect(out.isError).toBe(true);
+    expect(out.text).toMatch(/FAILED/);
+    expect(out.text).toMatch(/snapshot feature is not available/);
+  });
+
+  it('asks for confirm:true before a destructive call, and runs it once given', async () => {
+    const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' }));
+    expect(msg).toMatch(/confirm: true/);
+    expect((await read(rt, { path: '/nodes/pve1/qemu/101/status/current' })).text).toMatch(/running/);
+    const out = await api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true });
+    expect(out.text).toMatch(/task finished: OK/);
+  });
+
+  it('asks the human through elicitation when the client can, and honours a no', async () => {
+    const asked: string[] = [];
+    const call: ToolCall = { ...noCall, elicitConfirm: async (m) => (asked.push(m), false) };
+    const elicitRt = runtimeFor(sim, { PROXMOX_CONFIRM: 'elicit' });
+    try {
+      const msg = await failure(api(elicitRt, { path: '/nodes/pve1/qemu/100/snapshot/nowait', method: 'DELETE' }, call));
+      expect(msg).toMatch(/did not confirm/);
+      expect(asked[0]).toMatch(/DELETE \/nodes\/pve1\/qemu\/100\/snapshot\/nowait/);
+    } finally {
+      elicitRt.close();
+    }
+  });
+
+  it('passes a 403 of a read-only token through, naming the privilege', async () => {
+    const ro = runtimeFor(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
+    try {
+      const msg = await failure(api(ro, { path: '/nodes/pve1/qemu/100/status/reboot', method: 'POST' }));
+      expect(msg).toMatch(/403/);
+      expect(msg).toMatch(/VM\.PowerMgmt/);
+    } finally {
+      ro.close();
+    }
+  });
+
+  it('refuses writes in read-only mode and what a deny rule names', async () => {
+    const ro = runtimeFor(sim, { PROXMOX_READONLY: 'true' });
+    const deny = runtimeFor(sim, { PROXMOX_DENY: 'DELETE /nodes/*/qemu/*', PROXMOX_CONFIRM: 'off' });
+    try {
+      expect(await failure(api(ro, { path: '/nodes/pve1/qemu/100/status/start', method: 'POST' }))).toMatch(/refused/);
+      const msg = await failure(api(deny, { path: '/nodes/pve1/qemu/111', method: 'DELETE' }));
+      expect(msg).toMatch(/DELETE \/nodes\/\*\/qemu\/\*/);
+      expect((await read(deny, { path: '/nodes/pve3/qemu/111/status/current' })).isError).toBeFalsy();
+    } finally {
+      ro.close();
+      deny.close();
+    }
+  });
+
+  it('filters, picks fields, sorts and limits list answers', async () => {
+    const out = await read(rt, {
+      path: '/cluster/resources',
+      params: { type: 'vm' },
+      filter: ['type=lxc', 'status=running'],
+      fields: ['vmid', 'name'],
+      sort: '-vmid',
+      limit: 2,
+    });
+    expect(out.text).toMatch(/205/);
+    expect(out.text).toMatch(/203/);
+    expect(out.text).not.toMatch(/201|200|\bnode\b/);
+  });
+});
+
+describe.skipIf(!existsSync(shared))('big answers and a schema file', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true, extraGuests: 2000 });
+    rt = runtimeFor(sim, { PROXMOX_SCHEMA_FILE: shared });
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+
+  it('keeps /cluster/resources of a 2,000-guest cluster within the budget and says how to narrow', async () => {
+    const out = await read(rt, { path: '/cluster/resources' });
+    expect(out.text.length / 4).toBeLessThan(4000 * 1.1);
+    expect(out.text).toMatch(/left out/);
+    expect(out.text).toMatch(/filter/);
+    const exact = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['name~vm-000'], fields: ['vmid', 'name'], limit: 5 });
+    expect(exact.text).not.toMatch(/left out/);
+    expect(exact.text.match(/vm-000\d/g)?.length).toBe(5);
+  });
+});
+
+describe('without any schema', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true });
+    rt = runtimeFor(sim, { PROXMOX_SCHEMA_FILE: '/nonexistent/apidoc.js' });
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+
+  it('still calls, with a note saying the call was not validated and how to fix it', async () => {
+    const out = await read(rt, { path: '/version' });
+    expect(out.text).toMatch(/unvalidated/);
+    expect(out.text).toMatch(/PROXMOX_SCHEMA_FILE/);
+    expect(out.text).toMatch(/"version"/);
+  });
+
+  it('never lets a dot-dot segment climb out of the path', async () => {
+    expect(await failure(read(rt, { path: '/nodes/pve1/../../access/users' }))).toMatch(/not allowed/);
+  });
+});
+
+describe('audit log', () => {
+  it('records writes as JSON lines without secrets', async () => {
+    const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'audit-')), 'audit.jsonl');
+    const rt = runtimeFor(sim, { PROXMOX_AUDIT_LOG: file });
+    try {
+      await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'audited' } });
+      await read(rt, { path: '/version' });
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ tool: 'proxmox-api', method: 'POST', status: 'ok' });
+      expect(lines[0].upid).toMatch(/^UPID:pve1:/);
+      expect(readFileSync(file, 'utf8')).not.toContain(sim.tokens.admin.split('=')[1]);
+    } finally {
+      rt.close();
+      await sim.close();
+    }
+  });
+});
