@@ -63,7 +63,7 @@ async function serveStdio(opts: Options): Promise<void> {
   const { toolsFor } = await import('./tools/registry.js');
   const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
   const runtime = new Runtime(config);
-  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }) });
+  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }), multiCluster: runtime.clusterNames.length > 1 });
   const shutdown = async () => {
     await server.close().catch(() => undefined);
     runtime.close();

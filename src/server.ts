@@ -8,25 +8,54 @@ import { VERSION } from './version.js';
 
 export interface ServerOptions {
   tools: ToolSpec[];
+  /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
+  multiCluster?: boolean;
   instructions?: string;
 }
 
+const SAFE_INT = Number.MAX_SAFE_INTEGER;
+
 /**
- * zod's JSON Schema carries a `$schema` URL on every tool; clients do not need it and it costs
- * tokens on every turn, so the advertised schema drops it. Validation still runs through zod.
+ * Every tool schema is sent to the model on every turn, so the advertised JSON Schema is trimmed to
+ * what changes a model's call: no `$schema` URL, no `propertyNames` of records, no length bounds or
+ * safe-integer limits. Validation still runs through the full zod schema.
  */
-function compact<S extends z.ZodObject>(schema: S): StandardSchemaWithJSON {
+export function slimJsonSchema(node: unknown, hide: ReadonlySet<string> = new Set()): unknown {
+  if (Array.isArray(node)) return node.map((n) => slimJsonSchema(n));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === '$schema' || key === 'propertyNames' || key === 'minLength' || key === 'maxLength') continue;
+    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === SAFE_INT) continue;
+    if (key === 'exclusiveMinimum' && value === 0) continue;
+    if (key === 'additionalProperties' && value && typeof value === 'object' && Object.keys(value).length === 0) continue;
+    if (key === 'properties') {
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([name]) => !hide.has(name))
+          .map(([name, schema]) => [name, slimJsonSchema(schema)]),
+      );
+      continue;
+    }
+    out[key] = slimJsonSchema(value);
+  }
+  // `anyOf` of bare types reads shorter as a type list.
+  const anyOf = out.anyOf as Array<Record<string, unknown>> | undefined;
+  if (anyOf?.every((s) => Object.keys(s).every((k) => k === 'type'))) {
+    delete out.anyOf;
+    out.type = anyOf.map((s) => s.type);
+  }
+  return out;
+}
+
+function compact<S extends z.ZodObject>(schema: S, hide: ReadonlySet<string>): StandardSchemaWithJSON {
   const std = (schema as unknown as StandardSchemaWithJSON)['~standard'];
-  const strip = (json: Record<string, unknown>) => {
-    const { $schema: _drop, ...rest } = json;
-    return rest;
-  };
   return {
     '~standard': {
       ...std,
       jsonSchema: {
-        input: (opts) => strip(std.jsonSchema.input(opts)),
-        output: (opts) => strip(std.jsonSchema.output(opts)),
+        input: (opts) => slimJsonSchema(std.jsonSchema.input(opts), hide) as Record<string, unknown>,
+        output: (opts) => slimJsonSchema(std.jsonSchema.output(opts)) as Record<string, unknown>,
       },
     },
   } as StandardSchemaWithJSON;
@@ -52,14 +81,14 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
     { name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' },
     { instructions: opts.instructions },
   );
+  const hide = new Set(opts.multiCluster ? [] : ['cluster']);
   for (const tool of opts.tools) {
     mcp.registerTool(
       tool.name,
       {
-        title: tool.title,
         description: tool.description,
-        inputSchema: compact(tool.input),
-        ...(tool.output ? { outputSchema: compact(tool.output) } : {}),
+        inputSchema: compact(tool.input, hide),
+        ...(tool.output ? { outputSchema: compact(tool.output, new Set()) } : {}),
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args: unknown, ctx) => {

@@ -289,7 +289,8 @@ export class HttpProxmoxClient implements ProxmoxClient {
             cleanup();
             resolve({
               status: res.statusCode ?? 0,
-              reason: res.statusMessage ?? '',
+              // PVE writes its reason phrase as UTF-8; Node reads status lines as Latin-1.
+              reason: Buffer.from(res.statusMessage ?? '', 'latin1').toString('utf8'),
               text: Buffer.concat(chunks).toString('utf8'),
             });
           });

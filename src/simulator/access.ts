@@ -106,6 +106,10 @@ export function evaluateCheck(who: Identity, check: unknown[], params: Record<st
     for (const p of privs) requirePriv(who, path, p);
     return;
   }
+  if (kind === 'userid-param' && rest[0] === 'self') {
+    if (params.userid === who.userid) return;
+    throw permError(`/access/users/${String(params.userid)}`, 'User.Modify');
+  }
   if (kind === 'and') {
     for (const sub of rest) evaluateCheck(who, sub as unknown[], params);
     return;

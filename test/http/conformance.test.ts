@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,10 +8,22 @@ import { demoMissing, root, startCliHttp, type CliServer } from './cli-server.js
 
 const run = promisify(execFile);
 
-/** The suite needs Node 22+, from the `node` devDependency, whatever Node runs the tests. */
-const node22 = path.join(root, 'node_modules/node/bin/node');
+/**
+ * The suite needs Node 22+. Under an older Node, a Node 22 comes from npx's cache: a `node`
+ * devDependency would put node_modules/.bin/node first on every npm script's PATH and so run the
+ * whole test suite on 22, hiding Node 20 breakage.
+ */
+function findNode22(): string | undefined {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  const r = spawnSync('npx', ['--yes', '-p', 'node@22', '--', 'node', '-p', 'process.execPath'], { encoding: 'utf8', timeout: 180_000 });
+  const found = r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined;
+  return found && existsSync(found) ? found : undefined;
+}
+
 const suite = path.join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
-const missing = demoMissing ?? (!existsSync(node22) ? `${node22} is missing (npm install)` : !existsSync(suite) ? `${suite} is missing (npm install)` : undefined);
+const node22 = demoMissing || !existsSync(suite) ? undefined : findNode22();
+const missing =
+  demoMissing ?? (!existsSync(suite) ? `${suite} is missing (npm install)` : !node22 ? 'no Node 22 found (npx -p node@22 failed: offline?)' : undefined);
 
 /**
  * The server scenarios that apply to a tools-only server. Left out, because they test surface this
@@ -45,7 +57,7 @@ describe.skipIf(!!missing)('MCP conformance suite against proxmox-mcp --http --d
   for (const scenario of SCENARIOS) {
     it(`passes ${scenario}`, { timeout: 60_000 }, async () => {
       const dir = path.join(out, scenario);
-      await run(node22, [suite, 'server', '--url', server.url, '--scenario', scenario, '-o', dir], { timeout: 50_000, cwd: out }).catch(
+      await run(node22!, [suite, 'server', '--url', server.url, '--scenario', scenario, '-o', dir], { timeout: 50_000, cwd: out }).catch(
         (err: { stdout?: string }) => {
           // A failing scenario exits non-zero; the checks file below says which check failed.
           if (!existsSync(dir)) throw new Error(`conformance run failed without results: ${err.stdout ?? err}`);

@@ -115,17 +115,17 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
   });
 
   it('waits for a task and reports its end; wait:false returns the UPID', async () => {
-    const done = await api(rt, { path: '/nodes/pve1/qemu/105/status/start', method: 'POST' });
+    const done = await api(rt, { path: '/nodes/pve2/qemu/105/status/start', method: 'POST' });
     expect(done.text).toMatch(/task finished: OK/);
-    expect(done.text).toMatch(/UPID:pve1:/);
-    expect((await read(rt, { path: '/nodes/pve1/qemu/105/status/current' })).text).toMatch(/running/);
+    expect(done.text).toMatch(/UPID:pve2:/);
+    expect((await read(rt, { path: '/nodes/pve2/qemu/105/status/current' })).text).toMatch(/running/);
     const quick = await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nowait' }, wait: false });
     expect(quick.text).toMatch(/^"?UPID:pve1:[0-9A-F]{8}:/m);
   });
 
   it('reports a failed task with the end of its log', async () => {
     sim.faults.failTasks.set('qmsnapshot', 'snapshot feature is not available');
-    const out = await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'willfail' } });
+    const out = await api(rt, { path: '/nodes/pve3/qemu/108/snapshot', method: 'POST', params: { snapname: 'willfail' } });
     expect(out.isError).toBe(true);
     expect(out.text).toMatch(/FAILED/);
     expect(out.text).toMatch(/snapshot feature is not available/);

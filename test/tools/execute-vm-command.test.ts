@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiToken } from '../../src/config.js';
-import { HttpProxmoxClient } from '../../src/proxmox/client.js';
+import { HttpProxmoxClient, type ApiRequest, type ProxmoxClient } from '../../src/proxmox/client.js';
 import type { Catalog } from '../../src/schema/catalog.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
@@ -126,14 +126,13 @@ describe('proxmox-execute-vm-command against the simulator', () => {
   it('sends command as one string where the schema says so (PVE 7.4)', async () => {
     const seen: unknown[] = [];
     const base = env.cluster();
-    const spy = {
-      ...base.client,
+    const spy: ProxmoxClient = {
       baseUrl: base.client.baseUrl,
-      request: async (req: Parameters<typeof base.client.request>[0]) => {
+      request<T>(req: ApiRequest) {
         if (req.path.endsWith('/agent/exec')) seen.push(req.params?.command);
-        return base.client.request(req);
+        return base.client.request<T>(req);
       },
-      fetchText: base.client.fetchText.bind(base.client),
+      fetchText: (path, opts) => base.client.fetchText(path, opts),
       close: () => {},
     };
     const catalog = { get: () => ({ params: [{ name: 'command', type: 'string' }] }) } as unknown as Catalog;

@@ -70,6 +70,23 @@ export function accessOperations(): Operation[] {
     }),
     op({
       method: 'GET',
+      path: '/access/users/{userid}/token',
+      name: 'token_index',
+      description: 'Get user API tokens.',
+      parameters: { userid: P.str('Full User ID, in the `name@realm` format.', { format: 'pve-userid', maxLength: 64 }) },
+      returns: { type: 'array', items: { type: 'object', properties: { tokenid: { type: 'string', format: 'pve-tokenid' } } }, links: [{ rel: 'child', href: '{tokenid}' }] },
+      permissions: { check: ['or', ['userid-param', 'self'], ['perm', '/access/users/{userid}', ['User.Modify']]] },
+      handler: (ctx) => {
+        const user = ctx.sim.state.users.get(ctx.params.userid);
+        if (!user) throw new PveError(500, `no such user ('${ctx.params.userid}')`);
+        if (user.userid !== ctx.who.userid && !hasPriv(ctx.who, 'User.Modify') && !hasPriv(ctx.who, 'Sys.Audit')) {
+          throw new PveError(403, `Permission check failed (/access/users/${user.userid}, User.Modify)`);
+        }
+        return user.tokens.map((t) => ({ ...t }));
+      },
+    }),
+    op({
+      method: 'GET',
       path: '/access/groups',
       name: 'index',
       description: 'Group index.',
