@@ -40,6 +40,10 @@ export interface LoadResult {
   rssStartMb: number;
   rssEndMb: number;
   rssPeakMb: number;
+  /** Server CPU time per completed call: tells whether the server or the load generator is the limit. */
+  serverCpuMsPerCall: number;
+  /** Share of one core the server used during the run. */
+  serverCpuCores: number;
   clients: number;
   seconds: number;
   protocol: LoadProtocol;
@@ -57,6 +61,16 @@ function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** utime + stime of a process, in ms (Linux; clock ticks are 100 Hz there). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return NaN;
   }
@@ -132,6 +146,7 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
     const latencies: number[] = [];
     let errors = 0;
     const firstErrors: string[] = [];
+    const cpuStart = cpuMs(pid);
     const deadline = performance.now() + seconds * 1000;
     const started = performance.now();
     await Promise.all(
@@ -159,6 +174,7 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
     const elapsed = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const rssEndMb = rssMb(pid);
+    const cpuUsed = cpuMs(pid) - cpuStart;
     if (firstErrors.length) console.error(`first errors:\n${firstErrors.join('\n')}`);
     latencies.sort((a, b) => a - b);
     const round = (x: number) => Math.round(x * 100) / 100;
@@ -171,6 +187,8 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
       rssStartMb,
       rssEndMb,
       rssPeakMb: Math.max(rssPeakMb, rssEndMb),
+      serverCpuMsPerCall: round(cpuUsed / Math.max(1, latencies.length)),
+      serverCpuCores: round(cpuUsed / 1000 / elapsed),
       clients: clientCount,
       seconds,
       protocol,

@@ -63,6 +63,7 @@ try {
     node,
     vmid,
     command: 'cat /etc/os-release',
+    confirm: true, // commands in guests need the user's yes (PROXMOX_CONFIRM); this client cannot ask, so it says so
   });
   await call('A mistake the server catches before calling Proxmox', 'proxmox-api', {
     path: `/nodes/${node}/qemu/${vmid}/config`,

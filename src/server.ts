@@ -13,22 +13,30 @@ export interface ServerOptions {
   instructions?: string;
 }
 
-const SAFE_INT = Number.MAX_SAFE_INTEGER;
+/** Bounds and record shapes: the tool checks them and says exactly what is wrong, so the model need not read them every turn. */
+const DROPPED_KEYWORDS = new Set([
+  '$schema',
+  'propertyNames',
+  'additionalProperties',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+]);
 
 /**
  * Every tool schema is sent to the model on every turn, so the advertised JSON Schema is trimmed to
- * what changes a model's call: no `$schema` URL, no `propertyNames` of records, no length bounds or
- * safe-integer limits. Validation still runs through the full zod schema.
+ * what changes a model's call: no `$schema` URL, no record shapes, no numeric or length bounds.
+ * Validation still runs through the full zod schema.
  */
 export function slimJsonSchema(node: unknown, hide: ReadonlySet<string> = new Set()): unknown {
   if (Array.isArray(node)) return node.map((n) => slimJsonSchema(n));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === '$schema' || key === 'propertyNames' || key === 'minLength' || key === 'maxLength') continue;
-    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === SAFE_INT) continue;
-    if (key === 'exclusiveMinimum' && value === 0) continue;
-    if (key === 'additionalProperties' && value && typeof value === 'object' && Object.keys(value).length === 0) continue;
+    if (DROPPED_KEYWORDS.has(key)) continue;
     if (key === 'properties') {
       out[key] = Object.fromEntries(
         Object.entries(value as Record<string, unknown>)
@@ -81,8 +89,8 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
     { name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' },
     { instructions: opts.instructions },
   );
-  const hide = new Set(opts.multiCluster ? [] : ['cluster']);
   for (const tool of opts.tools) {
+    const hide = new Set([...(opts.multiCluster ? [] : ['cluster']), ...(tool.quietParams ?? [])]);
     mcp.registerTool(
       tool.name,
       {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { localhostAllowedHostnames, localhostAllowedOrigins } from '@modelcontextprotocol/server';
-import { ConfigError, parseInteger } from '../config.js';
+import { ConfigError, parseBool, parseInteger } from '../config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,6 +16,8 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Requests per minute per client address; 0 turns limiting off. */
   rateLimitPerMinute: number;
+  /** Behind a reverse proxy: the client is the last X-Forwarded-For entry (the one the proxy added). */
+  trustProxy: boolean;
   /** How long shutdown waits for calls in flight before cutting them off. */
   shutdownGraceMs: number;
 }
@@ -96,6 +98,7 @@ export function httpOptionsFromEnv(env: Env, cli: { host?: string; port?: number
     allowedOrigins,
     maxBodyBytes: parseInteger(env, 'MCP_MAX_BODY', 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: parseInteger(env, 'MCP_RATE_LIMIT', 600, 0, 1_000_000),
+    trustProxy: parseBool(env, 'MCP_TRUST_PROXY'),
     shutdownGraceMs: parseInteger(env, 'MCP_SHUTDOWN_GRACE', 10_000, 0, 600_000),
   };
 }

@@ -31,6 +31,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/**
+ * Who a request counts against for rate limiting. Behind a trusted proxy every request comes from the
+ * proxy, so the address it appended last to X-Forwarded-For is the client; earlier entries are
+ * whatever the client claimed and are not trusted.
+ */
+export function clientKey(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
 /** JSON-RPC shaped refusals, so MCP clients can show the reason. */
 function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null }, headers);
@@ -69,7 +83,7 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
     if (!hostOk(req, res) || !originOk(req, res)) return;
 
     // Before authentication, so guessing tokens is throttled too.
-    const verdict = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    const verdict = limiter.take(clientKey(req, opts.trustProxy));
     if (!verdict.ok) return refuse(res, 429, 'too many requests', { 'retry-after': String(verdict.retryAfterSeconds) });
 
     if (checkBearer) {

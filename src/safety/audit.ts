@@ -14,6 +14,8 @@ export interface AuditEntry {
   httpStatus?: number;
   upid?: string;
   error?: string;
+  /** Exit code of a command run inside a guest. */
+  exitCode?: number;
   durationMs?: number;
 }
 

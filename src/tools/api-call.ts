@@ -18,21 +18,21 @@ const MAX_WAIT_S = 600;
 
 /** Parameters shared by proxmox-api and proxmox-api-read. */
 export const callShape = {
-  path: z.string().min(1).describe('e.g. /nodes/{node}/qemu or /nodes/pve1/qemu/100/config'),
+  path: z.string().min(1).describe('e.g. /nodes/pve1/qemu/100/config'),
   method: z.enum(METHODS).optional(),
   pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
-  fields: z.array(z.string()).optional().describe('keep only these keys'),
-  filter: z.array(z.string()).optional().describe('key=value, key~text, key>n'),
-  sort: z.string().optional().describe('key or -key'),
+  fields: z.array(z.string()).optional(),
+  filter: z.array(z.string()).optional().describe('key=v, key~v, key>n'),
+  sort: z.string().optional(),
   limit: z.number().int().positive().optional(),
   cluster: z.string().optional(),
 };
 
 export const writeShape = {
   ...callShape,
-  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe(`task wait seconds or false (default ${DEFAULT_WAIT_S})`),
-  confirm: z.boolean().optional().describe('true once the user agreed'),
+  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe(`task wait s (default ${DEFAULT_WAIT_S})`),
+  confirm: z.boolean().optional(),
 };
 
 export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };

@@ -9,11 +9,11 @@ const LIST_CAP = 30;
 const SEARCH_RESULTS = 8;
 
 const input = z.object({
-  query: z.string().optional().describe('what you want to do'),
-  tag: z.string().optional().describe('area: qemu, lxc, storage, ceph...'),
-  path: z.string().optional().describe('API path or template'),
+  query: z.string().optional().describe('task in plain words'),
+  tag: z.string().optional(),
+  path: z.string().optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
-  params: z.array(z.string()).optional().describe('parameters to show in full'),
+  params: z.array(z.string()).optional().describe('show in full'),
   cluster: z.string().optional(),
 });
 
@@ -32,7 +32,7 @@ export function searchCatalog(catalog: Catalog, query: string, limit: number): O
 export const apiSchemaTool: ToolSpec<typeof input> = {
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
-  description: 'Find Proxmox API endpoints and their parameters: search by query, browse by tag or path.',
+  description: "Search or browse the Proxmox VE API; path+method shows an operation's parameters.",
   input,
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
   writes: false,

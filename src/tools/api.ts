@@ -6,11 +6,12 @@ const input = z.object(writeShape);
 
 export const apiTool: ToolSpec<typeof input> = {
   name: 'proxmox-api',
-  title: 'Proxmox API call',
-  description:
-    'Run any Proxmox VE API operation, checked against the schema first. Find paths and parameters with proxmox-api-schema.',
+  title: 'Proxmox API',
+  description: 'Call any Proxmox VE API operation; find it with proxmox-api-schema.',
   input,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
+  // List shaping is for reads; proxmox-api-read advertises it, proxmox-api still accepts it.
+  quietParams: ['fields', 'filter', 'sort', 'limit'],
   run: (args, env, call) => executeApiCall(args as CallArgs, env, call, { readOnly: false, toolName: 'proxmox-api' }),
 };

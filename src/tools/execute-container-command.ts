@@ -5,6 +5,8 @@ import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
 import { sshExec, SshError } from '../exec/ssh-exec.js';
+import { apiPath } from '../proxmox/path.js';
+import { guardExec } from './guard.js';
 import { ToolError, type ToolSpec } from './types.js';
 
 export const CONTAINER_DEFAULT_TIMEOUT_MS = 30_000;
@@ -13,18 +15,19 @@ export const CONTAINER_MAX_TIMEOUT_MS = 600_000;
 export const CONTAINER_MAX_OUTPUT_BYTES = 64 * 1024;
 
 const input = z.object({
-  node: z.string().describe('Node name'),
-  vmid: z.union([z.number(), z.string()]).describe('Container ID'),
-  command: z.string().min(1).describe('Shell script'),
-  input: z.string().max(1024 * 1024).optional().describe('Stdin'),
-  timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional().describe('Default 30000'),
+  node: z.string(),
+  vmid: z.union([z.number(), z.string()]),
+  command: z.string().min(1),
+  input: z.string().max(1024 * 1024).optional().describe('stdin'),
+  timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
+  confirm: z.boolean().optional(),
   cluster: z.string().optional(),
 });
 
 export const containerCommandTool: ToolSpec<typeof input> = {
   name: 'proxmox-execute-container-command',
-  title: 'Run a command in an LXC container',
-  description: 'Run a shell command inside an LXC container (SSH to its node, pct exec).',
+  title: 'Container command',
+  description: 'Run a shell command in an LXC container.',
   input,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
@@ -48,10 +51,20 @@ export const containerCommandTool: ToolSpec<typeof input> = {
         throw new ToolError(`PROXMOX_SSH_KEY_PATH names a file that cannot be read: ${ssh.keyPath}`);
       }
     }
+    await guardExec(env, call, cluster, {
+      template: '/nodes/{node}/lxc/{vmid}/exec',
+      concrete: apiPath`/nodes/${node}/lxc/${vmid}/exec`,
+      target: `CT ${vmid} on ${node}`,
+      command: args.command,
+      confirm: args.confirm,
+    });
     const address = await resolveNodeAddress(node, cluster, call.signal);
     const timeoutMs = args.timeoutMs ?? CONTAINER_DEFAULT_TIMEOUT_MS;
 
     let result;
+    const started = Date.now();
+    const audit = (status: 'ok' | 'error' | 'cancelled', error?: string, exitCode?: number | null) =>
+      env.audit?.record({ tool: 'proxmox-execute-container-command', cluster: cluster.name, path: `ct/${vmid}@${node}`, command: args.command, status, error, durationMs: Date.now() - started, ...(exitCode != null ? { exitCode } : {}) });
     try {
       result = await sshExec({
         host: address.host,
@@ -70,9 +83,11 @@ export const containerCommandTool: ToolSpec<typeof input> = {
         signal: call.signal,
       });
     } catch (e) {
+      audit('error', e instanceof Error ? e.message : String(e));
       if (e instanceof SshError) throw new ToolError(`node ${node} (${address.host}, from ${address.source}): ${e.message}`);
       throw e;
     }
+    audit(result.cancelled ? 'cancelled' : result.timedOut ? 'error' : 'ok', result.timedOut ? 'timeout' : undefined, result.exitCode);
 
     const explained = explainPctFailure(result, { vmid, node, host: address.host, user: ssh.user });
     if (explained) throw new ToolError(`${explained}\n(${result.stderr.trim().split('\n').slice(-3).join(' | ')})`);

@@ -6,6 +6,7 @@ import { renderExecResult } from '../exec/exec-result.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { guardExec } from './guard.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
 
 export const VM_DEFAULT_TIMEOUT_MS = 30_000;
@@ -15,20 +16,21 @@ export const VM_MAX_INPUT_BYTES = 64 * 1024;
 const EXEC_PATH = '/nodes/{node}/qemu/{vmid}/agent/exec';
 
 const input = z.object({
-  node: z.string().optional().describe('Node name; found if omitted'),
-  vmid: z.union([z.number(), z.string()]).describe('VM ID'),
-  command: z.string().min(1).describe('Command line, or program with args'),
-  args: z.array(z.string()).optional().describe('Arguments, used as-is'),
-  shell: z.boolean().optional().describe('Run via /bin/sh or cmd.exe'),
-  input: z.string().optional().describe('Stdin'),
-  timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional().describe('Default 30000'),
+  node: z.string().optional(),
+  vmid: z.union([z.number(), z.string()]),
+  command: z.string().min(1),
+  args: z.array(z.string()).optional().describe('argv, as-is'),
+  shell: z.boolean().optional().describe('sh -c / cmd /c'),
+  input: z.string().optional().describe('stdin'),
+  timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
+  confirm: z.boolean().optional(),
   cluster: z.string().optional(),
 });
 
 export const vmCommandTool: ToolSpec<typeof input> = {
   name: 'proxmox-execute-vm-command',
-  title: 'Run a command in a QEMU VM',
-  description: 'Run a command inside a QEMU VM through its guest agent.',
+  title: 'VM command',
+  description: 'Run a command in a QEMU VM via its guest agent.',
   input,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
@@ -44,6 +46,17 @@ export const vmCommandTool: ToolSpec<typeof input> = {
     const client = cluster.client;
     const node = givenNode ?? (await findVmNode(client, vmid, call.signal));
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
+    const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
+    await guardExec(env, call, cluster, {
+      template: EXEC_PATH,
+      concrete: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
+      target: `VM ${vmid} on ${node}`,
+      command: shown,
+      confirm: args.confirm,
+    });
+    const started = Date.now();
+    const audit = (status: 'ok' | 'error' | 'cancelled', error?: string) =>
+      env.audit?.record({ tool: 'proxmox-execute-vm-command', cluster: cluster.name, method: 'POST', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`, command: shown, status, error, durationMs: Date.now() - started });
 
     try {
       const argv = argvWithoutShell ?? ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
@@ -56,6 +69,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
         timeoutMs,
         signal: call.signal,
       });
+      audit(r.cancelled ? 'cancelled' : r.exited ? 'ok' : 'error', r.exited ? undefined : 'timeout');
       const notes: string[] = [];
       if (!r.exited) {
         notes.push(
@@ -82,6 +96,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
         },
       );
     } catch (e) {
+      audit('error', e instanceof Error ? e.message : String(e));
       throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, signal: call.signal });
     }
   },

@@ -31,3 +31,24 @@ export async function confirmDestructive(
     throw new ToolError(`${what.summary} ${what.why}: repeat the call with confirm: true once the user has agreed.`);
   }
 }
+
+const SHOWN_COMMAND_CHARS = 2000;
+
+/**
+ * A command inside a guest is a write as far as policy and confirmation go: read-only mode and
+ * deny rules refuse it (the container tool is matched as POST /nodes/{node}/lxc/{vmid}/exec, the VM
+ * tool as the agent's own POST .../agent/exec), and the human sees exactly what will run.
+ */
+export async function guardExec(
+  env: ToolEnv,
+  call: ToolCall,
+  cluster: ClusterContext,
+  what: { template: string; concrete: string; target: string; command: string; confirm?: boolean },
+): Promise<void> {
+  enforcePolicy(cluster, 'POST', what.template, what.concrete);
+  const shown =
+    what.command.length > SHOWN_COMMAND_CHARS
+      ? `${what.command.slice(0, SHOWN_COMMAND_CHARS)}\n… (${what.command.length - SHOWN_COMMAND_CHARS} more characters)`
+      : what.command;
+  await confirmDestructive(env, call, { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest', confirm: what.confirm });
+}

@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
       });
 
       it('runs a command inside a VM through the guest agent', async () => {
-        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { node: 'pve1', vmid: 100, command: 'hostname' } });
+        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { node: 'pve1', vmid: 100, command: 'hostname', confirm: true } });
         expect(isError(r)).toBe(false);
         expect(text(r)).toMatch(/exit(Code| code)?:? ?0/i);
       });

@@ -132,6 +132,16 @@ describe('limits', () => {
     // The health check stays outside the limit: load balancers poll it.
     expect((await raw(server.url, { method: 'GET', path: '/healthz' })).status).toBe(200);
   });
+
+  it('counts each client behind a trusted proxy by the address the proxy appended', async () => {
+    server = await startTestServer(toyFactory(), { MCP_RATE_LIMIT: '1', MCP_TRUST_PROXY: 'true' });
+    const from = (xff: string) => raw(server!.url, { headers: { ...MCP_HEADERS, 'x-forwarded-for': xff }, body: INITIALIZE }).then((r) => r.status);
+    expect(await from('10.0.0.1')).toBe(200);
+    expect(await from('10.0.0.2')).toBe(200);
+    expect(await from('10.0.0.1')).toBe(429);
+    // A client cannot escape its bucket by claiming another address in front of the proxy's entry.
+    expect(await from('1.2.3.4, 10.0.0.2')).toBe(429);
+  });
 });
 
 describe('graceful shutdown', () => {
