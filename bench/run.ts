@@ -4,6 +4,7 @@
  *
  *   npm run bench                 everything (the HTTP soak takes about a minute)
  *   npm run bench -- --quick      shorter loops, no soak
+ *   npm run bench -- --startup    start-up figures only
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -157,6 +158,7 @@ async function main() {
   console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
   console.log(`peak RSS after first search:          ${s.peakRssMb ? fmt(s.peakRssMb, 1) + ' MiB' : 'n/a'}`);
 
+  if (process.argv.includes('--startup')) return;
   const { benchDiscovery } = await import('./discovery.js');
   const disc = await benchDiscovery();
   console.log('\n## Discovery (../shared/bench/discovery-tasks.json, PVE 9.2)');

@@ -19,5 +19,6 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   chunkNames: 'chunks/[name]-[hash]',
+  minify: true,
   logLevel: 'warning',
 });

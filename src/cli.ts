@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
 import { ConfigError, configFromEnv, type AppConfig } from './config.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
+
+// zod compiles a parser with new Function() per object schema on first use; a server that parses
+// each message shape a few times starts faster without that.
+z.config({ jitless: true });
 
 const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
 
@@ -27,7 +32,9 @@ interface Options {
 /** Environment for a cluster served by an in-process simulator. */
 async function demoEnvironment(): Promise<{ env: Record<string, string | undefined>; close: () => Promise<void> }> {
   const { startSimulator } = await import('./simulator/index.js');
-  const sim = await startSimulator({ quiet: true });
+  // PROXMOX_DEMO_TASK_MS: how long simulated tasks run (tests of progress and cancellation use long ones).
+  const taskMs = Number(process.env.PROXMOX_DEMO_TASK_MS);
+  const sim = await startSimulator({ quiet: true, ...(taskMs > 0 ? { taskDurationMs: taskMs } : {}) });
   log.info(`demo: simulated cluster at ${sim.url}`);
   return {
     env: {

@@ -37,6 +37,7 @@ export function slimJsonSchema(node: unknown, hide: ReadonlySet<string> = new Se
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (DROPPED_KEYWORDS.has(key)) continue;
+    if (key === 'properties' && value && typeof value === 'object' && Object.keys(value).length === 0) continue;
     if (key === 'properties') {
       out[key] = Object.fromEntries(
         Object.entries(value as Record<string, unknown>)

@@ -1,4 +1,4 @@
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { checkHostKey, loadKnownHosts, preferredHostKeyAlgorithms, type HostKeyVerdict } from './host-key-check.js';
 import { TailBuffer } from './tail-buffer.js';
 
@@ -67,7 +67,11 @@ export interface SshExecResult {
  */
 export const DEFAULT_STOP_GRACE_MS = 8000;
 
-export function sshExec(opts: SshExecOptions): Promise<SshExecResult> {
+/** ssh2 costs about 60 ms to load; only the container tool needs it, so it is loaded on first use. */
+let ssh2: Promise<typeof import('ssh2')> | undefined;
+
+export async function sshExec(opts: SshExecOptions): Promise<SshExecResult> {
+  const { Client } = await (ssh2 ??= import('ssh2'));
   const entries = loadKnownHosts(opts.knownHostsPath);
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new SshError('protocol', 'cancelled before connecting'));

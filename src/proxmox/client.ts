@@ -67,6 +67,12 @@ export interface ClientOptions {
   maxConcurrent?: number;
   /** Retries for GET on connection errors and 502/503/504; writes are never retried. */
   getRetries?: number;
+  /** First pause before a GET retry, doubled each time; default 200 ms. */
+  retryDelayMs?: number;
+  /** Clock for ticket renewal (tests move it forward instead of waiting); default `Date.now`. */
+  now?: () => number;
+  /** Renew a login ticket once it is this old; default 90 minutes (tickets live 2 hours). */
+  ticketRenewMs?: number;
 }
 
 export interface ApiRequest {
@@ -97,6 +103,7 @@ export interface ProxmoxClient {
 }
 
 const TICKET_RENEW_MS = 90 * 60 * 1000; // tickets live 2 h; renew with margin
+const TICKET_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
 export function normalizeBaseUrl(url: string): string {
   const u = new URL(url);
@@ -129,6 +136,9 @@ export class HttpProxmoxClient implements ProxmoxClient {
   private readonly agent: https.Agent;
   private readonly timeoutMs: number;
   private readonly getRetries: number;
+  private readonly retryDelayMs: number;
+  private readonly now: () => number;
+  private readonly ticketRenewMs: number;
   private ticket?: { cookie: string; csrf: string; at: number };
   private login?: Promise<void>;
   private active = 0;
@@ -139,7 +149,10 @@ export class HttpProxmoxClient implements ProxmoxClient {
     this.baseUrl = normalizeBaseUrl(opts.url);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.getRetries = opts.getRetries ?? 2;
-    this.maxConcurrent = opts.maxConcurrent ?? 8;
+    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 8);
+    this.retryDelayMs = opts.retryDelayMs ?? 200;
+    this.now = opts.now ?? Date.now;
+    this.ticketRenewMs = opts.ticketRenewMs ?? TICKET_RENEW_MS;
     const tls = opts.tls ?? {};
     const pinned = tls.fingerprint ? normalizeFingerprint(tls.fingerprint) : undefined;
     const agentOptions: https.AgentOptions = {
@@ -155,13 +168,13 @@ export class HttpProxmoxClient implements ProxmoxClient {
     const retries = req.method === 'GET' ? this.getRetries : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.withSlot(() => this.requestOnce<T>(req));
+        return await this.withSlot(req, () => this.requestOnce<T>(req));
       } catch (err) {
         const retryable =
-          (err instanceof ProxmoxNetworkError && err.code !== 'TIMEOUT' && err.code !== 'ABORTED' && err.code !== 'TLS') ||
+          (err instanceof ProxmoxNetworkError && err.code !== 'TIMEOUT' && err.code !== 'ABORTED' && err.code !== 'TLS' && err.code !== 'PROTOCOL') ||
           (err instanceof ProxmoxHttpError && [502, 503, 504].includes(err.status));
         if (!retryable || attempt >= retries || req.signal?.aborted) throw err;
-        await sleep(200 * 2 ** attempt);
+        await abortable(sleep(this.retryDelayMs * 2 ** attempt), req.signal, req.method, req.path);
       }
     }
   }
@@ -169,7 +182,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
   async fetchText(path: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string> {
     const res = await this.send('GET', this.baseUrl + path, {}, undefined, opts.signal, opts.timeoutMs);
     if (res.status < 200 || res.status >= 300) {
-      throw new ProxmoxHttpError(res.status, res.reason, undefined, 'GET', path);
+      throw this.httpError(res.status, res.reason, undefined, 'GET', path);
     }
     return res.text;
   }
@@ -178,9 +191,9 @@ export class HttpProxmoxClient implements ProxmoxClient {
     this.agent.destroy();
   }
 
-  private async requestOnce<T>(req: ApiRequest): Promise<ApiResponse<T>> {
+  private async requestOnce<T>(req: ApiRequest, relogged = false): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    await this.authenticate(headers, req.method, req.signal);
+    await this.authenticate(headers, req.method, req.path, req.signal);
     const params = encodeParams(req.params);
     let url = `${this.baseUrl}/api2/json${req.path}`;
     let body: string | undefined;
@@ -195,32 +208,43 @@ export class HttpProxmoxClient implements ProxmoxClient {
     let decoded: Record<string, unknown> = {};
     if (res.text) {
       try {
-        decoded = JSON.parse(res.text) as Record<string, unknown>;
+        const parsed: unknown = JSON.parse(res.text);
+        decoded = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { data: parsed };
       } catch {
         decoded = { message: res.text.slice(0, 500) };
       }
     }
-    if (res.status === 401 && this.opts.credentials?.kind === 'password' && this.ticket) {
-      // The ticket expired under us (clock skew, server restart): log in again once.
+    const creds = this.opts.credentials;
+    if (res.status === 401 && creds?.kind === 'password' && !relogged) {
+      // The ticket expired under us (clock skew, server restart): log in again, once. A 401 means
+      // the request was not carried out, so repeating a write here is safe.
       this.ticket = undefined;
-      return this.requestOnce(req);
+      return this.requestOnce(req, true);
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new ProxmoxHttpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path);
+      let hint: string | undefined;
+      if (res.status === 401 && creds?.kind === 'token') {
+        hint = `API token ${creds.tokenId} was refused (wrong secret, expired, or deleted; check PROXMOX_API_TOKEN)`;
+      } else if (res.status === 401 && creds?.kind === 'password') {
+        hint = `the session of ${creds.username} was refused even after a fresh login (check PROXMOX_USERNAME and PROXMOX_PASSWORD)`;
+      }
+      throw this.httpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path, hint);
     }
     return { status: res.status, reason: res.reason, data: decoded.data as T, body: decoded };
   }
 
-  private async authenticate(headers: Record<string, string>, method: HttpMethod, signal?: AbortSignal): Promise<void> {
+  private async authenticate(headers: Record<string, string>, method: HttpMethod, path: string, signal?: AbortSignal): Promise<void> {
     const creds = this.opts.credentials;
     if (!creds) return;
     if (creds.kind === 'token') {
       headers.Authorization = `PVEAPIToken=${creds.tokenId}=${creds.secret}`;
       return;
     }
-    if (!this.ticket || Date.now() - this.ticket.at > TICKET_RENEW_MS) {
-      this.login ??= this.loginWithPassword(creds, signal).finally(() => (this.login = undefined));
-      await this.login;
+    if (!this.ticket || this.now() - this.ticket.at > this.ticketRenewMs) {
+      // One login shared by every request that needs it; it runs without any one caller's signal
+      // (cancelling one request must not fail the others), each caller stops waiting on its own.
+      this.login ??= this.loginWithPassword(creds).finally(() => (this.login = undefined));
+      await abortable(this.login, signal, method, path);
     }
     headers.Cookie = `PVEAuthCookie=${encodeURIComponent(this.ticket!.cookie)}`;
     if (method !== 'GET') headers.CSRFPreventionToken = this.ticket!.csrf;
@@ -228,7 +252,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
 
   private async loginWithPassword(creds: Extract<Credentials, { kind: 'password' }>, signal?: AbortSignal): Promise<void> {
     // Renewal posts the current ticket as the password, so a changed password does not break a live session.
-    const renewing = this.ticket && Date.now() - this.ticket.at < 2 * 60 * 60 * 1000;
+    const renewing = this.ticket !== undefined && this.now() - this.ticket.at < TICKET_LIFETIME_MS;
     const form = encodeParams({
       username: creds.username,
       password: renewing ? this.ticket!.cookie : creds.password,
@@ -247,19 +271,28 @@ export class HttpProxmoxClient implements ProxmoxClient {
         this.ticket = undefined;
         return this.loginWithPassword(creds, signal);
       }
-      throw new ProxmoxHttpError(
-        res.status,
-        res.reason,
-        { message: `login as ${creds.username} failed: check PROXMOX_USERNAME and PROXMOX_PASSWORD` },
-        'POST',
-        '/access/ticket',
-      );
+      let body: ProxmoxHttpError['body'];
+      try {
+        body = JSON.parse(res.text) as ProxmoxHttpError['body'];
+      } catch {
+        body = undefined;
+      }
+      const hint =
+        res.status === 401
+          ? `login as ${creds.username} was refused (wrong password, disabled user, or a second factor needed; check PROXMOX_USERNAME and PROXMOX_PASSWORD)`
+          : `login as ${creds.username} failed`;
+      throw this.httpError(res.status, res.reason, body, 'POST', '/access/ticket', hint);
     }
-    const data = (JSON.parse(res.text) as { data?: { ticket?: string; CSRFPreventionToken?: string } }).data;
+    let data: { ticket?: string; CSRFPreventionToken?: string } | undefined;
+    try {
+      data = (JSON.parse(res.text) as { data?: { ticket?: string; CSRFPreventionToken?: string } } | null)?.data;
+    } catch {
+      data = undefined;
+    }
     if (!data?.ticket || !data.CSRFPreventionToken) {
-      throw new ProxmoxNetworkError('login answer had no ticket', 'PROTOCOL', 'POST', '/access/ticket');
+      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a Proxmox VE node?)`, 'PROTOCOL', 'POST', '/access/ticket');
     }
-    this.ticket = { cookie: data.ticket, csrf: data.CSRFPreventionToken, at: Date.now() };
+    this.ticket = { cookie: data.ticket, csrf: data.CSRFPreventionToken, at: this.now() };
   }
 
   private send(
@@ -271,62 +304,133 @@ export class HttpProxmoxClient implements ProxmoxClient {
     timeoutMs = this.timeoutMs,
   ): Promise<{ status: number; reason: string; text: string }> {
     const path = new URL(url).pathname;
+    const host = new URL(url).host;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', method, path));
-      const fail = (message: string, code: string | undefined) => reject(new ProxmoxNetworkError(message, code, method, path));
-      const req = https.request(
-        url,
-        {
-          method,
-          agent: this.agent,
-          headers: body === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body).toString() },
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => fail(e.message, 'RESET'));
-          res.on('end', () => {
-            cleanup();
-            resolve({
-              status: res.statusCode ?? 0,
-              // PVE writes its reason phrase as UTF-8; Node reads status lines as Latin-1.
-              reason: Buffer.from(res.statusMessage ?? '', 'latin1').toString('utf8'),
-              text: Buffer.concat(chunks).toString('utf8'),
-            });
-          });
-        },
-      );
-      const timer = setTimeout(() => {
-        req.destroy();
-        fail(`no answer from ${new URL(url).host} within ${timeoutMs} ms (PROXMOX_TIMEOUT)`, 'TIMEOUT');
-      }, timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      let req: ReturnType<typeof https.request> | undefined;
       const onAbort = () => {
-        req.destroy();
+        req?.destroy();
         fail('request cancelled', 'ABORTED');
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      req.on('error', (e: NodeJS.ErrnoException) => {
+      const fail = (message: string, code: string | undefined) => {
         cleanup();
-        fail(describeNetworkError(e, url), isTlsError(e) ? 'TLS' : e.code);
-      });
-      if (body !== undefined) req.write(body);
-      req.end();
+        reject(new ProxmoxNetworkError(this.scrub(message), code, method, path));
+      };
+      try {
+        req = https.request(
+          url,
+          {
+            method,
+            agent: this.agent,
+            headers: body === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body).toString() },
+          },
+          (res: IncomingMessage) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', (e) => fail(`connection to ${host} broke during the answer: ${e.message}`, 'RESET'));
+            res.on('close', () => {
+              if (!res.complete) fail(`connection to ${host} closed before the answer was complete`, 'RESET');
+            });
+            res.on('end', () => {
+              cleanup();
+              resolve({
+                status: res.statusCode ?? 0,
+                // PVE writes its reason phrase as UTF-8; Node reads status lines as Latin-1.
+                reason: Buffer.from(res.statusMessage ?? '', 'latin1').toString('utf8'),
+                text: Buffer.concat(chunks).toString('utf8'),
+              });
+            });
+          },
+        );
+      } catch (e) {
+        // Synchronous refusals, e.g. a header value with characters HTTP cannot carry (Node names the header, not the value).
+        return fail(`request to ${host} could not be sent: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
+      }
+      const sent = req;
+      timer = setTimeout(() => {
+        sent.destroy();
+        fail(`no answer from ${host} within ${timeoutMs} ms (PROXMOX_TIMEOUT)`, 'TIMEOUT');
+      }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      sent.on('error', (e: NodeJS.ErrnoException) => fail(describeNetworkError(e, url), isTlsError(e) ? 'TLS' : e.code));
+      if (body !== undefined) sent.write(body);
+      sent.end();
     });
   }
 
-  private async withSlot<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
+  /** Runs `fn` once fewer than `maxConcurrent` requests are in flight; a cancelled request leaves the queue at once. */
+  private async withSlot<T>(req: ApiRequest, fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.maxConcurrent) {
+      await new Promise<void>((resolve, reject) => {
+        const signal = req.signal;
+        if (signal?.aborted) return reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', req.method, req.path));
+        const onAbort = () => {
+          const i = this.waiting.indexOf(go);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', req.method, req.path));
+        };
+        // The slot is handed over directly (active is not decremented in between), so a newcomer cannot jump the queue.
+        const go = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(go);
+      });
+    } else {
+      this.active++;
+    }
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
+  }
+
+  /** Never let a credential reach an error message, whatever the server (or a proxy in front of it) echoes back. */
+  private scrub(text: string): string {
+    const creds = this.opts.credentials;
+    const secrets = [
+      creds?.kind === 'token' ? creds.secret : undefined,
+      creds?.kind === 'password' ? creds.password : undefined,
+      creds?.kind === 'password' ? creds.otp : undefined,
+      this.ticket?.cookie,
+      this.ticket?.csrf,
+    ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+    let out = text;
+    for (const s of secrets) {
+      out = out.split(s).join('***');
+      const encoded = encodeURIComponent(s);
+      if (encoded !== s) out = out.split(encoded).join('***');
+    }
+    return out;
+  }
+
+  private httpError(
+    status: number,
+    reason: string,
+    body: ProxmoxHttpError['body'],
+    method: string,
+    path: string,
+    hint?: string,
+  ): ProxmoxHttpError {
+    let clean: ProxmoxHttpError['body'];
+    if (body && typeof body === 'object') {
+      clean = { ...body };
+      if (typeof body.message === 'string') clean.message = this.scrub(body.message);
+      if (body.errors && typeof body.errors === 'object') {
+        clean.errors = Object.fromEntries(Object.entries(body.errors).map(([k, v]) => [k, this.scrub(String(v))]));
+      }
+      if (typeof body.data === 'string') clean.data = this.scrub(body.data);
+    }
+    return new ProxmoxHttpError(status, this.scrub(reason), clean, method, this.scrub(path), hint);
   }
 }
 
@@ -336,6 +440,9 @@ function isTlsError(e: NodeJS.ErrnoException): boolean {
 
 function describeNetworkError(e: NodeJS.ErrnoException, url: string): string {
   const host = new URL(url).host;
+  if (e.code === 'ERR_TLS_FINGERPRINT') {
+    return `TLS check of ${host} failed: ${e.message}. Nothing was sent. If the node's certificate was renewed, set PROXMOX_FINGERPRINT to the new SHA-256 fingerprint (the GUI shows it under Node > System > Certificates); otherwise something else is answering at PROXMOX_URL.`;
+  }
   if (isTlsError(e)) {
     return `TLS check of ${host} failed: ${e.message}. Set PROXMOX_FINGERPRINT to the certificate's SHA-256 fingerprint, PROXMOX_CA_FILE to its CA, or PROXMOX_INSECURE=true.`;
   }
@@ -352,4 +459,25 @@ function describeNetworkError(e: NodeJS.ErrnoException, url: string): string {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits for `p` unless `signal` fires first (then rejects with ABORTED; `p` keeps running for others). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, method: string, path: string): Promise<T> {
+  if (!signal) return p;
+  const cancelled = () => new ProxmoxNetworkError('request cancelled', 'ABORTED', method, path);
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -6,8 +6,13 @@ export class ProxmoxHttpError extends Error {
     readonly body: { message?: string; errors?: Record<string, string>; data?: unknown } | undefined,
     readonly method: string,
     readonly path: string,
+    /**
+     * What the status most likely means for this client's configuration (e.g. which API token was
+     * refused and which variable to check). Names credentials by id only, never by secret.
+     */
+    readonly hint?: string,
   ) {
-    super(`${status} ${reason}`.trim());
+    super(`${status} ${reason}`.trim() + (hint ? `: ${hint}` : ''));
     this.name = 'ProxmoxHttpError';
   }
 
@@ -15,9 +20,9 @@ export class ProxmoxHttpError extends Error {
     return this.body?.errors ?? undefined;
   }
 
-  /** The text a model should see: status line, then PVE's message and parameter errors when they add anything. */
+  /** The text a model should see: status line (with the hint), then PVE's message and parameter errors when they add anything. */
   describe(): string {
-    const lines = [`Proxmox answered ${this.status} ${this.reason}`.trim()];
+    const lines = [`Proxmox answered ${this.status} ${this.reason}`.trim() + (this.hint ? `: ${this.hint}` : '')];
     const message = this.body?.message?.trim();
     if (message && message !== this.reason.trim()) lines.push(message);
     for (const [param, why] of Object.entries(this.errors ?? {})) lines.push(`  ${param}: ${String(why).trim()}`);

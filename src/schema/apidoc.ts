@@ -34,6 +34,8 @@ const DECLARATION = /\b(?:const|var|let)\s+apiSchema\s*=\s*\[/;
  * that skips string literals, then handed to JSON.parse: the file is never evaluated.
  */
 export function parseApidoc(text: string): ApidocNode[] {
+  const bare = bareJsonArray(text);
+  if (bare) return bare;
   const start = findArrayStart(text);
   if (start < 0) {
     throw new Error('no API schema found: expected apidoc.js (with `const apiSchema = [...]`) or a JSON array of API nodes');
@@ -50,6 +52,18 @@ export function parseApidoc(text: string): ApidocNode[] {
     throw new Error('API schema array does not hold API nodes (objects with a "path")');
   }
   return tree;
+}
+
+/** The common case (a cached or user-supplied JSON array) needs no scan of its own: JSON.parse checks it. */
+function bareJsonArray(text: string): ApidocNode[] | undefined {
+  const first = text.search(/\S/);
+  if (first < 0 || text[first] !== '[') return undefined;
+  try {
+    const tree: unknown = JSON.parse(text);
+    return Array.isArray(tree) && tree.length > 0 && tree.every(isApidocNode) ? tree : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function findArrayStart(text: string): number {

@@ -18,7 +18,7 @@ const MAX_WAIT_S = 600;
 
 /** Parameters shared by proxmox-api and proxmox-api-read. */
 export const callShape = {
-  path: z.string().min(1).describe('e.g. /nodes/pve1/qemu/100/config'),
+  path: z.string().min(1),
   method: z.enum(METHODS).optional(),
   pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
@@ -31,9 +31,12 @@ export const callShape = {
 
 export const writeShape = {
   ...callShape,
-  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe(`task wait s (default ${DEFAULT_WAIT_S})`),
+  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait, s'),
   confirm: z.boolean().optional(),
 };
+
+/** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
+export const callOutput = z.object({}).passthrough();
 
 export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };
 
@@ -206,9 +209,17 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
 
   if (task) {
     const text = describeTask(task);
-    return { text: [...notes, text].join('\n'), isError: task.status === 'stopped' && task.ok === false, structured: { task } };
+    return {
+      text: [...notes, text].join('\n'),
+      isError: task.status === 'stopped' && task.ok === false,
+      structured: { method: resolved.method, path: resolved.template, task, ...(notes.length ? { notes } : {}) },
+    };
   }
 
+  const offline = offlineNodes(data);
+  if (offline.length) {
+    notes.push(`partial answer: node${offline.length > 1 ? 's' : ''} ${offline.join(', ')} offline (their guests show status unknown)`);
+  }
   const shaping = shapeOptions(args);
   let shaped: { data: unknown; matched?: number; total?: number; note?: string } = { data };
   if (shaping) {
@@ -228,7 +239,30 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     notes.push(`${shaped.matched} of ${shaped.total} records matched the filter`);
   }
   if (data === null || data === '') notes.push(writes ? 'done (Proxmox returned no data)' : 'no data');
-  return { text: [...notes, rendered.text].filter(Boolean).join('\n') };
+  return {
+    text: [...notes, rendered.text].filter(Boolean).join('\n'),
+    structured: {
+      method: resolved.method,
+      path: resolved.template,
+      // The same records the text shows: a cut answer is cut here too.
+      data: rendered.truncated ? (Array.isArray(shaped.data) ? shaped.data.slice(0, rendered.shown ?? 0) : undefined) : (shaped.data ?? null),
+      ...(rendered.truncated ? { truncated: true, shown: rendered.shown, total: rendered.total } : {}),
+      ...(notes.length ? { notes } : {}),
+    },
+  };
+}
+
+/** Cluster-wide lists still answer when a node is down; PVE marks it offline rather than failing. */
+function offlineNodes(data: unknown): string[] {
+  if (!Array.isArray(data)) return [];
+  const names = new Set<string>();
+  for (const row of data as Array<Record<string, unknown>>) {
+    if (!row || typeof row !== 'object') continue;
+    const isNodeRow = row.type === 'node' || (typeof row.node === 'string' && 'online' in row) || ('node' in row && 'ssl_fingerprint' in row);
+    if (!isNodeRow) continue;
+    if (row.status === 'offline' || row.online === 0) names.add(String(row.node ?? row.name ?? row.id));
+  }
+  return [...names].sort();
 }
 
 function decodePathForHumans(path: string): string {

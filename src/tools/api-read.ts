@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { callShape, executeApiCall, type CallArgs } from './api-call.js';
+import { callOutput, callShape, executeApiCall, type CallArgs } from './api-call.js';
 import type { ToolSpec } from './types.js';
 
 const { method: _method, ...readShape } = callShape;
@@ -10,6 +10,7 @@ export const apiReadTool: ToolSpec<typeof input> = {
   title: 'Proxmox API read',
   description: 'proxmox-api for GET only.',
   input,
+  output: callOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: true },
   writes: false,
   run: (args, env, call) => executeApiCall(args as CallArgs, env, call, { readOnly: true, toolName: 'proxmox-api-read' }),

@@ -9,7 +9,7 @@ const LIST_CAP = 30;
 const SEARCH_RESULTS = 8;
 
 const input = z.object({
-  query: z.string().optional().describe('task in plain words'),
+  query: z.string().optional().describe('plain words'),
   tag: z.string().optional(),
   path: z.string().optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { executeApiCall, writeShape, type CallArgs } from './api-call.js';
+import { callOutput, executeApiCall, writeShape, type CallArgs } from './api-call.js';
 import type { ToolSpec } from './types.js';
 
 const input = z.object(writeShape);
@@ -9,6 +9,7 @@ export const apiTool: ToolSpec<typeof input> = {
   title: 'Proxmox API',
   description: 'Call any Proxmox VE API operation; find it with proxmox-api-schema.',
   input,
+  output: callOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
   // List shaping is for reads; proxmox-api-read advertises it, proxmox-api still accepts it.

@@ -6,7 +6,7 @@ import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
-import { guardExec } from './guard.js';
+import { execOutput, guardExec } from './guard.js';
 import { ToolError, type ToolSpec } from './types.js';
 
 export const CONTAINER_DEFAULT_TIMEOUT_MS = 30_000;
@@ -29,6 +29,7 @@ export const containerCommandTool: ToolSpec<typeof input> = {
   title: 'Container command',
   description: 'Run a shell command in an LXC container.',
   input,
+  output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
   async run(args, env, call) {

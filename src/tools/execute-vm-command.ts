@@ -6,7 +6,7 @@ import { renderExecResult } from '../exec/exec-result.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
-import { guardExec } from './guard.js';
+import { execOutput, guardExec } from './guard.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
 
 export const VM_DEFAULT_TIMEOUT_MS = 30_000;
@@ -19,7 +19,7 @@ const input = z.object({
   node: z.string().optional(),
   vmid: z.union([z.number(), z.string()]),
   command: z.string().min(1),
-  args: z.array(z.string()).optional().describe('argv, as-is'),
+  args: z.array(z.string()).optional(),
   shell: z.boolean().optional().describe('sh -c / cmd /c'),
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
@@ -32,6 +32,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
   title: 'VM command',
   description: 'Run a command in a QEMU VM via its guest agent.',
   input,
+  output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
   async run(args, env, call) {

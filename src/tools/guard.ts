@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './types.js';
 
 /**
@@ -52,3 +53,6 @@ export async function guardExec(
       : what.command;
   await confirmDestructive(env, call, { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest', confirm: what.confirm });
 }
+
+/** Exec results always carry `structuredContent` (exitCode, stdout, stderr, flags); declared minimally to keep tools/list small. */
+export const execOutput = z.object({}).passthrough();

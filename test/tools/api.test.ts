@@ -258,3 +258,24 @@ describe('audit log', () => {
     }
   });
 });
+
+describe('an offline node', () => {
+  it('passes partial cluster-wide data on with a note', async () => {
+    const sim = await startSimulator({ quiet: true });
+    const rt = runtimeFor(sim);
+    try {
+      sim.faults.offlineNodes.add('pve3');
+      const out = await read(rt, { path: '/cluster/resources' });
+      expect(out.isError).toBeFalsy();
+      expect(out.text).toMatch(/partial answer: node pve3 offline/);
+      expect(out.text).toMatch(/web01/);
+      const nodes = await read(rt, { path: '/nodes' });
+      expect(nodes.text).toMatch(/node pve3 offline/);
+      const direct = await failure(read(rt, { path: '/nodes/pve3/qemu' }));
+      expect(direct).toMatch(/595/);
+    } finally {
+      rt.close();
+      await sim.close();
+    }
+  });
+});
