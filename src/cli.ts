@@ -11,15 +11,25 @@ z.config({ jitless: true });
 const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
 
 Usage:
-  proxmox-mcp                      MCP server over stdio, configured by PROXMOX_* variables
-  proxmox-mcp --demo               the same, backed by a simulated cluster (no Proxmox needed)
-  proxmox-mcp --http [--host H] [--port N] [--demo]   MCP over Streamable HTTP
-  proxmox-mcp simulator [--port N] [--host H]          the simulated cluster alone
-  proxmox-mcp call TOOL 'JSON' [--demo]                one tool call, result printed
+  proxmox-mcp                          MCP server over stdio, configured by PROXMOX_* variables
+  proxmox-mcp --demo                   the same, backed by a simulated cluster (no Proxmox needed)
+  proxmox-mcp --config FILE            several clusters from a YAML or JSON file (or PROXMOX_CONFIG)
+  proxmox-mcp --http [--host H] [--port N] [--demo | --config FILE]
+                                       MCP over Streamable HTTP at http://H:N/mcp (default 127.0.0.1:3000)
+  proxmox-mcp simulator [--port N] [--host H]
+                                       the simulated cluster alone; prints its URL, tokens and fingerprint
+  proxmox-mcp call TOOL 'JSON' [--demo]
+                                       one tool call from the shell, result printed
   proxmox-mcp --version | --help
 
-Configuration: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_INSECURE,
-PROXMOX_CA_FILE, PROXMOX_FINGERPRINT, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_READONLY, ... (see README).`;
+Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
+  PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR
+Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_AUDIT_LOG, PROXMOX_MAX_OUTPUT
+SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_USER, PROXMOX_SSH_PORT, PROXMOX_SSH_HOSTS,
+  PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO
+HTTP: MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY,
+  MCP_RATE_LIMIT, MCP_TRUST_PROXY, MCP_SHUTDOWN_GRACE
+See README.md for details.`;
 
 interface Options {
   demo: boolean;
@@ -95,7 +105,10 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   const { describeError } = await import('./server.js');
   const tools = toolsFor({ readonly: false });
   const tool = tools.find((t) => t.name === toolName);
-  if (!tool) throw new ConfigError(`call needs a tool name: ${tools.map((t) => t.name).join(', ')}`);
+  if (!tool) {
+    const known = tools.map((t) => t.name).join(', ');
+    throw new ConfigError(toolName ? `unknown tool '${toolName}'; tools: ${known}` : `call needs a tool name: ${known}`);
+  }
   let args: unknown;
   try {
     args = JSON.parse(json ?? '{}');

@@ -41,13 +41,17 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bsyslog\b/g, ' syslog journal '],
   [/\be-?mail\b/g, ' mail '],
   [/\bconsole\b/g, ' console vncproxy termproxy '],
+  [/\btake away\b/g, ' remove '],
+  [/\b(\/etc\/)?hosts file\b/g, ' hosts '],
+  [/\/etc\/hosts\b/g, ' hosts '],
+  [/\bdisk space\b/g, ' space '],
+  [/\b(ip|mac) address(es)?\b/g, ' $1 address '],
 ];
 
 /** Single words mapped to the term PVE's own paths and names use (applied after light stemming). */
 const SYNONYMS: Record<string, string[]> = {
   list: ['list', 'index'],
   grant: ['acl', 'permissions'],
-  revoke: ['acl', 'permissions'],
   now: ['now'],
   vm: ['qemu'],
   kvm: ['qemu'],
@@ -134,8 +138,8 @@ const SYNONYMS: Record<string, string[]> = {
   replicate: ['replication'],
   replica: ['replication'],
   job: ['jobs'],
-  schedule: ['jobs', 'schedule'],
-  schedul: ['jobs', 'schedule'],
+  schedule: ['schedule', 'jobs'],
+  schedul: ['schedule', 'jobs'],
   task: ['tasks'],
   worker: ['tasks'],
   cpu: ['cpu', 'cores'],
@@ -193,7 +197,17 @@ const SYNONYMS: Record<string, string[]> = {
   journal: ['journal'],
   resource: ['resources'],
   next: ['nextid'],
-  free: ['nextid'],
+  space: ['status', 'avail'],
+  capacity: ['status', 'avail'],
+  address: ['address', 'ip', 'cidr'],
+  every: ['all'],
+  each: ['all'],
+  nightly: ['schedule'],
+  daily: ['schedule'],
+  weekly: ['schedule'],
+  hourly: ['schedule'],
+  periodic: ['schedule'],
+  refresh: ['update', 'refresh'],
   id: ['nextid', 'id'],
   disk: ['disks', 'disk', 'resize'],
   lvm: ['lvm'],
@@ -248,7 +262,7 @@ const SYNONYMS: Record<string, string[]> = {
 };
 
 const STOP_WORDS = new Set(
-  'a an the of to on in for from with and or my our all its it their is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every want need would like'.split(
+  'a an the of to on in for from with and or my our its it their before after then is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every want need would like'.split(
     ' ',
   ),
 );
@@ -272,12 +286,26 @@ const INTENT: Record<string, Intent | Intent[]> = {
   info: 'GET',
   available: 'LIST',
   create: 'POST',
+  take: 'POST',
+  login: 'POST',
+  open: 'POST',
+  refresh: 'POST',
+  schedule: 'POST',
+  convert: 'POST',
+  wake: 'POST',
+  mark: 'POST',
+  renew: ['PUT', 'POST'],
+  regenerate: ['PUT', 'POST'],
+  apply: 'PUT',
+  reload: ['PUT', 'POST'],
+  wipe: 'PUT',
+  revoke: ['DELETE', 'PUT'],
   define: 'POST',
   grant: 'PUT',
   order: 'POST',
   register: 'POST',
   new: 'POST',
-  add: 'POST',
+  add: ['POST', 'PUT'],
   make: 'POST',
   generate: 'POST',
   upload: 'POST',
@@ -302,8 +330,8 @@ const INTENT: Record<string, Intent | Intent[]> = {
   modify: 'PUT',
   update: 'PUT',
   set: 'PUT',
-  edit: 'PUT',
-  configure: 'PUT',
+  edit: ['PUT', 'POST'],
+  configure: ['PUT', 'POST'],
   rename: 'PUT',
   resize: 'PUT',
   grow: 'PUT',
@@ -343,7 +371,9 @@ const ANY_PHRASE = new RegExp(PHRASES.map(([re]) => re.source).join('|'));
 function rewritePhrases(text: string): string {
   let t = text.toLowerCase();
   if (!ANY_PHRASE.test(t)) return t;
-  for (const [re, to] of PHRASES) t = t.replace(re, to);
+  // Collapse the padding each rewrite adds, so that later phrases still see single spaces
+  // ("back up file" -> "backup file" -> "backup volume content").
+  for (const [re, to] of PHRASES) t = t.replace(re, to).replace(/ {2,}/g, ' ');
   return t;
 }
 
@@ -403,52 +433,140 @@ interface Doc {
   hints: string;
 }
 
+/** Nouns that are imperative verbs when they open a request: "snapshot a VM", "back up a container". */
+const ACTION_NOUNS = new Set(['snapshot', 'backup', 'clone', 'replicate', 'scrub', 'mount', 'upload', 'restore', 'template']);
+
+/** Words whose meaning is the method more than a subject; an explicit action verb overrides them. */
+const WEAK_INTENT = new Set(['get', 'what', 'which', 'status', 'info', 'available', 'new', 'query']);
+
+/** Guest types exclude each other: a question about containers is not about VMs, and vice versa. */
+const EXCLUSIVE: Array<[string, string]> = [['qemu', 'lxc']];
+const GUEST_TERMS = ['qemu', 'lxc', 'vm', 'guest', 'container'];
+
+interface Group {
+  word: string;
+  terms: string[];
+  /** How much the word counts: action verbs mostly steer the method, they say little about the subject. */
+  weight: number;
+  /** How specific the word is in this schema (inverse document frequency of its best term). */
+  idf: number;
+}
+
+const DEBUG = process.env.SEARCH_DEBUG === '1';
+
 export class OperationSearch {
   private index?: MiniSearch<Doc>;
   private shape: number[] = [];
   private readonly vocabulary = new Set<string>();
+  /** In how many operations each (stemmed) term occurs. */
+  private readonly df = new Map<string, number>();
+  /** Per operation: the words of each literal path segment, and how common that segment is. */
+  private segments: Array<Array<{ words: string[]; text: string; rarity: number }>> = [];
+  private guestScoped: boolean[] = [];
 
   constructor(private readonly catalog: Catalog) {}
 
   search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
     const index = (this.index ??= this.build());
-    const groups = words(query)
+    const raw = words(query);
+    const parsed = raw
       .map((word) => ({ word, terms: termsOf(word).filter((t) => !/^\d+$/.test(t)) }))
       .filter((g) => g.terms.length > 0);
+    if (parsed.length === 0) return [];
+    const intents = this.intents(raw);
+    const n = this.catalog.operations.length;
+    const groups: Group[] = parsed
+      .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
+      .map((g) => {
+        const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? n));
+        return { ...g, weight: PURE_VERBS.has(g.terms[0]) ? 0.25 : 1, idf: Math.log(1 + n / Math.max(df, 1)) };
+      });
     if (groups.length === 0) return [];
-    const intents = new Set(groups.flatMap((g) => INTENT[g.word] ?? INTENT[stem(g.word)] ?? []));
-    // "interfaces of a node", "OSDs": a plural with no verb asks for a collection.
-    if (intents.size === 0 && groups.some((g) => g.word.length > 3 && g.word.endsWith('s') && stem(g.word) !== g.word)) intents.add('LIST');
-    const known = groups.filter((g) => g.terms.some((t) => this.vocabulary.has(t)));
-    if (known.length === 0) return [];
+    // Every term the query can stand for, to tell which path segments the question explains.
+    const queryTerms = new Set(groups.flatMap((g) => g.terms));
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
-    const total = new Map<number, { score: number; words: number }>();
-    for (const group of known) {
+    const total = new Map<number, { score: number; covered: number }>();
+    for (const group of groups) {
       const best = new Map<number, number>();
-      const base = PURE_VERBS.has(group.terms[0]) ? 0.25 : 1;
       group.terms.forEach((term, i) => {
-        const w = base * (i === 0 ? 1 : 0.8);
+        const w = group.weight * (i === 0 ? 1 : 0.8);
         for (const hit of index.search(term, SEARCH_OPTIONS)) {
           const id = hit.id as number;
           best.set(id, Math.max(best.get(id) ?? 0, hit.score * w));
         }
       });
       for (const [id, score] of best) {
-        const entry = total.get(id) ?? { score: 0, words: 0 };
+        const entry = total.get(id) ?? { score: 0, covered: 0 };
         entry.score += score;
-        entry.words += base;
+        entry.covered += group.weight * group.idf;
+        if (DEBUG) (entry as any).why = `${(entry as any).why ?? ''} ${group.word}=${score.toFixed(1)}`;
         total.set(id, entry);
       }
     }
-    const wordsWeight = known.reduce((sum, g) => sum + (PURE_VERBS.has(g.terms[0]) ? 0.25 : 1), 0);
+    // Coverage weighs words by specificity: missing "subscription" costs more than missing "status".
+    const wanted = groups.reduce((sum, g) => sum + g.weight * g.idf, 0);
     const ops = this.catalog.operations;
-    const scored = [...total].map(([id, { score, words: matched }]) => {
+    const scored = [...total].map(([id, { score, covered, ...rest }]) => {
       const op = ops[id];
-      const coverage = matched / wordsWeight;
-      return { op, score: score * (0.3 + coverage) * intentFactor(op, intents) * this.shape[id] };
+      const coverage = covered / wanted;
+      const fit = this.pathFit(id, queryTerms);
+      const r = { op, score: score * (0.3 + coverage) ** 1.5 * intentFactor(op, intents) * this.shape[id] * fit };
+      if (DEBUG) Object.assign(r, { why: `${(rest as any).why} cov=${coverage.toFixed(2)} int=${intentFactor(op, intents).toFixed(2)} fit=${fit.toFixed(2)} shape=${this.shape[id].toFixed(2)}` });
+      return r;
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  /**
+   * Which HTTP methods the question asks for, with a strength. Action verbs ("delete", "log in") beat
+   * words that only lean towards reading ("get a ticket", "what", "status").
+   */
+  private intents(raw: string[]): Map<Intent, number> {
+    const strong = new Map<Intent, number>();
+    const weak = new Map<Intent, number>();
+    if (raw.length > 1 && ACTION_NOUNS.has(raw[0])) strong.set('POST', 1);
+    for (const word of raw) {
+      const found = INTENT[word] ?? INTENT[stem(word)];
+      if (!found) continue;
+      const into = WEAK_INTENT.has(word) ? weak : strong;
+      const list = Array.isArray(found) ? found : [found];
+      // The first method a verb names is its usual one; later ones are what it sometimes means.
+      list.forEach((m, i) => into.set(m, Math.max(into.get(m) ?? 0, i === 0 ? 1 : 0.7)));
+    }
+    if (strong.size > 0) return strong;
+    if (weak.size > 0) return weak;
+    // "interfaces of a node", "OSDs": a plural with no verb asks for a collection.
+    if (raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.vocabulary.has(stem(w)))) {
+      return new Map([['LIST', 0.7]]);
+    }
+    return new Map();
+  }
+
+  /**
+   * How well an operation's path is explained by the question. A literal segment no query word
+   * accounts for is a detour (`/capabilities/qemu` for "VMs on a node", `/cluster/config/nodes` for
+   * "nodes"); rare segments cost more than ubiquitous ones such as `nodes` or `status`. A path about
+   * the other guest type than the one asked for costs most.
+   */
+  private pathFit(id: number, queryTerms: Set<string>): number {
+    let fit = 1;
+    const explained = (w: string) =>
+      queryTerms.has(w) || (w.length >= 5 && [...queryTerms].some((t) => t.length >= 3 && w.includes(t)));
+    const segs = this.segments[id];
+    for (const seg of segs) {
+      if (seg.words.some(explained)) continue;
+      fit *= 1 - 0.3 * seg.rarity;
+    }
+    // "reboot a node" is about the node itself, not one of its guests.
+    if (queryTerms.has('node') && !GUEST_TERMS.some((t) => queryTerms.has(t)) && this.guestScoped[id]) fit *= 0.7;
+    for (const [a, b] of EXCLUSIVE) {
+      const asksA = queryTerms.has(a) && !queryTerms.has(b);
+      const asksB = queryTerms.has(b) && !queryTerms.has(a);
+      const has = (x: string) => segs.some((s) => s.text === x);
+      if ((asksA && has(b) && !has(a)) || (asksB && has(a) && !has(b))) fit *= 0.6;
+    }
+    return fit;
   }
 
   private build(): MiniSearch<Doc> {
@@ -464,37 +582,101 @@ export class OperationSearch {
       tokenize: (text) => words(text),
       processTerm,
     });
-    ms.addAll(this.catalog.operations.map((op, id) => toDoc(op, id)));
-    this.shape = this.catalog.operations.map(shapeFactor);
+    const ops = this.catalog.operations;
+    // A collection is also about the items below it: `/nodes/{node}/network` lists `{iface}`s.
+    const itemNames = new Map<string, string>();
+    for (const op of ops) {
+      const m = /^(.*)\/\{([^}]+)\}$/.exec(op.path);
+      if (m) itemNames.set(m[1], m[2]);
+    }
+    // Known words, to split PVE's run-together names: stopall, lvmthin, wipedisk, prunebackups, vncproxy.
+    const dictionary = new Set<string>();
+    for (const op of ops) {
+      for (const w of words(`${op.path} ${op.name} ${op.summary}`)) if (w.length >= 3) dictionary.add(w);
+    }
+    const docs = ops.map((op, id) => toDoc(op, id, itemNames.get(op.path), dictionary));
+    ms.addAll(docs);
+    for (const doc of docs) {
+      const seen = new Set<string>();
+      for (const field of [doc.leaf, doc.path, doc.name, doc.summary, doc.description, doc.params, doc.hints]) {
+        for (const w of words(field)) seen.add(stem(w));
+      }
+      for (const t of seen) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    }
+    // How common each literal segment is among the distinct paths: `nodes` is everywhere, `capabilities` rare.
+    const paths = [...new Set(ops.map((op) => op.path))];
+    const segCount = new Map<string, number>();
+    for (const p of paths) for (const seg of new Set(splitPath(p))) segCount.set(seg, (segCount.get(seg) ?? 0) + 1);
+    const logP = Math.log(paths.length);
+    this.segments = ops.map((op) =>
+      splitPath(op.path)
+        .filter((seg) => !seg.startsWith('{'))
+        .map((seg) => ({
+          text: seg,
+          words: words(seg).map(stem),
+          rarity: Math.log(paths.length / (segCount.get(seg) ?? 1)) / logP,
+        })),
+    );
+    this.shape = ops.map(shapeFactor);
+    this.guestScoped = ops.map((op) => op.path.includes('{vmid}'));
     return ms;
   }
 }
 
-function intentFactor(op: Operation, intents: Set<Intent>): number {
+function intentFactor(op: Operation, intents: Map<Intent, number>): number {
   if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
-  const wantsList = intents.has('LIST');
-  let f = intents.has(op.method) || (wantsList && op.method === 'GET') ? 1.8 : 0.55;
+  const wantsList = intents.get('LIST') ?? 0;
+  const strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
+  let f = 0.55 + 1.25 * strength;
   // Listing is a GET of a collection (a path ending in a literal), not of one item.
   if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : 1.3;
   return f;
 }
 
-/** Directory indexes rarely answer a question; among equals, the shallower path is the more general answer. */
+/**
+ * Directory indexes rarely answer a question, nor do placeholders and internal endpoints; among
+ * equals, the shallower path is the more general answer.
+ */
 function shapeFactor(op: Operation): number {
   const depth = splitPath(op.path).length;
-  return (/^directory index/i.test(op.summary) ? 0.6 : 1) / (1 + 0.04 * depth);
+  let f = /^directory index/i.test(op.summary) ? 0.6 : 1;
+  if (/^dummy\b|only for internal use/i.test(op.description)) f *= 0.5;
+  return f / (1 + 0.04 * depth);
 }
 
-function toDoc(op: Operation, id: number): Doc {
+/** The two known words a run-together word is made of (`wipedisk` -> `wipe disk`), if any. */
+function splitCompound(word: string, dictionary: Set<string>): string[] {
+  if (word.length < 6) return [];
+  let best: string[] = [];
+  let bestMin = 0;
+  for (let i = 3; i <= word.length - 3; i++) {
+    const a = word.slice(0, i);
+    const b = word.slice(i);
+    const shorter = Math.min(a.length, b.length);
+    if (shorter > bestMin && dictionary.has(a) && dictionary.has(b)) {
+      best = [a, b];
+      bestMin = shorter;
+    }
+  }
+  return best;
+}
+
+function withParts(text: string, dictionary: Set<string>): string {
+  const parts = words(text).flatMap((w) => splitCompound(w, dictionary));
+  return parts.length ? `${text} ${parts.join(' ')}` : text;
+}
+
+function toDoc(op: Operation, id: number, itemName: string | undefined, dictionary: Set<string>): Doc {
   const literals = splitPath(op.path).filter((s) => !s.startsWith('{'));
   const last = splitPath(op.path).at(-1) ?? '';
   // The last literal names what the operation is about; a trailing {param} means "one item of it".
   const leaf = literals.at(-1) ?? '';
+  const leafText = last.startsWith('{') ? `${leaf} ${last.slice(1, -1)}` : itemName ? `${leaf} ${itemName}` : leaf;
   return {
     id,
-    leaf: last.startsWith('{') ? `${leaf} ${last.slice(1, -1)}` : leaf,
+    leaf: withParts(leafText, dictionary),
     path: literals.slice(0, -1).join(' '),
-    name: op.name,
+    name: withParts(op.name, dictionary),
     summary: op.summary,
     description: op.description.slice(op.summary.length, 400),
     params: op.params.map((p) => p.name.replace('[n]', '')).join(' '),
