@@ -7,7 +7,8 @@
  *   npm run bench -- --startup    start-up figures only
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
@@ -64,8 +65,56 @@ async function spawnToFirstSearchMs(): Promise<{ ms: number; peakRssMb?: number 
   return { ms, peakRssMb };
 }
 
+/**
+ * The floor for any server on this SDK: one tool, bundled into one file like ours, built here so the
+ * figure comes from the same machine, Node and SDK as ours.
+ */
+async function buildMinimalSdkServer(): Promise<string> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-minimal-'));
+  const entry = path.join(root, 'bench', '.minimal-server.tmp.ts');
+  writeFileSync(
+    entry,
+    `import { McpServer } from '@modelcontextprotocol/server';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import * as z from 'zod';
+const s = new McpServer({ name: 'minimal', version: '1' });
+s.registerTool('echo', { description: 'Echo', inputSchema: z.object({ x: z.string() }) }, async ({ x }) => ({ content: [{ type: 'text', text: x }] }));
+await s.connect(new StdioServerTransport());
+`,
+  );
+  try {
+    const outfile = path.join(dir, 'minimal.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: 'error',
+    });
+    return outfile;
+  } finally {
+    rmSync(entry, { force: true });
+  }
+}
+
+async function spawnMinimalToToolsListMs(server: string): Promise<number> {
+  const d = new StdioDriver([server], offlineEnv());
+  await d.initialize();
+  await d.request('tools/list');
+  const ms = performance.now() - d.spawnedAt;
+  d.close();
+  return ms;
+}
+
 async function startupFigures() {
   const rounds = quick ? 5 : 15;
+  const minimal = await buildMinimalSdkServer();
+  const minimalMs: number[] = [];
   const bare: number[] = [];
   const list: number[] = [];
   const search: number[] = [];
@@ -74,6 +123,7 @@ async function startupFigures() {
   // Interleaved so that machine noise hits every series alike.
   for (let i = 0; i < rounds; i++) {
     bare.push(await bareNodeSpawnMs());
+    minimalMs.push(await spawnMinimalToToolsListMs(minimal));
     const l = await spawnToToolsListMs();
     list.push(l.ms);
     tools = l.tools;
@@ -86,6 +136,7 @@ async function startupFigures() {
     toolsListTokens,
     bareSpawnMs: median(bare),
     toolsListRatio: median(list) / median(bare),
+    minimalSdkRatio: median(minimalMs) / median(bare),
     firstSearchRatio: median(search) / median(bare),
     peakRssMb: peak,
   };
@@ -155,6 +206,7 @@ async function main() {
   console.log(`tools/list tokens (o200k):            ${s.toolsListTokens}   (target <= 700)`);
   console.log(`bare node spawn (median):             ${fmt(s.bareSpawnMs, 1)} ms`);
   console.log(`spawn -> tools/list answered:         ${fmt(s.toolsListRatio)}x bare node   (target <= 1.8x)`);
+  console.log(`  (a minimal bundled one-tool SDK server: ${fmt(s.minimalSdkRatio)}x)`);
   console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
   console.log(`peak RSS after first search:          ${s.peakRssMb ? fmt(s.peakRssMb, 1) + ' MiB' : 'n/a'}`);
 

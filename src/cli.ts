@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { Runtime } from './cluster.js';
 import { ConfigError, configFromEnv, type AppConfig } from './config.js';
+import { createMcpServer, describeError } from './server.js';
+import { toolsFor } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -39,6 +43,9 @@ interface Options {
   config?: string;
 }
 
+// The stdio server is the main path, so its modules are imported up front (the ESM loader fetches them
+// in parallel); the simulator, HTTP serving and the config-file parser load only when asked for.
+
 /** Environment for a cluster served by an in-process simulator. */
 async function demoEnvironment(): Promise<{ env: Record<string, string | undefined>; close: () => Promise<void> }> {
   const { startSimulator } = await import('./simulator/index.js');
@@ -75,10 +82,6 @@ async function loadConfig(opts: Options): Promise<{ config: AppConfig; close: ()
 
 async function serveStdio(opts: Options): Promise<void> {
   const { config, close } = await loadConfig(opts);
-  const { Runtime } = await import('./cluster.js');
-  const { createMcpServer } = await import('./server.js');
-  const { toolsFor } = await import('./tools/registry.js');
-  const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
   const runtime = new Runtime(config);
   const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }), multiCluster: runtime.clusterNames.length > 1 });
   const shutdown = async () => {
@@ -100,9 +103,6 @@ async function serveHttp(opts: Options): Promise<void> {
 }
 
 async function callOnce(toolName: string | undefined, json: string | undefined, opts: Options): Promise<void> {
-  const { toolsFor } = await import('./tools/registry.js');
-  const { Runtime } = await import('./cluster.js');
-  const { describeError } = await import('./server.js');
   const tools = toolsFor({ readonly: false });
   const tool = tools.find((t) => t.name === toolName);
   if (!tool) {

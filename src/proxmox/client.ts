@@ -19,6 +19,8 @@ class PinnedAgent extends https.Agent {
   constructor(
     options: https.AgentOptions,
     private readonly pin: string,
+    /** A request that times out before its socket is handed over cannot destroy it; this bounds the handshake. */
+    private readonly handshakeTimeoutMs: number,
   ) {
     super(options);
   }
@@ -29,9 +31,13 @@ class PinnedAgent extends https.Agent {
     const finish = (err: Error | null) => {
       if (done) return;
       done = true;
+      socket.setTimeout(0);
       if (err) socket.destroy();
       callback?.(err, socket);
     };
+    socket.setTimeout(this.handshakeTimeoutMs, () =>
+      finish(Object.assign(new Error(`TLS handshake not finished within ${this.handshakeTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
     socket.once('secureConnect', () => {
       const seen = socket.getPeerCertificate().fingerprint256?.toUpperCase();
       finish(
@@ -161,7 +167,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
       ca: tls.ca,
       rejectUnauthorized: !tls.insecure,
     };
-    this.agent = pinned ? new PinnedAgent(agentOptions, pinned) : new https.Agent(agentOptions);
+    this.agent = pinned ? new PinnedAgent(agentOptions, pinned, this.timeoutMs) : new https.Agent(agentOptions);
   }
 
   async request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>> {

@@ -42,6 +42,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\be-?mail\b/g, ' mail '],
   [/\bconsole\b/g, ' console vncproxy termproxy '],
   [/\btake away\b/g, ' remove '],
+  [/\buser accounts?\b/g, ' user '],
   [/\b(\/etc\/)?hosts file\b/g, ' hosts '],
   [/\/etc\/hosts\b/g, ' hosts '],
   [/\bdisk space\b/g, ' space '],
@@ -55,7 +56,7 @@ const SYNONYMS: Record<string, string[]> = {
   now: ['now'],
   vm: ['qemu'],
   kvm: ['qemu'],
-  guest: ['qemu', 'lxc'],
+  guest: ['qemu', 'lxc', 'vm', 'container'],
   container: ['lxc'],
   ct: ['lxc'],
   backup: ['vzdump', 'backup'],
@@ -80,8 +81,11 @@ const SYNONYMS: Record<string, string[]> = {
   option: ['option', 'config'],
   template: ['template', 'aplinfo'],
   appliance: ['aplinfo'],
-  iso: ['iso', 'upload'],
-  image: ['iso', 'upload'],
+  iso: ['iso', 'content'],
+  image: ['image', 'content'],
+  running: ['status'],
+  stopped: ['status'],
+  output: ['status', 'log', 'output'],
   usage: ['rrddata'],
   history: ['rrddata'],
   graph: ['rrddata', 'rrd'],
@@ -200,8 +204,6 @@ const SYNONYMS: Record<string, string[]> = {
   space: ['status', 'avail'],
   capacity: ['status', 'avail'],
   address: ['address', 'ip', 'cidr'],
-  every: ['all'],
-  each: ['all'],
   nightly: ['schedule'],
   daily: ['schedule'],
   weekly: ['schedule'],
@@ -261,8 +263,11 @@ const SYNONYMS: Record<string, string[]> = {
   rollback: ['rollback'],
 };
 
+/** Words that PVE spells otherwise everywhere: searched as their synonyms only ("host" is a node, not /etc/hosts). */
+const SYNONYM_ONLY = new Set(['host', 'running', 'stopped']);
+
 const STOP_WORDS = new Set(
-  'a an the of to on in for from with and or my our its it their before after then is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every want need would like'.split(
+  'a an the of to on in for from with and or my our its it their before after then is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every all another other different want need would like'.split(
     ' ',
   ),
 );
@@ -327,6 +332,15 @@ const INTENT: Record<string, Intent | Intent[]> = {
   restore: 'POST',
   ping: 'POST',
   change: 'PUT',
+  increase: 'PUT',
+  decrease: 'PUT',
+  raise: 'PUT',
+  lower: 'PUT',
+  reduce: 'PUT',
+  shrink: 'PUT',
+  prune: 'DELETE',
+  sync: 'POST',
+  running: 'GET',
   modify: 'PUT',
   update: 'PUT',
   set: 'PUT',
@@ -355,13 +369,31 @@ const PURE_VERBS = new Set(
   'list show get read view display fetch check create new add make remove delete destroy change modify update set edit'.split(' '),
 );
 
+/** Nouns the suffix rules would turn into other words (settings -> set). */
+const STEM_EXCEPTIONS: Record<string, string> = { setting: 'setting', settings: 'setting' };
+
+const stems = new Map<string, string>();
+
 export function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stemWord(word);
+    if (stems.size < 50_000) stems.set(word, s);
+  }
+  return s;
+}
+
+function stemWord(word: string): string {
   let w = word.toLowerCase();
+  if (STEM_EXCEPTIONS[w]) return STEM_EXCEPTIONS[w];
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && /(ches|shes|sses|xes)$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 2 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  const before = w;
   if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
   else if (w.length > 5 && w.endsWith('ed') && !w.endsWith('eed')) w = w.slice(0, -2);
+  // running -> run, stopped -> stop, mapped -> map (but not "all", "pass")
+  if (w !== before && /([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
   return w;
 }
 
@@ -387,8 +419,9 @@ function words(text: string): string[] {
 /** Terms of one word: its stem, plus PVE's own words for it. */
 function termsOf(word: string): string[] {
   const s = stem(word);
-  const syn = SYNONYMS[s] ?? SYNONYMS[word] ?? [];
-  return [...new Set([s, ...syn.map(stem)])];
+  // The exact word first: "hosts" (the file) is not "host" (a node).
+  const syn = SYNONYMS[word] ?? SYNONYMS[s] ?? [];
+  return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 
 const SEARCH_OPTIONS = {
@@ -437,7 +470,7 @@ interface Doc {
 const ACTION_NOUNS = new Set(['snapshot', 'backup', 'clone', 'replicate', 'scrub', 'mount', 'upload', 'restore', 'template']);
 
 /** Words whose meaning is the method more than a subject; an explicit action verb overrides them. */
-const WEAK_INTENT = new Set(['get', 'what', 'which', 'status', 'info', 'available', 'new', 'query']);
+const WEAK_INTENT = new Set(['get', 'what', 'which', 'status', 'info', 'available', 'new', 'query', 'running']);
 
 /** Guest types exclude each other: a question about containers is not about VMs, and vice versa. */
 const EXCLUSIVE: Array<[string, string]> = [['qemu', 'lxc']];
@@ -454,6 +487,40 @@ interface Group {
 
 const DEBUG = process.env.SEARCH_DEBUG === '1';
 
+/** A parameter name on more operations than this is too common to point anywhere. */
+const PARAM_SPREAD = 40;
+const PARAM_BONUS = 6;
+
+/** One query's words, with a memo of which of them explain a given path word. */
+class QueryContext {
+  /** Every term the query can stand for. */
+  readonly terms: Set<string>;
+  /** The question asks about everything at once ("all guests", "every VM", "in bulk"). */
+  bulk = false;
+  private readonly memo = new Map<string, number[]>();
+
+  constructor(
+    readonly groups: Group[],
+    readonly wanted: number,
+  ) {
+    this.terms = new Set(groups.flatMap((g) => g.terms));
+  }
+
+  /** The query words that account for a word of a path: the same term, or part of a run-together one. */
+  explains(w: string): number[] {
+    let by = this.memo.get(w);
+    if (!by) {
+      by = [];
+      for (let i = 0; i < this.groups.length; i++) {
+        const terms = this.groups[i].terms;
+        if (terms.includes(w) || (w.length >= 5 && terms.some((t) => t.length >= 3 && w.includes(t)))) by.push(i);
+      }
+      this.memo.set(w, by);
+    }
+    return by;
+  }
+}
+
 export class OperationSearch {
   private index?: MiniSearch<Doc>;
   private shape: number[] = [];
@@ -463,6 +530,11 @@ export class OperationSearch {
   /** Per operation: the words of each literal path segment, and how common that segment is. */
   private segments: Array<Array<{ words: string[]; text: string; rarity: number }>> = [];
   private guestScoped: boolean[] = [];
+  private collection: boolean[] = [];
+  private summaryWords: Array<Set<string>> = [];
+  private bulk: boolean[] = [];
+  private readonly byParam = new Map<string, number[]>();
+  private readonly actions = new Set<string>();
 
   constructor(private readonly catalog: Catalog) {}
 
@@ -473,17 +545,22 @@ export class OperationSearch {
       .map((word) => ({ word, terms: termsOf(word).filter((t) => !/^\d+$/.test(t)) }))
       .filter((g) => g.terms.length > 0);
     if (parsed.length === 0) return [];
-    const intents = this.intents(raw);
+    const { methods: intents, verbs } = this.intents(raw);
     const n = this.catalog.operations.length;
-    const groups: Group[] = parsed
+    // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
+    const distinct = new Map<string, (typeof parsed)[number]>();
+    for (const g of parsed) {
+      const key = g.terms.join(' ');
+      const seen = distinct.get(key);
+      if (!seen || (PURE_VERBS.has(seen.terms[0]) && !PURE_VERBS.has(g.terms[0]))) distinct.set(key, g);
+    }
+    const groups: Group[] = [...distinct.values()]
       .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
       .map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? n));
         return { ...g, weight: PURE_VERBS.has(g.terms[0]) ? 0.25 : 1, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
     if (groups.length === 0) return [];
-    // Every term the query can stand for, to tell which path segments the question explains.
-    const queryTerms = new Set(groups.flatMap((g) => g.terms));
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
     const total = new Map<number, { score: number; covered: number }>();
@@ -494,6 +571,13 @@ export class OperationSearch {
         for (const hit of index.search(term, SEARCH_OPTIONS)) {
           const id = hit.id as number;
           best.set(id, Math.max(best.get(id) ?? 0, hit.score * w));
+        }
+        // A word that is a parameter's name counts as much as a summary word would, even among
+        // the ninety parameters of a VM's config.
+        const setters = this.byParam.get(term);
+        if (setters && setters.length <= PARAM_SPREAD) {
+          const bonus = PARAM_BONUS * w * group.idf;
+          for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
         }
       });
       for (const [id, score] of best) {
@@ -506,75 +590,126 @@ export class OperationSearch {
     }
     // Coverage weighs words by specificity: missing "subscription" costs more than missing "status".
     const wanted = groups.reduce((sum, g) => sum + g.weight * g.idf, 0);
+    const ctx = new QueryContext(groups, wanted);
+    ctx.bulk = /\b(all|every|bulk)\b/i.test(query);
     const ops = this.catalog.operations;
-    const scored = [...total].map(([id, { score, covered, ...rest }]) => {
-      const op = ops[id];
-      const coverage = covered / wanted;
-      const fit = this.pathFit(id, queryTerms);
-      const r = { op, score: score * (0.3 + coverage) ** 1.5 * intentFactor(op, intents) * this.shape[id] * fit };
-      if (DEBUG) Object.assign(r, { why: `${(rest as any).why} cov=${coverage.toFixed(2)} int=${intentFactor(op, intents).toFixed(2)} fit=${fit.toFixed(2)} shape=${this.shape[id].toFixed(2)}` });
-      return r;
-    });
-    return scored.sort((a, b) => b.score - a.score).slice(0, limit);
+    const scored: Array<{ id: number; score: number; why?: string }> = [];
+    for (const [id, entry] of total) {
+      const coverage = entry.covered / wanted;
+      const intent = this.intentFactor(id, intents, verbs);
+      scored.push({ id, score: entry.score * (0.3 + coverage) ** 1.5 * intent * this.shape[id] });
+      if (DEBUG) scored[scored.length - 1].why = `${(entry as { why?: string }).why} cov=${coverage.toFixed(2)} int=${intent.toFixed(2)}`;
+    }
+    // The path's fit (at most 1) re-ranks only the leaders: an operation outside them would need a
+    // fit several times better than theirs to overtake.
+    scored.sort((a, b) => b.score - a.score);
+    const leaders = scored.slice(0, Math.max(limit * 4, 40));
+    for (const r of leaders) {
+      const fit = this.pathFit(r.id, ctx);
+      r.score *= fit;
+      if (DEBUG) r.why += ` fit=${fit.toFixed(2)} shape=${this.shape[r.id].toFixed(2)}`;
+    }
+    return leaders
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit)
+      .map((r) => (DEBUG ? { op: ops[r.id], score: r.score, why: r.why } : { op: ops[r.id], score: r.score }));
   }
 
   /**
    * Which HTTP methods the question asks for, with a strength. Action verbs ("delete", "log in") beat
    * words that only lean towards reading ("get a ticket", "what", "status").
    */
-  private intents(raw: string[]): Map<Intent, number> {
+  private intents(raw: string[]): { methods: Map<Intent, number>; verbs: string[] } {
     const strong = new Map<Intent, number>();
     const weak = new Map<Intent, number>();
-    if (raw.length > 1 && ACTION_NOUNS.has(raw[0])) strong.set('POST', 1);
+    const verbs: string[] = [];
+    // A request opening with an action's name is an imperative: "snapshot a VM", "sync users".
+    if (raw.length > 1 && !INTENT[raw[0]] && (ACTION_NOUNS.has(raw[0]) || this.actions.has(stem(raw[0])))) strong.set('POST', 1);
     for (const word of raw) {
-      const found = INTENT[word] ?? INTENT[stem(word)];
+      // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
+      const found = INTENT[word];
       if (!found) continue;
       const into = WEAK_INTENT.has(word) ? weak : strong;
+      if (into === strong) verbs.push(stem(word));
       const list = Array.isArray(found) ? found : [found];
       // The first method a verb names is its usual one; later ones are what it sometimes means.
       list.forEach((m, i) => into.set(m, Math.max(into.get(m) ?? 0, i === 0 ? 1 : 0.7)));
     }
-    if (strong.size > 0) return strong;
-    if (weak.size > 0) return weak;
-    // "interfaces of a node", "OSDs": a plural with no verb asks for a collection.
-    if (raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.vocabulary.has(stem(w)))) {
-      return new Map([['LIST', 0.7]]);
-    }
-    return new Map();
+    const intents = strong.size > 0 ? strong : weak;
+    // "interfaces of a node", "show the OSDs": a plural asks for a collection when reading.
+    const plural = raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.vocabulary.has(stem(w)));
+    if (plural && (intents.size === 0 || intents.has('GET')) && !intents.has('LIST')) intents.set('LIST', 0.7);
+    return { methods: intents, verbs };
   }
 
   /**
-   * How well an operation's path is explained by the question. A literal segment no query word
+   * How well an operation's path fits the question, from two sides. A literal segment no query word
    * accounts for is a detour (`/capabilities/qemu` for "VMs on a node", `/cluster/config/nodes` for
-   * "nodes"); rare segments cost more than ubiquitous ones such as `nodes` or `status`. A path about
-   * the other guest type than the one asked for costs most.
+   * "nodes"); rare segments cost more than ubiquitous ones such as `nodes` or `status`. And a word the
+   * path itself names ("container" -> `/lxc/`) is a stronger match than one only the description
+   * mentions, weighted by how specific the word is. A path about the other guest type than the one
+   * asked for costs most.
    */
-  private pathFit(id: number, queryTerms: Set<string>): number {
+  private pathFit(id: number, ctx: QueryContext): number {
     let fit = 1;
-    const explained = (w: string) =>
-      queryTerms.has(w) || (w.length >= 5 && [...queryTerms].some((t) => t.length >= 3 && w.includes(t)));
+    const named = new Map<number, number>();
     const segs = this.segments[id];
-    for (const seg of segs) {
-      if (seg.words.some(explained)) continue;
-      fit *= 1 - 0.3 * seg.rarity;
-    }
+    segs.forEach((seg, i) => {
+      let missing = 0;
+      // The first segment of a longer path is its scope (`/cluster/...`, `/nodes/...`): naming it
+      // says where, not what.
+      const strength = i === 0 && segs.length > 1 ? 0.5 : 1;
+      for (const w of seg.words) {
+        const by = ctx.explains(w);
+        if (by.length === 0 && !(ctx.bulk && (w === 'all' || w === 'bulk'))) missing++;
+        for (const g of by) named.set(g, Math.max(named.get(g) ?? 0, strength));
+      }
+      // A run-together segment is explained as far as its parts are: "start a container" explains
+      // the `start` of `startall` but not its `all`.
+      if (missing > 0) fit *= 1 - (0.06 + 0.3 * seg.rarity) * (missing / seg.words.length);
+    });
+    let namedWeight = 0;
+    for (const [g, strength] of named) namedWeight += ctx.groups[g].idf * ctx.groups[g].weight * strength;
+    fit *= 0.6 + (0.4 * namedWeight) / ctx.wanted;
+    const terms = ctx.terms;
     // "reboot a node" is about the node itself, not one of its guests.
-    if (queryTerms.has('node') && !GUEST_TERMS.some((t) => queryTerms.has(t)) && this.guestScoped[id]) fit *= 0.7;
+    if (terms.has('node') && !GUEST_TERMS.some((t) => terms.has(t)) && this.guestScoped[id]) fit *= 0.55;
+    // Bulk operations (`stopall`, `/bulk-action/`) act on everything; they answer only when asked so.
+    if (this.bulk[id] && !ctx.bulk) fit *= 0.7;
     for (const [a, b] of EXCLUSIVE) {
-      const asksA = queryTerms.has(a) && !queryTerms.has(b);
-      const asksB = queryTerms.has(b) && !queryTerms.has(a);
-      const has = (x: string) => segs.some((s) => s.text === x);
+      const asksA = terms.has(a) && !terms.has(b);
+      const asksB = terms.has(b) && !terms.has(a);
+      if (!asksA && !asksB) continue;
+      const has = (x: string) => segs.some((seg) => seg.text === x);
       if ((asksA && has(b) && !has(a)) || (asksB && has(a) && !has(b))) fit *= 0.6;
     }
     return fit;
   }
 
+  /**
+   * How well an operation's method fits what the question wants done. An operation whose own summary
+   * names the verb fits whatever its method ("remove a permission": PUT /access/acl "add or remove
+   * permissions"). Listing is a GET of a collection (a path with items below it), not of one item.
+   */
+  private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[]): number {
+    const op = this.catalog.operations[id];
+    if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
+    const wantsList = intents.get('LIST') ?? 0;
+    let strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
+    if (strength < 1 && verbs.some((v) => this.summaryWords[id].has(v))) strength = 1;
+    let f = 0.55 + 1.25 * strength;
+    if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.collection[id] ? 1.3 : 1.1;
+    return f;
+  }
+
   private build(): MiniSearch<Doc> {
     // Documents keep their own words (stemmed); synonyms are added on the query side only, so a
     // "guest" in a description does not make the operation about both qemu and lxc.
+    let docTerms = new Set<string>();
     const processTerm = (term: string) => {
       const t = stem(term);
       this.vocabulary.add(t);
+      docTerms.add(t);
       return t;
     };
     const ms = new MiniSearch<Doc>({
@@ -592,16 +727,16 @@ export class OperationSearch {
     // Known words, to split PVE's run-together names: stopall, lvmthin, wipedisk, prunebackups, vncproxy.
     const dictionary = new Set<string>();
     for (const op of ops) {
-      for (const w of words(`${op.path} ${op.name} ${op.summary}`)) if (w.length >= 3) dictionary.add(w);
+      for (const w of `${op.path} ${op.name} ${op.summary}`.toLowerCase().split(/[^a-z0-9]+/)) if (w.length >= 3) dictionary.add(w);
     }
-    const docs = ops.map((op, id) => toDoc(op, id, itemNames.get(op.path), dictionary));
-    ms.addAll(docs);
+    // Listing and creating are about the items; a PUT or DELETE of the collection is about the whole.
+    const docs = ops.map((op, id) =>
+      toDoc(op, id, op.method === 'GET' || op.method === 'POST' ? itemNames.get(op.path) : undefined, dictionary),
+    );
     for (const doc of docs) {
-      const seen = new Set<string>();
-      for (const field of [doc.leaf, doc.path, doc.name, doc.summary, doc.description, doc.params, doc.hints]) {
-        for (const w of words(field)) seen.add(stem(w));
-      }
-      for (const t of seen) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      docTerms = new Set();
+      ms.add(doc);
+      for (const t of docTerms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
     }
     // How common each literal segment is among the distinct paths: `nodes` is everywhere, `capabilities` rare.
     const paths = [...new Set(ops.map((op) => op.path))];
@@ -613,24 +748,44 @@ export class OperationSearch {
         .filter((seg) => !seg.startsWith('{'))
         .map((seg) => ({
           text: seg,
-          words: words(seg).map(stem),
+          words: words(seg).flatMap((w) => {
+            const parts = splitCompound(w, dictionary);
+            return (parts.length ? parts : [w]).map(stem);
+          }),
           rarity: Math.log(paths.length / (segCount.get(seg) ?? 1)) / logP,
         })),
     );
     this.shape = ops.map(shapeFactor);
     this.guestScoped = ops.map((op) => op.path.includes('{vmid}'));
+    this.collection = ops.map((op) => itemNames.has(op.path));
+    this.summaryWords = ops.map((op) => new Set(words(op.summary).map(stem)));
+    this.bulk = this.segments.map((segs) => segs.some((seg) => seg.words.includes('all') || seg.words.includes('bulk')));
+    // Parameters by name, so that naming a setting ("memory", "cores") finds the operations that set it,
+    // however many other parameters they have. The reader of a resource returns what its writers set,
+    // so a GET shares its PUT's parameters.
+    const byPath = new Map<string, number[]>();
+    ops.forEach((op, id) => (byPath.get(op.path) ?? byPath.set(op.path, []).get(op.path)!).push(id));
+    const namesAt = new Map<string, Set<string>>();
+    for (const op of ops) {
+      const names = namesAt.get(op.path) ?? namesAt.set(op.path, new Set()).get(op.path)!;
+      for (const p of op.params) {
+        const t = stem(p.name.replace('[n]', ''));
+        if (/^[a-z]+$/.test(t)) names.add(t);
+      }
+    }
+    for (const [path, names] of namesAt) {
+      const ids = byPath.get(path)!.filter((id) => ops[id].method !== 'DELETE');
+      for (const t of names) (this.byParam.get(t) ?? this.byParam.set(t, []).get(t)!).push(...ids);
+    }
+    // Action endpoints: literal path ends that only take a POST (`/sync`, `/scrub`, `/schedule_now`).
+    const methodsAt = new Map<string, Set<string>>();
+    for (const op of ops) (methodsAt.get(op.path) ?? methodsAt.set(op.path, new Set()).get(op.path)!).add(op.method);
+    for (const [path, methods] of methodsAt) {
+      const last = splitPath(path).at(-1) ?? '';
+      if (methods.size === 1 && methods.has('POST') && !last.startsWith('{')) this.actions.add(stem(last));
+    }
     return ms;
   }
-}
-
-function intentFactor(op: Operation, intents: Map<Intent, number>): number {
-  if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
-  const wantsList = intents.get('LIST') ?? 0;
-  const strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
-  let f = 0.55 + 1.25 * strength;
-  // Listing is a GET of a collection (a path ending in a literal), not of one item.
-  if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : 1.3;
-  return f;
 }
 
 /**
@@ -679,7 +834,10 @@ function toDoc(op: Operation, id: number, itemName: string | undefined, dictiona
     name: withParts(op.name, dictionary),
     summary: op.summary,
     description: op.description.slice(op.summary.length, 400),
-    params: op.params.map((p) => p.name.replace('[n]', '')).join(' '),
+    // A required choice names what the operation does: POST /nodes/{node}/status `command` reboot|shutdown.
+    params: op.params
+      .map((p) => (!p.optional && p.enum && p.enum.length <= 12 ? `${p.name} ${p.enum.join(' ')}` : p.name.replace('[n]', '')))
+      .join(' '),
     hints: AREA_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' '),
   };
 }

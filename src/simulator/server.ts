@@ -63,7 +63,8 @@ function send(res: ServerResponse, status: number, reason: string, body: unknown
     Pragma: 'no-cache',
     Server: 'pve-api-daemon/3.0',
   });
-  res.end(text);
+  // A Buffer body makes Node write the header block as latin1, so the UTF-8 bytes above go out unchanged.
+  res.end(Buffer.from(text));
 }
 
 function sendError(res: ServerResponse, err: PveError): void {

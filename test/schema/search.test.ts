@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OperationSearch } from '../../src/schema/search.js';
 import { OWN_QUESTIONS } from './own-questions.js';
-import { catalogFor, haveApidoc, missingNote, tasksFile } from './shared.js';
+import { apidocFile, catalogFor, haveApidoc, missingNote, tasksFile } from './shared.js';
 
 function recall(search: OperationSearch, tasks: Array<{ q: string; a: string[] }>) {
   let at1 = 0;
@@ -25,12 +25,41 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     const tasks = JSON.parse(readFileSync(tasksFile, 'utf8')) as Array<{ q: string; a: string[] }>;
     const r = recall(search, tasks);
     expect(r.at5, r.misses.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(r.at1).toBeGreaterThanOrEqual(0.8);
+    expect(r.at1, `recall@1 ${r.at1}`).toBeGreaterThanOrEqual(0.9);
   });
 
   it('answers questions worded apart from the benchmark', () => {
     const r = recall(search, OWN_QUESTIONS);
     expect(r.at5, r.misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+    // Regression floor; the figure at the time of writing is 0.93 (83 of 89 first).
+    expect(r.at1, `recall@1 ${r.at1.toFixed(3)}`).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('takes the method from the verb', () => {
+    const top = (q: string) => search.search(q, 1).map((h) => `${h.op.method} ${h.op.path}`)[0];
+    const snap = '/nodes/{node}/qemu/{vmid}/snapshot';
+    expect(top('take a snapshot of a virtual machine')).toBe(`POST ${snap}`);
+    expect(top('make a snapshot of a VM')).toBe(`POST ${snap}`);
+    expect(top('snapshot a VM')).toBe(`POST ${snap}`);
+    expect(top('list the snapshots of a VM')).toBe(`GET ${snap}`);
+    expect(top('delete a snapshot of a VM')).toBe(`DELETE ${snap}/{snapname}`);
+    // Past participles and nouns are no orders: "stopped" is a state, "settings" a thing.
+    const state = search.search('is a VM running or stopped', 3).map((h) => `${h.op.method} ${h.op.path}`);
+    expect(state[0]).toMatch(/^GET /);
+    expect(state).toContain('GET /nodes/{node}/qemu/{vmid}/status/current');
+    expect(top('DNS settings of a node')).toBe('GET /nodes/{node}/dns');
+    // An action verb beats a word that only leans towards reading ("to get a ticket").
+    expect(top('log in to get a ticket')).toBe('POST /access/ticket');
+  });
+
+  it('prefers the path that names the object over detours and look-alikes', () => {
+    const top = (q: string) => search.search(q, 1).map((h) => `${h.op.method} ${h.op.path}`)[0];
+    expect(top('VMs of a node')).toBe('GET /nodes/{node}/qemu');
+    expect(top('nodes of the cluster')).toBe('GET /nodes');
+    expect(top('set the memory of a container')).toBe('PUT /nodes/{node}/lxc/{vmid}/config');
+    expect(top('subscription status of a node')).toBe('GET /nodes/{node}/subscription');
+    expect(top('start a container')).toBe('POST /nodes/{node}/lxc/{vmid}/status/start');
+    expect(top('start all guests on a node')).toBe('POST /nodes/{node}/startall');
   });
 
   it('maps Proxmox vocabulary and verbs to operations', () => {
@@ -39,6 +68,19 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     expect(top('enlarge a container disk')).toBe('PUT /nodes/{node}/lxc/{vmid}/resize');
     expect(top('restore snapshot of a container')).toBe('POST /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback');
     expect(top('remove a user')).toBe('DELETE /access/users/{userid}');
+  });
+
+  it('builds its index and answers quickly', () => {
+    const started = performance.now();
+    const fresh = new OperationSearch(catalogFor('9.2'));
+    fresh.search('warm up the index');
+    const built = performance.now() - started;
+    const t0 = performance.now();
+    for (const t of OWN_QUESTIONS) fresh.search(t.q, 8);
+    const perQuery = (performance.now() - t0) / OWN_QUESTIONS.length;
+    // Generous bounds for loaded CI machines; typical figures are ~70 ms and ~1 ms.
+    expect(built).toBeLessThan(1000);
+    expect(perQuery).toBeLessThan(25);
   });
 
   it('returns nothing for empty or meaningless queries', () => {
@@ -51,5 +93,32 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     const hits = search.search('firewall rules', 7);
     expect(hits).toHaveLength(7);
     expect(hits.every((h, i) => i === 0 || hits[i - 1].score >= h.score)).toBe(true);
+  });
+});
+
+/** Common requests every supported PVE version must answer with the same first operation. */
+const ACROSS_VERSIONS: Array<[string, string]> = [
+  ['list the VMs on a node', 'GET /nodes/{node}/qemu'],
+  ['start a container', 'POST /nodes/{node}/lxc/{vmid}/status/start'],
+  ['take a snapshot of a virtual machine', 'POST /nodes/{node}/qemu/{vmid}/snapshot'],
+  ['read the configuration of a VM', 'GET /nodes/{node}/qemu/{vmid}/config'],
+  ['delete a backup file from storage', 'DELETE /nodes/{node}/storage/{storage}/content/{volume}'],
+  ['log in with username and password', 'POST /access/ticket'],
+  ['migrate a VM to another node', 'POST /nodes/{node}/qemu/{vmid}/migrate'],
+  ['run a command in a VM through the guest agent', 'POST /nodes/{node}/qemu/{vmid}/agent/exec'],
+  ['remove a user', 'DELETE /access/users/{userid}'],
+  ['list the tasks of a node', 'GET /nodes/{node}/tasks'],
+  ['create an API token for a user', 'POST /access/users/{userid}/token/{tokenid}'],
+  ['list ceph OSDs', 'GET /nodes/{node}/ceph/osd'],
+];
+
+describe.each(['7.4', '8.4', '9.2'])('OperationSearch on PVE %s', (version) => {
+  const available = existsSync(apidocFile(version));
+  it.skipIf(!available)('finds the common operations first', () => {
+    const search = new OperationSearch(catalogFor(version));
+    const wrong = ACROSS_VERSIONS.map(([q, want]) => [q, want, search.search(q, 1).map((h) => `${h.op.method} ${h.op.path}`)[0]])
+      .filter(([, want, got]) => want !== got)
+      .map(([q, want, got]) => `${q}: want ${want}, got ${got}`);
+    expect(wrong).toEqual([]);
   });
 });

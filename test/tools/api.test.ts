@@ -97,6 +97,13 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(msg).toMatch(/Configuration file 'nodes\/pve1\/qemu-server\/999.conf' does not exist/);
   });
 
+  it('keeps UTF-8 in Proxmox reason phrases intact', async () => {
+    const msg = await failure(
+      api(rt, { path: '/nodes/pve1/qemu/100/agent/exec', method: 'POST', params: { command: ['nosuchprog'] }, confirm: true }),
+    );
+    expect(msg).toContain('“nosuchprog”');
+  });
+
   it('encodes path parameters: a hostile node stays one segment, a volume id keeps its slash', async () => {
     const hostile = await failure(read(rt, { path: '/nodes/{node}/qemu', pathParams: { node: 'pve1/../../access' } }));
     expect(hostile).not.toMatch(/root@pam/);
