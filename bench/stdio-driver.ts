@@ -61,8 +61,12 @@ export class StdioDriver {
     }
   }
 
-  close(): void {
+  /** Ends the server and waits for it to be gone, so it does not share the CPU with the next measurement. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin.end();
     this.child.kill();
+    await exited;
   }
 }

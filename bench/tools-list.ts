@@ -19,7 +19,7 @@ export async function toolsListTokens(): Promise<{ total: number; perTool: Recor
     const perTool = Object.fromEntries(tools.map((t) => [t.name, encode(JSON.stringify(t)).length]));
     return { total: encode(JSON.stringify({ tools })).length, perTool, tools };
   } finally {
-    d.close();
+    await d.close();
   }
 }
 

@@ -36,9 +36,12 @@ export class Cluster implements ClusterContext {
 
   /** Loaded on first use, once; a failure is remembered so every call does not retry a dead download. */
   catalog(): Promise<Catalog | undefined> {
+    const started = performance.now();
     this.loading ??= loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir }).then(
       (loaded) => {
-        log.info(`schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations`);
+        log.info(
+          `schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
+        );
         return loaded.catalog;
       },
       (err: Error) => {

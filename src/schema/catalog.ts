@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApidocMethodInfo, ApidocNode } from './apidoc.js';
 import { closestNames, levenshtein } from './similar.js';
 
@@ -82,6 +83,7 @@ export class Catalog {
   readonly operations: readonly Operation[];
   readonly version?: string;
   readonly source?: string;
+  private fingerprintMemo?: string;
   private readonly byKey = new Map<string, Operation>();
   private readonly methodsByPath = new Map<string, HttpMethod[]>();
   private readonly trie = newTrieNode();
@@ -115,6 +117,16 @@ export class Catalog {
     };
     for (const root of tree) visit(root);
     return new Catalog(operations, templates, meta);
+  }
+
+  /** Identifies the schema's content (operations, names, summaries, parameters), whatever file it came from. */
+  get fingerprint(): string {
+    if (!this.fingerprintMemo) {
+      const hash = createHash('sha1');
+      for (const op of this.operations) hash.update(`${op.method} ${op.path} ${op.name} ${op.summary} ${op.params.map((p) => p.name).join(',')}\n`);
+      this.fingerprintMemo = hash.digest('hex').slice(0, 16);
+    }
+    return this.fingerprintMemo;
   }
 
   get(method: HttpMethod, template: string): Operation | undefined {

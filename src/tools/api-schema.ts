@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Catalog, HttpMethod, Operation } from '../schema/catalog.js';
 import { splitPath } from '../schema/catalog.js';
 import { renderDetail, renderList } from '../schema/render.js';
-import { OperationSearch } from '../schema/search.js';
+import { searchFor } from '../schema/search-cache.js';
 import type { ToolOutput, ToolSpec } from './types.js';
 
 const LIST_CAP = 30;
@@ -17,16 +17,10 @@ const input = z.object({
   cluster: z.string().optional(),
 });
 
-/** One search index per catalog, built on first use. */
-const searchers = new WeakMap<Catalog, OperationSearch>();
-
-export function searchCatalog(catalog: Catalog, query: string, limit: number): Operation[] {
-  let searcher = searchers.get(catalog);
-  if (!searcher) {
-    searcher = new OperationSearch(catalog);
-    searchers.set(catalog, searcher);
-  }
-  return searcher.search(query, limit).map((r) => r.op);
+export function searchCatalog(catalog: Catalog, query: string, limit: number, cacheDir?: string): Operation[] {
+  return searchFor(catalog, cacheDir)
+    .search(query, limit)
+    .map((r) => r.op);
 }
 
 export const apiSchemaTool: ToolSpec<typeof input> = {
@@ -48,14 +42,14 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
         ].join('\n'),
       };
     }
-    return answer(catalog, args);
+    return answer(catalog, args, env.config.cacheDir);
   },
 };
 
-export function answer(catalog: Catalog, args: z.infer<typeof input>): ToolOutput {
+export function answer(catalog: Catalog, args: z.infer<typeof input>, cacheDir?: string): ToolOutput {
   const method = args.method as HttpMethod | undefined;
   if (args.path?.trim()) return byPath(catalog, args.path.trim(), method, args.params);
-  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag);
+  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag, cacheDir);
   if (args.tag?.trim()) return byTag(catalog, args.tag.trim(), method);
   return { text: overview(catalog) };
 }
@@ -99,10 +93,10 @@ function childrenLine(catalog: Catalog, template: string): string | undefined {
   return `Below: ${shown.join(' ')}${children.length > 20 ? ` ... (${children.length - 20} more)` : ''}`;
 }
 
-function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined): ToolOutput {
+function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined, cacheDir?: string): ToolOutput {
   const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
   const filtered = !!method || !!scope;
-  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS)
+  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, cacheDir)
     .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
     .slice(0, SEARCH_RESULTS);
   if (hits.length === 0) {
