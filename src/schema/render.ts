@@ -13,19 +13,27 @@ const COMMON = new Set(
   ),
 );
 
-export function renderList(ops: Operation[], opts: { total?: number; note?: string } = {}): string {
+/** Says why an operation cannot be called here (policy, read-only mode), for marking it in answers. */
+export type RefusalOf = (op: Operation) => string | undefined;
+
+export function renderList(ops: Operation[], opts: { total?: number; note?: string; refusal?: RefusalOf } = {}): string {
   const width = Math.max(0, ...ops.map((op) => op.method.length + 1 + op.path.length));
-  const lines = ops.map((op) => `${`${op.method} ${op.path}`.padEnd(width)}  ${trim(op.summary, SUMMARY_WIDTH)}`);
+  const lines = ops.map((op) => {
+    const refused = opts.refusal?.(op);
+    return `${`${op.method} ${op.path}`.padEnd(width)}  ${refused ? '[refused] ' : ''}${trim(op.summary, SUMMARY_WIDTH)}`;
+  });
   const total = opts.total ?? ops.length;
   if (total > ops.length) lines.push(`... ${total - ops.length} more`);
   if (opts.note) lines.push(opts.note);
   return lines.join('\n');
 }
 
-export function renderDetail(op: Operation, opts: { full?: boolean; params?: string[] } = {}): string {
+export function renderDetail(op: Operation, opts: { full?: boolean; params?: string[]; refusal?: RefusalOf } = {}): string {
   const wanted = (opts.params ?? []).map((p) => p.trim()).filter(Boolean);
   const full = opts.full || wanted.includes('*');
   const out: string[] = [`${op.method} ${op.path}`];
+  const refused = opts.refusal?.(op);
+  if (refused) out.push(`REFUSED here: ${refused}`);
   if (op.summary) out.push(full ? op.description : op.summary);
   const perm = permissionText(op.permissions);
   if (perm) out.push(`Permissions: ${full ? perm : trim(perm, 160)}`);

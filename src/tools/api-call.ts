@@ -178,12 +178,19 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     wireParams = checked.params;
   }
 
-  enforcePolicy(cluster, resolved.method, resolved.template, resolved.path);
   const writes = resolved.method !== 'GET';
   const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
-  if (writes) {
-    const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path);
-    if (danger.destructive) await confirmDestructive(env, call, { summary, why: danger.why ?? 'changes the cluster', confirm: args.confirm });
+  try {
+    enforcePolicy(cluster, resolved.method, resolved.template, resolved.path);
+    if (writes) {
+      const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path);
+      if (danger.destructive) await confirmDestructive(env, call, { summary, why: danger.why ?? 'changes the cluster', confirm: args.confirm });
+    }
+  } catch (err) {
+    if (writes && err instanceof ToolError) {
+      env.audit?.record({ tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams, status: 'refused', error: err.message });
+    }
+    throw err;
   }
 
   const started = Date.now();

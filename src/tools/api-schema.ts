@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Catalog, HttpMethod, Operation } from '../schema/catalog.js';
 import { splitPath } from '../schema/catalog.js';
-import { renderDetail, renderList } from '../schema/render.js';
+import { renderDetail, renderList, type RefusalOf } from '../schema/render.js';
 import { searchFor } from '../schema/search-cache.js';
 import type { ToolOutput, ToolSpec } from './types.js';
 
@@ -42,23 +42,36 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
         ].join('\n'),
       };
     }
-    return answer(catalog, args, env.config.cacheDir);
+    const policy = ctx.policy;
+    const refusal: RefusalOf | undefined = policy
+      ? (op) => {
+          const d = policy.check(op.method, op.path);
+          return d.allowed ? undefined : (d.reason ?? 'refused by policy');
+        }
+      : undefined;
+    return answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
   },
 };
 
-export function answer(catalog: Catalog, args: z.infer<typeof input>, cacheDir?: string): ToolOutput {
+/** Where the answer is given: the search cache, and what the cluster's policy refuses (marked in answers). */
+export interface AnswerContext {
+  cacheDir?: string;
+  refusal?: RefusalOf;
+}
+
+export function answer(catalog: Catalog, args: z.infer<typeof input>, ctx: AnswerContext = {}): ToolOutput {
   const method = args.method as HttpMethod | undefined;
-  if (args.path?.trim()) return byPath(catalog, args.path.trim(), method, args.params);
-  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag, cacheDir);
-  if (args.tag?.trim()) return byTag(catalog, args.tag.trim(), method);
+  if (args.path?.trim()) return byPath(catalog, args.path.trim(), method, args.params, ctx);
+  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag, ctx);
+  if (args.tag?.trim()) return byTag(catalog, args.tag.trim(), method, ctx);
   return { text: overview(catalog) };
 }
 
-function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, params: string[] | undefined): ToolOutput {
+function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, params: string[] | undefined, ctx: AnswerContext): ToolOutput {
   const found = catalog.match(path);
   if (!found) {
     const under = catalog.subtree(path).filter((op) => !method || op.method === method);
-    if (under.length) return { text: capped(under, `Operations under ${path}`) };
+    if (under.length) return { text: capped(under, `Operations under ${path}`, ctx) };
     return {
       isError: true,
       text: `Unknown API path ${path}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
@@ -74,14 +87,14 @@ function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, 
       const has = methods.length ? `it has ${methods.join(', ')}` : 'it only groups the paths below it';
       return { isError: true, text: `${template} has no ${method}; ${has}.` };
     }
-    return { text: matched + renderDetail(op, { params }) };
+    return { text: matched + renderDetail(op, { params, refusal: ctx.refusal }) };
   }
   const below = childrenLine(catalog, template);
   if (methods.length === 1) {
-    return { text: [matched + renderDetail(catalog.get(methods[0], template)!, { params }), below].filter(Boolean).join('\n') };
+    return { text: [matched + renderDetail(catalog.get(methods[0], template)!, { params, refusal: ctx.refusal }), below].filter(Boolean).join('\n') };
   }
   const ops = methods.map((m) => catalog.get(m, template)!);
-  const lines = [matched + renderList(ops), below];
+  const lines = [matched + renderList(ops, { refusal: ctx.refusal }), below];
   if (ops.length) lines.push(`Details: add method=${ops[0].method}`);
   return { text: lines.filter(Boolean).join('\n') };
 }
@@ -93,31 +106,32 @@ function childrenLine(catalog: Catalog, template: string): string | undefined {
   return `Below: ${shown.join(' ')}${children.length > 20 ? ` ... (${children.length - 20} more)` : ''}`;
 }
 
-function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined, cacheDir?: string): ToolOutput {
+function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined, ctx: AnswerContext): ToolOutput {
   const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
   const filtered = !!method || !!scope;
-  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, cacheDir)
+  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, ctx.cacheDir)
     .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
     .slice(0, SEARCH_RESULTS);
   if (hits.length === 0) {
     return { text: `Nothing matches "${query}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
   }
   const top = hits[0];
-  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}` }) };
+  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }) };
 }
 
-function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined): ToolOutput {
+function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ctx: AnswerContext): ToolOutput {
   const ops = catalog.subtree(tag).filter((op) => !method || op.method === method);
   if (ops.length === 0) {
     const near = catalog.suggestTags(tag);
     return { isError: true, text: `No operations for tag '${tag}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
   }
-  return { text: capped(ops, `tag ${tag}`) };
+  return { text: capped(ops, `tag ${tag}`, ctx) };
 }
 
-function capped(ops: Operation[], what: string): string {
-  if (ops.length <= LIST_CAP) return renderList(ops);
+function capped(ops: Operation[], what: string, ctx: AnswerContext): string {
+  if (ops.length <= LIST_CAP) return renderList(ops, { refusal: ctx.refusal });
   return renderList(ops.slice(0, LIST_CAP), {
+    refusal: ctx.refusal,
     total: ops.length,
     note: `${ops.length} operations in ${what}: narrow with a longer path, method=, or query=.`,
   });

@@ -53,6 +53,7 @@ export const containerCommandTool: ToolSpec<typeof input> = {
       }
     }
     await guardExec(env, call, cluster, {
+      tool: 'proxmox-execute-container-command',
       template: '/nodes/{node}/lxc/{vmid}/exec',
       concrete: apiPath`/nodes/${node}/lxc/${vmid}/exec`,
       target: `CT ${vmid} on ${node}`,

@@ -49,6 +49,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
     await guardExec(env, call, cluster, {
+      tool: 'proxmox-execute-vm-command',
       template: EXEC_PATH,
       concrete: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
       target: `VM ${vmid} on ${node}`,

@@ -44,14 +44,21 @@ export async function guardExec(
   env: ToolEnv,
   call: ToolCall,
   cluster: ClusterContext,
-  what: { template: string; concrete: string; target: string; command: string; confirm?: boolean },
+  what: { tool: string; template: string; concrete: string; target: string; command: string; confirm?: boolean },
 ): Promise<void> {
-  enforcePolicy(cluster, 'POST', what.template, what.concrete);
   const shown =
     what.command.length > SHOWN_COMMAND_CHARS
       ? `${what.command.slice(0, SHOWN_COMMAND_CHARS)}\n… (${what.command.length - SHOWN_COMMAND_CHARS} more characters)`
       : what.command;
-  await confirmDestructive(env, call, { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest', confirm: what.confirm });
+  try {
+    enforcePolicy(cluster, 'POST', what.template, what.concrete);
+    await confirmDestructive(env, call, { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest', confirm: what.confirm });
+  } catch (err) {
+    if (err instanceof ToolError) {
+      env.audit?.record({ tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command, status: 'refused', error: err.message });
+    }
+    throw err;
+  }
 }
 
 /** Exec results always carry `structuredContent` (exitCode, stdout, stderr, flags); declared minimally to keep tools/list small. */

@@ -7,6 +7,8 @@ import { configFromEnv, type AppConfig } from '../../src/config.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { apiTool } from '../../src/tools/api.js';
 import { apiReadTool } from '../../src/tools/api-read.js';
+import { apiSchemaTool } from '../../src/tools/api-schema.js';
+import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { ToolError, type ToolCall, type ToolOutput } from '../../src/tools/types.js';
 
 const shared = path.resolve(__dirname, '../../../shared/pve-apidoc/pve-9.2-apidoc.json');
@@ -283,6 +285,51 @@ describe('an offline node', () => {
     } finally {
       rt.close();
       await sim.close();
+    }
+  });
+});
+
+describe('policy in discovery and the audit log', () => {
+  let sim: SimulatorHandle;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it('marks operations the policy refuses, so the model does not try them', async () => {
+    const rt = runtimeFor(sim, { PROXMOX_DENY: 'DELETE /nodes/*/qemu/*' });
+    const ro = runtimeFor(sim, { PROXMOX_READONLY: 'true' });
+    try {
+      const schema = (r: Runtime, args: Record<string, unknown>) => apiSchemaTool.run(apiSchemaTool.input.parse(args), r, noCall);
+      const list = (await schema(rt, { path: '/nodes/{node}/qemu/{vmid}' })).text;
+      expect(list).toMatch(/DELETE \/nodes\/\{node\}\/qemu\/\{vmid\}\s+\[refused\]/);
+      expect(list).not.toMatch(/GET \/nodes\/\{node\}\/qemu\/\{vmid\}\s+\[refused\]/);
+      const detail = (await schema(rt, { path: '/nodes/{node}/qemu/{vmid}', method: 'DELETE' })).text;
+      expect(detail).toMatch(/REFUSED here: .*DELETE \/nodes\/\*\/qemu\/\*/);
+      const found = (await schema(ro, { query: 'start a virtual machine' })).text;
+      expect(found.split('\n')[0]).toMatch(/^POST .*\[refused\]/);
+    } finally {
+      rt.close();
+      ro.close();
+    }
+  });
+
+  it('records refused writes and commands', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'audit-')), 'audit.jsonl');
+    const rt = runtimeFor(sim, { PROXMOX_AUDIT_LOG: file, PROXMOX_DENY: '* /nodes/*/qemu/*/agent/**' });
+    try {
+      await failure(api(rt, { path: '/nodes/pve1/qemu/100/status/stop', method: 'POST' })); // needs confirm
+      await failure(vmCommandTool.run(vmCommandTool.input.parse({ node: 'pve1', vmid: 100, command: 'id -u', confirm: true }), rt, noCall));
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => [l.tool, l.status])).toEqual([
+        ['proxmox-api', 'refused'],
+        ['proxmox-execute-vm-command', 'refused'],
+      ]);
+      expect(lines[1].error).toMatch(/PROXMOX_DENY/);
+    } finally {
+      rt.close();
     }
   });
 });
