@@ -9,7 +9,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { parseApidoc } from '../src/schema/apidoc.js';
 import { Catalog } from '../src/schema/catalog.js';
 import { OperationSearch } from '../src/schema/search.js';
-import { answer, searchCatalog } from '../src/tools/api-schema.js';
+import { answer, searchCatalog } from '../src/schema/discovery.js';
 import { OWN_QUESTIONS } from '../test/schema/own-questions.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

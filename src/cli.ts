@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { Runtime } from './cluster.js';
 import { ConfigError, configFromEnv, type AppConfig } from './config.js';
@@ -7,10 +6,6 @@ import { createMcpServer, describeError } from './server.js';
 import { toolsFor } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
-
-// zod compiles a parser with new Function() per object schema on first use; a server that parses
-// each message shape a few times starts faster without that.
-z.config({ jitless: true });
 
 const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
 

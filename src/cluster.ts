@@ -1,11 +1,12 @@
 import type { AppConfig, ClusterConfig } from './config.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
 import type { Catalog } from './schema/catalog.js';
-import { loadSchema } from './schema/loader.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
 import { log } from './log.js';
 import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
+
+const SCHEMA_RETRY_MS = 60_000;
 
 /** One configured cluster: its client, policy and lazily loaded schema. */
 export class Cluster implements ClusterContext {
@@ -13,6 +14,7 @@ export class Cluster implements ClusterContext {
   readonly policy: Policy;
   schemaProblem?: string;
   private loading?: Promise<Catalog | undefined>;
+  private failedAt?: number;
 
   constructor(
     readonly config: ClusterConfig,
@@ -34,23 +36,35 @@ export class Cluster implements ClusterContext {
     return this.config.name;
   }
 
-  /** Loaded on first use, once; a failure is remembered so every call does not retry a dead download. */
+  /**
+   * Loaded on first use, once. A failure is remembered for a minute, so calls do not each wait on a
+   * dead download, yet a cluster that comes back gets its schema without a restart.
+   */
   catalog(): Promise<Catalog | undefined> {
-    const started = performance.now();
-    this.loading ??= loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir }).then(
-      (loaded) => {
-        log.info(
-          `schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
-        );
-        return loaded.catalog;
-      },
-      (err: Error) => {
-        this.schemaProblem = err.message;
-        log.warn(`no API schema for cluster '${this.name}': ${err.message}`);
-        return undefined;
-      },
-    );
+    if (this.failedAt !== undefined && Date.now() - this.failedAt > SCHEMA_RETRY_MS) {
+      this.loading = undefined;
+      this.failedAt = undefined;
+    }
+    this.loading ??= this.load();
     return this.loading;
+  }
+
+  private async load(): Promise<Catalog | undefined> {
+    const started = performance.now();
+    try {
+      // The loader (and the catalog code under it) is only needed once a call arrives.
+      const { loadSchema } = await import('./schema/loader.js');
+      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir });
+      log.info(
+        `schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
+      );
+      return loaded.catalog;
+    } catch (err) {
+      this.schemaProblem = (err as Error).message;
+      this.failedAt = Date.now();
+      log.warn(`no API schema for cluster '${this.name}': ${this.schemaProblem}`);
+      return undefined;
+    }
   }
 }
 

@@ -57,13 +57,19 @@ export function slimJsonSchema(node: unknown, hide: ReadonlySet<string> = new Se
   return out;
 }
 
-function compact<S extends z.ZodObject>(schema: S, hide: ReadonlySet<string>): StandardSchemaWithJSON {
+type JsonSchema = Record<string, unknown>;
+
+/** Set by the build (scripts/build.mjs): the tools' JSON Schemas, converted from zod ahead of time. */
+declare const __PRECOMPUTED_TOOL_SCHEMAS__: Record<string, { input?: JsonSchema; output?: JsonSchema }> | undefined;
+const precomputed = typeof __PRECOMPUTED_TOOL_SCHEMAS__ === 'undefined' ? {} : __PRECOMPUTED_TOOL_SCHEMAS__;
+
+function compact<S extends z.ZodObject>(schema: S, hide: ReadonlySet<string>, ready?: JsonSchema): StandardSchemaWithJSON {
   const std = (schema as unknown as StandardSchemaWithJSON)['~standard'];
   return {
     '~standard': {
       ...std,
       jsonSchema: {
-        input: (opts) => slimJsonSchema(std.jsonSchema.input(opts), hide) as Record<string, unknown>,
+        input: (opts) => slimJsonSchema(ready ?? std.jsonSchema.input(opts), hide) as Record<string, unknown>,
         output: (opts) => slimJsonSchema(std.jsonSchema.output(opts)) as Record<string, unknown>,
       },
     },
@@ -96,8 +102,8 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       tool.name,
       {
         description: tool.description,
-        inputSchema: compact(tool.input, hide),
-        ...(tool.output ? { outputSchema: compact(tool.output, new Set()) } : {}),
+        inputSchema: compact(tool.input, hide, precomputed[tool.name]?.input),
+        ...(tool.output ? { outputSchema: compact(tool.output, new Set(), precomputed[tool.name]?.output) } : {}),
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args: unknown, ctx) => {

@@ -1,7 +1,8 @@
-import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import tls from 'node:tls';
+import type * as HttpsModule from 'node:https';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
+import type * as TlsModule from 'node:tls';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -10,47 +11,62 @@ export type Credentials =
   | { kind: 'token'; tokenId: string; secret: string }
   | { kind: 'password'; username: string; password: string; realm?: string; otp?: string };
 
-/**
- * Trusts exactly one certificate, by SHA-256 fingerprint (PVE's own certificates are self-signed).
- * The socket is handed to the HTTP client only after the check, so no request byte (and no token)
- * reaches a server that fails it.
- */
-class PinnedAgent extends https.Agent {
-  constructor(
-    options: https.AgentOptions,
-    private readonly pin: string,
-    /** A request that times out before its socket is handed over cannot destroy it; this bounds the handshake. */
-    private readonly handshakeTimeoutMs: number,
-  ) {
-    super(options);
-  }
+// node:https and node:tls (with what they pull in) cost ~10 ms to load; a server that is only asked
+// for its tool list never needs them, so they load with the first request.
+const requireBuiltin = createRequire(import.meta.url);
+let https: typeof HttpsModule;
+let tls: typeof TlsModule;
+let PinnedAgent: ReturnType<typeof definePinnedAgent>;
 
-  override createConnection(options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
-    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false });
-    let done = false;
-    const finish = (err: Error | null) => {
-      if (done) return;
-      done = true;
-      socket.setTimeout(0);
-      if (err) socket.destroy();
-      callback?.(err, socket);
-    };
-    socket.setTimeout(this.handshakeTimeoutMs, () =>
-      finish(Object.assign(new Error(`TLS handshake not finished within ${this.handshakeTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
-    );
-    socket.once('secureConnect', () => {
-      const seen = socket.getPeerCertificate().fingerprint256?.toUpperCase();
-      finish(
-        seen === this.pin
-          ? null
-          : Object.assign(new Error(`TLS certificate fingerprint ${seen} does not match PROXMOX_FINGERPRINT ${this.pin}`), {
-              code: 'ERR_TLS_FINGERPRINT',
-            }),
+function loadTls(): void {
+  https ??= requireBuiltin('node:https') as typeof HttpsModule;
+  tls ??= requireBuiltin('node:tls') as typeof TlsModule;
+  PinnedAgent ??= definePinnedAgent();
+}
+
+function definePinnedAgent() {
+  /**
+   * Trusts exactly one certificate, by SHA-256 fingerprint (PVE's own certificates are self-signed).
+   * The socket is handed to the HTTP client only after the check, so no request byte (and no token)
+   * reaches a server that fails it.
+   */
+  return class PinnedAgent extends https.Agent {
+    constructor(
+      options: HttpsModule.AgentOptions,
+      private readonly pin: string,
+      /** A request that times out before its socket is handed over cannot destroy it; this bounds the handshake. */
+      private readonly handshakeTimeoutMs: number,
+    ) {
+      super(options);
+    }
+
+    override createConnection(options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+      const socket = tls.connect({ ...(options as TlsModule.ConnectionOptions), rejectUnauthorized: false });
+      let done = false;
+      const finish = (err: Error | null) => {
+        if (done) return;
+        done = true;
+        socket.setTimeout(0);
+        if (err) socket.destroy();
+        callback?.(err, socket);
+      };
+      socket.setTimeout(this.handshakeTimeoutMs, () =>
+        finish(Object.assign(new Error(`TLS handshake not finished within ${this.handshakeTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
       );
-    });
-    socket.once('error', (e) => finish(e));
-    return undefined;
-  }
+      socket.once('secureConnect', () => {
+        const seen = socket.getPeerCertificate().fingerprint256?.toUpperCase();
+        finish(
+          seen === this.pin
+            ? null
+            : Object.assign(new Error(`TLS certificate fingerprint ${seen} does not match PROXMOX_FINGERPRINT ${this.pin}`), {
+                code: 'ERR_TLS_FINGERPRINT',
+              }),
+        );
+      });
+      socket.once('error', (e) => finish(e));
+      return undefined;
+    }
+  };
 }
 
 export interface TlsOptions {
@@ -139,7 +155,7 @@ export function encodeParams(params: Record<string, unknown> | undefined): URLSe
 
 export class HttpProxmoxClient implements ProxmoxClient {
   readonly baseUrl: string;
-  private readonly agent: https.Agent;
+  private agentMemo?: HttpsModule.Agent;
   private readonly timeoutMs: number;
   private readonly getRetries: number;
   private readonly retryDelayMs: number;
@@ -159,15 +175,23 @@ export class HttpProxmoxClient implements ProxmoxClient {
     this.retryDelayMs = opts.retryDelayMs ?? 200;
     this.now = opts.now ?? Date.now;
     this.ticketRenewMs = opts.ticketRenewMs ?? TICKET_RENEW_MS;
-    const tls = opts.tls ?? {};
-    const pinned = tls.fingerprint ? normalizeFingerprint(tls.fingerprint) : undefined;
-    const agentOptions: https.AgentOptions = {
-      keepAlive: true,
-      maxSockets: this.maxConcurrent,
-      ca: tls.ca,
-      rejectUnauthorized: !tls.insecure,
-    };
-    this.agent = pinned ? new PinnedAgent(agentOptions, pinned, this.timeoutMs) : new https.Agent(agentOptions);
+  }
+
+  /** Made on first use, with the TLS rules of the options. */
+  private get agent(): HttpsModule.Agent {
+    if (!this.agentMemo) {
+      loadTls();
+      const options = this.opts.tls ?? {};
+      const pinned = options.fingerprint ? normalizeFingerprint(options.fingerprint) : undefined;
+      const agentOptions: HttpsModule.AgentOptions = {
+        keepAlive: true,
+        maxSockets: this.maxConcurrent,
+        ca: options.ca,
+        rejectUnauthorized: !options.insecure,
+      };
+      this.agentMemo = pinned ? new PinnedAgent(agentOptions, pinned, this.timeoutMs) : new https.Agent(agentOptions);
+    }
+    return this.agentMemo;
   }
 
   async request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>> {
@@ -194,7 +218,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agentMemo?.destroy();
   }
 
   private async requestOnce<T>(req: ApiRequest, relogged = false): Promise<ApiResponse<T>> {
@@ -309,12 +333,13 @@ export class HttpProxmoxClient implements ProxmoxClient {
     signal?: AbortSignal,
     timeoutMs = this.timeoutMs,
   ): Promise<{ status: number; reason: string; text: string }> {
+    loadTls();
     const path = new URL(url).pathname;
     const host = new URL(url).host;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', method, path));
       let timer: NodeJS.Timeout | undefined;
-      let req: ReturnType<typeof https.request> | undefined;
+      let req: ReturnType<typeof HttpsModule.request> | undefined;
       const onAbort = () => {
         req?.destroy();
         fail('request cancelled', 'ABORTED');

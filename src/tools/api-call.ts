@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { HttpMethod } from '../proxmox/client.js';
 import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { encodeSegment, fillTemplate } from '../proxmox/path.js';
@@ -10,35 +9,10 @@ import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
 import { confirmDestructive, enforcePolicy } from './guard.js';
+import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 const DEFAULT_WAIT_S = 30;
-const MAX_WAIT_S = 600;
-
-/** Parameters shared by proxmox-api and proxmox-api-read. */
-export const callShape = {
-  path: z.string().min(1),
-  method: z.enum(METHODS).optional(),
-  pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  fields: z.array(z.string()).optional(),
-  filter: z.array(z.string()).optional().describe('key=v, key~v, key>n'),
-  sort: z.string().optional(),
-  limit: z.number().int().positive().optional(),
-  cluster: z.string().optional(),
-};
-
-export const writeShape = {
-  ...callShape,
-  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait, s'),
-  confirm: z.boolean().optional(),
-};
-
-/** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
-export const callOutput = z.object({}).passthrough();
-
-export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };
 
 interface Resolved {
   method: HttpMethod;

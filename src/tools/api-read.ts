@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { callOutput, callShape, executeApiCall, type CallArgs } from './api-call.js';
+import { callOutput, callShape, type CallArgs } from './api-input.js';
 import type { ToolSpec } from './types.js';
 
 const { method: _method, ...readShape } = callShape;
@@ -13,5 +13,8 @@ export const apiReadTool: ToolSpec<typeof input> = {
   output: callOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: true },
   writes: false,
-  run: (args, env, call) => executeApiCall(args as CallArgs, env, call, { readOnly: true, toolName: 'proxmox-api-read' }),
+  async run(args, env, call) {
+    const { executeApiCall } = await import('./api-call.js');
+    return executeApiCall(args as CallArgs, env, call, { readOnly: true, toolName: 'proxmox-api-read' });
+  },
 };

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { callOutput, executeApiCall, writeShape, type CallArgs } from './api-call.js';
+import { callOutput, writeShape, type CallArgs } from './api-input.js';
 import type { ToolSpec } from './types.js';
 
 const input = z.object(writeShape);
@@ -14,5 +14,8 @@ export const apiTool: ToolSpec<typeof input> = {
   writes: true,
   // List shaping is for reads; proxmox-api-read advertises it, proxmox-api still accepts it.
   quietParams: ['fields', 'filter', 'sort', 'limit'],
-  run: (args, env, call) => executeApiCall(args as CallArgs, env, call, { readOnly: false, toolName: 'proxmox-api' }),
+  async run(args, env, call) {
+    const { executeApiCall } = await import('./api-call.js');
+    return executeApiCall(args as CallArgs, env, call, { readOnly: false, toolName: 'proxmox-api' });
+  },
 };

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { toolsListTokens } from '../../bench/tools-list.js';
+import { Runtime } from '../../src/cluster.js';
+import { configFromEnv } from '../../src/config.js';
+import { createMcpServer } from '../../src/server.js';
+import { toolsFor } from '../../src/tools/registry.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
@@ -11,5 +17,21 @@ describe.skipIf(!existsSync(cli))('tools/list size', () => {
     const { total, perTool } = await toolsListTokens();
     expect(Object.keys(perTool)).toHaveLength(5);
     expect(total).toBeLessThanOrEqual(700);
+  });
+
+  it('advertises from the build exactly what the source converts at run time', async () => {
+    const { tools: built } = await toolsListTokens();
+    const runtime = new Runtime(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c' }));
+    const server = createMcpServer(runtime, { tools: toolsFor({ readonly: false }) });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'in-memory', version: '1' });
+    await Promise.all([server.connect(a), client.connect(b)]);
+    try {
+      const { tools: live } = await client.listTools();
+      expect(JSON.parse(JSON.stringify(live))).toEqual(built);
+    } finally {
+      await client.close();
+      runtime.close();
+    }
   });
 });

@@ -1,0 +1,147 @@
+import type { Catalog, HttpMethod, Operation } from './catalog.js';
+import { splitPath } from './catalog.js';
+import { renderDetail, renderList, type RefusalOf } from './render.js';
+import { searchFor } from './search-cache.js';
+
+// The answers of the proxmox-api-schema tool: search, browsing by tag or path, one operation's detail.
+
+const LIST_CAP = 30;
+const SEARCH_RESULTS = 8;
+
+export interface DiscoveryArgs {
+  query?: string;
+  tag?: string;
+  path?: string;
+  method?: string;
+  params?: string[];
+}
+
+export interface DiscoveryAnswer {
+  text: string;
+  isError?: boolean;
+}
+
+export function searchCatalog(catalog: Catalog, query: string, limit: number, cacheDir?: string): Operation[] {
+  return searchFor(catalog, cacheDir)
+    .search(query, limit)
+    .map((r) => r.op);
+}
+
+/** Where the answer is given: the search cache, and what the cluster's policy refuses (marked in answers). */
+export interface AnswerContext {
+  cacheDir?: string;
+  refusal?: RefusalOf;
+}
+
+export function answer(catalog: Catalog, args: DiscoveryArgs, ctx: AnswerContext = {}): DiscoveryAnswer {
+  const method = args.method as HttpMethod | undefined;
+  if (args.path?.trim()) return byPath(catalog, args.path.trim(), method, args.params, ctx);
+  if (args.query?.trim()) return byQuery(catalog, args.query.trim(), method, args.tag, ctx);
+  if (args.tag?.trim()) return byTag(catalog, args.tag.trim(), method, ctx);
+  return { text: overview(catalog) };
+}
+
+function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, params: string[] | undefined, ctx: AnswerContext): DiscoveryAnswer {
+  const found = catalog.match(path);
+  if (!found) {
+    const under = catalog.subtree(path).filter((op) => !method || op.method === method);
+    if (under.length) return { text: capped(under, `Operations under ${path}`, ctx) };
+    return {
+      isError: true,
+      text: `Unknown API path ${path}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
+    };
+  }
+  const { template, pathParams } = found;
+  const values = Object.entries(pathParams);
+  const matched = template !== path && values.length ? `(${template} with ${values.map(([k, v]) => `${k}=${v}`).join(', ')})\n` : '';
+  const methods = catalog.methodsFor(template);
+  if (method) {
+    const op = catalog.get(method, template);
+    if (!op) {
+      const has = methods.length ? `it has ${methods.join(', ')}` : 'it only groups the paths below it';
+      return { isError: true, text: `${template} has no ${method}; ${has}.` };
+    }
+    return { text: matched + renderDetail(op, { params, refusal: ctx.refusal }) };
+  }
+  const below = childrenLine(catalog, template);
+  if (methods.length === 1) {
+    return { text: [matched + renderDetail(catalog.get(methods[0], template)!, { params, refusal: ctx.refusal }), below].filter(Boolean).join('\n') };
+  }
+  const ops = methods.map((m) => catalog.get(m, template)!);
+  const lines = [matched + renderList(ops, { refusal: ctx.refusal }), below];
+  if (ops.length) lines.push(`Details: add method=${ops[0].method}`);
+  return { text: lines.filter(Boolean).join('\n') };
+}
+
+function childrenLine(catalog: Catalog, template: string): string | undefined {
+  const children = catalog.childrenOf(template);
+  if (!children.length) return undefined;
+  const shown = children.slice(0, 20).map((c) => c.slice(template.length));
+  return `Below: ${shown.join(' ')}${children.length > 20 ? ` ... (${children.length - 20} more)` : ''}`;
+}
+
+function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined, ctx: AnswerContext): DiscoveryAnswer {
+  const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
+  const filtered = !!method || !!scope;
+  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, ctx.cacheDir)
+    .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
+    .slice(0, SEARCH_RESULTS);
+  if (hits.length === 0) {
+    return { text: `Nothing matches "${query}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
+  }
+  const top = hits[0];
+  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }) };
+}
+
+function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ctx: AnswerContext): DiscoveryAnswer {
+  const ops = catalog.subtree(tag).filter((op) => !method || op.method === method);
+  if (ops.length === 0) {
+    const near = catalog.suggestTags(tag);
+    return { isError: true, text: `No operations for tag '${tag}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
+  }
+  return { text: capped(ops, `tag ${tag}`, ctx) };
+}
+
+function capped(ops: Operation[], what: string, ctx: AnswerContext): string {
+  if (ops.length <= LIST_CAP) return renderList(ops, { refusal: ctx.refusal });
+  return renderList(ops.slice(0, LIST_CAP), {
+    refusal: ctx.refusal,
+    total: ops.length,
+    note: `${ops.length} operations in ${what}: narrow with a longer path, method=, or query=.`,
+  });
+}
+
+/** Areas are the first literal segments that tell operations apart: /cluster/ha, /nodes/{node}/qemu, /access/users ... */
+function areaOf(op: Operation): string {
+  const segs = splitPath(op.path);
+  const take = segs[0] === 'nodes' && segs.length > 1 ? 3 : 2;
+  return `/${segs.slice(0, take).join('/')}`;
+}
+
+function topAreas(catalog: Catalog): string[] {
+  const counts = new Map<string, number>();
+  for (const op of catalog.operations) {
+    const tag = splitPath(op.path).filter((s) => !s.startsWith('{'))[segmentsForTag(op)];
+    if (tag) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([t]) => t);
+}
+
+const segmentsForTag = (op: Operation) => (op.path.startsWith('/nodes/') ? 1 : op.path.split('/').length > 2 ? 1 : 0);
+
+function overview(catalog: Catalog): string {
+  const counts = new Map<string, number>();
+  for (const op of catalog.operations) counts.set(areaOf(op), (counts.get(areaOf(op)) ?? 0) + 1);
+  const groups = new Map<string, string[]>();
+  for (const [area, n] of [...counts].sort()) {
+    const root = area.startsWith('/nodes/') ? '/nodes/{node}' : `/${splitPath(area)[0]}`;
+    const rest = area.slice(root.length).replace(/^\//, '') || '.';
+    groups.set(root, [...(groups.get(root) ?? []), `${rest} ${n}`]);
+  }
+  const version = catalog.version ? ` (PVE ${catalog.version})` : '';
+  return [
+    `${catalog.operations.length} API operations${version}, by area (operation counts):`,
+    ...[...groups].map(([root, parts]) => `${root}: ${parts.join(', ')}`),
+    'Examples: query="start a container", tag=storage, path=/nodes/{node}/qemu/{vmid}/config method=PUT',
+  ].join('\n');
+}

@@ -1,0 +1,32 @@
+import * as z from 'zod';
+
+// The inputs of proxmox-api and proxmox-api-read, apart from the call engine (api-call.ts), which loads
+// on the first call rather than at start-up.
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+export const MAX_WAIT_S = 600;
+
+/** Parameters shared by proxmox-api and proxmox-api-read. */
+export const callShape = {
+  path: z.string().min(1),
+  method: z.enum(METHODS).optional(),
+  pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  fields: z.array(z.string()).optional(),
+  filter: z.array(z.string()).optional().describe('key=v, key~v, key>n'),
+  sort: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+  cluster: z.string().optional(),
+};
+
+export const writeShape = {
+  ...callShape,
+  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait, s'),
+  confirm: z.boolean().optional(),
+};
+
+/** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
+export const callOutput = z.object({}).passthrough();
+
+export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };
+
