@@ -240,7 +240,10 @@ async function main() {
     const { benchHttpLoad } = await import('./load-http.js');
     const load = await benchHttpLoad({ seconds: 60, clients: 50 });
     console.log('\n## Streamable HTTP soak (50 clients, 60 s, loopback)');
-    console.log(JSON.stringify(load));
+    console.log(`calls / throughput:                   ${load.requests} / ${fmt(load.throughput, 0)} per s`);
+    console.log(`p50 / p99:                            ${fmt(load.p50, 1)} / ${fmt(load.p99, 1)} ms`);
+    console.log(`errors:                               ${load.errors}   (target 0)`);
+    console.log(`server RSS start / end:               ${fmt(load.rssStartMb, 0)} / ${fmt(load.rssEndMb, 0)} MiB`);
   }
 }
 

@@ -427,7 +427,7 @@ export class SimState {
     this.addVolume(seed.node, {
       volid: volume,
       content: isQemu ? 'images' : 'rootdir',
-      format: isQemu ? 'raw' : 'raw',
+      format: 'raw',
       size: seed.disk * 1024 ** 3,
       ctime: now() - 86400 * 40,
       vmid: seed.vmid,

@@ -20,7 +20,8 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
   writes: false,
   async run(args, env) {
     const ctx = env.cluster(args.cluster);
-    const catalog = await ctx.catalog();
+    // Search and rendering load with the first question, not at start-up; alongside the schema.
+    const [catalog, { answer }] = await Promise.all([ctx.catalog(), import('../schema/discovery.js')]);
     if (!catalog) {
       return {
         isError: true,
@@ -37,8 +38,6 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
           return d.allowed ? undefined : (d.reason ?? 'refused by policy');
         }
       : undefined;
-    // Search and rendering load with the first question, not at start-up.
-    const { answer } = await import('../schema/discovery.js');
     return answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
   },
 };

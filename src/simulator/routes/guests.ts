@@ -804,7 +804,7 @@ export function guestOperations(type: GuestType): Operation[] {
     op({
       method: 'POST',
       path: `${vm}/clone`,
-      name: type === 'qemu' ? 'clone_vm' : 'clone_vm',
+      name: 'clone_vm',
       description: type === 'qemu' ? 'Create a copy of virtual machine/template.' : 'Create a container clone/copy',
       parameters: cloneParams,
       returns: { type: 'string' },
@@ -877,7 +877,7 @@ export function guestOperations(type: GuestType): Operation[] {
     op({
       method: 'POST',
       path: `${vm}/migrate`,
-      name: type === 'qemu' ? 'migrate_vm' : 'migrate_vm',
+      name: 'migrate_vm',
       description: type === 'qemu' ? 'Migrate virtual machine. Creates a new migration task.' : 'Migrate the container to another node. Creates a new migration task.',
       parameters: migrateParams,
       returns: { type: 'string', description: 'the task ID.' },
@@ -956,7 +956,7 @@ export function guestOperations(type: GuestType): Operation[] {
     op({
       method: 'PUT',
       path: `${vm}/resize`,
-      name: type === 'qemu' ? 'resize_vm' : 'resize_vm',
+      name: 'resize_vm',
       description: type === 'qemu' ? 'Extend volume size.' : 'Resize a container mount point.',
       parameters: resizeParams,
       returns: { type: 'string', description: 'the task ID.' },
@@ -980,7 +980,7 @@ export function guestOperations(type: GuestType): Operation[] {
         const delta = parseSize(sizeText.replace(/^\+/, ''));
         const next = sizeText.startsWith('+') ? current + delta : delta;
         if (next < current) throw new PveError(500, `shrinking disks is not supported`);
-        return startTask(ctx, kind, g, type === 'qemu' ? 'resize' : 'resize', () => {
+        return startTask(ctx, kind, g, 'resize', () => {
           g.config[key] = String(g.config[key]).replace(/(^|,)size=[^,]*/, `$1size=${formatSize(next)}`) + (spec.size ? '' : `,size=${formatSize(next)}`);
           ctx.sim.state.removeVolumes(g.node, () => false);
           for (const s of ctx.sim.state.storages) for (const v of ctx.sim.state.volumesOn(s, g.node)) if (v.volid === spec[defaultKey]) v.size = next;
