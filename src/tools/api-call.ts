@@ -24,12 +24,74 @@ interface Resolved {
 
 const API_PREFIX = /^\/?api2\/(json|extjs)(?=\/|$)/;
 
-function normalizePath(raw: string): string {
-  let path = raw.trim().replace(/^https?:\/\/[^/]+/i, '');
-  path = path.replace(API_PREFIX, '');
+/** What the model's `path` names: an API path, and any query string written into it. */
+interface Target {
+  path: string;
+  query: Record<string, string | string[]>;
+}
+
+/**
+ * Accepts `/nodes/pve1/qemu`, `nodes/pve1/qemu`, `/api2/json/...`, a full URL of this cluster, and a
+ * query string, which joins the parameters. A URL of any other host is refused: this server only
+ * talks to its configured cluster.
+ */
+function parseTarget(raw: string, baseUrl: string): Target {
+  let rest = raw.trim();
+  const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
+  if (url) {
+    const given = new URL(url[0]);
+    const ours = new URL(baseUrl);
+    if (given.host.toLowerCase() !== ours.host.toLowerCase()) {
+      throw new ToolError(`path must be an API path such as /nodes/{node}/qemu; this server talks only to ${ours.host}, not ${given.host}`);
+    }
+    rest = rest.slice(url[0].length);
+  }
+  const [pathPart, queryPart = ''] = rest.split(/\?(.*)/s, 2);
+  let path = pathPart.split('#')[0].replace(API_PREFIX, '');
   if (!path.startsWith('/')) path = '/' + path;
-  path = path.split('?')[0];
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+  path = path.replace(/\/{2,}/g, '/');
+  if (path.length > 1) path = path.replace(/\/+$/, '');
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(queryPart)) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return { path, query };
+}
+
+/** Parameters written in the path's query string join `params`; the same name in both is ambiguous. */
+function mergeQuery(params: Record<string, unknown> | undefined, query: Target['query']): Record<string, unknown> | undefined {
+  const names = Object.keys(query);
+  if (!names.length) return params;
+  const both = names.filter((n) => params && n in params);
+  if (both.length) throw new ToolError(`${both.join(', ')} given both in the path's query string and in params; give each once`);
+  return { ...query, ...params };
+}
+
+/** Path parameters whose values hold a "/": volume ids (local:iso/debian.iso) and CIDRs (10.0.0.0/24). */
+const SLASHED_PARAMS = /\{(volume|cidr)\}$/;
+
+/**
+ * A concrete path written with a volume id or CIDR in it has a segment too many; when the template ends
+ * in such a parameter, the trailing segments are taken as its value.
+ */
+function matchPath(catalog: Catalog, path: string): ReturnType<Catalog['match']> {
+  const direct = catalog.match(path);
+  if (direct) return direct;
+  const segments = path.split('/');
+  for (let extra = 1; extra <= 3 && segments.length - extra > 2; extra++) {
+    const head = segments.slice(0, segments.length - extra - 1);
+    const tail = segments.slice(segments.length - extra - 1).map((seg) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        return seg;
+      }
+    });
+    const joined = catalog.match([...head, encodeSegment(tail.join('/'))].join('/'));
+    if (joined && SLASHED_PARAMS.test(joined.template)) return joined;
+  }
+  return undefined;
 }
 
 function stringify(values: Record<string, string | number> | undefined): Record<string, string> {
@@ -44,9 +106,8 @@ function methodList(catalog: Catalog, template: string): string {
 }
 
 /** Finds the operation and builds the encoded path, or explains exactly what is wrong. */
-function resolveWithCatalog(catalog: Catalog, args: CallArgs, readOnly: boolean): Resolved {
-  const path = normalizePath(args.path);
-  const matched = catalog.match(path);
+function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, readOnly: boolean): Resolved {
+  const matched = matchPath(catalog, path);
   if (!matched) {
     const near = catalog.nearestPaths(path, 5);
     const volumeHint = /\/content\/[^/]+\/./.test(path)
@@ -87,8 +148,7 @@ function resolveWithCatalog(catalog: Catalog, args: CallArgs, readOnly: boolean)
 }
 
 /** Without a schema: the path is taken as given, each segment re-encoded so nothing can climb out of it. */
-function resolveWithoutCatalog(args: CallArgs, readOnly: boolean): Resolved {
-  const path = normalizePath(args.path);
+function resolveWithoutCatalog(path: string, args: CallArgs, readOnly: boolean): Resolved {
   const values = stringify(args.pathParams);
   const segments = path.split('/').slice(1);
   const encoded = segments.map((seg) => {
@@ -135,15 +195,17 @@ export interface CallOptions {
 export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCall, opts: CallOptions): Promise<ToolOutput> {
   const cluster = env.cluster(args.cluster);
   const catalog = await cluster.catalog();
-  const resolved = catalog ? resolveWithCatalog(catalog, args, opts.readOnly) : resolveWithoutCatalog(args, opts.readOnly);
+  const target = parseTarget(args.path, cluster.client.baseUrl);
+  const givenParams = mergeQuery(args.params, target.query);
+  const resolved = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
   const notes: string[] = [];
   if (!catalog) {
     notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
   }
 
-  let wireParams: Record<string, unknown> = args.params ?? {};
+  let wireParams: Record<string, unknown> = givenParams ?? {};
   if (resolved.op) {
-    const checked = validateParams(resolved.op, args.params);
+    const checked = validateParams(resolved.op, givenParams);
     if (!checked.ok) {
       throw new ToolError(
         `${resolved.method} ${resolved.template}: ${checked.errors.join('; ')}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,

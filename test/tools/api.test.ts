@@ -123,6 +123,23 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(one.isError).toBeFalsy();
   });
 
+  it('reads a volume written into a concrete path, slash and all', async () => {
+    const list = await read(rt, { path: '/nodes/pve1/storage/local/content', params: { content: 'iso' }, fields: ['volid'] });
+    const volid = /local:iso\/\S+/.exec(list.text)![0];
+    const one = await read(rt, { path: `/nodes/pve1/storage/local/content/${volid}` });
+    expect(one.isError).toBeFalsy();
+    expect(one.structured).toMatchObject({ path: '/nodes/{node}/storage/{storage}/content/{volume}' });
+  });
+
+  it('takes a query string in the path as parameters, and refuses other hosts', async () => {
+    const viaQuery = await read(rt, { path: '/cluster/resources?type=node', fields: ['node'] });
+    expect(viaQuery.text).toMatch(/pve1/);
+    expect(viaQuery.text).not.toMatch(/web01/);
+    expect(await failure(read(rt, { path: '/cluster/resources?type=node', params: { type: 'vm' } }))).toMatch(/both in the path's query string and in params/);
+    expect(await failure(read(rt, { path: 'https://evil.example:8006/api2/json/version' }))).toMatch(/talks only to 127\.0\.0\.1/);
+    expect((await read(rt, { path: `${sim.url}/api2/json/version` })).text).toMatch(/"version"/);
+  });
+
   it('waits for a task and reports its end; wait:false returns the UPID', async () => {
     const done = await api(rt, { path: '/nodes/pve2/qemu/105/status/start', method: 'POST' });
     expect(done.text).toMatch(/task finished: OK/);
