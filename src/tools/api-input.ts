@@ -4,12 +4,15 @@ import * as z from 'zod';
 // on the first call rather than at start-up.
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+
+/** An HTTP method, in any case ("get" works as well as "GET"). */
+export const methodInput = z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(METHODS));
 export const MAX_WAIT_S = 600;
 
 /** Parameters shared by proxmox-api and proxmox-api-read. */
 export const callShape = {
   path: z.string().min(1),
-  method: z.enum(METHODS).optional(),
+  method: methodInput.optional(),
   pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   fields: z.array(z.string()).optional(),

@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import type { RefusalOf } from '../schema/render.js';
+import { methodInput } from './api-input.js';
 import type { ToolSpec } from './types.js';
 
 const input = z.object({
   query: z.string().optional().describe('plain words'),
   tag: z.string().optional(),
   path: z.string().optional(),
-  method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
+  method: methodInput.optional(),
   params: z.array(z.string()).optional().describe('show in full'),
   cluster: z.string().optional(),
 });

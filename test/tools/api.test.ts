@@ -70,6 +70,10 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(msg).toMatch(/PUT \/nodes\/\{node\}\/qemu\/\{vmid\}\/config/);
   });
 
+  it('takes the method in any case', async () => {
+    expect((await api(rt, { path: '/version', method: 'get' })).text).toMatch(/"version"/);
+  });
+
   it('refuses an unknown path with the nearest ones', async () => {
     const msg = await failure(read(rt, { path: '/nodes/pve1/qemu/100/statuss/current' }));
     expect(msg).toMatch(/unknown path/);
