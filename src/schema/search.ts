@@ -1,373 +1,27 @@
 import MiniSearch from 'minisearch';
-import type { Catalog, HttpMethod, Operation } from './catalog.js';
+import type { Catalog, Operation } from './catalog.js';
 import { splitPath } from './catalog.js';
-
-/**
- * Multi-word phrases rewritten before tokenizing (both in queries and in indexed text), so that
- * "virtual machine" and "qemu" meet as one term.
- */
-const PHRASES: Array<[RegExp, string]> = [
-  [/\bvirtual machines?\b/g, ' qemu '],
-  [/\bvm(?=[a-z]{3,})/g, 'vm '],
-  [/\bguest agent\b/g, ' agent '],
-  [/\blog ?in\b/g, ' login '],
-  [/\bback ?up\b/g, ' backup '],
-  [/\bset ?up\b/g, ' create '],
-  [/\bip ?sets?\b/g, ' ipset '],
-  [/\bright now\b/g, ' now '],
-  [/\boperating system\b/g, ' osinfo '],
-  [/\b(backup|iso|image|disk|template) files?\b/g, ' $1 volume content '],
-  [/\bpower (on|up)\b/g, ' start '],
-  [/\bpower (off|down)\b/g, ' stop '],
-  [/\bturn on\b/g, ' start '],
-  [/\bturn off\b/g, ' stop '],
-  [/\bshut ?down\b/g, ' shutdown '],
-  [/\bboot up\b/g, ' start '],
-  [/\bhigh(ly)? availab(ility|le)\b/g, ' ha '],
-  [/\bsoftware[- ]defined network(ing)?\b/g, ' sdn '],
-  [/\bpackage updates?\b/g, ' apt update '],
-  [/\bsystem updates?\b/g, ' apt update '],
-  [/\bsmart (data|status|values|health)\b/g, ' smart '],
-  [/\blet'?s ?encrypt\b/g, ' acme '],
-  [/\bapi tokens?\b/g, ' token '],
-  [/\btwo[- ]factor\b/g, ' tfa '],
-  [/\b2fa\b/g, ' tfa '],
-  [/\bresource pools?\b/g, ' pools '],
-  [/\bnetwork interface(s?)\b/g, ' network iface$1 '],
-  [/\bhard (disk|drive)s?\b/g, ' disk '],
-  [/\bmount points?\b/g, ' mp '],
-  [/\bcloud[- ]init\b/g, ' cloudinit '],
-  [/\btime ?zone\b/g, ' time '],
-  [/\bsyslog\b/g, ' syslog journal '],
-  [/\be-?mail\b/g, ' mail '],
-  [/\bconsole\b/g, ' console vncproxy termproxy '],
-  [/\btake away\b/g, ' remove '],
-  [/\buser accounts?\b/g, ' user '],
-  [/\b(\/etc\/)?hosts file\b/g, ' hosts '],
-  [/\/etc\/hosts\b/g, ' hosts '],
-  [/\bdisk space\b/g, ' space '],
-  [/\b(ip|mac) address(es)?\b/g, ' $1 address '],
-];
-
-/** Single words mapped to the term PVE's own paths and names use (applied after light stemming). */
-const SYNONYMS: Record<string, string[]> = {
-  list: ['list', 'index'],
-  grant: ['acl', 'permissions'],
-  now: ['now'],
-  vm: ['qemu'],
-  kvm: ['qemu'],
-  guest: ['qemu', 'lxc', 'vm', 'container'],
-  container: ['lxc'],
-  ct: ['lxc'],
-  backup: ['vzdump', 'backup'],
-  boot: ['start'],
-  poweron: ['start'],
-  poweroff: ['stop'],
-  halt: ['stop'],
-  kill: ['stop'],
-  restart: ['reboot', 'restart'],
-  grow: ['resize'],
-  extend: ['resize'],
-  enlarge: ['resize'],
-  expand: ['resize'],
-  revert: ['rollback'],
-  host: ['node'],
-  server: ['node'],
-  hypervisor: ['node'],
-  machine: ['qemu'],
-  hardware: ['config', 'hardware'],
-  setting: ['config', 'option'],
-  configuration: ['config'],
-  option: ['option', 'config'],
-  template: ['template', 'aplinfo'],
-  appliance: ['aplinfo'],
-  iso: ['iso', 'content'],
-  image: ['image', 'content'],
-  running: ['status'],
-  stopped: ['status'],
-  output: ['status', 'log', 'output'],
-  usage: ['rrddata'],
-  history: ['rrddata'],
-  graph: ['rrddata', 'rrd'],
-  statistic: ['rrddata'],
-  metric: ['rrddata', 'metrics'],
-  performance: ['rrddata'],
-  login: ['ticket'],
-  log: ['log', 'syslog'],
-  authenticate: ['ticket'],
-  password: ['password'],
-  permission: ['permissions', 'acl'],
-  privilege: ['privs', 'roles'],
-  role: ['roles'],
-  user: ['users'],
-  group: ['groups'],
-  pool: ['pool', 'pools'],
-  update: ['update', 'apt'],
-  upgrade: ['apt', 'update', 'versions'],
-  package: ['apt', 'versions'],
-  repository: ['repositories', 'apt'],
-  certificate: ['certificates', 'certificate'],
-  cert: ['certificates'],
-  ssl: ['certificates'],
-  tls: ['certificates'],
-  service: ['services'],
-  daemon: ['services'],
-  interface: ['network', 'iface'],
-  nic: ['network', 'net'],
-  bridge: ['network', 'bridge'],
-  dns: ['dns'],
-  drive: ['disks', 'disk'],
-  smart: ['smart'],
-  notification: ['notifications'],
-  alert: ['notifications'],
-  endpoint: ['endpoints'],
-  target: ['targets', 'target'],
-  matcher: ['matchers'],
-  osd: ['osd'],
-  monitor: ['mon'],
-  mon: ['mon'],
-  manager: ['mgr'],
-  mds: ['mds'],
-  cephfs: ['fs', 'cephfs'],
-  vnet: ['vnets'],
-  zone: ['zones'],
-  subnet: ['subnets'],
-  controller: ['controllers'],
-  ipam: ['ipams'],
-  firewall: ['firewall'],
-  rule: ['rules'],
-  alias: ['aliases'],
-  ipset: ['ipset'],
-  group_: ['groups'],
-  replicate: ['replication'],
-  replica: ['replication'],
-  job: ['jobs'],
-  schedule: ['schedule', 'jobs'],
-  schedul: ['schedule', 'jobs'],
-  task: ['tasks'],
-  worker: ['tasks'],
-  cpu: ['cpu', 'cores'],
-  core: ['cores'],
-  ram: ['memory'],
-  memory: ['memory'],
-  usb: ['usb'],
-  pci: ['pci'],
-  passthrough: ['pci', 'usb', 'hostpci'],
-  subscription: ['subscription'],
-  license: ['subscription'],
-  lock: ['lock'],
-  move: ['move', 'migrate'],
-  relocate: ['migrate', 'relocate'],
-  migrate: ['migrate'],
-  copy: ['clone'],
-  duplicate: ['clone'],
-  snapshot: ['snapshot'],
-  checkpoint: ['snapshot'],
-  file: ['file'],
-  exec: ['exec'],
-  run: ['exec'],
-  execute: ['exec'],
-  command: ['exec'],
-  shell: ['exec', 'termproxy'],
-  ping: ['ping'],
-  status: ['status'],
-  information: ['info'],
-  detail: ['info'],
-  uptime: ['status', 'current'],
-  state: ['status'],
-  health: ['status', 'health'],
-  version: ['version'],
-  storage: ['storage'],
-  datastore: ['storage'],
-  volume: ['content', 'volume'],
-  content: ['content'],
-  datacenter: ['cluster'],
-  cluster: ['cluster'],
-  ceph: ['ceph'],
-  acme: ['acme'],
-  plugin: ['plugins'],
-  account: ['account'],
-  domain: ['domains', 'realm'],
-  realm: ['domains'],
-  ldap: ['domains', 'sync'],
-  sync: ['sync'],
-  tfa: ['tfa'],
-  token: ['token'],
-  key: ['key', 'keys'],
-  time: ['time'],
-  hostname: ['hosts', 'name'],
-  hosts: ['hosts'],
-  report: ['report'],
-  journal: ['journal'],
-  resource: ['resources'],
-  next: ['nextid'],
-  space: ['status', 'avail'],
-  capacity: ['status', 'avail'],
-  address: ['address', 'ip', 'cidr'],
-  nightly: ['schedule'],
-  daily: ['schedule'],
-  weekly: ['schedule'],
-  hourly: ['schedule'],
-  periodic: ['schedule'],
-  refresh: ['update', 'refresh'],
-  id: ['nextid', 'id'],
-  disk: ['disks', 'disk', 'resize'],
-  lvm: ['lvm'],
-  zfs: ['zfs'],
-  directory: ['directory'],
-  wipe: ['wipedisk'],
-  initialize: ['initgpt'],
-  gpt: ['initgpt'],
-  unlink: ['unlink'],
-  detach: ['unlink'],
-  sendkey: ['sendkey'],
-  keyboard: ['keyboard', 'sendkey'],
-  spice: ['spiceproxy'],
-  vnc: ['vncproxy'],
-  terminal: ['termproxy'],
-  wake: ['wakeonlan'],
-  wol: ['wakeonlan'],
-  suspend: ['suspend'],
-  pause: ['suspend'],
-  hibernate: ['suspend'],
-  resume: ['resume'],
-  unpause: ['resume'],
-  reset: ['reset'],
-  shutdown: ['shutdown'],
-  reboot: ['reboot'],
-  affinity: ['rules', 'affinity'],
-  fence: ['fence'],
-  quorum: ['status', 'quorum'],
-  join: ['join'],
-  corosync: ['config', 'nodes'],
-  mapping: ['mapping'],
-  sdn: ['sdn'],
-  fabric: ['fabrics'],
-  dhcp: ['dhcp', 'ipam'],
-  metrics: ['metrics'],
-  influxdb: ['metrics', 'server'],
-  graphite: ['metrics', 'server'],
-  syslog: ['syslog'],
-  apt: ['apt'],
-  changelog: ['changelog'],
-  prune: ['prune'],
-  retention: ['prune'],
-  upload: ['upload'],
-  download: ['download'],
-  import: ['import'],
-  tag: ['tag', 'tags'],
-  description: ['description', 'notes'],
-  note: ['notes', 'description'],
-  vzdump: ['vzdump'],
-  restore: ['restore', 'rollback'],
-  rollback: ['rollback'],
-};
-
-/** Words that PVE spells otherwise everywhere: searched as their synonyms only ("host" is a node, not /etc/hosts). */
-const SYNONYM_ONLY = new Set(['host', 'running', 'stopped']);
-
-const STOP_WORDS = new Set(
-  'a an the of to on in for from with and or my our its it their before after then is are be how do does can i we what which such as into inside about this that these those me please some any by at via using use one each every all another other different want need would like'.split(
-    ' ',
-  ),
-);
-
-type Intent = HttpMethod | 'LIST';
-
-/** Verbs that say which HTTP method is meant. */
-const INTENT: Record<string, Intent | Intent[]> = {
-  list: 'LIST',
-  show: 'GET',
-  get: 'GET',
-  read: 'GET',
-  view: 'GET',
-  display: 'GET',
-  fetch: 'GET',
-  check: 'GET',
-  which: 'GET',
-  what: 'GET',
-  query: 'GET',
-  status: 'GET',
-  info: 'GET',
-  available: 'LIST',
-  create: 'POST',
-  take: 'POST',
-  login: 'POST',
-  open: 'POST',
-  refresh: 'POST',
-  schedule: 'POST',
-  convert: 'POST',
-  wake: 'POST',
-  mark: 'POST',
-  renew: ['PUT', 'POST'],
-  regenerate: ['PUT', 'POST'],
-  apply: 'PUT',
-  reload: ['PUT', 'POST'],
-  wipe: 'PUT',
-  revoke: ['DELETE', 'PUT'],
-  define: 'POST',
-  grant: 'PUT',
-  order: 'POST',
-  register: 'POST',
-  new: 'POST',
-  add: ['POST', 'PUT'],
-  make: 'POST',
-  generate: 'POST',
-  upload: 'POST',
-  start: 'POST',
-  stop: ['POST', 'DELETE'],
-  reboot: 'POST',
-  restart: 'POST',
-  shutdown: 'POST',
-  clone: 'POST',
-  migrate: 'POST',
-  execute: 'POST',
-  exec: 'POST',
-  run: 'POST',
-  write: 'POST',
-  send: 'POST',
-  trigger: 'POST',
-  rollback: 'POST',
-  revert: 'POST',
-  restore: 'POST',
-  ping: 'POST',
-  change: 'PUT',
-  increase: 'PUT',
-  decrease: 'PUT',
-  raise: 'PUT',
-  lower: 'PUT',
-  reduce: 'PUT',
-  shrink: 'PUT',
-  prune: 'DELETE',
-  sync: 'POST',
-  running: 'GET',
-  modify: 'PUT',
-  update: 'PUT',
-  set: 'PUT',
-  edit: ['PUT', 'POST'],
-  configure: ['PUT', 'POST'],
-  rename: 'PUT',
-  resize: 'PUT',
-  grow: 'PUT',
-  extend: 'PUT',
-  enlarge: 'PUT',
-  enable: 'PUT',
-  disable: 'PUT',
-  remove: 'DELETE',
-  delete: 'DELETE',
-  destroy: 'DELETE',
-  erase: 'DELETE',
-  drop: 'DELETE',
-  purge: 'DELETE',
-  deregister: 'DELETE',
-  cancel: 'DELETE',
-  abort: 'DELETE',
-};
-
-/** Verbs that say little beyond the method: they steer by intent and count little as words. */
-const PURE_VERBS = new Set(
-  'list show get read view display fetch check create new add make remove delete destroy change modify update set edit'.split(' '),
-);
+import {
+  ACTION_NOUNS,
+  ACTION_WORDS,
+  CREATE_VERBS,
+  AREA_WORDS,
+  EXCLUSIVE,
+  GUEST_TERMS,
+  OPERATION_WORDS,
+  INTENT,
+  PHRASES,
+  PURE_VERBS,
+  QUALIFIED_AREAS,
+  STOP_WORDS,
+  SYNONYM_ONLY,
+  SETTING_WORDS,
+  STATE_WORDS,
+  SYNONYMS,
+  WEAK_INTENT,
+  VERB_OBJECT,
+  type Intent,
+} from './vocabulary.js';
 
 /** Nouns the suffix rules would turn into other words (settings -> set). */
 const STEM_EXCEPTIONS: Record<string, string> = { setting: 'setting', settings: 'setting' };
@@ -427,33 +81,12 @@ function termsOf(word: string): string[] {
 const SEARCH_OPTIONS = {
   tokenize: (s: string) => [s],
   processTerm: (t: string) => t,
-  boost: { leaf: 4, path: 2, name: 2.5, summary: 2, description: 0.4, params: 0.8, hints: 1.5 },
+  boost: { leaf: 4, path: 2, name: 2.5, summary: 2, description: 0.4, params: 0.8, hints: 1.5, meaning: 6 },
   prefix: (term: string) => term.length >= 4,
   fuzzy: (term: string) => (term.length >= 6 ? 0.15 : false),
   weights: { fuzzy: 0.3, prefix: 0.5 },
 };
 
-/** What users call some areas, where PVE's own text does not say it; indexed with the operations under each path. */
-const AREA_WORDS: Array<[RegExp, string]> = [
-  [/^\/cluster\/ha\/resources/, 'vm container guest manage managed'],
-  [/^\/cluster\/ha\/rules/, 'affinity placement node group'],
-  [/^\/cluster\/replication/, 'guest vm container storage zfs sync'],
-  [/^\/nodes\/\{node\}\/vzdump$/, 'backup vm container guest now'],
-  [/^\/cluster\/backup(\/|$)/, 'backup job schedule'],
-  [/^\/nodes\/\{node\}\/network/, 'interface bridge bond vlan nic'],
-  [/^\/storage$/, 'datacenter storage list'],
-  [/^\/nodes\/\{node\}\/storage\/\{storage\}\/content/, 'file backup iso template image'],
-  [/^\/nodes\/\{node\}\/disks\/list/, 'physical disk drive'],
-  [/^\/nodes\/\{node\}\/subscription/, 'license key'],
-  [/^\/nodes\/\{node\}(\/(qemu|lxc)\/\{vmid\})?\/rrddata/, 'usage history graph statistics'],
-  [/^\/nodes\/\{node\}\/tasks/, 'task worker job'],
-  [/^\/access\/ticket/, 'login authenticate session'],
-  [/^\/cluster\/resources/, 'inventory all guests vms containers'],
-  [/^\/cluster\/nextid/, 'free vmid'],
-  [/^\/cluster\/acme\/plugins/, 'dns challenge'],
-  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade'],
-  [/^\/nodes\/\{node\}\/certificates/, 'tls ssl https'],
-];
 
 interface Doc {
   id: number;
@@ -464,17 +97,9 @@ interface Doc {
   description: string;
   params: string;
   hints: string;
+  meaning: string;
 }
 
-/** Nouns that are imperative verbs when they open a request: "snapshot a VM", "back up a container". */
-const ACTION_NOUNS = new Set(['snapshot', 'backup', 'clone', 'replicate', 'scrub', 'mount', 'upload', 'restore', 'template']);
-
-/** Words whose meaning is the method more than a subject; an explicit action verb overrides them. */
-const WEAK_INTENT = new Set(['get', 'what', 'which', 'status', 'info', 'available', 'new', 'query', 'running']);
-
-/** Guest types exclude each other: a question about containers is not about VMs, and vice versa. */
-const EXCLUSIVE: Array<[string, string]> = [['qemu', 'lxc']];
-const GUEST_TERMS = ['qemu', 'lxc', 'vm', 'guest', 'container'];
 
 interface Group {
   word: string;
@@ -497,6 +122,8 @@ class QueryContext {
   readonly terms: Set<string>;
   /** The question asks about everything at once ("all guests", "every VM", "in bulk"). */
   bulk = false;
+  /** The question changes a setting of something that exists ("set the description of a VM"). */
+  changesSetting = false;
   private readonly memo = new Map<string, number[]>();
 
   constructor(
@@ -521,9 +148,9 @@ class QueryContext {
   }
 }
 
-const INDEX_FIELDS = ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints'];
+const INDEX_FIELDS = ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints', 'meaning'];
 /** Bump when the index build or the snapshot layout changes, so old cached snapshots are rebuilt. */
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 
 export interface SearchSnapshot {
   format: number;
@@ -539,6 +166,7 @@ export interface SearchSnapshot {
   bulk: boolean[];
   byParam: Array<[string, number[]]>;
   actions: string[];
+  meaning: string[][];
 }
 
 export class OperationSearch {
@@ -555,6 +183,8 @@ export class OperationSearch {
   private bulk: boolean[] = [];
   private readonly byParam = new Map<string, number[]>();
   private readonly actions = new Set<string>();
+  /** Per operation: the words of what it answers (OPERATION_WORDS), stemmed. */
+  private meaning: string[][] = [];
 
   constructor(private readonly catalog: Catalog) {}
 
@@ -575,6 +205,7 @@ export class OperationSearch {
       bulk: this.bulk,
       byParam: [...this.byParam],
       actions: [...this.actions],
+      meaning: this.meaning,
     };
   }
 
@@ -593,17 +224,33 @@ export class OperationSearch {
     search.bulk = snap.bulk;
     for (const [t, ids] of snap.byParam) search.byParam.set(t, ids);
     for (const a of snap.actions) search.actions.add(a);
+    search.meaning = snap.meaning;
     return search;
   }
 
   search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
     const index = (this.index ??= this.build());
-    const raw = words(query);
+    let raw = words(query);
+    // "Which VMs are running": beside a plural guest noun, a state filters the list; it is no subject.
+    const listsGuests = raw.some((w) => w !== stem(w) && GUEST_TERMS.some((g) => termsOf(w).includes(g)));
+    const filtered = listsGuests && raw.some((w) => STATE_WORDS.has(w));
+    if (filtered) raw = raw.filter((w) => !STATE_WORDS.has(w));
+    const stemmed = new Set(raw.map(stem));
+    const ruled: Intent[] = [];
+    for (const rule of VERB_OBJECT) {
+      if (!rule.verbs.some((v) => stemmed.has(v)) || !rule.objects.some((o) => stemmed.has(o))) continue;
+      raw = [...raw, ...rule.add.filter((w) => !stemmed.has(w))];
+      if (rule.method) ruled.push(rule.method);
+    }
     const parsed = raw
       .map((word) => ({ word, terms: termsOf(word).filter((t) => !/^\d+$/.test(t)) }))
       .filter((g) => g.terms.length > 0);
     if (parsed.length === 0) return [];
     const { methods: intents, verbs } = this.intents(raw);
+    if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
+    for (const m of ruled) intents.set(m, 1);
+    // A question that changes something and names a guest setting points at the operations setting it.
+    const writes = (intents.get('PUT') ?? 0) + (intents.get('POST') ?? 0) > 0;
     const n = this.catalog.operations.length;
     // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
     const distinct = new Map<string, (typeof parsed)[number]>();
@@ -612,6 +259,8 @@ export class OperationSearch {
       const seen = distinct.get(key);
       if (!seen || (PURE_VERBS.has(seen.terms[0]) && !PURE_VERBS.has(g.terms[0]))) distinct.set(key, g);
     }
+    // Naming a guest's setting while changing something is about the guest's config.
+    if (writes) for (const g of distinct.values()) if (SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)]) g.terms = [...new Set([...g.terms, 'config'])];
     const groups: Group[] = [...distinct.values()]
       .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
       .map((g) => {
@@ -638,6 +287,15 @@ export class OperationSearch {
           for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
         }
       });
+      const settings = writes ? (SETTING_WORDS[group.word] ?? SETTING_WORDS[stem(group.word)]) : undefined;
+      for (const name of settings ?? []) {
+        const setters = this.byParam.get(name);
+        if (!setters || setters.length > PARAM_SPREAD) continue;
+        // Weighed by how specific the setting is (`scsi`), not the everyday word ("disk").
+        const idf = Math.log(1 + n / Math.max(this.df.get(name) ?? n, 1));
+        const bonus = PARAM_BONUS * group.weight * Math.max(group.idf, idf);
+        for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
+      }
       for (const [id, score] of best) {
         const entry = total.get(id) ?? { score: 0, covered: 0 };
         entry.score += score;
@@ -649,6 +307,7 @@ export class OperationSearch {
     // Coverage weighs words by specificity: missing "subscription" costs more than missing "status".
     const wanted = groups.reduce((sum, g) => sum + g.weight * g.idf, 0);
     const ctx = new QueryContext(groups, wanted);
+    ctx.changesSetting = writes && groups.some((g) => SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)]) && !raw.some((w) => CREATE_VERBS.has(w));
     ctx.bulk = /\b(all|every|bulk)\b/i.test(query);
     const ops = this.catalog.operations;
     const scored: Array<{ id: number; score: number; why?: string }> = [];
@@ -712,7 +371,13 @@ export class OperationSearch {
     let fit = 1;
     const named = new Map<number, number>();
     const segs = this.segments[id];
+    // A command's name is explained by what it answers: "IP address" explains `network-get-interfaces`.
+    const meant = this.meaning[id].flatMap((w) => ctx.explains(w));
     segs.forEach((seg, i) => {
+      if (meant.length && i === segs.length - 1) {
+        for (const g of meant) named.set(g, 1);
+        return;
+      }
       let missing = 0;
       // The first segment of a longer path is its scope (`/cluster/...`, `/nodes/...`): naming it
       // says where, not what.
@@ -734,6 +399,11 @@ export class OperationSearch {
     if (terms.has('node') && !GUEST_TERMS.some((t) => terms.has(t)) && this.guestScoped[id]) fit *= 0.55;
     // Bulk operations (`stopall`, `/bulk-action/`) act on everything; they answer only when asked so.
     if (this.bulk[id] && !ctx.bulk) fit *= 0.7;
+    for (const seg of segs) if (QUALIFIED_AREAS.has(seg.text) && !terms.has(seg.text)) fit *= 0.8;
+    const leaf = segs.at(-1);
+    if (leaf && leaf.words.some((w) => ACTION_WORDS.has(w) && ctx.explains(w).length === 0)) fit *= 0.7;
+    // Changing a setting of a guest is not creating one.
+    if (ctx.changesSetting && this.collection[id] && this.catalog.operations[id].method === 'POST') fit *= 0.7;
     for (const [a, b] of EXCLUSIVE) {
       const asksA = terms.has(a) && !terms.has(b);
       const asksB = terms.has(b) && !terms.has(a);
@@ -754,7 +424,8 @@ export class OperationSearch {
     if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
     const wantsList = intents.get('LIST') ?? 0;
     let strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
-    if (strength < 1 && verbs.some((v) => this.summaryWords[id].has(v))) strength = 1;
+    // A reader whose summary merely mentions the verb as a noun ("with pending changes") does not.
+    if (strength < 1 && (op.method !== 'GET' || intents.has('GET')) && verbs.some((v) => this.summaryWords[id].has(v))) strength = 1;
     let f = 0.55 + 1.25 * strength;
     if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.collection[id] ? 1.3 : 1.1;
     return f;
@@ -814,6 +485,7 @@ export class OperationSearch {
         })),
     );
     this.shape = ops.map(shapeFactor);
+    this.meaning = ops.map((op) => words(meaningOf(op)).map(stem));
     this.guestScoped = ops.map((op) => op.path.includes('{vmid}'));
     this.collection = ops.map((op) => itemNames.has(op.path));
     this.summaryWords = ops.map((op) => new Set(words(op.summary).map(stem)));
@@ -890,12 +562,17 @@ function toDoc(op: Operation, id: number, itemName: string | undefined, dictiona
     leaf: withParts(leafText, dictionary),
     path: literals.slice(0, -1).join(' '),
     name: withParts(op.name, dictionary),
-    summary: op.summary,
+    summary: withParts(op.summary, dictionary),
     description: op.description.slice(op.summary.length, 400),
     // A required choice names what the operation does: POST /nodes/{node}/status `command` reboot|shutdown.
     params: op.params
       .map((p) => (!p.optional && p.enum && p.enum.length <= 12 ? `${p.name} ${p.enum.join(' ')}` : p.name.replace('[n]', '')))
       .join(' '),
     hints: AREA_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' '),
+    meaning: meaningOf(op),
   };
+}
+
+function meaningOf(op: Operation): string {
+  return OPERATION_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' ');
 }
