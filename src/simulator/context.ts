@@ -11,6 +11,8 @@ export interface SimCore {
   faults: FaultState;
   agentOutputLimit: number;
   taskDurationMs: number;
+  /** The HTTPS certificate (PEM), which console tickets hand out as `cert`. */
+  certPem: string;
 }
 
 /** What a handler gets: checked, typed parameters (path ones included) and who is asking. */
@@ -22,4 +24,14 @@ export interface RequestContext {
   path: string;
   /** Extra top-level envelope fields (PVE adds `total` to some lists). */
   envelope: Record<string, unknown>;
+  /** The file of a multipart upload, if the request carried one. */
+  upload?: Upload;
+}
+
+export interface Upload {
+  /** The form field that carried the file. */
+  field: string;
+  /** The file name the client sent. */
+  filename: string;
+  data: Buffer;
 }

@@ -26,6 +26,13 @@ export interface SimulatorOptions {
   /** Guest-agent captured-output cap in bytes; default 16 MiB like qemu-ga. */
   agentOutputLimit?: number;
   quiet?: boolean;
+  /**
+   * Start with HA in use (three HA-managed guests, a rule, the CRM running); default true. With false
+   * the cluster has never used HA, like a fresh one: the CRM is idle until the first resource or arm-ha.
+   */
+  seedHa?: boolean;
+  /** How long a step of the HA manager (electing a master, starting or moving a service) takes; default 2 x taskDurationMs. */
+  haDelayMs?: number;
 }
 
 /** What tests may inspect or drive directly: the cluster data and the task list. */
@@ -71,12 +78,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       },
     ],
   });
-  const state = new SimState(opts.extraGuests ?? 0);
-  const faults = new FaultState();
   const taskDurationMs = opts.taskDurationMs ?? 400;
+  const state = new SimState(opts.extraGuests ?? 0, { seedHa: opts.seedHa, haDelayMs: opts.haDelayMs ?? taskDurationMs * 2 });
+  const faults = new FaultState();
+  state.ha.offline = faults.offlineNodes;
   const tasks = new TaskManager(taskDurationMs, faults.failTasks);
   const auth = new AuthService(state);
-  const core: SimCore = { state, auth, tasks, faults, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs };
+  const core: SimCore = { state, auth, tasks, faults, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
   const api = new ApiServer(core, auth, allOperations());
   const server = https.createServer({ key: cert.private, cert: cert.cert, keepAliveTimeout: 5000 }, api.handle);
   await new Promise<void>((resolve, reject) => {

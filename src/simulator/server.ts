@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { evaluateCheck, type Identity } from './access.js';
 import type { AuthService } from './auth.js';
 import type { RequestContext, SimCore } from './context.js';
+import type { Upload } from './context.js';
 import { PveError } from './errors.js';
 import { validateParams } from './params.js';
 import { renderApidocJs, type Operation } from './schema.js';
@@ -74,7 +75,7 @@ function sendError(res: ServerResponse, err: PveError): void {
   send(res, err.status, err.message, body);
 }
 
-function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
+function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -85,7 +86,7 @@ function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<strin
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -94,6 +95,40 @@ function addParam(out: Record<string, string | string[]>, key: string, value: st
   const prev = out[key];
   if (prev === undefined) out[key] = value;
   else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+}
+
+/**
+ * `multipart/form-data` as pveproxy takes uploads: plain fields become parameters; a file field
+ * becomes the parameter of its name with the uploaded file's name as value (pveproxy spools the
+ * data to /var/tmp and passes the file name on).
+ */
+export function parseMultipart(body: Buffer, contentType: string, out: Record<string, string | string[]>): Upload | undefined {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!m) throw new PveError(400, 'multipart/form-data without boundary');
+  const delim = Buffer.from(`--${m[1] ?? m[2]}`);
+  let upload: Upload | undefined;
+  let pos = body.indexOf(delim);
+  while (pos >= 0) {
+    const start = pos + delim.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const headerEnd = body.indexOf('\r\n\r\n', start);
+    if (headerEnd < 0) break;
+    const next = body.indexOf(delim, headerEnd + 4);
+    if (next < 0) break;
+    const headers = body.subarray(start, headerEnd).toString('utf8');
+    let data = body.subarray(headerEnd + 4, next);
+    if (data.length >= 2 && data[data.length - 2] === 13 && data[data.length - 1] === 10) data = data.subarray(0, data.length - 2);
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (name !== undefined) {
+      if (filename !== undefined) {
+        upload = { field: name, filename, data: Buffer.from(data) };
+        addParam(out, name, filename);
+      } else addParam(out, name, data.toString('utf8'));
+    }
+    pos = next;
+  }
+  return upload;
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -146,7 +181,7 @@ export class ApiServer {
       send(res, 404, 'Not found', '', 'text/plain');
       return;
     }
-    const body = method === 'POST' || method === 'PUT' || method === 'DELETE' ? await readBody(req) : '';
+    const body = method === 'POST' || method === 'PUT' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
     if (this.sim.faults.latencyMs > 0) await sleep(this.sim.faults.latencyMs);
 
     const rawPath = url.pathname.slice(prefix.length);
@@ -168,12 +203,14 @@ export class ApiServer {
 
     const input: Record<string, string | string[]> = {};
     url.searchParams.forEach((v, k) => addParam(input, k, v));
-    if (body) {
+    let upload: Upload | undefined;
+    if (body.length) {
       const type = String(req.headers['content-type'] ?? '');
-      if (type.includes('application/json')) {
+      if (type.includes('multipart/form-data')) upload = parseMultipart(body, type, input);
+      else if (type.includes('application/json')) {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(body);
+          parsed = JSON.parse(body.toString('utf8'));
         } catch {
           throw new PveError(400, 'invalid JSON body');
         }
@@ -181,7 +218,7 @@ export class ApiServer {
           if (Array.isArray(v)) v.forEach((x) => addParam(input, k, String(x)));
           else if (v !== null && v !== undefined) addParam(input, k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
         }
-      } else new URLSearchParams(body).forEach((v, k) => addParam(input, k, v));
+      } else new URLSearchParams(body.toString('utf8')).forEach((v, k) => addParam(input, k, v));
     }
     Object.assign(input, match.pathParams);
     const op = match.op;
@@ -199,7 +236,9 @@ export class ApiServer {
     const identity = who ?? { userid: 'root@pam', privs: new Set<string>() };
     if (who && op.permissions.check) evaluateCheck(who, op.permissions.check, params);
 
-    const ctx: RequestContext = { sim: this.sim, params, who: identity, method, path: relPath, envelope: {} };
+    this.sim.state.ha.advance();
+    this.sim.state.ha.syncGuests();
+    const ctx: RequestContext = { sim: this.sim, params, who: identity, method, path: relPath, envelope: {}, upload };
     const data = await op.handler(ctx);
     send(res, 200, 'OK', { ...ctx.envelope, data: data === undefined ? null : data });
   }

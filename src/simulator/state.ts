@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PveError } from './errors.js';
 import { BUILTIN_ROLES } from './access.js';
+import { HaManager } from './ha.js';
 
 export type GuestType = 'qemu' | 'lxc';
 export type ConfigValue = string | number;
@@ -51,7 +52,7 @@ export interface Guest {
 
 export interface Volume {
   volid: string;
-  content: 'iso' | 'vztmpl' | 'backup' | 'images' | 'rootdir';
+  content: 'iso' | 'vztmpl' | 'backup' | 'images' | 'rootdir' | 'import';
   format: string;
   size: number;
   ctime: number;
@@ -247,8 +248,20 @@ export class SimState {
   readonly pools = new Map<string, PoolDef>();
   readonly clusterLog: ClusterLogEntry[] = [];
   private logUid = 1;
+  /** The HA stack (resources, rules, CRM state). */
+  readonly ha: HaManager;
+  /** `/etc/pve/nodes/<node>/config` of each node (ACME settings, description, ...). */
+  readonly nodeConfigs = new Map<string, Record<string, ConfigValue>>();
+  readonly sdn = new SdnState();
+  /** ACME accounts (by config name), challenge plugins (by id) and the certificates ordered per node. */
+  readonly acme = {
+    accounts: new Map<string, { directory: string; contact: string[]; tos?: string; location: string; createdAt: string }>(),
+    plugins: new Map<string, Record<string, ConfigValue>>([['standalone', { type: 'standalone' }]]),
+    certs: new Map<string, { domains: string[]; notbefore: number; notafter: number; fingerprint: string }>(),
+  };
 
-  constructor(extraGuests = 0) {
+  constructor(extraGuests = 0, opts: { seedHa?: boolean; haDelayMs?: number } = {}) {
+    this.ha = new HaManager(this, opts.haDelayMs);
     const boot = now() - 86400 * 12;
     ['pve1', 'pve2', 'pve3'].forEach((node, i) =>
       this.nodes.push({ node, ip: `192.0.2.${11 + i}`, bootedAt: boot + i * 600, maxcpu: 16, maxmem: 68719476736, maxdisk: 100861726720, id: i + 1 }),
@@ -272,7 +285,46 @@ export class SimState {
         pool: i % 10 === 0 ? 'lab' : undefined,
       });
     }
+    for (const n of this.nodes) this.nodeConfigs.set(n.node, {});
+    if (opts.seedHa !== false) this.seedHa();
     this.log('pve1', 'root@pam', 'pvedaemon', 'starting server');
+  }
+
+  /** A cluster that uses HA: three guests under HA, one node-affinity rule, the CRM running. */
+  private seedHa(): void {
+    const comment = 'production service';
+    this.ha.addResource({ sid: 'vm:100', type: 'vm', vmid: 100, state: 'started', comment });
+    this.ha.addResource({ sid: 'vm:101', type: 'vm', vmid: 101, state: 'started', comment, max_restart: 2 });
+    this.ha.addResource({ sid: 'ct:201', type: 'ct', vmid: 201, state: 'started' });
+    this.ha.rules.set('db-prefers-pve1', {
+      rule: 'db-prefers-pve1',
+      type: 'node-affinity',
+      resources: ['vm:101'],
+      nodes: 'pve1:2,pve2:1',
+      strict: 0,
+      comment: 'keep the database on the fast node',
+      order: this.ha.nextRuleOrder(),
+    });
+    this.ha.activate(true);
+    this.ha.settle();
+    this.ha.syncGuests();
+  }
+
+  /** Moves a guest and its local volumes to another node (what a finished migration does). */
+  moveGuest(g: Guest, target: string): void {
+    const vols = new Set(
+      Object.entries(g.config)
+        .filter(([k]) => isDiskKey(g.type, k) || /^unused\d+$/.test(k))
+        .map(([, v]) => String(v).split(',')[0].replace(/^(file|volume)=/, '')),
+    );
+    for (const s of this.storages) {
+      if (s.shared) continue;
+      const src = this.volumesOn(s, g.node);
+      const moving = src.filter((v) => vols.has(v.volid) || (v.vmid === g.vmid && v.content !== 'backup'));
+      for (const v of moving) src.splice(src.indexOf(v), 1);
+      this.volumesOn(s, target).push(...moving);
+    }
+    g.node = target;
   }
 
   private seedStorages(): void {
@@ -507,4 +559,32 @@ export class SimState {
 function uuidFor(n: number): string {
   const h = createHash('md5').update(`simlab-${n}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface SdnFabric {
+  id: string;
+  protocol: 'openfabric' | 'ospf' | 'wireguard' | 'bgp';
+  props: Record<string, ConfigValue | string[]>;
+}
+
+export interface SdnFabricNode {
+  fabric_id: string;
+  node_id: string;
+  protocol: SdnFabric['protocol'];
+  props: Record<string, ConfigValue | string[]>;
+}
+
+/** SDN configuration: what is pending in `/etc/pve/sdn` and what `PUT /cluster/sdn` last applied. */
+export class SdnState {
+  readonly zones = new Map<string, Record<string, ConfigValue>>();
+  readonly vnets = new Map<string, Record<string, ConfigValue>>();
+  readonly fabrics = new Map<string, SdnFabric>();
+  readonly fabricNodes = new Map<string, SdnFabricNode>();
+  /** Fabric ids (with their node ids) in the running configuration, and when they were applied. */
+  running = { fabrics: new Map<string, { nodes: string[]; appliedAt: number }>() };
+
+  digest(): string {
+    const text = JSON.stringify([[...this.fabrics.values()], [...this.fabricNodes.values()]]);
+    return createHash('sha256').update(text).digest('hex');
+  }
 }

@@ -15,13 +15,31 @@ export function rawRequest(
   sim: SimulatorHandle,
   method: string,
   path: string,
-  opts: { query?: Record<string, string | string[]>; form?: Record<string, string | string[]>; headers?: Record<string, string> } = {},
+  opts: {
+    query?: Record<string, string | string[]>;
+    form?: Record<string, string | string[]>;
+    /** A multipart/form-data body (uploads): plain fields, then one file. */
+    multipart?: { fields: Record<string, string>; file: { field: string; filename: string; data: Buffer } };
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<RawAnswer> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(opts.query ?? {})) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(opts.form ?? {})) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
-  const body = opts.form ? form.toString() : undefined;
+  let body: string | Buffer | undefined = opts.form ? form.toString() : undefined;
+  let contentType = 'application/x-www-form-urlencoded';
+  if (opts.multipart) {
+    const boundary = `----simtest${Date.now().toString(16)}`;
+    const parts: Buffer[] = [];
+    for (const [k, v] of Object.entries(opts.multipart.fields)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    }
+    const f = opts.multipart.file;
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), f.data, Buffer.from(`\r\n--${boundary}--\r\n`));
+    body = Buffer.concat(parts);
+    contentType = `multipart/form-data; boundary=${boundary}`;
+  }
   const url = `${sim.url}${path}${qs.size ? `?${qs}` : ''}`;
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -31,7 +49,7 @@ export function rawRequest(
         ca: sim.certPem,
         timeout: 10_000,
         headers: {
-          ...(body !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+          ...(body !== undefined ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) } : {}),
           ...opts.headers,
         },
       },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
@@ -305,12 +306,12 @@ describe('faults', () => {
     expect([slowFailure.status, slowFailure.reason]).toEqual([503, 'Service Unavailable']);
     expect((await rawRequest(sim, 'GET', '/api2/json/nodes/pve1/qemu', { headers })).status).toBe(200);
     sim.faults.reset();
-    const forced = () => rawRequest(sim, 'DELETE', '/api2/json/nodes/pve1/qemu/100', { headers: tokenHeader(sim.tokens.admin), form: {} });
-    sim.faults.errorOn({ method: 'DELETE', path: '/nodes/pve1/qemu/100', status: 500, reason: 'storage is busy', times: 1 });
+    const forced = () => rawRequest(sim, 'DELETE', '/api2/json/nodes/pve3/qemu/108', { headers: tokenHeader(sim.tokens.admin), form: {} });
+    sim.faults.errorOn({ method: 'DELETE', path: '/nodes/pve3/qemu/108', status: 500, reason: 'storage is busy', times: 1 });
     const first = await forced();
     expect([first.status, first.reason, first.body.message]).toEqual([500, 'storage is busy', 'storage is busy\n']);
     const second = await forced();
-    expect(second.reason).toBe('VM 100 is running - destroy failed');
+    expect(second.reason).toBe('VM 108 is running - destroy failed');
     sim.faults.reset();
   });
 });
@@ -371,5 +372,252 @@ describe('guest agent', () => {
     expect((await failure(post('/nodes/pve2/qemu/103/agent/ping'))).reason).toBe('QEMU guest agent is not running');
     expect((await failure(post('/nodes/pve3/qemu/111/agent/ping'))).reason).toBe('No QEMU guest agent configured');
     expect((await failure(post('/nodes/pve1/qemu/120/agent/ping'))).reason).toBe('VM 120 not running');
+  });
+});
+
+describe('HA', () => {
+  const rows = async () => get<Array<Record<string, any>>>('/cluster/ha/status/current');
+
+  it('starts with HA in use: resources, a rule, a running CRM and hastate on the guests', async () => {
+    const resources = await get<any[]>('/cluster/ha/resources');
+    expect(resources.map((r) => r.sid)).toEqual(['ct:201', 'vm:100', 'vm:101']);
+    expect(resources[1]).toMatchObject({ sid: 'vm:100', type: 'vm', state: 'started', digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect((await get('/cluster/ha/resources/100')).sid).toBe('vm:100');
+    const rules = await get<any[]>('/cluster/ha/rules');
+    expect(rules[0]).toMatchObject({ rule: 'db-prefers-pve1', type: 'node-affinity', resources: 'vm:101', nodes: 'pve1:2,pve2:1' });
+    const vms = await get<any[]>('/cluster/resources', { type: 'vm' });
+    expect(vms.find((v) => v.vmid === 100).hastate).toBe('started');
+    expect(vms.find((v) => v.vmid === 104)).not.toHaveProperty('hastate');
+    expect((await get('/nodes/pve1/qemu/100/status/current')).ha).toEqual({ managed: 1, state: 'started' });
+    const status = await rows();
+    expect(new Set(status.map((r) => r.type))).toEqual(new Set(['quorum', 'master', 'fencing', 'lrm', 'service']));
+    expect(status.find((r) => r.type === 'fencing')).toMatchObject({ 'armed-state': 'armed', status: 'armed (CRM watchdog active)' });
+    expect(status.find((r) => r.id === 'service:vm:100')).toMatchObject({ sid: 'vm:100', node: 'pve1', crm_state: 'started', request_state: 'started', max_restart: 1, failback: 1 });
+    expect(status.find((r) => r.id === 'lrm:pve1')?.status).toMatch(/^pve1 \(active, watchdog active, \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}\)$/);
+    const ms = await get('/cluster/ha/status/manager_status');
+    expect(ms.quorum).toEqual({ quorate: '1', node: 'pve1' });
+    expect(ms.manager_status.node_status).toEqual({ pve1: 'online', pve2: 'online', pve3: 'online' });
+    expect(ms.manager_status.service_status['vm:100']).toMatchObject({ node: 'pve1', state: 'started' });
+  });
+
+  it('manages resources and rules statefully, with the recorded answers', async () => {
+    expect(await post('/cluster/ha/resources', { sid: 'vm:108', state: 'started', comment: 'monitoring' })).toBeNull();
+    expect((await get<any[]>('/cluster/ha/resources')).map((r) => r.sid)).toContain('vm:108');
+    const dup = await failure(post('/cluster/ha/resources', { sid: '108' }));
+    expect([dup.status, dup.reason]).toEqual([500, "resource ID 'vm:108' already defined"]);
+    expect(await post('/cluster/ha/resources/vm:108', { comment: 'grafana', max_restart: 3 }, 'PUT')).toBeNull();
+    expect(await get('/cluster/ha/resources/vm:108')).toMatchObject({ comment: 'grafana', max_restart: 3 });
+    expect(await post('/cluster/ha/rules', { rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:108' })).toBeNull();
+    expect(await get('/cluster/ha/rules/apart')).toMatchObject({ rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:108' });
+    expect((await get<any[]>('/cluster/ha/rules', { resource: '108' })).map((r) => r.rule)).toEqual(['apart']);
+
+    const tooMany = await failure(post('/cluster/ha/rules', { rule: 'toomany', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:101,vm:108,ct:201' }));
+    expect([tooMany.status, tooMany.reason]).toEqual([500, "create ha rule failed: 400 Rule 'toomany' is invalid."]);
+    expect(tooMany.body?.message).toBe("create ha rule failed: 400 Rule 'toomany' is invalid.\nresources: rule defines more resources than available nodes\n");
+    const wrongProp = await failure(post('/cluster/ha/rules', { rule: 'x', type: 'resource-affinity', affinity: 'positive', nodes: 'pve1', resources: 'vm:100,vm:108' }));
+    expect(wrongProp.status).toBe(400);
+
+    const blocked = await post('/cluster/ha/resources/vm:108/migrate', { node: 'pve1' });
+    expect(blocked).toEqual({ sid: 'vm:108', 'requested-node': 'pve1', 'blocking-resources': [{ sid: 'vm:100', cause: 'resource-affinity' }] });
+    expect(await post('/cluster/ha/resources/vm:108/migrate', { node: 'pve2' })).toEqual({ sid: 'vm:108', 'requested-node': 'pve2' });
+    expect((await get<any[]>('/cluster/resources', { type: 'vm' })).find((v) => v.vmid === 108).hastate).toBe('migrate');
+    sim.state.cluster.ha.settle();
+    const moved = (await get<any[]>('/cluster/resources', { type: 'vm' })).find((v) => v.vmid === 108);
+    expect([moved.node, moved.hastate, moved.status]).toEqual(['pve2', 'started', 'running']);
+
+    const noPurge = await failure(post('/nodes/pve2/qemu/108', {}, 'DELETE'));
+    expect(noPurge.reason).toBe('unable to remove VM 108 - used in HA resources and purge parameter not set.');
+    expect(await post('/cluster/ha/rules/apart', {}, 'DELETE')).toBeNull();
+    expect((await failure(get('/cluster/ha/rules/apart'))).status).toBe(500);
+    expect(await post('/cluster/ha/resources/vm:108', {}, 'DELETE')).toBeNull();
+    expect((await get<any[]>('/cluster/ha/resources')).map((r) => r.sid)).not.toContain('vm:108');
+    expect((await get<any[]>('/cluster/resources', { type: 'vm' })).find((v) => v.vmid === 108)).not.toHaveProperty('hastate');
+  });
+
+  it('hands power requests for HA-managed guests to the HA stack', async () => {
+    const upid = await post<string>('/nodes/pve2/lxc/201/status/stop');
+    expect(parseUpid(upid)?.type).toBe('hastop');
+    expect((await waitTask(upid)).exitstatus).toBe('OK');
+    expect((await get('/cluster/ha/resources/ct:201')).state).toBe('stopped');
+    sim.state.cluster.ha.settle();
+    expect((await get('/nodes/pve2/lxc/201/status/current')).status).toBe('stopped');
+    await waitTask(await post<string>('/nodes/pve2/lxc/201/status/start'));
+    sim.state.cluster.ha.settle();
+    expect((await get('/nodes/pve2/lxc/201/status/current')).status).toBe('running');
+  });
+
+  it('disarms and re-arms HA in steps', async () => {
+    expect(await post('/cluster/ha/status/disarm-ha', { 'resource-mode': 'freeze' })).toBeNull();
+    sim.state.cluster.ha.settle();
+    const fencing = (await rows()).find((r) => r.type === 'fencing');
+    expect(fencing).toMatchObject({ 'armed-state': 'disarmed', resource_mode: 'freeze', status: 'disarmed, resource mode: freeze (CRM watchdog released)' });
+    expect((await rows()).find((r) => r.id === 'lrm:pve1')?.status).toMatch(/disarm mode, watchdog released/);
+    expect(await post('/cluster/ha/status/arm-ha')).toBeNull();
+    sim.state.cluster.ha.settle();
+    expect((await rows()).find((r) => r.type === 'fencing')?.['armed-state']).toBe('armed');
+  });
+
+  it('needs Sys.Console for HA writes', async () => {
+    expect((await readonly.request({ method: 'GET', path: '/cluster/ha/resources' })).data).not.toHaveLength(0);
+    for (const [method, path, params] of [
+      ['POST', '/cluster/ha/resources', { sid: 'vm:104' }],
+      ['POST', '/cluster/ha/rules', { rule: 'r', type: 'node-affinity', nodes: 'pve1', resources: 'vm:100' }],
+      ['POST', '/cluster/ha/status/disarm-ha', { 'resource-mode': 'ignore' }],
+      ['DELETE', '/cluster/ha/resources/vm:100', {}],
+    ] as const) {
+      const e = await failure(readonly.request({ method, path, params }));
+      expect([e.status, e.reason]).toEqual([403, 'Permission check failed (/, Sys.Console)']);
+    }
+  });
+
+  it('starts idle on a cluster that never used HA, and learns the nodes only after a while', async () => {
+    const fresh = await startSimulator({ taskDurationMs: 30, seedHa: false });
+    const c = clientFor(fresh);
+    try {
+      const status = (await c.request<any[]>({ method: 'GET', path: '/cluster/ha/status/current' })).data;
+      expect(status).toEqual([
+        { id: 'quorum', node: 'pve1', quorate: 1, status: 'OK', type: 'quorum' },
+        { id: 'fencing', node: 'pve1', type: 'fencing', 'armed-state': 'standby', status: 'standby (CRM watchdog standby)' },
+      ]);
+      expect((await c.request({ method: 'GET', path: '/cluster/ha/status/manager_status' })).data).toEqual({ manager_status: { node_status: {} }, quorum: { quorate: '1', node: 'pve1' } });
+      for (const sid of ['vm:100', 'vm:101']) await c.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid } });
+      const rule = { rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:101' };
+      const early = await failure(c.request({ method: 'POST', path: '/cluster/ha/rules', params: rule }));
+      expect(early.reason).toBe("create ha rule failed: 400 Rule 'apart' is invalid.");
+      fresh.state.cluster.ha.settle();
+      expect((await c.request({ method: 'POST', path: '/cluster/ha/rules', params: rule })).data).toBeNull();
+      fresh.state.cluster.ha.settle();
+      const vms = (await c.request<any[]>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } })).data;
+      const nodes = vms.filter((v) => v.vmid === 100 || v.vmid === 101).map((v) => v.node);
+      expect(new Set(nodes).size).toBe(2);
+    } finally {
+      c.close();
+      await fresh.close();
+    }
+  });
+});
+
+describe('node config, console and upload', () => {
+  it('keeps the node config, with the recorded empty answer before the first write', async () => {
+    expect(await get('/nodes/pve2/config')).toEqual({});
+    expect(await post('/nodes/pve2/config', { acme: 'account=default', acmedomain0: 'domain=pve2.example.com,plugin=standalone' }, 'PUT')).toBeNull();
+    const cfg = await get('/nodes/pve2/config');
+    expect(cfg).toEqual({ description: '', acme: 'account=default', acmedomain0: 'domain=pve2.example.com,plugin=standalone', digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(await get('/nodes/pve2/config', { property: 'acme' })).toEqual({ acme: 'account=default' });
+    const stale = await failure(post('/nodes/pve2/config', { description: 'x', digest: '0'.repeat(40) }, 'PUT'));
+    expect(stale.status).toBe(500);
+    expect((await failure(post('/nodes/pve2/config', { acmedomain9: 'domain=a.example' }, 'PUT'))).status).toBe(400);
+    expect((await failure(post('/nodes/pve2/config', { acmedomain1: 'plugin=x' }, 'PUT'))).status).toBe(400);
+    await post('/nodes/pve2/config', { delete: 'acme,acmedomain0' }, 'PUT');
+    expect(await get('/nodes/pve2/config')).not.toHaveProperty('acme');
+    const ro = await failure(readonly.request({ method: 'PUT', path: '/nodes/pve2/config', params: { description: 'x' } }));
+    expect(ro.reason).toBe('Permission check failed (/, Sys.Modify)');
+  });
+
+  it('mints a VNC ticket for a running VM', async () => {
+    const vnc = await post('/nodes/pve1/qemu/102/vncproxy', { websocket: 1 });
+    expect(vnc).toMatchObject({ user: 'root@pam!mcp', port: expect.stringMatching(/^59\d\d$/), ticket: expect.stringMatching(/^PVEVNC:/), cert: sim.certPem, password: expect.any(String) });
+    expect(parseUpid(vnc.upid)).toMatchObject({ type: 'vncproxy', id: '102', node: 'pve1' });
+    expect((await failure(post('/nodes/pve1/qemu/109/vncproxy'))).reason).toBe('VM 109 not running');
+    expect((await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/102/vncproxy' }))).reason).toBe('Permission check failed (/vms/102, VM.Console)');
+  });
+
+  it('takes multipart uploads into the storage through an imgcopy task', async () => {
+    const data = Buffer.from('not really an iso\n'.repeat(100));
+    const sha = createHash('sha256').update(data).digest('hex');
+    const upload = (filename: string, extra: Record<string, string> = {}, token = sim.tokens.admin) =>
+      rawRequest(sim, 'POST', '/api2/json/nodes/pve3/storage/local/upload', {
+        headers: tokenHeader(token),
+        multipart: { fields: { content: 'iso', ...extra }, file: { field: 'filename', filename, data } },
+      });
+    const ok = await upload('tiny.iso', { checksum: sha, 'checksum-algorithm': 'sha256' });
+    expect(ok.status).toBe(200);
+    expect(parseUpid(ok.body.data)).toMatchObject({ type: 'imgcopy', id: '', node: 'pve3' });
+    expect((await waitTask(ok.body.data)).exitstatus).toBe('OK');
+    const iso = (await get<any[]>('/nodes/pve3/storage/local/content', { content: 'iso' })).find((v) => v.volid === 'local:iso/tiny.iso');
+    expect(iso).toMatchObject({ size: data.length, format: 'iso' });
+    const bad = await upload('bad.iso', { checksum: '0'.repeat(64), 'checksum-algorithm': 'sha256' });
+    expect((await waitTask(bad.body.data)).exitstatus).toMatch(/^checksum mismatch: got '[0-9a-f]{64}' != expect '0{64}'$/);
+    expect((await upload('notes.txt')).reason).toBe('wrong file extension');
+    expect((await upload('x.iso', {}, sim.tokens.readonly)).reason).toBe('Permission check failed (/storage/local, Datastore.AllocateTemplate)');
+  });
+});
+
+describe('SDN', () => {
+  it('reads the (empty) zones and vnets', async () => {
+    expect(await get('/cluster/sdn/zones')).toEqual([]);
+    expect(await get('/cluster/sdn/vnets')).toEqual([]);
+    expect(await get('/nodes/pve1/sdn/zones')).toEqual([]);
+  });
+
+  it('creates a fabric with its nodes, applies it, shows FRR coming up, and removes it', async () => {
+    expect(await get('/cluster/sdn/fabrics/fabric')).toEqual([]);
+    expect(await post('/cluster/sdn/fabrics/fabric', { id: 'fab0', protocol: 'openfabric', ip_prefix: '10.99.99.0/24' })).toBe('');
+    for (const [i, node] of ['pve1', 'pve2', 'pve3'].entries()) {
+      expect(await post('/cluster/sdn/fabrics/node/fab0', { node_id: node, protocol: 'openfabric', ip: `10.99.99.${i + 1}`, interfaces: ['name=vmbr0'] })).toBe('');
+    }
+    const outside = await failure(post('/cluster/sdn/fabrics/node/fab0', { node_id: 'pve1', protocol: 'openfabric', ip: '10.1.1.1' }));
+    expect(outside.status).toBe(500);
+    expect((await get<any[]>('/cluster/sdn/fabrics/fabric'))[0]).toMatchObject({ id: 'fab0', protocol: 'openfabric', ip_prefix: '10.99.99.0/24' });
+    const nodes = await get<any[]>('/cluster/sdn/fabrics/node/fab0');
+    expect(nodes.map((n) => n.node_id)).toEqual(['pve1', 'pve2', 'pve3']);
+    expect(await get('/cluster/sdn/fabrics/node/fab0/pve1')).toEqual({ fabric_id: 'fab0', node_id: 'pve1', protocol: 'openfabric', ip: '10.99.99.1', interfaces: ['name=vmbr0'], digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const upid = await post<string>('/cluster/sdn', {}, 'PUT');
+    expect(parseUpid(upid)).toMatchObject({ type: 'reloadnetworkall', id: '' });
+    await waitTask(upid);
+    expect(await get('/nodes/pve1/sdn/fabrics/fab0/routes')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    const neighbors = await get<any[]>('/nodes/pve1/sdn/fabrics/fab0/neighbors');
+    expect(neighbors.map((n) => [n.neighbor, n.status])).toEqual([
+      ['0100.9909.9002', 'Up'],
+      ['0100.9909.9003', 'Up'],
+    ]);
+    expect(await get('/nodes/pve1/sdn/fabrics/fab0/routes')).toEqual([
+      { route: '10.99.99.2/32', via: ['10.99.99.2'] },
+      { route: '10.99.99.3/32', via: ['10.99.99.3'] },
+    ]);
+    expect(await get('/nodes/pve1/sdn/fabrics/fab0/interfaces')).toEqual([{ name: 'vmbr0', state: 'up', type: 'Broadcast' }]);
+    const ro = await failure(readonly.request({ method: 'POST', path: '/cluster/sdn/fabrics/fabric', params: { id: 'fab1', protocol: 'ospf', area: '0' } }));
+    expect(ro.reason).toBe('Permission check failed (/sdn/fabrics, SDN.Allocate)');
+    for (const node of ['pve1', 'pve2', 'pve3']) expect(await post(`/cluster/sdn/fabrics/node/fab0/${node}`, {}, 'DELETE')).toBe('');
+    expect(await post('/cluster/sdn/fabrics/fabric/fab0', {}, 'DELETE')).toBe('');
+    expect(await get('/cluster/sdn/fabrics/fabric')).toEqual([]);
+    expect((await failure(get('/cluster/sdn/fabrics/node/fab0'))).status).toBe(500);
+  });
+});
+
+describe('ACME', () => {
+  it('registers an account, adds a DNS plugin, orders and revokes a node certificate', async () => {
+    const dirs = await get<any[]>('/cluster/acme/directories');
+    const staging = dirs.find((d) => d.name.includes('Staging')).url;
+    const meta = await get('/cluster/acme/meta', { directory: staging });
+    expect(meta).toMatchObject({ termsOfService: expect.stringMatching(/^https:/), caaIdentities: ['letsencrypt.org'] });
+    const missing = await failure(get('/cluster/acme/account/lab'));
+    expect([missing.status, missing.reason]).toEqual([400, 'Parameter verification failed.']);
+    expect(missing.body?.errors).toEqual({ name: "ACME account config file 'lab' does not exist." });
+    const reg = await post<string>('/cluster/acme/account', { name: 'lab', contact: 'ops@simlab.example', directory: staging, tos_url: meta.termsOfService });
+    expect(parseUpid(reg)).toMatchObject({ type: 'acmeregister', id: '' });
+    expect((await waitTask(reg)).exitstatus).toBe('OK');
+    expect(await get('/cluster/acme/account/lab')).toMatchObject({ directory: staging, account: { status: 'valid', contact: ['mailto:ops@simlab.example'] } });
+    expect(await post('/cluster/acme/plugins', { id: 'cf', type: 'dns', api: 'cf', data: 'Q0ZfVG9rZW49eA==', 'validation-delay': 60 })).toBeNull();
+    expect(await get('/cluster/acme/plugins/cf')).toMatchObject({ plugin: 'cf', type: 'dns', api: 'cf', 'validation-delay': 60, digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect((await failure(post('/nodes/pve3/certificates/acme/certificate'))).reason).toBe('no ACME domains configured for this node!');
+    await post('/nodes/pve3/config', { acme: 'account=lab', acmedomain0: 'domain=pve3.simlab.example,plugin=cf' }, 'PUT');
+    const order = await post<string>('/nodes/pve3/certificates/acme/certificate');
+    expect(parseUpid(order)).toMatchObject({ type: 'acmenewcert', node: 'pve3' });
+    expect((await waitTask(order)).exitstatus).toBe('OK');
+    const renew = await failure(post('/nodes/pve3/certificates/acme/certificate', {}, 'PUT'));
+    expect(renew.status).toBe(500);
+    expect((await waitTask(await post<string>('/nodes/pve3/certificates/acme/certificate', { force: 1 }, 'PUT'))).exitstatus).toBe('OK');
+    const revoke = await post<string>('/nodes/pve3/certificates/acme/certificate', {}, 'DELETE');
+    expect(parseUpid(revoke)?.type).toBe('acmerevoke');
+    await waitTask(revoke);
+    expect((await failure(post('/nodes/pve3/certificates/acme/certificate', {}, 'DELETE'))).status).toBe(500);
+    expect(await post('/cluster/acme/plugins/cf', {}, 'DELETE')).toBeNull();
+    expect((await get<any[]>('/cluster/acme/plugins')).map((p) => p.plugin)).toEqual(['standalone']);
+    const ro = await failure(readonly.request({ method: 'POST', path: '/cluster/acme/plugins', params: { id: 'x', type: 'standalone' } }));
+    expect(ro.reason).toBe('Permission check failed (/, Sys.Modify)');
+    const roAccount = await failure(readonly.request({ method: 'POST', path: '/cluster/acme/account', params: { contact: 'a@b.example' } }));
+    expect([roAccount.status, roAccount.reason]).toEqual([403, 'Permission check failed (user != root@pam)']);
   });
 });

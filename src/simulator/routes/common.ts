@@ -41,7 +41,9 @@ export function apiStatus(g: Guest): 'running' | 'stopped' {
 export function guestResource(state: SimState, g: Guest, offline: boolean): Record<string, unknown> {
   const base: Record<string, unknown> = { id: `${g.type}/${g.vmid}`, type: g.type, vmid: g.vmid, node: g.node };
   if (offline) {
-    return { ...base, status: 'unknown', name: state.guestName(g), template: g.config.template ? 1 : 0 };
+    const row: Record<string, unknown> = { ...base, status: 'unknown', name: state.guestName(g), template: g.config.template ? 1 : 0 };
+    if (g.hastate) row.hastate = g.hastate;
+    return row;
   }
   const { maxdisk, maxmem, cpus } = guestSizes(g);
   const s = liveStats(g);

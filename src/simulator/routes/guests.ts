@@ -216,6 +216,19 @@ function startTask(ctx: RequestContext, kind: Kind, g: Guest, action: string, ef
   });
 }
 
+/** The `ha` field of status/current: whether HA manages the guest, and its requested state. */
+function haInfo(ctx: RequestContext, g: Guest): Record<string, unknown> {
+  const res = ctx.sim.state.ha.resources.get(`${g.type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`);
+  return res ? { managed: 1, state: res.state } : { managed: 0 };
+}
+
+/** The HA state a power action requests for an HA-managed guest. */
+function haRequest(action: string): 'started' | 'stopped' | undefined {
+  if (action === 'start') return 'started';
+  if (action === 'stop' || action === 'shutdown') return 'stopped';
+  return undefined;
+}
+
 function setRunning(g: Guest, power: Guest['power']): void {
   if (power !== 'stopped' && g.power === 'stopped') g.startedAt = now();
   g.power = power;
@@ -246,7 +259,7 @@ function statusCurrent(ctx: RequestContext, kind: Kind, g: Guest): Record<string
     maxmem,
     maxdisk,
     ...s,
-    ha: { managed: 0 },
+    ha: haInfo(ctx, g),
   };
   if (kind.type === 'qemu') {
     out.qmpstatus = g.power === 'paused' ? 'paused' : apiStatus(g);
@@ -300,7 +313,28 @@ export function guestOperations(type: GuestType): Operation[] {
         permissions: { check: ['perm', '/vms/{vmid}', ['VM.PowerMgmt']] },
         protected: 1,
         proxyto: 'node',
-        handler: (ctx) => run(ctx, getGuest(ctx, kind)),
+        handler: (ctx) => {
+          const g = getGuest(ctx, kind);
+          const hastate = haRequest(action);
+          const ha = ctx.sim.state.ha;
+          const sid = `${type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
+          const res = ha.resources.get(sid);
+          // PVE hands power requests for HA-managed guests to the HA stack (tasks hastart/hastop).
+          if (hastate && res && res.state !== 'ignored' && !(ha.armed !== 'armed' && ha.resourceMode === 'ignore')) {
+            return ctx.sim.tasks.start({
+              node: g.node,
+              type: hastate === 'started' ? 'hastart' : 'hastop',
+              id: String(g.vmid),
+              who: ctx.who,
+              log: [`Requesting HA ${hastate === 'started' ? 'start' : 'stop'} for ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid}`],
+              effect: () => {
+                res.state = hastate;
+                ha.syncGuests();
+              },
+            });
+          }
+          return run(ctx, g);
+        },
       }),
     );
 
@@ -467,12 +501,17 @@ export function guestOperations(type: GuestType): Operation[] {
         const g = getGuest(ctx, kind);
         assertUnlocked(ctx, g);
         if (g.config.protection) throw new PveError(500, `can't remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - protection mode enabled`);
+        const sid = `${type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
+        if (ctx.sim.state.ha.resources.has(sid) && !ctx.params.purge) {
+          throw new PveError(500, `unable to remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - used in HA resources and purge parameter not set.`);
+        }
         if (g.power !== 'stopped' && !ctx.params.force) {
           throw new PveError(500, type === 'qemu' ? `VM ${g.vmid} is running - destroy failed` : `CT ${g.vmid} is running - destroy failed`);
         }
         g.config.lock = 'destroyed';
         return startTask(ctx, kind, g, 'destroy', () => {
           ctx.sim.state.guests.delete(g.vmid);
+          if (ctx.params.purge) ctx.sim.state.ha.removeResource(sid, true);
           const vols = new Set(guestVolumes(g));
           ctx.sim.state.removeVolumes(g.node, (v) => vols.has(v.volid) || (v.vmid === g.vmid && v.content !== 'backup'));
           return [`Removing image: 100% complete...done.`, `purging ${label} ${g.vmid} from related configurations..`];

@@ -1,8 +1,12 @@
 import type { Operation } from '../schema.js';
 import { accessOperations } from './access.js';
+import { acmeOperations } from './acme.js';
 import { agentOperations } from './agent.js';
 import { clusterOperations } from './cluster.js';
 import { guestOperations } from './guests.js';
+import { haOperations } from './ha.js';
+import { nodeOperations } from './nodes.js';
+import { sdnOperations } from './sdn.js';
 import { storageOperations } from './storage.js';
 import { taskOperations } from './tasks.js';
 
@@ -16,5 +20,9 @@ export function allOperations(): Operation[] {
     ...storageOperations(),
     ...taskOperations(),
     ...accessOperations(),
+    ...haOperations(),
+    ...nodeOperations(),
+    ...sdnOperations(),
+    ...acmeOperations(),
   ];
 }
