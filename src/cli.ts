@@ -30,6 +30,8 @@ HTTP: MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORI
   MCP_RATE_LIMIT, MCP_TRUST_PROXY, MCP_SHUTDOWN_GRACE
 See README.md for details.`;
 
+const WARM_UP_DELAY_MS = 500;
+
 interface Options {
   demo: boolean;
   http: boolean;
@@ -89,6 +91,8 @@ async function serveStdio(opts: Options): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
+  // A model's first call usually comes seconds after the tool list; have the schema ready by then.
+  setTimeout(() => void runtime.warmUp().catch(() => undefined), WARM_UP_DELAY_MS).unref();
 }
 
 async function serveHttp(opts: Options): Promise<void> {

@@ -97,6 +97,17 @@ export class Runtime implements ToolEnv {
     return this.config.clusters.every((c) => c.readonly);
   }
 
+  /**
+   * Loads the default cluster's schema and search index before the first call needs them. Run once the
+   * client has had time to list the tools, so start-up itself never waits on it.
+   */
+  async warmUp(): Promise<void> {
+    const catalog = await this.cluster().catalog();
+    if (!catalog) return;
+    const { searchFor } = await import('./schema/search-cache.js');
+    searchFor(catalog, this.config.cacheDir).search('virtual machine', 1);
+  }
+
   close(): void {
     for (const c of this.clusters.values()) c.client.close();
   }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/cli.js');
+const schema92 = path.resolve(root, '../shared/pve-apidoc/pve-9.2-apidoc.json');
 const TOOL_NAMES = [
   'proxmox-api',
   'proxmox-api-read',
@@ -115,6 +117,26 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(['proxmox-api-read', 'proxmox-api-schema']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.skipIf(!existsSync(schema92))('prepares schema and search index while the client is idle', async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
+    const client = await connect(
+      'v2',
+      [],
+      serverEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_SCHEMA_FILE: schema92, PROXMOX_CACHE_DIR: cacheDir }),
+    );
+    try {
+      await client.listTools();
+      let files: string[] = [];
+      for (let i = 0; i < 100 && !files.some((f) => f.startsWith('search-')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        files = readdirSync(cacheDir);
+      }
+      expect(files.some((f) => /^search-[0-9a-f]+\.json$/.test(f))).toBe(true);
     } finally {
       await client.close();
     }
