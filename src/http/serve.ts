@@ -185,6 +185,8 @@ export async function runHttpServer(
     `MCP over HTTP at ${handle.url} (${httpOpts.authToken ? 'bearer token required' : 'no authentication, loopback only'}; ` +
       `clusters: ${runtime.clusterNames.join(', ')}); health check at ${HEALTH_PATH}`,
   );
+  // A long-running server has time: prepare the default cluster's schema and search before the first call.
+  void runtime.warmUp().catch(() => undefined);
 
   const shutdown = async (signal: string) => {
     log.info(`${signal}: finishing calls in flight (up to ${httpOpts.shutdownGraceMs} ms), then exiting`);
