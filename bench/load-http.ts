@@ -5,7 +5,6 @@
  *
  *   npx tsx bench/load-http.ts [--seconds 60] [--clients 50] [--protocol mixed|modern|legacy]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startCliHttp } from '../test/http/cli-server.js';
 import { startSimulator } from '../src/simulator/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,24 +78,6 @@ function cpuMs(pid: number): number {
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
-async function startServer(env: Record<string, string | undefined>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [cli, '--http', '--host', '127.0.0.1', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${err}`)), 20_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /MCP over HTTP at (http:\/\/\S+\/mcp)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${err}`)));
-  });
-  return { url, child };
-}
-
 async function connect(kind: 'modern' | 'legacy', url: string): Promise<CallClient> {
   const requestInit = { headers: { authorization: `Bearer ${TOKEN}` } };
   if (kind === 'legacy') {
@@ -118,8 +100,7 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
 
   const sim = await startSimulator({ quiet: true });
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-load-'));
-  const { url, child } = await startServer({
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PROXMOX_') && !k.startsWith('MCP_'))),
+  const server = await startCliHttp([], {
     PROXMOX_URL: sim.url,
     PROXMOX_API_TOKEN: sim.tokens.admin,
     PROXMOX_FINGERPRINT: sim.fingerprint,
@@ -128,6 +109,7 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
     MCP_AUTH_TOKEN: TOKEN,
     MCP_RATE_LIMIT: '0',
   });
+  const { url, child } = server;
   const pid = child.pid!;
   const clients: CallClient[] = [];
   try {
@@ -195,11 +177,7 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
     };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await server.stop();
     await sim.close();
     rmSync(cacheDir, { recursive: true, force: true });
   }
