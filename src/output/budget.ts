@@ -54,3 +54,8 @@ export function prefixWithin(text: string, maxTokens: number): number {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** Model input quoted back in a message: enough to recognise it, never enough to flood the answer. */
+export function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}… (${formatCount(text.length)} characters)` : text;
+}

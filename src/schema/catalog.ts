@@ -179,7 +179,10 @@ export class Catalog {
 
   /** Templates most like `path`, best first (for "unknown path" errors). */
   nearestPaths(path: string, n = 5): string[] {
-    const input = splitPath(normalizeInput(path)).map(decodeSegment);
+    // Segment distances are quadratic in segment length; real paths are short, hostile ones are cut.
+    const input = splitPath(normalizeInput(path.slice(0, 512)))
+      .slice(0, 16)
+      .map((seg) => decodeSegment(seg).slice(0, 64));
     const withOps = this.templates.filter((t) => this.methodsByPath.has(t));
     return withOps
       .map((t) => ({ t, cost: segmentDistance(input, splitPath(t)) }))

@@ -2,6 +2,7 @@ import type { Catalog, HttpMethod, Operation } from './catalog.js';
 import { splitPath } from './catalog.js';
 import { renderDetail, renderList, type RefusalOf } from './render.js';
 import { searchFor } from './search-cache.js';
+import { clip } from '../output/budget.js';
 
 // The answers of the proxmox-api-schema tool: search, browsing by tag or path, one operation's detail.
 
@@ -48,7 +49,7 @@ function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, 
     if (under.length) return { text: capped(under, `Operations under ${path}`, ctx) };
     return {
       isError: true,
-      text: `Unknown API path ${path}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
+      text: `Unknown API path ${clip(path)}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
     };
   }
   const { template, pathParams } = found;
@@ -80,14 +81,19 @@ function childrenLine(catalog: Catalog, template: string): string | undefined {
   return `Below: ${shown.join(' ')}${children.length > 20 ? ` ... (${children.length - 20} more)` : ''}`;
 }
 
-function byQuery(catalog: Catalog, query: string, method: HttpMethod | undefined, tag: string | undefined, ctx: AnswerContext): DiscoveryAnswer {
+/** A question is a sentence; anything longer is cut so that neither the search nor the answer balloons. */
+const MAX_QUERY_WORDS = 40;
+
+function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undefined, tag: string | undefined, ctx: AnswerContext): DiscoveryAnswer {
+  const words = fullQuery.split(/\s+/);
+  const query = words.slice(0, MAX_QUERY_WORDS).join(' ').slice(0, 400);
   const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
   const filtered = !!method || !!scope;
   const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, ctx.cacheDir)
     .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
     .slice(0, SEARCH_RESULTS);
   if (hits.length === 0) {
-    return { text: `Nothing matches "${query}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
+    return { text: `Nothing matches "${clip(query)}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
   }
   const top = hits[0];
   return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }) };
@@ -97,7 +103,7 @@ function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ct
   const ops = catalog.subtree(tag).filter((op) => !method || op.method === method);
   if (ops.length === 0) {
     const near = catalog.suggestTags(tag);
-    return { isError: true, text: `No operations for tag '${tag}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
+    return { isError: true, text: `No operations for tag '${clip(tag)}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
   }
   return { text: capped(ops, `tag ${tag}`, ctx) };
 }

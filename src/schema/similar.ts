@@ -15,11 +15,15 @@ export function levenshtein(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
+const MAX_NAME = 100;
+
 /**
  * Candidates close enough to `name` to be what was meant (typos, a missing dash, a prefix), best first.
  * Distant names are left out: a wrong suggestion is worse than none.
  */
 export function closestNames(name: string, candidates: Iterable<string>, n = 3): string[] {
+  // No name is this long; the quadratic distance would only make a hostile input expensive.
+  if (name.length > MAX_NAME) return [];
   const lower = name.toLowerCase();
   const scored: Array<{ c: string; d: number }> = [];
   for (const c of new Set(candidates)) {

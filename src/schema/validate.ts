@@ -1,3 +1,4 @@
+import { clip } from '../output/budget.js';
 import type { Operation, ParamSpec } from './catalog.js';
 import { closestNames } from './similar.js';
 
@@ -26,7 +27,7 @@ export function validateParams(op: Operation, params: Record<string, unknown> | 
   for (const [key, value] of Object.entries(params ?? {})) {
     if (value === undefined || value === null) continue;
     if (op.pathParams.includes(key)) {
-      errors.push(`'${key}' is a path parameter: put it in the path (${op.path})`);
+      errors.push(`'${clip(key)}' is a path parameter: put it in the path (${op.path})`);
       continue;
     }
     const spec = byName.get(key) ?? indexedSpec(op, key, errors);
@@ -69,11 +70,11 @@ function indexedSpec(op: Operation, key: string, errors: string[]): ParamSpec | 
 function unknownParameter(op: Operation, key: string): string {
   const names = op.params.map((p) => (p.indexed ? p.name.replace('[n]', '0') : p.name));
   const near = closestNames(key, names, 3);
-  if (near.length) return `unknown parameter '${key}'; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?`;
-  if (names.length === 0) return `unknown parameter '${key}': ${op.method} ${op.path} takes no parameters`;
+  if (near.length) return `unknown parameter '${clip(key)}'; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?`;
+  if (names.length === 0) return `unknown parameter '${clip(key)}': ${op.method} ${op.path} takes no parameters`;
   const shown = [...op.params.filter((p) => !p.optional), ...op.params.filter((p) => p.optional)].slice(0, 8).map((p) => p.name);
   const more = op.params.length > shown.length ? `, ... (${op.params.length} in all)` : '';
-  return `unknown parameter '${key}'; valid: ${shown.join(', ')}${more}`;
+  return `unknown parameter '${clip(key)}'; valid: ${shown.join(', ')}${more}`;
 }
 
 function convert(key: string, value: unknown, spec: ParamSpec, errors: string[]): string | string[] | undefined {

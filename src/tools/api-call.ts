@@ -8,6 +8,7 @@ import { validateParams } from '../schema/validate.js';
 import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
+import { clip } from '../output/budget.js';
 import { confirmDestructive, enforcePolicy } from './guard.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
@@ -113,7 +114,7 @@ function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, read
     const volumeHint = /\/content\/[^/]+\/./.test(path)
       ? '\nVolume ids contain "/": use the template with pathParams, e.g. path=/nodes/{node}/storage/{storage}/content/{volume} pathParams={"volume":"local:iso/x.iso"}.'
       : '';
-    throw new ToolError(`unknown path ${path}.${near.length ? ` Nearest:\n${near.join('\n')}` : ''}${volumeHint}`);
+    throw new ToolError(`unknown path ${clip(path)}.${near.length ? ` Nearest:\n${near.join('\n')}` : ''}${volumeHint}`);
   }
   const { template } = matched;
   const explicit = stringify(args.pathParams);

@@ -70,6 +70,16 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(msg).toMatch(/PUT \/nodes\/\{node\}\/qemu\/\{vmid\}\/config/);
   });
 
+  it('never echoes a huge model input back in full', async () => {
+    const big = 'x'.repeat(100_000);
+    expect((await failure(read(rt, { path: `/nodes/${big}/nowhere/at/all` }))).length).toBeLessThan(2000);
+    expect((await failure(api(rt, { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { [big]: 1 } }))).length).toBeLessThan(2000);
+    const schema = await apiSchemaTool.run(apiSchemaTool.input.parse({ query: `${big} ${'zzq '.repeat(20_000)}` }), rt, noCall);
+    expect(schema.text.length).toBeLessThan(2000);
+    const tag = await apiSchemaTool.run(apiSchemaTool.input.parse({ tag: big }), rt, noCall);
+    expect(tag.text.length).toBeLessThan(2000);
+  });
+
   it('takes the method in any case', async () => {
     expect((await api(rt, { path: '/version', method: 'get' })).text).toMatch(/"version"/);
   });
