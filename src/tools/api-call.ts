@@ -246,7 +246,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
       });
     }
   } catch (err) {
-    if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, err instanceof ProxmoxHttpError ? 'error' : 'error', started, { error: err });
+    if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
     throw err;
   }
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
@@ -323,7 +323,7 @@ function audit(
   tool: string,
   r: Resolved,
   params: Record<string, unknown>,
-  status: 'ok' | 'error',
+  status: 'ok' | 'error' | 'cancelled',
   started: number,
   extra: { task?: TaskResult; data?: unknown; error?: unknown },
 ): void {
