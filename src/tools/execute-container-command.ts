@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { renderExecResult } from '../exec/exec-result.js';
-import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
 import { sshExec, SshError } from '../exec/ssh-exec.js';
@@ -35,6 +35,7 @@ export const containerCommandTool: ToolSpec<typeof input> = {
   async run(args, env, call) {
     const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
+    rejectNul(args.command, 'command');
     const cluster = env.cluster(args.cluster);
     const ssh = cluster.config.ssh;
     if (!ssh.keyPath && !ssh.agentSocket) {

@@ -5,7 +5,7 @@ import { apiPath } from '../proxmox/path.js';
 import { renderExecResult } from '../exec/exec-result.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
-import { validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { execOutput, guardExec } from './guard.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
 
@@ -38,6 +38,8 @@ export const vmCommandTool: ToolSpec<typeof input> = {
   async run(args, env, call) {
     const vmid = validateVmid(args.vmid);
     const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
+    rejectNul(args.command, 'command');
+    for (const arg of args.args ?? []) rejectNul(arg, 'an argument in args');
     if (args.shell && args.args) throw new ToolError('give either shell: true (command is a script) or args (command is the program), not both');
     if (args.input !== undefined && Buffer.byteLength(args.input) > VM_MAX_INPUT_BYTES) {
       throw new ToolError(`input is ${Buffer.byteLength(args.input)} bytes; the guest agent takes at most ${VM_MAX_INPUT_BYTES} (64 KiB)`);

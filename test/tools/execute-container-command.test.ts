@@ -174,6 +174,7 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
     for (const vmid of [99, 0, -1, 1.5, 1_000_000_000, '100; rm -rf /', '1e3', '0x64', '']) {
       expect(await runError({ vmid, command: 'true' }, {}, client)).toMatch(/invalid vmid/);
     }
+    expect(await runError({ command: 'echo a\u0000b' }, {}, client)).toMatch(/NUL byte/);
     expect(client.requests).toEqual([]);
     expect(h.takePctCalls()).toEqual([]);
   });

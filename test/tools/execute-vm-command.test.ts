@@ -118,6 +118,12 @@ describe('proxmox-execute-vm-command against the simulator', () => {
     expect(await runError({ command: 'hostname' }, readonlyEnv)).toMatch(/403[\s\S]*VM\.GuestAgent\.Unrestricted/);
   });
 
+  it('refuses NUL bytes, which no command line can carry, and never echoes a huge node name', async () => {
+    expect(await runError({ node: 'pve1', vmid: 100, command: 'echo a\u0000b' })).toMatch(/NUL byte/);
+    expect(await runError({ node: 'pve1', vmid: 100, command: 'echo', args: ['a\u0000b'] })).toMatch(/NUL byte/);
+    expect((await runError({ node: 'x'.repeat(50_000), vmid: 100, command: 'hostname' })).length).toBeLessThan(500);
+  });
+
   it('validates node and vmid before any request', async () => {
     expect(await runError({ node: 'pve1;reboot', command: 'hostname' })).toMatch(/invalid node name/);
     expect(await runError({ vmid: '100/../../access', command: 'hostname' })).toMatch(/invalid vmid/);
