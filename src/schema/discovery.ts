@@ -20,6 +20,10 @@ export interface DiscoveryArgs {
 export interface DiscoveryAnswer {
   text: string;
   isError?: boolean;
+  /** The operations a list answer shows, best first. */
+  operations?: Operation[];
+  /** The operation a detail answer describes. */
+  detail?: Operation;
 }
 
 export function searchCatalog(catalog: Catalog, query: string, limit: number, cacheDir?: string): Operation[] {
@@ -46,7 +50,7 @@ function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, 
   const found = catalog.match(path);
   if (!found) {
     const under = catalog.subtree(path).filter((op) => !method || op.method === method);
-    if (under.length) return { text: capped(under, `Operations under ${path}`, ctx) };
+    if (under.length) return { text: capped(under, `Operations under ${path}`, ctx), operations: under.slice(0, LIST_CAP) };
     return {
       isError: true,
       text: `Unknown API path ${clip(path)}. Nearest: ${catalog.nearestPaths(path, 5).join(', ')}`,
@@ -62,16 +66,17 @@ function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, 
       const has = methods.length ? `it has ${methods.join(', ')}` : 'it only groups the paths below it';
       return { isError: true, text: `${template} has no ${method}; ${has}.` };
     }
-    return { text: matched + renderDetail(op, { params, refusal: ctx.refusal }) };
+    return { text: matched + renderDetail(op, { params, refusal: ctx.refusal }), detail: op };
   }
   const below = childrenLine(catalog, template);
   if (methods.length === 1) {
-    return { text: [matched + renderDetail(catalog.get(methods[0], template)!, { params, refusal: ctx.refusal }), below].filter(Boolean).join('\n') };
+    const only = catalog.get(methods[0], template)!;
+    return { text: [matched + renderDetail(only, { params, refusal: ctx.refusal }), below].filter(Boolean).join('\n'), detail: only };
   }
   const ops = methods.map((m) => catalog.get(m, template)!);
   const lines = [matched + renderList(ops, { refusal: ctx.refusal }), below];
   if (ops.length) lines.push(`Details: add method=${ops[0].method}`);
-  return { text: lines.filter(Boolean).join('\n') };
+  return { text: lines.filter(Boolean).join('\n'), operations: ops };
 }
 
 function childrenLine(catalog: Catalog, template: string): string | undefined {
@@ -93,10 +98,13 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
     .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
     .slice(0, SEARCH_RESULTS);
   if (hits.length === 0) {
-    return { text: `Nothing matches "${clip(query)}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).` };
+    return {
+      text: `Nothing matches "${clip(query)}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).`,
+      operations: [],
+    };
   }
   const top = hits[0];
-  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }) };
+  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }), operations: hits };
 }
 
 function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ctx: AnswerContext): DiscoveryAnswer {
@@ -105,7 +113,7 @@ function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ct
     const near = catalog.suggestTags(tag);
     return { isError: true, text: `No operations for tag '${clip(tag)}'.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}` };
   }
-  return { text: capped(ops, `tag ${tag}`, ctx) };
+  return { text: capped(ops, `tag ${tag}`, ctx), operations: ops.slice(0, LIST_CAP) };
 }
 
 function capped(ops: Operation[], what: string, ctx: AnswerContext): string {

@@ -16,7 +16,7 @@ export const callShape = {
   pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   fields: z.array(z.string()).optional(),
-  filter: z.array(z.string()).optional().describe('key=v, key~v, key>n'),
+  filter: z.array(z.string()).optional().describe('key=v key~v key>n'),
   sort: z.string().optional(),
   limit: z.number().int().positive().optional(),
   cluster: z.string().optional(),
@@ -24,7 +24,7 @@ export const callShape = {
 
 export const writeShape = {
   ...callShape,
-  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait, s'),
+  wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait (s)'),
   confirm: z.boolean().optional(),
 };
 

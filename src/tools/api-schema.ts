@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
 import { methodInput } from './api-input.js';
 import type { ToolSpec } from './types.js';
@@ -15,8 +16,9 @@ const input = z.object({
 export const apiSchemaTool: ToolSpec<typeof input> = {
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
-  description: "Search or browse the Proxmox VE API; path+method shows an operation's parameters.",
+  description: 'Find Proxmox VE API operations; path+method shows their parameters.',
   input,
+  output: z.object({}).passthrough(),
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
   writes: false,
   async run(args, env) {
@@ -39,7 +41,19 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
           return d.allowed ? undefined : (d.reason ?? 'refused by policy');
         }
       : undefined;
-    return answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
+    const found = answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
+    if (found.isError) return found;
+    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal?.(op) ? { refused: true } : {}) });
+    const structured = found.detail
+      ? {
+          operation: {
+            ...brief(found.detail),
+            pathParams: found.detail.pathParams,
+            params: found.detail.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+          },
+        }
+      : { operations: (found.operations ?? []).map(brief), total: found.operations ? found.operations.length : catalog.operations.length };
+    return { text: found.text, structured };
   },
 };
 

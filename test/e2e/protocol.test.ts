@@ -32,6 +32,14 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
       })) as Result;
       expect(r.structuredContent).toMatchObject({ method: 'GET', path: '/cluster/resources' });
       expect(r.structuredContent?.data).toHaveLength(3);
+      for (const t of tools) expect(t.outputSchema, t.name).toMatchObject({ type: 'object' });
+      const found = (await c.callTool({ name: 'proxmox-api-schema', arguments: { query: 'start a virtual machine' } })) as Result;
+      expect((found.structuredContent?.operations as Array<{ method: string; path: string }>)[0]).toMatchObject({
+        method: 'POST',
+        path: '/nodes/{node}/qemu/{vmid}/status/start',
+      });
+      const detail = (await c.callTool({ name: 'proxmox-api-schema', arguments: { path: '/nodes/{node}/qemu/{vmid}/snapshot', method: 'POST' } })) as Result;
+      expect(detail.structuredContent?.operation).toMatchObject({ method: 'POST', params: expect.arrayContaining([expect.objectContaining({ name: 'snapname', optional: false })]) });
     } finally {
       await c.close();
     }
