@@ -40,6 +40,15 @@ export const returns = {
       : { type: 'array', items: { type: 'object', properties } },
 };
 
+/**
+ * A worker operation as PVE declares them: `protected`, run on the node in the path (`proxyto: 'node'`),
+ * answering with the new task's UPID. `returns` defaults to the documented `the task ID.` string; pass it
+ * where PVE declares the answer otherwise (a bare `{ type: 'string' }`, or optional when it may be null).
+ */
+export function taskOp(input: Omit<OperationInput, 'returns' | 'protected' | 'proxyto'> & { returns?: Record<string, unknown> }): Operation {
+  return op({ returns: returns.upid, protected: 1, proxyto: 'node', ...input });
+}
+
 interface TreeNode {
   path: string;
   text: string;

@@ -1,14 +1,9 @@
+import type { Upid } from '../proxmox/upid.js';
 import type { Identity } from './access.js';
 
-export interface Task {
-  upid: string;
-  node: string;
-  pid: number;
-  pstart: number;
-  starttime: number;
-  type: string;
-  id: string;
-  /** `user@realm`; the token id, if any, is kept apart as PVE's status answer does. */
+/** A task: the fields of its UPID, then what it is doing now. */
+export interface Task extends Upid {
+  /** `user@realm`; the token id, if any, is kept apart as PVE's status answer does (the UPID string holds both). */
   user: string;
   tokenid?: string;
   status: 'running' | 'stopped';

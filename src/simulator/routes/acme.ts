@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
 import { P, opt, type PropSchema } from '../params.js';
-import { op, returns, type Operation } from '../schema.js';
+import { op, returns, taskOp, type Operation } from '../schema.js';
 import { parsePropertyString } from '../state.js';
 import { now } from './common.js';
 
@@ -272,7 +272,7 @@ export function acmeOperations(): Operation[] {
       },
     }),
     ...(['POST', 'PUT'] as const).map((method) =>
-      op({
+      taskOp({
         method,
         path: '/nodes/{node}/certificates/acme/certificate',
         name: method === 'POST' ? 'new_certificate' : 'renew_certificate',
@@ -283,8 +283,6 @@ export function acmeOperations(): Operation[] {
         },
         returns: { type: 'string' },
         permissions: NODE_MODIFY,
-        protected: 1,
-        proxyto: 'node',
         handler: (ctx) => {
           const node: string = ctx.params.node;
           const acme = ctx.sim.state.acme;
@@ -313,7 +311,7 @@ export function acmeOperations(): Operation[] {
         },
       }),
     ),
-    op({
+    taskOp({
       method: 'DELETE',
       path: '/nodes/{node}/certificates/acme/certificate',
       name: 'revoke_certificate',
@@ -321,8 +319,6 @@ export function acmeOperations(): Operation[] {
       parameters: { node: P.node() },
       returns: { type: 'string' },
       permissions: NODE_MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const node: string = ctx.params.node;
         const acme = ctx.sim.state.acme;

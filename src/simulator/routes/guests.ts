@@ -2,7 +2,7 @@ import { requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt, type Props } from '../params.js';
-import { op, returns, type Operation } from '../schema.js';
+import { op, returns, taskOp, type Operation } from '../schema.js';
 import {
   configDigest,
   formatSize,
@@ -12,6 +12,7 @@ import {
   type ConfigValue,
   type Guest,
   type GuestType,
+  type Snapshot,
 } from '../state.js';
 import { apiStatus, assertNotTemplate, assertUnlocked, guestAgentEnabled, guestSizes, guestVolumes, index, liveStats, now } from './common.js';
 
@@ -102,6 +103,10 @@ const LXC_CONFIG: Props = {
 };
 
 const VMID_PATH: Props = { node: P.node(), vmid: P.vmid() };
+const SKIPLOCK: Props = { skiplock: opt(P.bool('Ignore locks - only root is allowed to use this option.')) };
+const DIGEST: Props = {
+  digest: opt(P.str('Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+};
 
 /** Which privilege a changed config key needs (PVE's check_vm_modify_config_perm). */
 function configPriv(type: GuestType, key: string, value: unknown): string {
@@ -199,6 +204,27 @@ function splitConfigParams(ctx: RequestContext, kind: Kind): { updates: Record<s
 
 function getGuest(ctx: RequestContext, kind: Kind): Guest {
   return ctx.sim.state.guestOn(ctx.params.node, kind.type, ctx.params.vmid);
+}
+
+/** The guest in the path, refused while it is locked (see assertUnlocked). */
+function unlockedGuest(ctx: RequestContext, kind: Kind): Guest {
+  const g = getGuest(ctx, kind);
+  assertUnlocked(ctx, g);
+  return g;
+}
+
+/** Refuses a change made against an older config: the `digest` parameter, when given, must match. */
+function assertDigest(ctx: RequestContext, g: Guest): void {
+  if (ctx.params.digest && ctx.params.digest !== configDigest(g.config)) {
+    throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.');
+  }
+}
+
+/** The guest's snapshot of that name, or PVE's error when there is none. */
+function snapshotOf(g: Guest, name: string): Snapshot {
+  const snap = g.snapshots.find((s) => s.name === name);
+  if (!snap) throw new PveError(500, `snapshot '${name}' does not exist`);
+  return snap;
 }
 
 function notRunning(kind: Kind, g: Guest): PveError {
@@ -303,7 +329,7 @@ export function guestOperations(type: GuestType): Operation[] {
   const ops: Operation[] = [];
   const power = (action: string, description: string, params: Props, run: (ctx: RequestContext, g: Guest) => string) =>
     ops.push(
-      op({
+      taskOp({
         method: 'POST',
         path: `${vm}/status/${action}`,
         name: `vm_${action}`,
@@ -311,8 +337,6 @@ export function guestOperations(type: GuestType): Operation[] {
         parameters: { ...VMID_PATH, ...params },
         returns: { type: 'string' },
         permissions: { check: ['perm', '/vms/{vmid}', ['VM.PowerMgmt']] },
-        protected: 1,
-        proxyto: 'node',
         handler: (ctx) => {
           const g = getGuest(ctx, kind);
           const hastate = haRequest(action);
@@ -373,7 +397,7 @@ export function guestOperations(type: GuestType): Operation[] {
     delete createParams.template;
   }
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: base,
       name: 'create_vm',
@@ -381,8 +405,6 @@ export function guestOperations(type: GuestType): Operation[] {
       parameters: createParams,
       returns: { type: 'string' },
       permissions: { description: `You need 'VM.Allocate' permissions on /vms/{vmid} or on the VM pool /pool/{pool}.`, user: 'all' },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const state = ctx.sim.state;
         const vmid: number = ctx.params.vmid;
@@ -484,10 +506,10 @@ export function guestOperations(type: GuestType): Operation[] {
     'destroy-unreferenced-disks': opt(P.bool('If set, destroy additionally all disks not referenced in the config but with a matching VMID from all enabled storages.', { default: 0 })),
     purge: opt(P.bool('Remove VMID from configurations, like backup & replication jobs and HA.')),
   };
-  if (type === 'qemu') destroyParams.skiplock = opt(P.bool('Ignore locks - only root is allowed to use this option.'));
+  if (type === 'qemu') destroyParams.skiplock = SKIPLOCK.skiplock;
   else destroyParams.force = opt(P.bool('Force destroy, even if running.', { default: 0 }));
   ops.push(
-    op({
+    taskOp({
       method: 'DELETE',
       path: vm,
       name: 'destroy_vm',
@@ -495,11 +517,8 @@ export function guestOperations(type: GuestType): Operation[] {
       parameters: destroyParams,
       returns: { type: 'string' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Allocate']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
-        const g = getGuest(ctx, kind);
-        assertUnlocked(ctx, g);
+        const g = unlockedGuest(ctx, kind);
         if (g.config.protection) throw new PveError(500, `can't remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - protection mode enabled`);
         const sid = `${type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
         if (ctx.sim.state.ha.resources.has(sid) && !ctx.params.purge) {
@@ -538,8 +557,7 @@ export function guestOperations(type: GuestType): Operation[] {
         const g = getGuest(ctx, kind);
         let config = g.config;
         if (ctx.params.snapshot) {
-          const snap = g.snapshots.find((s) => s.name === ctx.params.snapshot);
-          if (!snap) throw new PveError(500, `snapshot '${ctx.params.snapshot}' does not exist`);
+          const snap = snapshotOf(g, ctx.params.snapshot);
           config = { ...snap.config, snaptime: snap.snaptime, description: snap.description };
         }
         const out: Record<string, unknown> = { ...config, digest: configDigest(g.config) };
@@ -553,11 +571,11 @@ export function guestOperations(type: GuestType): Operation[] {
     ...kind.config,
     ...VMID_PATH,
     delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
-    digest: opt(P.str('Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+    ...DIGEST,
   };
   if (type === 'qemu') {
     updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
-    updateParams.skiplock = opt(P.bool('Ignore locks - only root is allowed to use this option.'));
+    updateParams.skiplock = SKIPLOCK.skiplock;
     updateParams.force = opt(P.bool("Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.", { requires: 'delete' }));
   } else {
     updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
@@ -572,9 +590,7 @@ export function guestOperations(type: GuestType): Operation[] {
     for (const [k, v] of Object.entries(updates)) requirePriv(ctx.who, `/vms/${g.vmid}`, configPriv(type, k, v));
     for (const k of del) requirePriv(ctx.who, `/vms/${g.vmid}`, configPriv(type, k, g.config[k]));
     if (!('lock' in updates) && !del.includes('lock')) assertUnlocked(ctx, g);
-    if (ctx.params.digest && ctx.params.digest !== configDigest(g.config)) {
-      throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.');
-    }
+    assertDigest(ctx, g);
     if (!Object.keys(updates).length && !del.length && !ctx.params.revert) {
       throw new PveError(500, 'no options specified');
     }
@@ -601,7 +617,7 @@ export function guestOperations(type: GuestType): Operation[] {
   );
   if (type === 'qemu') {
     ops.push(
-      op({
+      taskOp({
         method: 'POST',
         path: `${vm}/config`,
         name: 'update_vm_async',
@@ -609,8 +625,6 @@ export function guestOperations(type: GuestType): Operation[] {
         parameters: { ...updateParams, background_delay: opt(P.int('Time to wait for the task to finish. We return \'null\' if the task finish within that time.', { minimum: 1, maximum: 30 })) },
         returns: { type: 'string', optional: 1 },
         permissions: { check: ['perm', '/vms/{vmid}', configPerms, 'any', 1] },
-        protected: 1,
-        proxyto: 'node',
         handler: (ctx) => {
           const g = updateConfig(ctx);
           return startTask(ctx, kind, g, 'config');
@@ -650,8 +664,7 @@ export function guestOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const skiplock = { skiplock: opt(P.bool('Ignore locks - only root is allowed to use this option.')) };
-  power('start', type === 'qemu' ? 'Start virtual machine.' : 'Start the container.', type === 'qemu' ? { ...skiplock, timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0, default: 'max(30, vm memory in GiB)' })) } : { ...skiplock, debug: opt(P.bool('If set, enables very verbose debug log-level on start.', { default: 0 })) }, (ctx, g) => {
+  power('start', type === 'qemu' ? 'Start virtual machine.' : 'Start the container.', type === 'qemu' ? { ...SKIPLOCK, timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0, default: 'max(30, vm memory in GiB)' })) } : { ...SKIPLOCK, debug: opt(P.bool('If set, enables very verbose debug log-level on start.', { default: 0 })) }, (ctx, g) => {
     if (g.config.template) throw new PveError(500, type === 'qemu' ? "you can't start a vm if it's a template" : "you can't start a CT if it's a template");
     assertUnlocked(ctx, g);
     return startTask(ctx, kind, g, 'start', () => {
@@ -660,12 +673,12 @@ export function guestOperations(type: GuestType): Operation[] {
       return type === 'qemu' ? [`generating cloud-init ISO`].slice(0, 0) : [];
     });
   });
-  power('stop', type === 'qemu' ? 'Stop virtual machine. The qemu process will exit immediately. This is akin to pulling the power plug of a running computer and may damage the VM data.' : 'Stop the container. This will abruptly stop all processes running in the container.', type === 'qemu' ? { ...skiplock, timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0 })), keepActive: opt(P.bool('Do not deactivate storage volumes.', { default: 0 })), 'overrule-shutdown': opt(P.bool('Try to abort active \'qmshutdown\' tasks before stopping.', { default: 0 })) } : { ...skiplock, 'overrule-shutdown': opt(P.bool("Try to abort active 'vzshutdown' tasks before stopping.", { default: 0 })) }, (ctx, g) => {
+  power('stop', type === 'qemu' ? 'Stop virtual machine. The qemu process will exit immediately. This is akin to pulling the power plug of a running computer and may damage the VM data.' : 'Stop the container. This will abruptly stop all processes running in the container.', type === 'qemu' ? { ...SKIPLOCK, timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0 })), keepActive: opt(P.bool('Do not deactivate storage volumes.', { default: 0 })), 'overrule-shutdown': opt(P.bool('Try to abort active \'qmshutdown\' tasks before stopping.', { default: 0 })) } : { ...SKIPLOCK, 'overrule-shutdown': opt(P.bool("Try to abort active 'vzshutdown' tasks before stopping.", { default: 0 })) }, (ctx, g) => {
     assertUnlocked(ctx, g);
     if (type === 'lxc' && g.power === 'stopped') throw notRunning(kind, g);
     return startTask(ctx, kind, g, 'stop', () => setRunning(g, 'stopped'));
   });
-  power('shutdown', type === 'qemu' ? 'Shutdown virtual machine. This is similar to pressing the power button on a physical machine. This will send an ACPI event for the guest OS, which should then proceed to a clean shutdown.' : 'Shutdown the container. This will trigger a clean shutdown of the container, see lxc-stop(1) for details.', type === 'qemu' ? { ...skiplock, forceStop: opt(P.bool('Make sure the VM stops.', { default: 0 })), timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0 })), keepActive: opt(P.bool('Do not deactivate storage volumes.', { default: 0 })) } : { forceStop: opt(P.bool('Make sure the Container stops.', { default: 0 })), timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0, default: 60 })) }, (ctx, g) => {
+  power('shutdown', type === 'qemu' ? 'Shutdown virtual machine. This is similar to pressing the power button on a physical machine. This will send an ACPI event for the guest OS, which should then proceed to a clean shutdown.' : 'Shutdown the container. This will trigger a clean shutdown of the container, see lxc-stop(1) for details.', type === 'qemu' ? { ...SKIPLOCK, forceStop: opt(P.bool('Make sure the VM stops.', { default: 0 })), timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0 })), keepActive: opt(P.bool('Do not deactivate storage volumes.', { default: 0 })) } : { forceStop: opt(P.bool('Make sure the Container stops.', { default: 0 })), timeout: opt(P.int('Wait maximal timeout seconds.', { minimum: 0, default: 60 })) }, (ctx, g) => {
     assertUnlocked(ctx, g);
     return startTask(ctx, kind, g, 'shutdown', () => {
       if (g.power === 'stopped') throw notRunning(kind, g);
@@ -680,7 +693,7 @@ export function guestOperations(type: GuestType): Operation[] {
       g.procs.clear();
     });
   });
-  power('suspend', type === 'qemu' ? 'Suspend virtual machine.' : 'Suspend the container. This is experimental.', type === 'qemu' ? { ...skiplock, todisk: opt(P.bool('If set, suspends the VM to disk. Will be resumed on next VM start.', { default: 0 })), statestorage: opt(P.storage('The storage for the VM state')) } : {}, (ctx, g) => {
+  power('suspend', type === 'qemu' ? 'Suspend virtual machine.' : 'Suspend the container. This is experimental.', type === 'qemu' ? { ...SKIPLOCK, todisk: opt(P.bool('If set, suspends the VM to disk. Will be resumed on next VM start.', { default: 0 })), statestorage: opt(P.storage('The storage for the VM state')) } : {}, (ctx, g) => {
     assertUnlocked(ctx, g);
     if (g.power === 'stopped') throw notRunning(kind, g);
     return startTask(ctx, kind, g, 'suspend', () => {
@@ -688,14 +701,14 @@ export function guestOperations(type: GuestType): Operation[] {
       else g.power = 'paused';
     });
   });
-  power('resume', type === 'qemu' ? 'Resume virtual machine.' : 'Resume the container.', type === 'qemu' ? { ...skiplock, nocheck: opt(P.bool('nocheck')) } : {}, (ctx, g) => {
+  power('resume', type === 'qemu' ? 'Resume virtual machine.' : 'Resume the container.', type === 'qemu' ? { ...SKIPLOCK, nocheck: opt(P.bool('nocheck')) } : {}, (ctx, g) => {
     if (g.power === 'stopped') throw notRunning(kind, g);
     return startTask(ctx, kind, g, 'resume', () => {
       g.power = 'running';
     });
   });
   if (type === 'qemu') {
-    power('reset', 'Reset virtual machine.', skiplock, (ctx, g) => {
+    power('reset', 'Reset virtual machine.', SKIPLOCK, (ctx, g) => {
       assertUnlocked(ctx, g);
       if (g.power === 'stopped') throw notRunning(kind, g);
       return startTask(ctx, kind, g, 'reset', () => {
@@ -723,16 +736,13 @@ export function guestOperations(type: GuestType): Operation[] {
   const snapParams: Props = { ...VMID_PATH, snapname: snapName, description: opt(P.str('A textual description or comment.')) };
   if (type === 'qemu') snapParams.vmstate = opt(P.bool('Save the vmstate'));
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: `${vm}/snapshot`,
       name: 'snapshot',
       description: 'Snapshot a VM.',
       parameters: snapParams,
-      returns: { type: 'string', description: 'the task ID.' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
         const name: string = ctx.params.snapname;
@@ -771,26 +781,22 @@ export function guestOperations(type: GuestType): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
-        if (!g.snapshots.some((s) => s.name === ctx.params.snapname)) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
+        snapshotOf(g, ctx.params.snapname);
         return [{ cmd: 'rollback' }, { cmd: 'config' }];
       },
     }),
   );
   ops.push(
-    op({
+    taskOp({
       method: 'DELETE',
       path: `${vm}/snapshot/{snapname}`,
       name: 'delsnapshot',
       description: 'Delete a VM snapshot.',
       parameters: { ...VMID_PATH, snapname: snapName, force: opt(P.bool('For removal from config file, even if removing disk snapshots fails.')) },
-      returns: { type: 'string', description: 'the task ID.' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
-        const snap = g.snapshots.find((s) => s.name === ctx.params.snapname);
-        if (!snap) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
+        const snap = snapshotOf(g, ctx.params.snapname);
         assertUnlocked(ctx, g);
         return startTask(ctx, kind, g, 'delsnapshot', () => {
           g.snapshots = g.snapshots.filter((s) => s !== snap);
@@ -801,20 +807,16 @@ export function guestOperations(type: GuestType): Operation[] {
     }),
   );
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: `${vm}/snapshot/{snapname}/rollback`,
       name: 'rollback',
       description: 'Rollback VM state to specified snapshot.',
       parameters: { ...VMID_PATH, snapname: snapName, start: opt(P.bool(`Whether the ${lower} should get started after rolling back successfully.`, { default: 0 })) },
-      returns: { type: 'string', description: 'the task ID.' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot', 'VM.Snapshot.Rollback'], 'any', 1] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
-        const snap = g.snapshots.find((s) => s.name === ctx.params.snapname);
-        if (!snap) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
+        const snap = snapshotOf(g, ctx.params.snapname);
         assertUnlocked(ctx, g);
         return startTask(ctx, kind, g, 'rollback', () => {
           g.config = { ...snap.config };
@@ -840,7 +842,7 @@ export function guestOperations(type: GuestType): Operation[] {
   if (type === 'qemu') cloneParams.name = opt(P.str('Set a name for the new VM.', { format: 'dns-name' }));
   else cloneParams.hostname = opt(P.str('Set a hostname for the new CT.'));
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: `${vm}/clone`,
       name: 'clone_vm',
@@ -848,8 +850,6 @@ export function guestOperations(type: GuestType): Operation[] {
       parameters: cloneParams,
       returns: { type: 'string' },
       permissions: { check: ['and', ['perm', '/vms/{vmid}', ['VM.Clone']], ['or', ['perm', '/vms/{newid}', ['VM.Allocate']], ['perm', '/pool/{pool}', ['VM.Allocate'], 'require_param', 'pool']]] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const state = ctx.sim.state;
         const g = getGuest(ctx, kind);
@@ -859,8 +859,7 @@ export function guestOperations(type: GuestType): Operation[] {
         if (type === 'lxc' && g.power !== 'stopped' && !ctx.params.snapname) throw new PveError(500, 'cannot clone running container without snapshot');
         const targetNode: string = ctx.params.target ?? g.node;
         if (!state.node(targetNode)) throw new PveError(500, `no such cluster node '${targetNode}'`);
-        const source = ctx.params.snapname ? g.snapshots.find((s) => s.name === ctx.params.snapname)?.config : g.config;
-        if (!source) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
+        const source = ctx.params.snapname ? snapshotOf(g, ctx.params.snapname).config : g.config;
         const name = ctx.params.name ?? ctx.params.hostname ?? `Copy-of-${type === 'qemu' ? 'VM' : 'CT'}-${state.guestName(g)}`;
         const clone = state.addGuest({ vmid: newid, type, node: targetNode, name, power: 'stopped', memory: 0, cores: 1, disk: 0, os: g.osRelease, agentRunning: g.agentRunning });
         state.removeVolumes(targetNode, (v) => v.vmid === newid);
@@ -913,16 +912,13 @@ export function guestOperations(type: GuestType): Operation[] {
     migrateParams.timeout = opt(P.int('Timeout in seconds for shutdown for restart migration', { default: 180 }));
   }
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: `${vm}/migrate`,
       name: 'migrate_vm',
       description: type === 'qemu' ? 'Migrate virtual machine. Creates a new migration task.' : 'Migrate the container to another node. Creates a new migration task.',
       parameters: migrateParams,
-      returns: { type: 'string', description: 'the task ID.' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Migrate']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const state = ctx.sim.state;
         const g = getGuest(ctx, kind);
@@ -988,26 +984,20 @@ export function guestOperations(type: GuestType): Operation[] {
     ...VMID_PATH,
     disk: type === 'qemu' ? P.enum('The disk you want to resize.', DISK_SLOTS) : P.enum('The disk you want to resize.', ['rootfs', ...Array.from({ length: 256 }, (_, i) => `mp${i}`)]),
     size: P.str("The new size. With the `+` sign the value is added to the actual size of the volume and without it, the value is taken as an absolute one. Shrinking disk size is not supported.", { pattern: '\\+?\\d+(\\.\\d+)?[KMGT]?' }),
-    digest: opt(P.str('Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+    ...DIGEST,
   };
-  if (type === 'qemu') resizeParams.skiplock = opt(P.bool('Ignore locks - only root is allowed to use this option.'));
+  if (type === 'qemu') resizeParams.skiplock = SKIPLOCK.skiplock;
   ops.push(
-    op({
+    taskOp({
       method: 'PUT',
       path: `${vm}/resize`,
       name: 'resize_vm',
       description: type === 'qemu' ? 'Extend volume size.' : 'Resize a container mount point.',
       parameters: resizeParams,
-      returns: { type: 'string', description: 'the task ID.' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Config.Disk']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
-        const g = getGuest(ctx, kind);
-        assertUnlocked(ctx, g);
-        if (ctx.params.digest && ctx.params.digest !== configDigest(g.config)) {
-          throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.');
-        }
+        const g = unlockedGuest(ctx, kind);
+        assertDigest(ctx, g);
         const key: string = ctx.params.disk;
         const value = g.config[key];
         if (value === undefined) throw new PveError(500, `disk '${key}' does not exist`);
@@ -1032,19 +1022,17 @@ export function guestOperations(type: GuestType): Operation[] {
   const templateParams: Props = { ...VMID_PATH };
   if (type === 'qemu') templateParams.disk = opt(P.enum('If you want to convert only 1 disk to base image.', DISK_SLOTS));
   ops.push(
-    op({
+    taskOp({
       method: 'POST',
       path: `${vm}/template`,
       name: 'template',
       description: type === 'qemu' ? 'Create a Template.' : 'Create a Template.',
       parameters: templateParams,
-      returns: type === 'qemu' ? { type: 'string', description: 'the task ID.' } : { type: 'null' },
+      // A VM becomes a template in a worker task; a container is converted at once.
+      returns: type === 'qemu' ? returns.upid : returns.null,
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Allocate']], description: "You need 'VM.Allocate' permissions on /vms/{vmid}" },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
-        const g = getGuest(ctx, kind);
-        assertUnlocked(ctx, g);
+        const g = unlockedGuest(ctx, kind);
         assertNotTemplate(g, type === 'qemu' ? 'VM is already a template' : 'CT is already a template');
         if (g.power !== 'stopped') throw new PveError(500, type === 'qemu' ? "you can't convert a template to a running VM" : "you can't convert a CT to template if the CT is running");
         const convert = () => {

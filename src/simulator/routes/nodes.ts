@@ -3,7 +3,7 @@ import { requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
 import { P, opt, type PropSchema, type Props } from '../params.js';
-import { op, returns, type Operation } from '../schema.js';
+import { op, returns, taskOp, type Operation } from '../schema.js';
 import { now } from './common.js';
 
 const CONFIG_KEYS = ['acme', 'acmedomain0', 'acmedomain1', 'acmedomain2', 'acmedomain3', 'acmedomain4', 'acmedomain5', 'ballooning-target', 'description', 'location', 'startall-onboot-delay', 'wakeonlan'];
@@ -177,7 +177,7 @@ export function nodeOperations(): Operation[] {
         };
       },
     }),
-    op({
+    taskOp({
       method: 'POST',
       path: '/nodes/{node}/storage/{storage}/upload',
       name: 'upload',
@@ -191,10 +191,7 @@ export function nodeOperations(): Operation[] {
         'checksum-algorithm': opt(P.enum('The algorithm to calculate the checksum of the file.', ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], { requires: 'checksum' })),
         tmpfilename: opt(P.str('The source file name. This parameter is usually set by the REST handler. You can only overwrite it when connecting to the trusted port on localhost.', { pattern: '/var/tmp/pveupload-[0-9a-f]+' })),
       },
-      returns: returns.upid,
       permissions: { check: ['perm', '/storage/{storage}', ['Datastore.AllocateTemplate']] },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const state = ctx.sim.state;
         const s = state.storage(ctx.params.storage);

@@ -3,7 +3,7 @@ import { hasPriv, requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt } from '../params.js';
-import { op, type Operation } from '../schema.js';
+import { op, taskOp, type Operation } from '../schema.js';
 import type { StorageDef, Volume } from '../state.js';
 import { index, now } from './common.js';
 
@@ -188,7 +188,7 @@ export function storageOperations(): Operation[] {
         return out;
       },
     }),
-    op({
+    taskOp({
       method: 'DELETE',
       path: '/nodes/{node}/storage/{storage}/content/{volume}',
       name: 'delete',
@@ -201,8 +201,6 @@ export function storageOperations(): Operation[] {
       },
       returns: { type: 'string', optional: 1 },
       permissions: { description: "You need 'Datastore.Allocate' privilege on the storage (or 'Datastore.AllocateSpace' for backup volumes if you have VM.Backup privilege on the VM).", user: 'all' },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const s = storageOr404(ctx, ctx.params.storage);
         const { list, vol } = findVolume(ctx, s);
@@ -227,7 +225,7 @@ export function storageOperations(): Operation[] {
         });
       },
     }),
-    op({
+    taskOp({
       method: 'POST',
       path: '/nodes/{node}/vzdump',
       name: 'vzdump',
@@ -246,8 +244,6 @@ export function storageOperations(): Operation[] {
       },
       returns: { type: 'string' },
       permissions: { description: "The user needs 'VM.Backup' permissions on any VM, and 'Datastore.AllocateSpace' on the backup storage (and fleecing storage when fleecing is used).", user: 'all' },
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const state = ctx.sim.state;
         const node: string = ctx.params.node;

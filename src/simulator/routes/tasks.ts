@@ -19,36 +19,22 @@ function findTask(ctx: RequestContext): Task {
   return task;
 }
 
+/** What the status answer and the list rows both report first: the fields of the task's UPID. */
+function upidFields(task: Task): Record<string, unknown> {
+  return { upid: task.upid, node: task.node, pid: task.pid, pstart: task.pstart, starttime: task.starttime, type: task.type, id: task.id };
+}
+
 /** The status answer exactly as recorded: no `endtime`, `tokenid` only for token tasks. */
 export function taskStatus(task: Task): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    upid: task.upid,
-    node: task.node,
-    pid: task.pid,
-    pstart: task.pstart,
-    starttime: task.starttime,
-    type: task.type,
-    id: task.id,
-    user: task.user,
-    status: task.status,
-  };
+  const out: Record<string, unknown> = { ...upidFields(task), user: task.user, status: task.status };
   if (task.tokenid) out.tokenid = task.tokenid;
   if (task.status === 'stopped') out.exitstatus = task.exitstatus;
   return out;
 }
 
-/** A row of the task lists: finished tasks carry `endtime` and their exit status in `status`. */
+/** A row of the task lists: the user as in the UPID (`user@realm!token`); finished tasks carry `endtime` and their exit status in `status`. */
 export function taskListRow(task: Task): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    upid: task.upid,
-    node: task.node,
-    pid: task.pid,
-    pstart: task.pstart,
-    starttime: task.starttime,
-    type: task.type,
-    id: task.id,
-    user: task.tokenid ? `${task.user}!${task.tokenid}` : task.user,
-  };
+  const row: Record<string, unknown> = { ...upidFields(task), user: task.tokenid ? `${task.user}!${task.tokenid}` : task.user };
   if (task.status === 'stopped') {
     row.endtime = task.endtime;
     row.status = task.exitstatus;
