@@ -6,6 +6,7 @@ import {
   ACTION_WORDS,
   CREATE_VERBS,
   AREA_WORDS,
+  ATTRIBUTE_WORDS,
   EXCLUSIVE,
   GUEST_TERMS,
   OPERATION_WORDS,
@@ -150,7 +151,7 @@ class QueryContext {
 
 const INDEX_FIELDS = ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints', 'meaning'];
 /** Bump when the index build or the snapshot layout changes, so old cached snapshots are rebuilt. */
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
 
 export interface SearchSnapshot {
   format: number;
@@ -232,9 +233,14 @@ export class OperationSearch {
     const index = (this.index ??= this.build());
     let raw = words(query);
     // "Which VMs are running": beside a plural guest noun, a state filters the list; it is no subject.
+    // So does it beside any plural ("tasks running in the cluster"); and "guests with their status"
+    // asks for the list that shows each one's status.
+    const plural = (w: string) => w.length > 3 && w !== stem(w) && w.endsWith('s') && this.vocabulary.has(stem(w));
     const listsGuests = raw.some((w) => w !== stem(w) && GUEST_TERMS.some((g) => termsOf(w).includes(g)));
-    const filtered = listsGuests && raw.some((w) => STATE_WORDS.has(w));
-    if (filtered) raw = raw.filter((w) => !STATE_WORDS.has(w));
+    const listed = listsGuests || raw.some(plural);
+    const attribute = (w: string) => STATE_WORDS.has(w) || (listsGuests && ATTRIBUTE_WORDS.has(w));
+    const filtered = listed && raw.some(attribute);
+    if (filtered) raw = raw.filter((w) => !attribute(w));
     const stemmed = new Set(raw.map(stem));
     const ruled: Intent[] = [];
     for (const rule of VERB_OBJECT) {
@@ -407,8 +413,12 @@ export class OperationSearch {
     for (const [a, b] of EXCLUSIVE) {
       const asksA = terms.has(a) && !terms.has(b);
       const asksB = terms.has(b) && !terms.has(a);
-      if (!asksA && !asksB) continue;
       const has = (x: string) => segs.some((seg) => seg.text === x);
+      // Guests of either kind: a path about one kind only answers half the question.
+      if (!asksA && !asksB) {
+        if (terms.has(a) && has(a) !== has(b)) fit *= 0.75;
+        continue;
+      }
       if ((asksA && has(b) && !has(a)) || (asksB && has(a) && !has(b))) fit *= 0.6;
     }
     return fit;
@@ -503,10 +513,15 @@ export class OperationSearch {
         if (/^[a-z]+$/.test(t)) names.add(t);
       }
     }
+    // A writer is found by its own parameters only: creating a pool takes no `vms`, updating it does.
+    const add = (t: string, id: number) => (this.byParam.get(t) ?? this.byParam.set(t, []).get(t)!).push(id);
     for (const [path, names] of namesAt) {
-      const ids = byPath.get(path)!.filter((id) => ops[id].method !== 'DELETE');
-      for (const t of names) (this.byParam.get(t) ?? this.byParam.set(t, []).get(t)!).push(...ids);
+      for (const id of byPath.get(path)!) if (ops[id].method === 'GET') for (const t of names) add(t, id);
     }
+    ops.forEach((op, id) => {
+      if (op.method === 'GET' || op.method === 'DELETE') return;
+      for (const t of new Set(op.params.map((p) => stem(p.name.replace('[n]', ''))))) if (/^[a-z]+$/.test(t)) add(t, id);
+    });
     // Action endpoints: literal path ends that only take a POST (`/sync`, `/scrub`, `/schedule_now`).
     const methodsAt = new Map<string, Set<string>>();
     for (const op of ops) (methodsAt.get(op.path) ?? methodsAt.set(op.path, new Set()).get(op.path)!).add(op.method);

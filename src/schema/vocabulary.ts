@@ -29,6 +29,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bhighly available\b/g, ' ha resource '],
   [/\bha[- ](managed|management)\b/g, ' ha resource '],
   [/\bhigh(ly)? availab(ility|le)\b/g, ' ha '],
+  // Taking a guest out of HA removes its HA resource.
+  [/\b(take|get|pull) ([a-z' ]{1,30}?) out of\b/g, ' remove $2 from '],
+  [/\b(from|out of) (the )?ha\b/g, ' ha resource '],
   // A backup one restores from is the archive of the create-or-restore operations.
   [/\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g, ' archive '],
   [/\bvzdump archives?\b/g, ' archive '],
@@ -52,7 +55,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\btwo[- ]factor\b/g, ' tfa '],
   [/\b2fa\b/g, ' tfa '],
   [/\bresource pools?\b/g, ' pools '],
-  [/\bnetwork interface(s?)\b/g, ' network iface$1 '],
+  [/\bnetwork interface(s?)\b/g, ' network interface$1 '],
   [/\bhard (disk|drive)s?\b/g, ' disk '],
   [/\bmount points?\b/g, ' mp '],
   [/\bcloud[- ]init\b/g, ' cloudinit '],
@@ -269,7 +272,12 @@ export const SYNONYMS: Record<string, string[]> = {
   reboot: ['reboot'],
   affinity: ['rules', 'affinity'],
   fence: ['fence'],
+  freeze: ['fsfreeze', 'freeze'],
+  thaw: ['fsfreeze', 'thaw'],
+  quiesce: ['freeze', 'fsfreeze'],
+  trim: ['fstrim', 'trim'],
   quorum: ['status', 'quorum'],
+  quorate: ['status', 'quorum'],
   join: ['join'],
   corosync: ['config', 'nodes'],
   mapping: ['mapping'],
@@ -402,6 +410,11 @@ export const INTENT: Record<string, Intent | Intent[]> = {
   deregister: 'DELETE',
   cancel: 'DELETE',
   abort: 'DELETE',
+  // The guest agent's filesystem commands are actions.
+  freeze: 'POST',
+  thaw: 'POST',
+  quiesce: 'POST',
+  trim: 'POST',
 };
 
 /** Verbs that say little beyond the method: they steer by intent and count little as words. */
@@ -481,6 +494,9 @@ export const SETTING_WORDS: Record<string, string[]> = {
 /** Words for a guest's state: beside a plural ("which VMs are running") they filter a list. */
 export const STATE_WORDS = new Set(['running', 'stopped', 'online', 'offline', 'paused', 'started']);
 
+/** A guest's attributes that a list of guests shows for each: "all VMs with their status" is the list. */
+export const ATTRIBUTE_WORDS = new Set(['status', 'state', 'uptime']);
+
 /**
  * What single operations answer, where their path is only a command's name (the guest agent's
  * `network-get-interfaces` tells a VM's IP addresses). Indexed strongly, and a path these words
@@ -488,6 +504,8 @@ export const STATE_WORDS = new Set(['running', 'stopped', 'online', 'offline', '
  */
 export const OPERATION_WORDS: Array<[RegExp, string]> = [
   [/^\/version$/, 'api'],
+  // The cluster's inventory: every guest (and node and storage), each with its status.
+  [/^\/cluster\/resources$/, 'inventory guests vms containers'],
   [/\/agent\/network-get-interfaces$/, 'ip address addresses nic interfaces'],
   [/\/agent\/get-osinfo$/, 'osinfo os distribution kernel release version'],
   [/\/agent\/get-users$/, 'users sessions who'],
@@ -497,10 +515,11 @@ export const OPERATION_WORDS: Array<[RegExp, string]> = [
   [/\/agent\/get-time(zone)?$/, 'clock time'],
   [/\/agent\/exec-status$/, 'output result exit code stdout stderr command'],
   [/\/agent\/exec$/, 'command shell script'],
-  [/\/agent\/fsfreeze-(freeze|thaw|status)$/, 'filesystems quiesce'],
+  [/\/agent\/fsfreeze-freeze$/, 'filesystems quiesce'],
+  [/\/agent\/fsfreeze-(thaw|status)$/, 'filesystems'],
   [/\/agent\/fstrim$/, 'trim discard'],
   [/\/agent\/set-user-password$/, 'user password change'],
-  [/\/lxc\/\{vmid\}\/interfaces$/, 'ip address addresses nic'],
+  [/\/lxc\/\{vmid\}\/interfaces$/, 'ip address addresses nic network interfaces'],
 ];
 
 /**
