@@ -630,10 +630,10 @@ describe('error reporting', () => {
     } finally {
       await local.close();
     }
-    // The simulator's body carries the same text. (Its reason phrase is currently UTF-8-encoded twice on
-    // the wire, see src/simulator/server.ts send(), so it is not used for the reason check.)
+    // The simulator writes the same UTF-8 bytes into its status line, as pveproxy does.
     const sim500 = await httpFailure(client().request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['no-such-tool'] } }));
     expect(sim500.body?.message).toBe(`${reason}\n`);
+    expect(sim500.reason).toBe(reason);
   });
 
   it('fetchText reads outside the API and reports failures as HTTP errors', async () => {
