@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { StdioDriver } from './stdio-driver.js';
+import { countToolsListTokens } from './tools-list.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/cli.js');
@@ -47,10 +47,10 @@ async function bareNodeSpawnMs(): Promise<number> {
   return performance.now() - t0;
 }
 
-async function spawnToToolsListMs(): Promise<{ ms: number; tools: unknown[] }> {
-  const d = new StdioDriver([cli], offlineEnv());
+async function spawnToToolsListMs(server = cli): Promise<{ ms: number; tools: Array<{ name: string }> }> {
+  const d = new StdioDriver([server], offlineEnv());
   await d.initialize();
-  const res = await d.request<{ tools: unknown[] }>('tools/list');
+  const res = await d.request<{ tools: Array<{ name: string }> }>('tools/list');
   const ms = performance.now() - d.spawnedAt;
   await d.close();
   return { ms, tools: res.tools };
@@ -103,15 +103,6 @@ await s.connect(new StdioServerTransport());
   }
 }
 
-async function spawnMinimalToToolsListMs(server: string): Promise<number> {
-  const d = new StdioDriver([server], offlineEnv());
-  await d.initialize();
-  await d.request('tools/list');
-  const ms = performance.now() - d.spawnedAt;
-  await d.close();
-  return ms;
-}
-
 async function startupFigures() {
   const rounds = quick ? 5 : 15;
   const minimal = await buildMinimalSdkServer();
@@ -124,12 +115,12 @@ async function startupFigures() {
   const warmCache = mkdtempSync(path.join(tmpdir(), 'pmcp-bench-cache-'));
   await spawnToFirstSearchMs(warmCache);
   await new Promise((r) => setTimeout(r, 500));
-  let tools: unknown[] = [];
+  let tools: Array<{ name: string }> = [];
   let peak: number | undefined;
   // Interleaved so that machine noise hits every series alike.
   for (let i = 0; i < rounds; i++) {
     bare.push(await bareNodeSpawnMs());
-    minimalMs.push(await spawnMinimalToToolsListMs(minimal));
+    minimalMs.push((await spawnToToolsListMs(minimal)).ms);
     const l = await spawnToToolsListMs();
     list.push(l.ms);
     tools = l.tools;
@@ -138,7 +129,7 @@ async function startupFigures() {
     searchCold.push((await spawnToFirstSearchMs(mkdtempSync(path.join(tmpdir(), 'pmcp-bench-cold-')))).ms);
     peak = Math.max(peak ?? 0, s.peakRssMb ?? 0);
   }
-  const toolsListTokens = encode(JSON.stringify({ tools })).length;
+  const toolsListTokens = countToolsListTokens(tools).total;
   return {
     toolsListTokens,
     bareSpawnMs: median(bare),

@@ -6,6 +6,12 @@ import { StdioDriver } from './stdio-driver.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** o200k tokens of a tools/list answer, in all and per tool. */
+export function countToolsListTokens(tools: Array<{ name: string }>): { total: number; perTool: Record<string, number> } {
+  const perTool = Object.fromEntries(tools.map((t) => [t.name, encode(JSON.stringify(t)).length]));
+  return { total: encode(JSON.stringify({ tools })).length, perTool };
+}
+
 export async function toolsListTokens(): Promise<{ total: number; perTool: Record<string, number>; tools: unknown[] }> {
   const d = new StdioDriver([path.join(root, 'dist/cli.js')], {
     ...process.env,
@@ -16,8 +22,7 @@ export async function toolsListTokens(): Promise<{ total: number; perTool: Recor
   try {
     await d.initialize();
     const { tools } = await d.request<{ tools: Array<{ name: string }> }>('tools/list');
-    const perTool = Object.fromEntries(tools.map((t) => [t.name, encode(JSON.stringify(t)).length]));
-    return { total: encode(JSON.stringify({ tools })).length, perTool, tools };
+    return { ...countToolsListTokens(tools), tools };
   } finally {
     await d.close();
   }

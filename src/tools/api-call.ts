@@ -9,7 +9,7 @@ import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
 import { clip } from '../output/budget.js';
-import { confirmDestructive, enforcePolicy } from './guard.js';
+import { guardCall } from './guard.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
 
@@ -217,18 +217,15 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
 
   const writes = resolved.method !== 'GET';
   const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
-  try {
-    enforcePolicy(cluster, resolved.method, resolved.template, resolved.path);
-    if (writes) {
-      const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path);
-      if (danger.destructive) await confirmDestructive(env, call, { summary, why: danger.why ?? 'changes the cluster', confirm: args.confirm });
-    }
-  } catch (err) {
-    if (writes && err instanceof ToolError) {
-      env.audit?.record({ tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams, status: 'refused', error: err.message });
-    }
-    throw err;
-  }
+  const danger = writes ? isDestructive(resolved.method, resolved.template, wireParams, resolved.path) : undefined;
+  await guardCall(env, call, cluster, {
+    method: resolved.method,
+    template: resolved.template,
+    concrete: resolved.path,
+    danger: danger?.destructive ? { summary, why: danger.why ?? 'changes the cluster' } : undefined,
+    confirm: args.confirm,
+    refusal: writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined,
+  });
 
   const started = Date.now();
   let data: unknown;

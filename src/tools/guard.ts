@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import type { AuditEntry } from '../safety/audit.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './types.js';
 
 /**
  * Refuses what the cluster's policy refuses (read-only mode, PROXMOX_ALLOW / PROXMOX_DENY),
  * naming the rule, before anything is sent.
  */
-export function enforcePolicy(cluster: ClusterContext, method: string, template: string, concrete?: string): void {
+function enforcePolicy(cluster: ClusterContext, method: string, template: string, concrete?: string): void {
   const decision = cluster.policy?.check(method, template, concrete);
   if (decision && !decision.allowed) {
     throw new ToolError(`refused: ${method} ${concrete ?? template}: ${decision.reason ?? 'not allowed by policy'}`);
@@ -16,7 +17,7 @@ export function enforcePolicy(cluster: ClusterContext, method: string, template:
  * Destructive operations need a human yes (MCP elicitation) or, where the client cannot ask,
  * an explicit `confirm: true` from the model, as PROXMOX_CONFIRM says.
  */
-export async function confirmDestructive(
+async function confirmDestructive(
   env: ToolEnv,
   call: ToolCall,
   what: { summary: string; why: string; confirm?: boolean },
@@ -30,6 +31,32 @@ export async function confirmDestructive(
   }
   if (what.confirm !== true) {
     throw new ToolError(`${what.summary} ${what.why}: repeat the call with confirm: true once the user has agreed.`);
+  }
+}
+
+/**
+ * The checks before a call: the policy, then, for what destroys or interrupts, the human's yes. A
+ * refused write is recorded in the audit log (`refusal` says how) before the refusal is thrown.
+ */
+export async function guardCall(
+  env: ToolEnv,
+  call: ToolCall,
+  cluster: ClusterContext,
+  what: {
+    method: string;
+    template: string;
+    concrete: string;
+    danger?: { summary: string; why: string };
+    confirm?: boolean;
+    refusal?: Omit<AuditEntry, 'status' | 'error'>;
+  },
+): Promise<void> {
+  try {
+    enforcePolicy(cluster, what.method, what.template, what.concrete);
+    if (what.danger) await confirmDestructive(env, call, { ...what.danger, confirm: what.confirm });
+  } catch (err) {
+    if (what.refusal && err instanceof ToolError) env.audit?.record({ ...what.refusal, status: 'refused', error: err.message });
+    throw err;
   }
 }
 
@@ -50,15 +77,14 @@ export async function guardExec(
     what.command.length > SHOWN_COMMAND_CHARS
       ? `${what.command.slice(0, SHOWN_COMMAND_CHARS)}\n… (${what.command.length - SHOWN_COMMAND_CHARS} more characters)`
       : what.command;
-  try {
-    enforcePolicy(cluster, 'POST', what.template, what.concrete);
-    await confirmDestructive(env, call, { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest', confirm: what.confirm });
-  } catch (err) {
-    if (err instanceof ToolError) {
-      env.audit?.record({ tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command, status: 'refused', error: err.message });
-    }
-    throw err;
-  }
+  await guardCall(env, call, cluster, {
+    method: 'POST',
+    template: what.template,
+    concrete: what.concrete,
+    danger: { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest' },
+    confirm: what.confirm,
+    refusal: { tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command },
+  });
 }
 
 /** Exec results always carry `structuredContent` (exitCode, stdout, stderr, flags); declared minimally to keep tools/list small. */
