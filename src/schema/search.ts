@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import type { Catalog, Operation } from './catalog.js';
+import type { Catalog, Operation, ParamSpec } from './catalog.js';
 import { splitPath } from './catalog.js';
 import {
   ACTION_NOUNS,
@@ -11,73 +11,19 @@ import {
   GUEST_TERMS,
   OPERATION_WORDS,
   INTENT,
-  PHRASES,
   PURE_VERBS,
   QUALIFIED_AREAS,
-  STOP_WORDS,
-  SYNONYM_ONLY,
   SETTING_WORDS,
   STATE_WORDS,
-  SYNONYMS,
   WEAK_INTENT,
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
+import { LEXICON, conceptsIn, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
+import { RecipeBook, type RecipeMatch } from './search-recipes.js';
+import { knowledgeFor, type Concept, type ProductKnowledge } from './knowledge/index.js';
 
-/** Nouns the suffix rules would turn into other words (settings -> set). */
-const STEM_EXCEPTIONS: Record<string, string> = { setting: 'setting', settings: 'setting' };
-
-const stems = new Map<string, string>();
-
-export function stem(word: string): string {
-  let s = stems.get(word);
-  if (s === undefined) {
-    s = stemWord(word);
-    if (stems.size < 50_000) stems.set(word, s);
-  }
-  return s;
-}
-
-function stemWord(word: string): string {
-  let w = word.toLowerCase();
-  if (STEM_EXCEPTIONS[w]) return STEM_EXCEPTIONS[w];
-  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 4 && /(ches|shes|sses|xes)$/.test(w)) w = w.slice(0, -2);
-  else if (w.length > 2 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  const before = w;
-  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
-  else if (w.length > 5 && w.endsWith('ed') && !w.endsWith('eed')) w = w.slice(0, -2);
-  // running -> run, stopped -> stop, mapped -> map (but not "all", "pass")
-  if (w !== before && /([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
-  return w;
-}
-
-/** One pass to tell whether any phrase occurs at all: most texts hold none. */
-const ANY_PHRASE = new RegExp(PHRASES.map(([re]) => re.source).join('|'));
-
-function rewritePhrases(text: string): string {
-  let t = text.toLowerCase();
-  if (!ANY_PHRASE.test(t)) return t;
-  // Collapse the padding each rewrite adds, so that later phrases still see single spaces
-  // ("back up file" -> "backup file" -> "backup volume content").
-  for (const [re, to] of PHRASES) t = t.replace(re, to).replace(/ {2,}/g, ' ');
-  return t;
-}
-
-/** Raw words of a text (path separators, dashes and underscores split words). */
-function words(text: string): string[] {
-  return rewritePhrases(text)
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w && !STOP_WORDS.has(w));
-}
-
-/** Terms of one word: its stem, plus PVE's own words for it. */
-function termsOf(word: string): string[] {
-  const s = stem(word);
-  // The exact word first: "hosts" (the file) is not "host" (a node).
-  const syn = SYNONYMS[word] ?? SYNONYMS[s] ?? [];
-  return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
-}
+export { stem } from './search-query.js';
 
 const SEARCH_OPTIONS = {
   tokenize: (s: string) => [s],
@@ -102,7 +48,32 @@ interface Doc {
 }
 
 
-interface Group {
+/** The named weights of the ranking, so a reader can see why a result ranks where it does. */
+export const WEIGHTS = {
+  /** A verb that only says the method ("show", "change") counts this much as a word. */
+  pureVerb: 0.25,
+  /** A concept the request names (PCI passthrough, VLAN) counts this much beside its own words. */
+  concept: 0.6,
+};
+
+export interface ParsedQuery {
+  text: string;
+  concepts: Concept[];
+  corrected: Array<[string, string]>;
+}
+
+export interface Ranked {
+  hits: Array<{ op: Operation; score: number }>;
+  /** How much of the request the best hit accounts for (0..1), words weighed by specificity. */
+  coverage: number;
+  groups?: Group[];
+  /** The goal recipe that best fits the request, if any fits two of its words. */
+  recipe?: RecipeMatch;
+}
+
+export interface Group {
+  /** Settings (parameter names) the word means when the request changes something. */
+  settings?: string[];
   word: string;
   terms: string[];
   /** How much the word counts: action verbs mostly steer the method, they say little about the subject. */
@@ -151,7 +122,7 @@ class QueryContext {
 
 const INDEX_FIELDS = ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints', 'meaning'];
 /** Bump when the index build or the snapshot layout changes, so old cached snapshots are rebuilt. */
-const SNAPSHOT_FORMAT = 3;
+const SNAPSHOT_FORMAT = 4;
 
 export interface SearchSnapshot {
   format: number;
@@ -186,8 +157,16 @@ export class OperationSearch {
   private readonly actions = new Set<string>();
   /** Per operation: the words of what it answers (OPERATION_WORDS), stemmed. */
   private meaning: string[][] = [];
+  private candidates?: string[];
+  private recipeBook?: RecipeBook;
+  private readonly knowledge: ProductKnowledge;
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly catalog: Catalog,
+    product = 'pve',
+  ) {
+    this.knowledge = knowledgeFor(product);
+  }
 
   /** Everything the index build derives, as plain data: building takes ~80 ms, loading this a quarter of it. */
   toSnapshot(): SearchSnapshot {
@@ -229,8 +208,37 @@ export class OperationSearch {
     return search;
   }
 
+  /** The request as the index reads it: typos mended, the product's concepts it names, intent phrases resolved. */
+  parse(query: string): ParsedQuery {
+    this.index ??= this.build();
+    const mended = correctTypos(query, (w) => this.knows(w), this.typoCandidates(), (w) => this.df.get(w) ?? this.catalog.operations.length);
+    const concepts = conceptsIn(mended.text, this.knowledge.concepts);
+    const text = rewriteIntent(mended.text, concepts.some((c) => c.settings?.length));
+    return { text, concepts, corrected: mended.corrected };
+  }
+
   search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
+    return this.rank(this.parse(query), limit).hits;
+  }
+
+  /** The product's goal recipes, resolved against this schema. */
+  get recipes(): RecipeBook {
+    return (this.recipeBook ??= new RecipeBook(this.catalog, this.knowledge.recipes));
+  }
+
+  private knows(word: string): boolean {
+    if (this.vocabulary.has(word) || LEXICON.has(word) || this.recipes.vocabulary.has(word)) return true;
+    const s = stem(word);
+    return this.vocabulary.has(s) || LEXICON.has(s) || this.knowledge.concepts.some((c) => c.say.test(word));
+  }
+
+  private typoCandidates(): string[] {
+    return (this.candidates ??= [...new Set([...this.vocabulary, ...LEXICON, ...this.recipes.vocabulary])].filter((w) => /^[a-z]{4,}$/.test(w)));
+  }
+
+  rank(parsedQuery: ParsedQuery, limit = 10): Ranked {
     const index = (this.index ??= this.build());
+    const query = parsedQuery.text;
     let raw = words(query);
     // "Which VMs are running": beside a plural guest noun, a state filters the list; it is no subject.
     // So does it beside any plural ("tasks running in the cluster"); and "guests with their status"
@@ -248,10 +256,14 @@ export class OperationSearch {
       raw = [...raw, ...rule.add.filter((w) => !stemmed.has(w))];
       if (rule.method) ruled.push(rule.method);
     }
-    const parsed = raw
+    const parsed: Array<{ word: string; terms: string[]; settings?: string[]; weight?: number }> = raw
       .map((word) => ({ word, terms: termsOf(word).filter((t) => !/^\d+$/.test(t)) }))
       .filter((g) => g.terms.length > 0);
-    if (parsed.length === 0) return [];
+    // A concept the request names joins it as one more word: its PVE terms, and the settings it means.
+    for (const c of parsedQuery.concepts) {
+      parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: WEIGHTS.concept });
+    }
+    if (parsed.length === 0) return { hits: [], coverage: 0 };
     const { methods: intents, verbs } = this.intents(raw);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
@@ -260,20 +272,31 @@ export class OperationSearch {
     const n = this.catalog.operations.length;
     // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
     const distinct = new Map<string, (typeof parsed)[number]>();
+    const settingsOf = (g: { word: string; settings?: string[] }) => g.settings ?? SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)];
     for (const g of parsed) {
       const key = g.terms.join(' ');
       const seen = distinct.get(key);
       if (!seen || (PURE_VERBS.has(seen.terms[0]) && !PURE_VERBS.has(g.terms[0]))) distinct.set(key, g);
     }
     // Naming a guest's setting while changing something is about the guest's config.
-    if (writes) for (const g of distinct.values()) if (SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)]) g.terms = [...new Set([...g.terms, 'config'])];
+    if (writes) for (const g of distinct.values()) if (settingsOf(g)) g.terms = [...new Set([...g.terms, 'config'])];
+    // Goals are matched on every word, also those no operation holds ("crashing", "full").
+    const maxIdf = Math.log(1 + n);
+    const recipe = this.recipes.best(
+      [...distinct.values()].map((g) => {
+        const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
+        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df) };
+      }),
+    );
     const groups: Group[] = [...distinct.values()]
       .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
       .map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? n));
-        return { ...g, weight: PURE_VERBS.has(g.terms[0]) ? 0.25 : 1, idf: Math.log(1 + n / Math.max(df, 1)) };
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
+        return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
-    if (groups.length === 0) return [];
+    if (groups.length === 0) return { hits: [], coverage: 0, recipe };
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
     const total = new Map<number, { score: number; covered: number }>();
@@ -293,7 +316,7 @@ export class OperationSearch {
           for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
         }
       });
-      const settings = writes ? (SETTING_WORDS[group.word] ?? SETTING_WORDS[stem(group.word)]) : undefined;
+      const settings = writes ? settingsOf(group) : undefined;
       for (const name of settings ?? []) {
         const setters = this.byParam.get(name);
         if (!setters || setters.length > PARAM_SPREAD) continue;
@@ -313,7 +336,7 @@ export class OperationSearch {
     // Coverage weighs words by specificity: missing "subscription" costs more than missing "status".
     const wanted = groups.reduce((sum, g) => sum + g.weight * g.idf, 0);
     const ctx = new QueryContext(groups, wanted);
-    ctx.changesSetting = writes && groups.some((g) => SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)]) && !raw.some((w) => CREATE_VERBS.has(w));
+    ctx.changesSetting = writes && groups.some((g) => settingsOf(g)) && !raw.some((w) => CREATE_VERBS.has(w));
     ctx.bulk = /\b(all|every|bulk)\b/i.test(query);
     const ops = this.catalog.operations;
     const scored: Array<{ id: number; score: number; why?: string }> = [];
@@ -332,10 +355,10 @@ export class OperationSearch {
       r.score *= fit;
       if (DEBUG) r.why += ` fit=${fit.toFixed(2)} shape=${this.shape[r.id].toFixed(2)}`;
     }
-    return leaders
-      .sort((a, b) => b.score - a.score)
-      .slice(0, limit)
-      .map((r) => (DEBUG ? { op: ops[r.id], score: r.score, why: r.why } : { op: ops[r.id], score: r.score }));
+    const top = leaders.sort((a, b) => b.score - a.score).slice(0, limit);
+    const hits = top.map((r) => (DEBUG ? { op: ops[r.id], score: r.score, why: r.why } : { op: ops[r.id], score: r.score }));
+    const best = top[0] ? total.get(top[0].id) : undefined;
+    return { hits, coverage: best ? best.covered / wanted : 0, groups, recipe };
   }
 
   /**
@@ -511,6 +534,7 @@ export class OperationSearch {
       for (const p of op.params) {
         const t = stem(p.name.replace('[n]', ''));
         if (/^[a-z]+$/.test(t)) names.add(t);
+        for (const k of settingKeys(p)) names.add(k);
       }
     }
     // A writer is found by its own parameters only: creating a pool takes no `vms`, updating it does.
@@ -520,7 +544,10 @@ export class OperationSearch {
     }
     ops.forEach((op, id) => {
       if (op.method === 'GET' || op.method === 'DELETE') return;
-      for (const t of new Set(op.params.map((p) => stem(p.name.replace('[n]', ''))))) if (/^[a-z]+$/.test(t)) add(t, id);
+      const names = new Set(op.params.map((p) => stem(p.name.replace('[n]', ''))).filter((t) => /^[a-z]+$/.test(t)));
+      // The keys of its property strings are settings it sets too: `discard` of `scsi0`, `tag` of `net0`.
+      for (const p of op.params) for (const k of settingKeys(p)) names.add(k);
+      for (const t of names) add(t, id);
     });
     // Action endpoints: literal path ends that only take a POST (`/sync`, `/scrub`, `/schedule_now`).
     const methodsAt = new Map<string, Set<string>>();
@@ -531,6 +558,21 @@ export class OperationSearch {
     }
     return ms;
   }
+}
+
+/** Keys of property strings too general to point at one setting: every disk has a `file` and a `size`. */
+const GENERIC_KEYS = new Set(['file', 'format', 'volume', 'size', 'type', 'name', 'model', 'current', 'import', 'from', 'length', 'max', 'enabled']);
+
+/** The setting names inside a property-string parameter (`net[n]`: bridge, tag, macaddr, rate, firewall ...). */
+function settingKeys(p: ParamSpec): string[] {
+  if (!p.format || typeof p.format !== 'object') return [];
+  const keys = new Set<string>();
+  for (const key of Object.keys(p.format)) {
+    for (const part of key.toLowerCase().split(/[^a-z]+/)) {
+      if (part.length >= 3 && !GENERIC_KEYS.has(part)) keys.add(stem(part));
+    }
+  }
+  return [...keys];
 }
 
 /**
@@ -581,7 +623,11 @@ function toDoc(op: Operation, id: number, itemName: string | undefined, dictiona
     description: op.description.slice(op.summary.length, 400),
     // A required choice names what the operation does: POST /nodes/{node}/status `command` reboot|shutdown.
     params: op.params
-      .map((p) => (!p.optional && p.enum && p.enum.length <= 12 ? `${p.name} ${p.enum.join(' ')}` : p.name.replace('[n]', '')))
+      .map((p) => {
+        const name = !p.optional && p.enum && p.enum.length <= 12 ? `${p.name} ${p.enum.join(' ')}` : p.name.replace('[n]', '');
+        const keys = settingKeys(p);
+        return keys.length ? `${name} ${keys.join(' ')}` : name;
+      })
       .join(' '),
     hints: AREA_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' '),
     meaning: meaningOf(op),
