@@ -137,6 +137,8 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
 const WEAK_COVERAGE = 0.5;
 /** How many plain hits stay before a goal's steps when the hits answer the request well themselves. */
 const GOAL_AFTER = 2;
+/** A goal leads when it accounts for this much more of the request than the best single operation. */
+const GOAL_LEAD_MARGIN = 0.05;
 
 /**
  * Whether a goal recipe answers the request, and whether it leads: a recipe fits when it accounts for
@@ -147,7 +149,8 @@ function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads
   const match = ranked.recipe;
   if (!match || match.matched < 3 || match.coverage < 0.6) return undefined;
   const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
-  const leads = !hits.length || (!inRecipe && (match.coverage >= ranked.coverage + 0.15 || ranked.coverage < WEAK_COVERAGE));
+  // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
+  const leads = !hits.length || (!inRecipe && match.cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
   return { match, leads };
 }
 

@@ -17,6 +17,8 @@ export interface WeighedWord {
   terms: string[];
   weight: number;
   idf: number;
+  /** No operation holds the word ("crashing", "downtime"): it says what the goal is, not which call. */
+  cue?: boolean;
 }
 
 export interface RecipeMatch {
@@ -25,6 +27,8 @@ export interface RecipeMatch {
   coverage: number;
   /** How many distinct request words it matched. */
   matched: number;
+  /** How many of them no operation holds. */
+  cues: number;
 }
 
 export class RecipeBook {
@@ -60,13 +64,15 @@ export class RecipeBook {
     for (const recipe of this.recipes) {
       let covered = 0;
       let matched = 0;
+      let cues = 0;
       for (const w of request) {
         if (!w.terms.some((t) => recipe.terms.has(t))) continue;
         covered += w.weight * w.idf;
         matched++;
+        if (w.cue) cues++;
       }
       const coverage = covered / wanted;
-      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched };
+      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched, cues };
     }
     return best;
   }

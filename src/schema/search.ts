@@ -53,8 +53,35 @@ export const WEIGHTS = {
   /** A verb that only says the method ("show", "change") counts this much as a word. */
   pureVerb: 0.25,
   /** A concept the request names (PCI passthrough, VLAN) counts this much beside its own words. */
-  concept: 0.6,
+  concept: 0.5,
+  /** Creating a guest, when the request names an existing one ("make vm 123 start at boot"). */
+  createForNamedGuest: 0.5,
+  /** Words that say little about what is wanted ("proxmox", "type", "please"). */
+  generic: 0.3,
+  /** Any operation not about one guest, when the request names one. */
+  elsewhereForNamedGuest: 0.85,
 };
+
+/**
+ * The words that named a setting's concept are replaced by the concept (which joins the request as one word of
+ * its own), so that "pass through" is PCI passthrough and not a password; verbs among them stay, as they
+ * still say what is to be done ("unlock", "block").
+ */
+function consumeConcepts(text: string, concepts: Concept[]): string {
+  let t = text;
+  for (const c of concepts) {
+    if (!c.settings?.length) continue;
+    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => INTENT[w]).join(' ')} `));
+  }
+  return t;
+}
+
+/** Words of a request that name nothing in particular. */
+const GENERIC_WORDS = new Set(['proxmox', 'pve', 'please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
+
+/** A guest named by its ID: "vm 123", "ct 105", "container #7", "vmid 300". */
+const NAMED_GUEST = /\b(vms?|cts?|containers?|guests?|lxc|qemu|kvm|vmid|machine)\s*#?\d+\b|\b(vm|ct)\d{2,}\b/i;
+const GUEST_COLLECTION = /^\/nodes\/\{node\}\/(qemu|lxc)$/;
 
 export interface ParsedQuery {
   text: string;
@@ -96,6 +123,8 @@ class QueryContext {
   bulk = false;
   /** The question changes a setting of something that exists ("set the description of a VM"). */
   changesSetting = false;
+  /** The request names one existing guest ("vm 123", "ct 105"): it is about that guest, not a new one. */
+  namedGuest = false;
   private readonly memo = new Map<string, number[]>();
 
   constructor(
@@ -158,6 +187,8 @@ export class OperationSearch {
   /** Per operation: the words of what it answers (OPERATION_WORDS), stemmed. */
   private meaning: string[][] = [];
   private candidates?: string[];
+  /** Literal path segments of the schema (`firewall`, `snapshot`): area names, not setting keys. */
+  private readonly segmentNames = new Set<string>();
   private recipeBook?: RecipeBook;
   private readonly knowledge: ProductKnowledge;
 
@@ -213,7 +244,7 @@ export class OperationSearch {
     this.index ??= this.build();
     const mended = correctTypos(query, (w) => this.knows(w), this.typoCandidates(), (w) => this.df.get(w) ?? this.catalog.operations.length);
     const concepts = conceptsIn(mended.text, this.knowledge.concepts);
-    const text = rewriteIntent(mended.text, concepts.some((c) => c.settings?.length));
+    const text = consumeConcepts(rewriteIntent(mended.text, concepts.some((c) => c.settings?.length)), concepts);
     return { text, concepts, corrected: mended.corrected };
   }
 
@@ -261,13 +292,21 @@ export class OperationSearch {
       .filter((g) => g.terms.length > 0);
     // A concept the request names joins it as one more word: its PVE terms, and the settings it means.
     for (const c of parsedQuery.concepts) {
-      parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: WEIGHTS.concept });
+      // A setting's concept stands in for the words that named it; any other adds to them.
+      parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: c.settings?.length ? 1 : WEIGHTS.concept });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0 };
     const { methods: intents, verbs } = this.intents(raw);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
     // A question that changes something and names a guest setting points at the operations setting it.
+    // Removing a device or setting from a guest ("remove net1 from vm 12", "detach the CD") changes
+    // the guest's config; the guest itself stays.
+    const names = (t: string) => parsed.some((g) => g.terms.includes(t));
+    if (intents.has('DELETE') && parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) {
+      intents.set('PUT', 1);
+      intents.set('DELETE', 0.7);
+    }
     const writes = (intents.get('PUT') ?? 0) + (intents.get('POST') ?? 0) > 0;
     const n = this.catalog.operations.length;
     // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
@@ -286,14 +325,14 @@ export class OperationSearch {
       [...distinct.values()].map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
         const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
-        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df) };
+        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: df > n };
       }),
     );
     const groups: Group[] = [...distinct.values()]
       .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
       .map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? n));
-        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : 1);
         return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
     if (groups.length === 0) return { hits: [], coverage: 0, recipe };
@@ -338,6 +377,8 @@ export class OperationSearch {
     const ctx = new QueryContext(groups, wanted);
     ctx.changesSetting = writes && groups.some((g) => settingsOf(g)) && !raw.some((w) => CREATE_VERBS.has(w));
     ctx.bulk = /\b(all|every|bulk)\b/i.test(query);
+    // "make vm 123 start at boot" changes guest 123; "restore vm 123 from a backup" creates it anew.
+    ctx.namedGuest = NAMED_GUEST.test(query) && !raw.some((w) => CREATE_VERBS.has(w) && w !== 'make');
     const ops = this.catalog.operations;
     const scored: Array<{ id: number; score: number; why?: string }> = [];
     for (const [id, entry] of total) {
@@ -433,6 +474,11 @@ export class OperationSearch {
     if (leaf && leaf.words.some((w) => ACTION_WORDS.has(w) && ctx.explains(w).length === 0)) fit *= 0.7;
     // Changing a setting of a guest is not creating one.
     if (ctx.changesSetting && this.collection[id] && this.catalog.operations[id].method === 'POST') fit *= 0.7;
+    if (ctx.namedGuest) {
+      const op = this.catalog.operations[id];
+      if (op.method === 'POST' && GUEST_COLLECTION.test(op.path)) fit *= WEIGHTS.createForNamedGuest;
+      else if (!this.guestScoped[id]) fit *= WEIGHTS.elsewhereForNamedGuest;
+    }
     for (const [a, b] of EXCLUSIVE) {
       const asksA = terms.has(a) && !terms.has(b);
       const asksB = terms.has(b) && !terms.has(a);
@@ -492,8 +538,9 @@ export class OperationSearch {
       for (const w of `${op.path} ${op.name} ${op.summary}`.toLowerCase().split(/[^a-z0-9]+/)) if (w.length >= 3) dictionary.add(w);
     }
     // Listing and creating are about the items; a PUT or DELETE of the collection is about the whole.
+    for (const op of ops) for (const seg of splitPath(op.path)) if (!seg.startsWith('{')) this.segmentNames.add(seg);
     const docs = ops.map((op, id) =>
-      toDoc(op, id, op.method === 'GET' || op.method === 'POST' ? itemNames.get(op.path) : undefined, dictionary),
+      toDoc(op, id, op.method === 'GET' || op.method === 'POST' ? itemNames.get(op.path) : undefined, dictionary, this.segmentNames),
     );
     for (const doc of docs) {
       docTerms = new Set();
@@ -530,11 +577,13 @@ export class OperationSearch {
     ops.forEach((op, id) => (byPath.get(op.path) ?? byPath.set(op.path, []).get(op.path)!).push(id));
     const namesAt = new Map<string, Set<string>>();
     for (const op of ops) {
+      // Creating an item takes the item's settings; the list of items does not show them.
+      if (op.method === 'POST' && itemNames.has(op.path)) continue;
       const names = namesAt.get(op.path) ?? namesAt.set(op.path, new Set()).get(op.path)!;
       for (const p of op.params) {
         const t = stem(p.name.replace('[n]', ''));
         if (/^[a-z]+$/.test(t)) names.add(t);
-        for (const k of settingKeys(p)) names.add(k);
+        for (const k of settingKeys(p, this.segmentNames)) names.add(k);
       }
     }
     // A writer is found by its own parameters only: creating a pool takes no `vms`, updating it does.
@@ -546,7 +595,7 @@ export class OperationSearch {
       if (op.method === 'GET' || op.method === 'DELETE') return;
       const names = new Set(op.params.map((p) => stem(p.name.replace('[n]', ''))).filter((t) => /^[a-z]+$/.test(t)));
       // The keys of its property strings are settings it sets too: `discard` of `scsi0`, `tag` of `net0`.
-      for (const p of op.params) for (const k of settingKeys(p)) names.add(k);
+      for (const p of op.params) for (const k of settingKeys(p, this.segmentNames)) names.add(k);
       for (const t of names) add(t, id);
     });
     // Action endpoints: literal path ends that only take a POST (`/sync`, `/scrub`, `/schedule_now`).
@@ -564,12 +613,14 @@ export class OperationSearch {
 const GENERIC_KEYS = new Set(['file', 'format', 'volume', 'size', 'type', 'name', 'model', 'current', 'import', 'from', 'length', 'max', 'enabled']);
 
 /** The setting names inside a property-string parameter (`net[n]`: bridge, tag, macaddr, rate, firewall ...). */
-function settingKeys(p: ParamSpec): string[] {
+function settingKeys(p: ParamSpec, pathWords: ReadonlySet<string>): string[] {
   if (!p.format || typeof p.format !== 'object') return [];
   const keys = new Set<string>();
   for (const key of Object.keys(p.format)) {
     for (const part of key.toLowerCase().split(/[^a-z]+/)) {
-      if (part.length >= 3 && !GENERIC_KEYS.has(part)) keys.add(stem(part));
+      // A key named like an area (`firewall`, `snapshot`, `backup` of a disk) would pull requests about
+      // that area to every config that has the key.
+      if (part.length >= 3 && !GENERIC_KEYS.has(part) && !pathWords.has(part)) keys.add(stem(part));
     }
   }
   return [...keys];
@@ -608,7 +659,7 @@ function withParts(text: string, dictionary: Set<string>): string {
   return parts.length ? `${text} ${parts.join(' ')}` : text;
 }
 
-function toDoc(op: Operation, id: number, itemName: string | undefined, dictionary: Set<string>): Doc {
+function toDoc(op: Operation, id: number, itemName: string | undefined, dictionary: Set<string>, pathWords: ReadonlySet<string>): Doc {
   const literals = splitPath(op.path).filter((s) => !s.startsWith('{'));
   const last = splitPath(op.path).at(-1) ?? '';
   // The last literal names what the operation is about; a trailing {param} means "one item of it".
@@ -625,7 +676,7 @@ function toDoc(op: Operation, id: number, itemName: string | undefined, dictiona
     params: op.params
       .map((p) => {
         const name = !p.optional && p.enum && p.enum.length <= 12 ? `${p.name} ${p.enum.join(' ')}` : p.name.replace('[n]', '');
-        const keys = settingKeys(p);
+        const keys = settingKeys(p, pathWords);
         return keys.length ? `${name} ${keys.join(' ')}` : name;
       })
       .join(' '),

@@ -13,7 +13,7 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'PCI passthrough', say: /\b(gpu|graphics card|video card|pcie?( device| card)?|pass ?through|vfio|iommu|x-vga|hba|sr-?iov|vgpu)\b/, terms: ['hostpci', 'pci'], settings: ['hostpci'] },
   { concept: 'USB passthrough', say: /\busb( stick| device| drive| dongle| key)?s?\b|\bdongle\b/, terms: ['usb'], settings: ['usb'] },
   // Network devices of a guest (net[n]: model, bridge, tag, macaddr, rate, firewall, link_down).
-  { concept: 'guest network device', say: /\b(nic|nics|network (card|device|adapter|interface)|net\d+|eth\d+|mac( address)?|vmbr\d*|virtio-?net|e1000)\b/, terms: ['net'], settings: ['net'] },
+  { concept: 'guest network device', say: /\b(nic|nics|network (card|device|adapter)|net\d+|eth\d+|mac( address)?|vmbr\d*|virtio-?net|e1000)\b/, terms: ['net'], settings: ['net'] },
   { concept: 'VLAN', say: /\bvlans?( tag| id)?\b/, terms: ['tag', 'net', 'vlan'], settings: ['net'] },
   { concept: 'network rate limit', say: /\b(rate ?limit|bandwidth limit|mb\/s|throttl\w*)\b/, terms: ['rate', 'limit'], settings: ['net', 'scsi', 'virtio'] },
   // Container features and mount points (pct: "Container Settings", "Mount Points").
@@ -23,13 +23,13 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'memory', say: /\b(ram|memory|balloon(ing)?|hugepages?|swap|\d+ ?(gb|mb|gib|mib) (of )?ram)\b/, terms: ['memory'], settings: ['memory', 'balloon', 'swap', 'hugepages'] },
   { concept: 'CPU', say: /\b(cpu ?(type|model|limit|units|flags)?|cores?|vcpus?|sockets?|numa|cpulimit|cpuunits|processors?)\b/, terms: ['cpu', 'cores'], settings: ['cpu', 'cores', 'sockets', 'vcpus', 'cpulimit', 'cpuunits', 'numa'] },
   // Disk options (qm: "Hard Disk": cache, discard, iothread, ssd, backup, replicate, iops/mbps limits).
-  { concept: 'disk options', say: /\b(discard|trim|ssd emulation|iothread|io ?thread|cache mode|writeback|iops|aio|disk (throttle|limit|option)s?|scsi ?controller|scsihw|virtio-scsi\S*)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'ide', 'scsihw'] },
-  { concept: 'additional disk', say: /\b(additional|extra|second|another|new) (\d+ ?g\w* )?(disk|drive)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'mp'] },
+  { concept: 'disk options', say: /\b(discard|ssd emulation|iothread|io ?thread|cache mode|writeback|iops|aio|disk (throttle|limit|option)s?|scsi ?controller|scsihw|virtio-scsi\S*)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'ide', 'scsihw'] },
+  { concept: 'additional disk', say: /\b(additional|extra|second|another|new) (\d+ ?g\w* )?(hard )?(disk|drive)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'mp'] },
   { concept: 'CD/DVD drive', say: /\b(cd|dvd|cdrom|cd-rom|iso)( drive| image)?\b/, terms: ['cdrom'], settings: ['ide', 'sata', 'cdrom'] },
   // Boot and firmware (qm: "BIOS and UEFI", "Trusted Platform Module", "Boot order").
   { concept: 'firmware', say: /\b(bios|uefi|ovmf|seabios|efi ?disk|secure ?boot|tpm( state)?|machine type|q35|i440fx)\b/, terms: ['bios', 'config'], settings: ['bios', 'efidisk', 'tpmstate', 'machine'] },
   { concept: 'boot order', say: /\bboot ?(order|device|from)\b|\bboots? (from|off)\b/, terms: ['boot', 'config'], settings: ['boot'] },
-  { concept: 'start at boot', say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/, terms: ['onboot', 'startup'], settings: ['onboot', 'startup'] },
+  { concept: 'start at boot', say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/, terms: ['onboot', 'startup'], settings: ['onboot', 'startup'], noVerb: true },
   // Cloud-init (qm: "Cloud-Init Support").
   { concept: 'cloud-init', say: /\b(cloud-?init|ci ?user|cipassword|ssh ?keys?|ipconfig\d*|ip=dhcp|user-?data|searchdomain)\b/, terms: ['cloudinit', 'config'], settings: ['ciuser', 'cipassword', 'sshkeys', 'ipconfig', 'nameserver', 'searchdomain', 'citype'] },
   { concept: 'cloud image', say: /\b(cloud ?image|qcow2|\.img|generic ?cloud|cloudimg)\b/, terms: ['download', 'url', 'import'] },
@@ -48,7 +48,7 @@ export const PVE_CONCEPTS: Concept[] = [
   // Two-factor authentication (pveum: "Two-Factor Authentication").
   { concept: 'TFA', say: /\b(2fa|tfa|two[- ]factor|totp|otp|yubi ?key|webauthn|authenticator( app)?|recovery (keys?|codes?))\b/, terms: ['tfa'] },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
-  { concept: 'console', say: /\b(novnc|vnc|spice|xterm(\.js)?|web ?console|serial terminal|terminal)\b/, terms: ['vncproxy', 'termproxy', 'console'] },
+  { concept: 'console', say: /\b(novnc|xterm(\.js)?|web ?console|serial terminal|terminal)\b/, terms: ['vncproxy', 'termproxy', 'console'] },
   // Templates and clones (qm: "Templates and Clones"); appliance templates (pveam).
   { concept: 'template', say: /\b(golden image|base image|template)\b/, terms: ['template', 'clone'] },
   { concept: 'appliance template', say: /\b(pveam|turnkey|appliance|ct template|lxc template|container template)\b/, terms: ['aplinfo', 'template'] },
@@ -67,6 +67,13 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'node maintenance', say: /\b(maintenance|evacuate|drain|empty (the )?(node|host))\b/, terms: ['migrateall', 'maintenance'] },
   // Who did what: the cluster log and task list.
   { concept: 'audit trail', say: /\b(who (did|deleted|changed|removed|created|stopped)|audit|what happened)\b/, terms: ['tasks', 'log'] },
+  // The command-line tools' names stand for their areas.
+  { concept: 'qm', say: /\bqm\b/, terms: ['qemu'] },
+  { concept: 'pct', say: /\bpct\b/, terms: ['lxc'] },
+  { concept: 'pvesm', say: /\bpvesm\b/, terms: ['storage'] },
+  { concept: 'pveum', say: /\bpveum\b/, terms: ['access'] },
+  { concept: 'pvecm', say: /\bpvecm\b/, terms: ['cluster', 'config'] },
+  { concept: 'ha-manager', say: /\bha-manager\b/, terms: ['ha'] },
   // Qemu monitor (qm monitor).
   { concept: 'qemu monitor', say: /\b(qemu monitor|hmp|qm monitor)\b/, terms: ['monitor'] },
 ];

@@ -11,6 +11,8 @@ export interface Concept {
   say: RegExp;
   terms: string[];
   settings?: string[];
+  /** The phrase names a setting, not an action: its verbs go with it ("start at boot" starts nothing). */
+  noVerb?: boolean;
 }
 
 /** One step of a goal: an operation (`METHOD /path`) and what it is for. */
