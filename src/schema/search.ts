@@ -58,6 +58,7 @@ export const WEIGHTS = {
   createForNamedGuest: 0.5,
   /** Words that say little about what is wanted ("proxmox", "type", "please"). */
   generic: 0.3,
+  product: 0.6,
   /** Any operation not about one guest, when the request names one. */
   elsewhereForNamedGuest: 0.85,
 };
@@ -77,10 +78,13 @@ function consumeConcepts(text: string, concepts: Concept[]): string {
 }
 
 /** Words of a request that name nothing in particular. */
-const GENERIC_WORDS = new Set(['proxmox', 'pve', 'please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
+const GENERIC_WORDS = new Set(['please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
+
+/** The product's own name: every operation is about it, though a few descriptions say it ("Proxmox packages"). */
+const PRODUCT_WORDS = new Set(['proxmox', 'pve']);
 
 /** A guest named by its ID: "vm 123", "ct 105", "container #7", "vmid 300". */
-const NAMED_GUEST = /\b(vms?|cts?|containers?|guests?|lxc|qemu|kvm|vmid|machine)\s*#?\d+\b|\b(vm|ct)\d{2,}\b/i;
+const NAMED_GUEST = /\b(vms?|cts?|containers?|guests?|lxc|qemu|kvm|vmid|machine)\s*#?\d+\b|\b(vm|ct)\d{2,}\b|\b(qm|pct) [a-z-]+ \d+\b/i;
 const GUEST_COLLECTION = /^\/nodes\/\{node\}\/(qemu|lxc)$/;
 
 export interface ParsedQuery {
@@ -259,8 +263,10 @@ export class OperationSearch {
 
   private knows(word: string): boolean {
     if (this.vocabulary.has(word) || LEXICON.has(word) || this.recipes.vocabulary.has(word)) return true;
+    // An inflection of a known word is no typo: "executed", "rebooting", "snapshotted".
     const s = stem(word);
-    return this.vocabulary.has(s) || LEXICON.has(s) || this.knowledge.concepts.some((c) => c.say.test(word));
+    const forms = [s, `${s}e`, word.replace(/(ed|d|ing|s)$/, '')];
+    return forms.some((f) => this.vocabulary.has(f) || LEXICON.has(f)) || this.knowledge.concepts.some((c) => c.say.test(word));
   }
 
   private typoCandidates(): string[] {
@@ -332,7 +338,7 @@ export class OperationSearch {
       .filter((g) => g.terms.some((t) => this.vocabulary.has(t)))
       .map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? n));
-        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : 1);
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : PRODUCT_WORDS.has(g.word) ? WEIGHTS.product : 1);
         return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
     if (groups.length === 0) return { hits: [], coverage: 0, recipe };
@@ -355,7 +361,9 @@ export class OperationSearch {
           for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
         }
       });
-      const settings = writes ? settingsOf(group) : undefined;
+      // A concept's settings point at their operations whatever the verb ("what CPU type does vm 7 use"
+      // reads the config); an everyday word's only when something is changed ("add a disk").
+      const settings = group.settings ?? (writes ? settingsOf(group) : undefined);
       for (const name of settings ?? []) {
         const setters = this.byParam.get(name);
         if (!setters || setters.length > PARAM_SPREAD) continue;
