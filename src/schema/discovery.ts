@@ -122,14 +122,14 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
       rest.length ? `Also: ${rest.map((op) => `${op.method} ${op.path}`).join(', ')}` : '',
       `Details: proxmox-api-schema path=<path> method=<method>`,
     ];
-    return { text: lines.filter(Boolean).join('\n'), operations: [...before, ...steps, ...rest] };
+    return { text: lines.filter(Boolean).join('\n'), operations: [...new Set([...before, ...steps, ...rest])] };
   }
   const top = hits[0];
   const lines = [mended, renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal })];
   const settings = settingsLine(parsed.concepts, top);
   if (settings) lines.push(settings);
   // Honest confidence: the best hit accounts for little of the request.
-  if (ranked.coverage < WEAK_COVERAGE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
+  if (ranked.confidence < WEAK_COVERAGE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
   return { text: lines.filter(Boolean).join('\n'), operations: hits };
 }
 
@@ -147,7 +147,8 @@ const GOAL_LEAD_MARGIN = 0.05;
  */
 function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads: boolean } | undefined {
   const match = ranked.recipe;
-  if (!match || match.matched < 3 || match.coverage < 0.6) return undefined;
+  // A goal shown beside good hits must say something they do not, or account for nearly all the request.
+  if (!match || match.matched < 3 || match.coverage < 0.6 || (match.cues === 0 && match.coverage < 0.9)) return undefined;
   const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
   // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
   const leads = !hits.length || (!inRecipe && match.cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));

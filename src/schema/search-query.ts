@@ -57,7 +57,8 @@ export function words(text: string): string[] {
 export function termsOf(word: string): string[] {
   const s = stem(word);
   // The exact word first: "hosts" (the file) is not "host" (a node).
-  const syn = SYNONYMS[word] ?? SYNONYMS[s] ?? [];
+  // "replicating" stems to "replicat": the verb is "replicate".
+  const syn = SYNONYMS[word] ?? SYNONYMS[s] ?? SYNONYMS[`${s}e`] ?? [];
   return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 

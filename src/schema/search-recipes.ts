@@ -35,6 +35,7 @@ export class RecipeBook {
   readonly recipes: ResolvedRecipe[];
   /** Every word the recipes know, so that typo mending leaves them alone. */
   readonly vocabulary: ReadonlySet<string>;
+  private readonly terms: ReadonlySet<string>;
 
   constructor(catalog: Catalog, recipes: ReadonlyArray<Recipe>) {
     const vocabulary = new Set<string>();
@@ -54,18 +55,21 @@ export class RecipeBook {
       this.recipes.push({ goal: r.goal, steps, terms });
     }
     this.vocabulary = vocabulary;
+    this.terms = new Set(this.recipes.flatMap((r) => [...r.terms]));
   }
 
   /** The recipe that accounts for most of the request, if any accounts for two of its words. */
   best(request: ReadonlyArray<WeighedWord>): RecipeMatch | undefined {
-    const wanted = request.reduce((sum, w) => sum + w.weight * w.idf, 0);
+    // A word neither an operation nor a goal knows (a name, "almost") tells nothing about the goal.
+    const told = request.filter((w) => !w.cue || w.terms.some((t) => this.terms.has(t)));
+    const wanted = told.reduce((sum, w) => sum + w.weight * w.idf, 0);
     if (wanted <= 0) return undefined;
     let best: RecipeMatch | undefined;
     for (const recipe of this.recipes) {
       let covered = 0;
       let matched = 0;
       let cues = 0;
-      for (const w of request) {
+      for (const w of told) {
         if (!w.terms.some((t) => recipe.terms.has(t))) continue;
         covered += w.weight * w.idf;
         matched++;

@@ -53,7 +53,7 @@ export const WEIGHTS = {
   /** A verb that only says the method ("show", "change") counts this much as a word. */
   pureVerb: 0.25,
   /** A concept the request names (PCI passthrough, VLAN) counts this much beside its own words. */
-  concept: 0.5,
+  concept: 1,
   /** Creating a guest, when the request names an existing one ("make vm 123 start at boot"). */
   createForNamedGuest: 0.5,
   /** Words that say little about what is wanted ("proxmox", "type", "please"). */
@@ -97,6 +97,8 @@ export interface Ranked {
   hits: Array<{ op: Operation; score: number }>;
   /** How much of the request the best hit accounts for (0..1), words weighed by specificity. */
   coverage: number;
+  /** The same, counting also the words nothing in the schema knows ("frobnicate"): how sure the answer is. */
+  confidence: number;
   groups?: Group[];
   /** The goal recipe that best fits the request, if any fits two of its words. */
   recipe?: RecipeMatch;
@@ -276,7 +278,8 @@ export class OperationSearch {
   rank(parsedQuery: ParsedQuery, limit = 10): Ranked {
     const index = (this.index ??= this.build());
     const query = parsedQuery.text;
-    let raw = words(query);
+    // An absolute path in a request is a value ("/srv/data"), not words of it.
+    let raw = words(query.replace(/(^|\s)\/\S*/g, ' '));
     // "Which VMs are running": beside a plural guest noun, a state filters the list; it is no subject.
     // So does it beside any plural ("tasks running in the cluster"); and "guests with their status"
     // asks for the list that shows each one's status.
@@ -301,7 +304,7 @@ export class OperationSearch {
       // A setting's concept stands in for the words that named it; any other adds to them.
       parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: c.settings?.length ? 1 : WEIGHTS.concept });
     }
-    if (parsed.length === 0) return { hits: [], coverage: 0 };
+    if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
     const { methods: intents, verbs } = this.intents(raw);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
@@ -341,7 +344,7 @@ export class OperationSearch {
         const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : PRODUCT_WORDS.has(g.word) ? WEIGHTS.product : 1);
         return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
-    if (groups.length === 0) return { hits: [], coverage: 0, recipe };
+    if (groups.length === 0) return { hits: [], coverage: 0, confidence: 0, recipe };
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
     const total = new Map<number, { score: number; covered: number }>();
@@ -407,7 +410,12 @@ export class OperationSearch {
     const top = leaders.sort((a, b) => b.score - a.score).slice(0, limit);
     const hits = top.map((r) => (DEBUG ? { op: ops[r.id], score: r.score, why: r.why } : { op: ops[r.id], score: r.score }));
     const best = top[0] ? total.get(top[0].id) : undefined;
-    return { hits, coverage: best ? best.covered / wanted : 0, groups, recipe };
+    // Words the schema does not know lower the confidence as much as a typical word would have added.
+    const unknown = distinct.size - groups.length;
+    const typical = wanted / groups.length;
+    const coverage = best ? best.covered / wanted : 0;
+    const confidence = best ? best.covered / (wanted + unknown * typical) : 0;
+    return { hits, coverage, confidence, groups, recipe };
   }
 
   /**

@@ -17,8 +17,8 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'VLAN', say: /\bvlans?( tag| id)?\b/, terms: ['tag', 'net', 'vlan'], settings: ['net'] },
   { concept: 'network rate limit', say: /\b(rate ?limit|bandwidth limit|mb\/s|throttl\w*)\b/, terms: ['rate', 'limit'], settings: ['net', 'scsi', 'virtio'] },
   // Container features and mount points (pct: "Container Settings", "Mount Points").
-  { concept: 'container features', say: /\b(nesting|nested|docker|keyctl|fuse|mknod|podman|k3s)\b/, terms: ['features', 'lxc'], settings: ['features'] },
-  { concept: 'mount point', say: /\b(bind[- ]?mounts?|mount ?points?|mp\d+|rootfs)\b/, terms: ['mp', 'lxc'], settings: ['mp', 'rootfs'] },
+  { concept: 'container features', say: /\b(nesting|nested|docker|keyctl|fuse|mknod|podman|k3s)\b/, terms: ['features'], settings: ['features'] },
+  { concept: 'mount point', say: /\b(bind[- ]?mounts?|mount ?points?|mp\d+|rootfs)\b/, terms: ['mp'], settings: ['mp', 'rootfs'] },
   // Memory and CPU (qm: "Memory", "CPU"; pct: "Memory", "CPU").
   { concept: 'memory', say: /\b(ram|memory|balloon(ing)?|hugepages?|swap|\d+ ?(gb|mb|gib|mib) (of )?ram)\b/, terms: ['memory'], settings: ['memory', 'balloon', 'swap', 'hugepages'] },
   { concept: 'CPU', say: /\b(cpu ?(type|model|limit|units|flags)?|cores?|vcpus?|sockets?|numa|cpulimit|cpuunits|processors?)\b/, terms: ['cpu', 'cores'], settings: ['cpu', 'cores', 'sockets', 'vcpus', 'cpulimit', 'cpuunits', 'numa'] },
@@ -81,7 +81,7 @@ export const PVE_CONCEPTS: Concept[] = [
 export const PVE_RECIPES: Recipe[] = [
   {
     goal: 'find out why a guest crashes, freezes or stops',
-    words: 'crash crashes crashed crashing freeze freezes freezing hang hangs stuck dies died keeps stopping night why investigate troubleshoot diagnose',
+    words: 'crash crashes crashed crashing freeze freezes freezing frozen hang hangs hung stuck unresponsive dies died keeps stopping night overnight randomly random wrong problem unstable why investigate troubleshoot diagnose',
     steps: [
       { op: `GET ${N}/tasks`, why: 'tasks of the guest (filter vmid, errors)' },
       { op: `GET ${N}/journal`, why: 'node journal around that time' },
