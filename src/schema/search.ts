@@ -58,6 +58,8 @@ export const WEIGHTS = {
   createForNamedGuest: 0.5,
   /** Words that say little about what is wanted ("proxmox", "type", "please"). */
   generic: 0.3,
+  /** An action verb beside an object of another area than guests ("stop the replication"). */
+  verbBesideArea: 0.35,
   product: 0.6,
   /** Any operation not about one guest, when the request names one. */
   elsewhereForNamedGuest: 0.85,
@@ -76,6 +78,12 @@ function consumeConcepts(text: string, concepts: Concept[]): string {
   }
   return t;
 }
+
+/** A guest's power actions: the words that most often stand for something else's start or stop. */
+const POWER_VERBS = new Set(['start', 'stop', 'shutdown', 'reboot', 'restart', 'reset', 'suspend', 'resume', 'kill', 'halt']);
+
+/** Path words that scope rather than name an area: a guest's own actions stay strong beside them. */
+const SCOPE_WORDS = ['node', 'qemu', 'lxc', 'cluster', 'status', 'config', 'current', 'vm', 'guest', 'all', 'bulk', 'action'];
 
 /** Words of a request that name nothing in particular. */
 const GENERIC_WORDS = new Set(['please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
@@ -196,6 +204,7 @@ export class OperationSearch {
   /** Literal path segments of the schema (`firewall`, `snapshot`): area names, not setting keys. */
   private readonly segmentNames = new Set<string>();
   private recipeBook?: RecipeBook;
+  private areas?: Set<string>;
   private readonly knowledge: ProductKnowledge;
 
   constructor(
@@ -256,6 +265,16 @@ export class OperationSearch {
 
   search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
     return this.rank(this.parse(query), limit).hits;
+  }
+
+  /** Words naming an area of the schema (`replication`, `ceph`, `tasks`), apart from guests and their scopes. */
+  private areaWords(): ReadonlySet<string> {
+    if (!this.areas) {
+      this.areas = new Set();
+      for (const segs of this.segments) for (const seg of segs) if (seg.words.length === 1) this.areas.add(seg.words[0]);
+      for (const w of SCOPE_WORDS) this.areas.delete(w);
+    }
+    return this.areas;
   }
 
   /** The product's goal recipes, resolved against this schema. */
@@ -345,6 +364,12 @@ export class OperationSearch {
         return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
     if (groups.length === 0) return { hits: [], coverage: 0, confidence: 0, recipe };
+    // The object picks the area, the verb the method: beside a thing of its own area (a replication job,
+    // a Ceph service, a task), an action verb that is also a guest's action ("stop", "start") only says
+    // what to do with that thing.
+    const areas = this.areaWords();
+    const namesArea = groups.some((g) => !INTENT[g.word] && !g.word.startsWith('concept:') && g.terms.some((t) => areas.has(t)));
+    if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
     const total = new Map<number, { score: number; covered: number }>();
