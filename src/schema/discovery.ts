@@ -129,12 +129,14 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
   const settings = settingsLine(parsed.concepts, top);
   if (settings) lines.push(settings);
   // Honest confidence: the best hit accounts for little of the request.
-  if (ranked.confidence < WEAK_COVERAGE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
+  if (ranked.confidence < WEAK_CONFIDENCE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
   return { text: lines.filter(Boolean).join('\n'), operations: hits };
 }
 
 /** A best hit that accounts for less of the request than this (words weighed by specificity) is a weak match. */
 const WEAK_COVERAGE = 0.5;
+/** Below this confidence (unknown words counted too) the answer says the match is weak. */
+const WEAK_CONFIDENCE = 0.35;
 /** How many plain hits stay before a goal's steps when the hits answer the request well themselves. */
 const GOAL_AFTER = 2;
 /** A goal leads when it accounts for this much more of the request than the best single operation. */

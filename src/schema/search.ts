@@ -436,7 +436,10 @@ export class OperationSearch {
     const hits = top.map((r) => (DEBUG ? { op: ops[r.id], score: r.score, why: r.why } : { op: ops[r.id], score: r.score }));
     const best = top[0] ? total.get(top[0].id) : undefined;
     // Words the schema does not know lower the confidence as much as a typical word would have added.
-    const unknown = distinct.size - groups.length;
+    // Names and identifiers ("pve1", "bob") and the words of goals are not unknown in that sense.
+    const unknown = [...distinct.values()].filter(
+      (g) => !groups.some((k) => k.word === g.word) && /^[a-z]{4,}$/.test(g.word) && !this.recipes.vocabulary.has(g.word),
+    ).length;
     const typical = wanted / groups.length;
     const coverage = best ? best.covered / wanted : 0;
     const confidence = best ? best.covered / (wanted + unknown * typical) : 0;
