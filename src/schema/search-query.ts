@@ -6,6 +6,11 @@ import { INTENT, PHRASES, STOP_WORDS, SYNONYMS, SYNONYM_ONLY } from './vocabular
 // concepts it names, and PVE's own words for each word. Also used for the indexed text, so that both
 // sides meet in the same terms.
 
+/** A table's own entry for a word: "constructor" or "__proto__" in a request are words, not the prototype's. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Nouns the suffix rules would turn into other words (settings -> set). */
 const STEM_EXCEPTIONS: Record<string, string> = { setting: 'setting', settings: 'setting' };
 
@@ -22,7 +27,8 @@ export function stem(word: string): string {
 
 function stemWord(word: string): string {
   let w = word.toLowerCase();
-  if (STEM_EXCEPTIONS[w]) return STEM_EXCEPTIONS[w];
+  const exception = lookup(STEM_EXCEPTIONS, w);
+  if (exception) return exception;
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && /(ches|shes|sses|xes)$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 2 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
@@ -58,7 +64,7 @@ export function termsOf(word: string): string[] {
   const s = stem(word);
   // The exact word first: "hosts" (the file) is not "host" (a node).
   // "replicating" stems to "replicat": the verb is "replicate".
-  const syn = SYNONYMS[word] ?? SYNONYMS[s] ?? SYNONYMS[`${s}e`] ?? [];
+  const syn = lookup(SYNONYMS, word) ?? lookup(SYNONYMS, s) ?? lookup(SYNONYMS, `${s}e`) ?? [];
   return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 

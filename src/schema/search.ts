@@ -19,7 +19,7 @@ import {
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
-import { LEXICON, conceptsIn, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
+import { LEXICON, conceptsIn, lookup, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
 import { RecipeBook, type RecipeMatch } from './search-recipes.js';
 import { knowledgeFor, type Concept, type ProductKnowledge } from './knowledge/index.js';
 
@@ -74,10 +74,13 @@ function consumeConcepts(text: string, concepts: Concept[]): string {
   let t = text;
   for (const c of concepts) {
     if (!c.settings?.length) continue;
-    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => INTENT[w]).join(' ')} `));
+    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => lookup(INTENT, w)).join(' ')} `));
   }
   return t;
 }
+
+/** A word that at most this many operations hold says what a goal is about more than which call it needs. */
+const RARE_IN_OPERATIONS = 3;
 
 /** A guest's power actions: the words that most often stand for something else's start or stop. */
 const POWER_VERBS = new Set(['start', 'stop', 'shutdown', 'reboot', 'restart', 'reset', 'suspend', 'resume', 'kill', 'halt']);
@@ -339,7 +342,7 @@ export class OperationSearch {
     const n = this.catalog.operations.length;
     // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
     const distinct = new Map<string, (typeof parsed)[number]>();
-    const settingsOf = (g: { word: string; settings?: string[] }) => g.settings ?? SETTING_WORDS[g.word] ?? SETTING_WORDS[stem(g.word)];
+    const settingsOf = (g: { word: string; settings?: string[] }) => g.settings ?? lookup(SETTING_WORDS, g.word) ?? lookup(SETTING_WORDS, stem(g.word));
     for (const g of parsed) {
       const key = g.terms.join(' ');
       const seen = distinct.get(key);
@@ -352,8 +355,9 @@ export class OperationSearch {
     const recipe = this.recipes.best(
       [...distinct.values()].map((g) => {
         const df = Math.min(...g.terms.map((t) => this.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
+        const rare = df > n || df <= RARE_IN_OPERATIONS;
         const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
-        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: df > n };
+        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: rare };
       }),
     );
     const groups: Group[] = [...distinct.values()]
@@ -368,7 +372,7 @@ export class OperationSearch {
     // a Ceph service, a task), an action verb that is also a guest's action ("stop", "start") only says
     // what to do with that thing.
     const areas = this.areaWords();
-    const namesArea = groups.some((g) => !INTENT[g.word] && !g.word.startsWith('concept:') && g.terms.some((t) => areas.has(t)));
+    const namesArea = groups.some((g) => !lookup(INTENT, g.word) && !g.word.startsWith('concept:') && g.terms.some((t) => areas.has(t)));
     if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
@@ -455,10 +459,10 @@ export class OperationSearch {
     const weak = new Map<Intent, number>();
     const verbs: string[] = [];
     // A request opening with an action's name is an imperative: "snapshot a VM", "sync users".
-    if (raw.length > 1 && !INTENT[raw[0]] && (ACTION_NOUNS.has(raw[0]) || this.actions.has(stem(raw[0])))) strong.set('POST', 1);
+    if (raw.length > 1 && !lookup(INTENT, raw[0]) && (ACTION_NOUNS.has(raw[0]) || this.actions.has(stem(raw[0])))) strong.set('POST', 1);
     for (const word of raw) {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
-      const found = INTENT[word];
+      const found = lookup(INTENT, word);
       if (!found) continue;
       const into = WEAK_INTENT.has(word) ? weak : strong;
       if (into === strong) verbs.push(stem(word));
