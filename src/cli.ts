@@ -3,7 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { Runtime } from './cluster.js';
 import { ConfigError, configFromEnv, type AppConfig } from './config.js';
 import { createMcpServer, describeError } from './server.js';
-import { toolsFor } from './tools/registry.js';
+import { allTools, offerTools, withheldLines } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -80,7 +80,9 @@ async function loadConfig(opts: Options): Promise<{ config: AppConfig; close: ()
 async function serveStdio(opts: Options): Promise<void> {
   const { config, close } = await loadConfig(opts);
   const runtime = new Runtime(config);
-  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }), multiCluster: runtime.clusterNames.length > 1 });
+  const offer = offerTools(config);
+  for (const line of withheldLines(offer)) log.info(line);
+  const server = createMcpServer(runtime, { tools: offer.tools, multiCluster: runtime.clusterNames.length > 1 });
   const shutdown = async () => {
     await server.close().catch(() => undefined);
     runtime.close();
@@ -102,10 +104,9 @@ async function serveHttp(opts: Options): Promise<void> {
 }
 
 async function callOnce(toolName: string | undefined, json: string | undefined, opts: Options): Promise<void> {
-  const tools = toolsFor({ readonly: false });
-  const tool = tools.find((t) => t.name === toolName);
+  const tool = allTools.find((t) => t.name === toolName);
   if (!tool) {
-    const known = tools.map((t) => t.name).join(', ');
+    const known = allTools.map((t) => t.name).join(', ');
     throw new ConfigError(toolName ? `unknown tool '${toolName}'; tools: ${known}` : `call needs a tool name: ${known}`);
   }
   let args: unknown;
@@ -117,6 +118,11 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
   const { config, close } = await loadConfig(opts);
+  const withheld = offerTools(config).withheld.find((w) => w.name === tool.name);
+  if (withheld) {
+    await close();
+    throw new ConfigError(`${tool.name} is not offered: ${withheld.why}`);
+  }
   const runtime = new Runtime(config);
   const controller = new AbortController();
   let failed = false;

@@ -153,8 +153,10 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
 /** One McpServer per request, all sharing one Runtime so API clients, tickets and schema caches are shared. */
 export async function serverFactoryFor(runtime: import('../cluster.js').Runtime): Promise<McpServerFactory> {
   const { createMcpServer } = await import('../server.js');
-  const { toolsFor } = await import('../tools/registry.js');
-  const tools = toolsFor({ readonly: runtime.readonly });
+  const { offerTools, withheldLines } = await import('../tools/registry.js');
+  const offer = offerTools(runtime.config);
+  for (const line of withheldLines(offer)) log.info(line);
+  const tools = offer.tools;
   return () => createMcpServer(runtime, { tools });
 }
 
