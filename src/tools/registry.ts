@@ -16,11 +16,6 @@ export const allTools: ToolSpec[] = [
   vmCommandTool,
 ] as unknown as ToolSpec[];
 
-/** Read-only mode does not offer write tools at all: the model cannot ask for what it cannot see. */
-export function toolsFor(opts: { readonly: boolean }): ToolSpec[] {
-  return opts.readonly ? allTools.filter((t) => !t.writes) : allTools;
-}
-
 /** Why a cluster cannot serve a tool, or undefined when it can. */
 type Requirement = (cluster: ClusterConfig) => string | undefined;
 
@@ -55,6 +50,7 @@ export interface ToolOffer {
 /**
  * The tools this configuration can serve, in the fixed order. A tool that cannot work is not listed, so a
  * model never plans around it and no tokens are spent on it; the start-up log says why it is missing.
+ * Read-only mode does not offer write tools at all: the model cannot ask for what it cannot see.
  */
 export function offerTools(config: AppConfig): ToolOffer {
   const tools: ToolSpec[] = [];
