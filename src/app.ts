@@ -3,7 +3,7 @@ import { Runtime } from './cluster.js';
 import { configFromEnv, type AppConfig } from './config.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
-import { toolsFor } from './tools/registry.js';
+import { offerTools, withheldLines, type ToolOffer } from './tools/registry.js';
 import type { ToolSpec } from './tools/types.js';
 import { log } from './log.js';
 
@@ -34,6 +34,9 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; close: () => Promi
   const taskMs = Number(env.PROXMOX_DEMO_TASK_MS);
   const sim = await startSimulator({ quiet: true, ...(taskMs > 0 ? { taskDurationMs: taskMs } : {}) });
   log.info(`demo: simulated cluster at ${sim.url}`);
+  // The simulator listens on a new port each start, so a shared cache would only collect copies: the
+  // demo caches in a private folder (mode 0700) of its own, removed when it stops.
+  const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
   return {
     env: {
       ...env,
@@ -42,10 +45,22 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; close: () => Promi
       PROXMOX_FINGERPRINT: sim.fingerprint,
       PROXMOX_USERNAME: undefined,
       PROXMOX_PASSWORD: undefined,
-      PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? `${(await import('node:os')).tmpdir()}/proxmox-mcp-demo-cache`,
+      PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path,
     },
-    close: () => sim.close(),
+    close: async () => {
+      await sim.close();
+      cache?.remove();
+    },
   };
+}
+
+/** A new folder only this user can read, removed by `remove()` or at the latest when the process exits. */
+async function privateTempDir(prefix: string): Promise<{ path: string; remove: () => void }> {
+  const [{ mkdtempSync, rmSync }, { tmpdir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+  const dir = mkdtempSync(join(tmpdir(), prefix)); // mkdtemp creates it with mode 0700
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  return { path: dir, remove };
 }
 
 export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfig> {
@@ -65,8 +80,10 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
 
 export interface App {
   readonly runtime: Runtime;
-  /** The tools this configuration offers (no write tools when every cluster is read-only). */
+  /** The tools this configuration can serve (no write tools when every cluster is read-only, no container tool without SSH). */
   readonly tools: ToolSpec[];
+  /** The tools left out, and why. */
+  readonly withheld: ToolOffer['withheld'];
   /**
    * A new MCP server over the shared runtime. stdio makes one; stateless HTTP makes one per request,
    * all sharing the runtime's API clients, tickets and schema caches.
@@ -78,12 +95,15 @@ export interface App {
 
 export function createApp(config: AppConfig, opts: { clients?: Record<string, ProxmoxClient>; onClose?: () => Promise<void> } = {}): App {
   const runtime = new Runtime(config, opts.clients);
-  const tools = toolsFor({ readonly: runtime.readonly });
+  const { tools, withheld } = offerTools(config);
+  // One line per reason at start-up, so whoever set the server up sees why a tool is missing.
+  for (const line of withheldLines({ tools, withheld })) log.info(line);
   const serverOptions = { tools, multiCluster: runtime.clusterNames.length > 1 };
   let closing: Promise<void> | undefined;
   return {
     runtime,
     tools,
+    withheld,
     createServer: () => createMcpServer(runtime, serverOptions),
     close: () =>
       (closing ??= (async () => {
