@@ -138,10 +138,27 @@ export function conceptsIn(text: string, concepts: ReadonlyArray<Concept>): Conc
  */
 export function rewriteIntent(text: string, namesSetting: boolean): string {
   let t = text.toLowerCase();
+  // A phrasal verb split by its object joins again: "roll vm 5 back" -> "roll back vm 5",
+  // "turn the firewall on" -> "turn on the firewall", "shut ct 7 down" -> "shut down ct 7".
+  t = t.replace(/\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g, '$1 $3$2');
   t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, ' reset ');
   t = t.replace(/\b(force(d|fully)?|hard)[ -]?(stop|shutdown|shut down|off|power off|power down)\b/g, ' stop ');
   t = t.replace(/\bpull the plug( on)?\b/g, ' stop ');
   const optionOnly = namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
   if (optionOnly) t = t.replace(/\b(turn|switch|flip)(ed|s)? on\b/g, ' enable ').replace(/\b(turn|switch|flip)(ed|s)? off\b/g, ' disable ');
+  return t;
+}
+
+/**
+ * The words that named a setting's concept are replaced by the concept (which joins the request as one word of
+ * its own), so that "pass through" is PCI passthrough and not a password; verbs among them stay, as they
+ * still say what is to be done ("unlock", "block").
+ */
+export function consumeConcepts(text: string, concepts: Concept[]): string {
+  let t = text;
+  for (const c of concepts) {
+    if (!c.settings?.length) continue;
+    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => lookup(INTENT, w)).join(' ')} `));
+  }
   return t;
 }

@@ -36,6 +36,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g, ' archive '],
   [/\bvzdump archives?\b/g, ' archive '],
   [/\bbring back\b/g, ' restore '],
+  [/\broll(s|ed|ing)? back\b/g, ' rollback '],
   // "What is running on a node", "what is in a storage": the collection, not one item's state.
   [/\bwhat(?:'s| is) running\b/g, ' guests '],
   [/\bwhat(?:'s| is) (in|on|stored (in|on))\b/g, ' content volume '],

@@ -107,17 +107,11 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     expect(top('remove a VM from high availability')).toBe('DELETE /cluster/ha/resources/{sid}');
   });
 
-  it('builds its index and answers quickly', () => {
-    const started = performance.now();
+  it('builds its index on first use and answers every question from it', () => {
+    // Build and query times are figures of `npm run bench` (index build, query), not asserted here.
     const fresh = new OperationSearch(catalogFor('9.2'));
-    fresh.search('warm up the index');
-    const built = performance.now() - started;
-    const t0 = performance.now();
-    for (const t of OWN_QUESTIONS) fresh.search(t.q, 8);
-    const perQuery = (performance.now() - t0) / OWN_QUESTIONS.length;
-    // Generous bounds for loaded CI machines; typical figures are ~70 ms and ~1 ms.
-    expect(built).toBeLessThan(1000);
-    expect(perQuery).toBeLessThan(25);
+    expect(fresh.search('warm up the index').length).toBeGreaterThan(0);
+    for (const t of OWN_QUESTIONS) expect(fresh.search(t.q, 8).length).toBeGreaterThan(0);
   });
 
   it('returns nothing for empty or meaningless queries', () => {
