@@ -66,7 +66,7 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
 export interface App {
   readonly runtime: Runtime;
   /** The tools this configuration offers (no write tools when every cluster is read-only). */
-  readonly tools: ToolSpec[];
+  readonly tools: readonly ToolSpec[];
   /**
    * A new MCP server over the shared runtime. stdio makes one; stateless HTTP makes one per request,
    * all sharing the runtime's API clients, tickets and schema caches.

@@ -6,15 +6,9 @@ import { vmCommandTool } from './execute-vm-command.js';
 import type { ToolSpec } from './types.js';
 
 /** Every tool, in the order clients list them. */
-export const allTools: ToolSpec[] = [
-  apiSchemaTool,
-  apiReadTool,
-  apiTool,
-  containerCommandTool,
-  vmCommandTool,
-] as unknown as ToolSpec[];
+export const allTools: readonly ToolSpec[] = [apiSchemaTool, apiReadTool, apiTool, containerCommandTool, vmCommandTool];
 
 /** Read-only mode does not offer write tools at all: the model cannot ask for what it cannot see. */
-export function toolsFor(opts: { readonly: boolean }): ToolSpec[] {
-  return opts.readonly ? allTools.filter((t) => !t.writes) : allTools;
+export function toolsFor(opts: { readonly: boolean }): readonly ToolSpec[] {
+  return opts.readonly ? allTools.filter((t) => t.kind === 'read') : allTools;
 }
