@@ -2,6 +2,7 @@ import type { AppConfig, ClusterConfig } from './config.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import type { Catalog } from './schema/catalog.js';
 import type { AuditLog } from './safety/audit.js';
+import type { ConfirmTokens } from './safety/confirm-token.js';
 import type { Policy } from './safety/policy.js';
 
 // What a call runs against, as an interface: the tools depend on it, the runtime (cluster.ts) provides it,
@@ -26,4 +27,6 @@ export interface ToolEnv {
   cluster(name?: string): ClusterContext;
   /** Where writes and exec calls are recorded (PROXMOX_AUDIT_LOG; records nothing when unset). */
   readonly audit: AuditLog;
+  /** Signs and checks the tokens that bind a user's yes to one exact destructive call. */
+  readonly confirmations?: ConfirmTokens;
 }

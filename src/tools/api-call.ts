@@ -9,7 +9,8 @@ import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
 import { clip } from '../output/budget.js';
-import { guardCall } from './guard.js';
+import { guardCall, showLong } from './guard.js';
+import { redactParams } from '../safety/redact.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
 
@@ -216,13 +217,14 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
-  const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
   const danger = writes ? isDestructive(resolved.method, resolved.template, wireParams, resolved.path) : undefined;
   await guardCall(env, call, cluster, {
+    tool: opts.toolName,
     method: resolved.method,
     template: resolved.template,
     concrete: resolved.path,
-    danger: danger?.destructive ? { summary, why: danger.why ?? 'changes the cluster' } : undefined,
+    params: wireParams,
+    danger: danger?.destructive ? { shown: showCall(resolved.method, resolved.path, wireParams), why: danger.why ?? 'changes the cluster' } : undefined,
     confirm: args.confirm,
     refusal: writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined,
   });
@@ -304,6 +306,15 @@ function offlineNodes(data: unknown): string[] {
     if (row.status === 'offline' || row.online === 0) names.add(String(row.node ?? row.name ?? row.id));
   }
   return [...names].sort();
+}
+
+/** The call as the human sees it before agreeing: method, readable path, each parameter (secrets hidden, long values cut in the middle). */
+function showCall(method: string, path: string, params: Record<string, unknown>): string {
+  const lines = [`${method} ${decodePathForHumans(path)}`];
+  for (const [key, value] of Object.entries(redactParams(params, path))) {
+    lines.push(`  ${key}: ${showLong(typeof value === 'string' ? value : JSON.stringify(value), 300)}`);
+  }
+  return lines.join('\n');
 }
 
 function decodePathForHumans(path: string): string {

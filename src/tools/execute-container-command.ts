@@ -6,6 +6,7 @@ import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
+import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
 import { defineTool } from './define.js';
 import { ToolError } from '../errors.js';
@@ -21,7 +22,7 @@ const input = z.object({
   command: z.string().min(1),
   input: z.string().max(1024 * 1024).optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
-  confirm: z.boolean().optional(),
+  confirm: confirmInput,
 });
 
 export const containerCommandTool = defineTool({
@@ -58,6 +59,7 @@ export const containerCommandTool = defineTool({
       concrete: apiPath`/nodes/${node}/lxc/${vmid}/exec`,
       target: `CT ${vmid} on ${node}`,
       command: args.command,
+      params: { node, vmid, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
     });
     const address = await resolveNodeAddress(node, cluster, call.signal);

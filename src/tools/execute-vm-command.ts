@@ -6,6 +6,7 @@ import { renderExecResult } from './exec-output.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
 import type { ClusterContext } from '../context.js';
 import { ToolError } from '../errors.js';
@@ -25,7 +26,7 @@ const input = z.object({
   shell: z.boolean().optional().describe('sh -c / cmd /c'),
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
-  confirm: z.boolean().optional(),
+  confirm: confirmInput,
 });
 
 export const vmCommandTool = defineTool({
@@ -56,6 +57,7 @@ export const vmCommandTool = defineTool({
       concrete: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
       target: `VM ${vmid} on ${node}`,
       command: shown,
+      params: { node, vmid, args: args.args, shell: args.shell, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
     });
     const started = Date.now();

@@ -104,8 +104,15 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         expect(text(r)).not.toMatch(/userid|root@pam/);
       });
 
-      it('runs a command inside a VM through the guest agent', async () => {
-        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { node: 'pve1', vmid: 100, command: 'hostname', confirm: true } });
+      it('runs a command inside a VM through the guest agent once the preview\'s token comes back', async () => {
+        const args = { node: 'pve1', vmid: 100, command: 'hostname' };
+        const trueOnly = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: true } });
+        expect(isError(trueOnly)).toBe(true);
+        expect(text(trueOnly)).toMatch(/NOT RUN: confirm: true is not enough/);
+        const token = /^confirm: "([^"]+)"$/.exec(text(trueOnly).split('\n').at(-1)!)?.[1];
+        expect(token).toBeTruthy();
+        expect((trueOnly as { structuredContent?: { confirm?: string } }).structuredContent?.confirm).toBe(token);
+        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: token } });
         expect(isError(r)).toBe(false);
         expect(text(r)).toMatch(/exit(Code| code)?:? ?0/i);
       });

@@ -33,6 +33,17 @@ async function api(rt: Runtime, args: Record<string, unknown>, call: ToolCall = 
 async function read(rt: Runtime, args: Record<string, unknown>): Promise<ToolOutput> {
   return apiReadTool.run(apiReadTool.input.parse(args), rt, noCall);
 }
+/** A destructive call the way the user agrees to it: the preview's token, then the same call with it. */
+async function confirmed(rt: Runtime, args: Record<string, unknown>): Promise<ToolOutput> {
+  let token: unknown;
+  try {
+    await api(rt, args);
+  } catch (err) {
+    token = (err as ToolError).structured?.confirm;
+  }
+  if (typeof token !== 'string') throw new Error('expected a preview with a confirmation token');
+  return api(rt, { ...args, confirm: token });
+}
 async function failure(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -115,7 +126,7 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
 
   it('keeps UTF-8 in Proxmox reason phrases intact', async () => {
     const msg = await failure(
-      api(rt, { path: '/nodes/pve1/qemu/100/agent/exec', method: 'POST', params: { command: ['nosuchprog'] }, confirm: true }),
+      confirmed(rt, { path: '/nodes/pve1/qemu/100/agent/exec', method: 'POST', params: { command: ['nosuchprog'] } }),
     );
     expect(msg).toContain('“nosuchprog”');
   });
@@ -171,11 +182,14 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(out.text).toMatch(/snapshot feature is not available/);
   });
 
-  it('asks for confirm:true before a destructive call, and runs it once given', async () => {
+  it('answers a destructive call with a preview and a token, and runs it once the token comes back', async () => {
     const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' }));
-    expect(msg).toMatch(/confirm: true/);
+    expect(msg).toMatch(/^NOT RUN: /);
+    expect(msg).toMatch(/POST \/nodes\/pve1\/qemu\/101\/status\/stop/);
+    expect(msg.split('\n').at(-1)).toMatch(/^confirm: "[^"]+"$/);
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true }))).toMatch(/confirm: true is not enough/);
     expect((await read(rt, { path: '/nodes/pve1/qemu/101/status/current' })).text).toMatch(/running/);
-    const out = await api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true });
+    const out = await confirmed(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' });
     expect(out.text).toMatch(/task finished: OK/);
   });
 
