@@ -118,6 +118,11 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
   const app = await openApp(sourceOf(opts));
+  const withheld = app.withheld.find((w) => w.name === tool.name);
+  if (withheld) {
+    await app.close();
+    throw new ConfigError(`${tool.name} is not offered: ${withheld.why}`);
+  }
   const controller = new AbortController();
   let failed = false;
   try {

@@ -5,9 +5,11 @@ import { parseUpid } from '../proxmox/upid.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { validateParams } from '../schema/validate.js';
+import { permissionText } from '../schema/render.js';
 import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
+import { renderValues, renderersOf } from '../output/values.js';
 import { clip } from '../output/budget.js';
 import { guardCall, showLong } from './guard.js';
 import { redactParams } from '../safety/redact.js';
@@ -246,7 +248,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
   } catch (err) {
     if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
-    throw err;
+    throw explainForbidden(err, resolved);
   }
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
 
@@ -274,7 +276,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
   }
   if (shaped.note) notes.push(shaped.note);
-  const rendered = renderData(shaped.data, {
+  // Text shows sizes, times and percentages for people; structured content keeps the raw numbers.
+  const rendered = renderData(renderValues(shaped.data, renderersOf(resolved.op?.returns)), {
     maxTokens: env.config.maxOutputTokens,
     hint: 'Narrow with filter (e.g. ["status=running"]), fields, sort, limit, or more specific params.',
   });
@@ -293,6 +296,19 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
       ...(notes.length ? { notes } : {}),
     },
   };
+}
+
+/**
+ * A 403 in PVE's words names the path and privilege it checked; the schema adds what the operation as a
+ * whole requires (some need one of several privileges, or a second check), so the user knows what to grant.
+ */
+function explainForbidden(err: unknown, r: Resolved): unknown {
+  if (!(err instanceof ProxmoxHttpError) || err.status !== 403) return err;
+  const needs = r.op ? permissionText(r.op.permissions) : undefined;
+  const lines = [err.describe()];
+  if (needs) lines.push(`${r.method} ${r.template} requires: ${needs}.`);
+  lines.push('The token or user lacks it: an administrator can grant a role that has it on that path (PUT /access/acl).');
+  return new ToolError(lines.join('\n'));
 }
 
 /** Cluster-wide lists still answer when a node is down; PVE marks it offline rather than failing. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { renderExecResult } from './exec-output.js';
+import { shellNotFoundHint } from '../exec/hints.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
@@ -97,6 +98,8 @@ export const containerCommandTool = defineTool({
     if (explained) throw new ToolError(`${explained}\n(${result.stderr.trim().split('\n').slice(-3).join(' | ')})`);
 
     const notes: string[] = [];
+    const notFound = result.timedOut || result.cancelled ? undefined : shellNotFoundHint(result.exitCode, result.stderr);
+    if (notFound) notes.push(notFound);
     if (result.timedOut) notes.push(`the command ran longer than ${timeoutMs} ms and was ended (SIGTERM, then SIGKILL ${KILL_AFTER_SECONDS} s later)`);
     if (result.cancelled) notes.push('cancelled by the client; the command was ended');
     return renderExecResult(

@@ -3,6 +3,7 @@ import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';
 import { renderExecResult } from './exec-output.js';
+import { agentStartHint, shellNotFoundHint } from '../exec/hints.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
@@ -77,6 +78,8 @@ export const vmCommandTool = defineTool({
       });
       audit(r.cancelled ? 'cancelled' : r.exited ? 'ok' : 'error', r.exited ? undefined : 'timeout');
       const notes: string[] = [];
+      const notFound = r.exited ? shellNotFoundHint(r.exitCode, r.stderr) : undefined;
+      if (notFound) notes.push(notFound);
       if (!r.exited) {
         notes.push(
           `${r.cancelled ? 'cancelled' : `still running after ${timeoutMs} ms`}: pid ${r.pid}. Its output can be fetched later with proxmox-api GET /nodes/${node}/qemu/${vmid}/agent/exec-status with pid=${r.pid} (once only: the agent forgets it after reporting the end).`,
@@ -103,7 +106,7 @@ export const vmCommandTool = defineTool({
       );
     } catch (e) {
       audit('error', e instanceof Error ? e.message : String(e));
-      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, signal: call.signal });
+      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, shell: argvWithoutShell === undefined, signal: call.signal });
     }
   },
 });
@@ -157,13 +160,15 @@ function describe(e: unknown): string {
 
 async function explainAgentError(
   e: unknown,
-  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; signal?: AbortSignal },
+  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; shell: boolean; signal?: AbortSignal },
 ): Promise<unknown> {
   if (e instanceof ToolError) return e;
   if (e instanceof ProxmoxNetworkError) return new ToolError(`the guest agent call failed: ${e.message}`);
   if (!(e instanceof ProxmoxHttpError)) return e;
   const { node, vmid } = ctx;
   const said = e.describe();
+  const notFound = agentStartHint(said, { shell: ctx.shell });
+  if (notFound) return new ToolError(`${said}\n${notFound}`);
   if (e.status === 403) {
     return new ToolError(`${said}\nThe API token lacks the privilege named above on /vms/${vmid} (PVE 9: VM.GuestAgent.Unrestricted; PVE 8: VM.Monitor).`);
   }

@@ -269,6 +269,62 @@ describe.skipIf(!existsSync(shared))('big answers and a schema file', () => {
   });
 });
 
+describe.skipIf(!existsSync(shared))('values for people, by the schema\'s renderer hints', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true });
+    rt = runtimeFor(sim, { PROXMOX_SCHEMA_FILE: shared });
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+
+  it('shows sizes, durations and percentages in the text, keeps raw numbers in structured content', async () => {
+    const out = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['vmid=101'], fields: ['vmid', 'maxmem', 'uptime', 'cpu'] });
+    expect(out.text).toMatch(/^101\t8 GiB\t\d+h( \d+m)?\t\d+(\.\d)?%$/m);
+    const row = (out.structured?.data as Array<Record<string, unknown>>)[0];
+    expect(row.maxmem).toBe(8 * 2 ** 30);
+    expect(typeof row.uptime).toBe('number');
+    expect(typeof row.cpu).toBe('number');
+  });
+
+  it('filters and sorts on the raw values, sizes with units compared as bytes', async () => {
+    const all = (await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, fields: ['vmid', 'maxmem'] })).structured?.data as Array<{ vmid: number; maxmem: number }>;
+    const big = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['maxmem>=4GiB'], sort: '-maxmem', fields: ['vmid', 'maxmem'] });
+    const rows = big.structured?.data as Array<{ vmid: number; maxmem: number }>;
+    expect(rows.length).toBe(all.filter((r) => r.maxmem >= 4 * 2 ** 30).length);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.maxmem)).toEqual([...rows.map((r) => r.maxmem)].sort((a, b) => b - a));
+    expect(big.text).toMatch(/GiB/);
+  });
+
+  it('renders the single object a status read returns', async () => {
+    const out = await read(rt, { path: '/nodes/pve1/qemu/100/status/current', fields: ['status', 'maxmem', 'uptime', 'lock'] });
+    expect(out.text).toMatch(/"maxmem":"\d+(\.\d)? GiB"/);
+    expect(out.text).toMatch(/not in this answer: lock/);
+    expect((out.structured?.data as Record<string, unknown>).maxmem).toEqual(expect.any(Number));
+  });
+});
+
+describe('a refused operation (403)', () => {
+  it("names PVE's words and the privilege the operation needs from the schema", async () => {
+    const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+    const rt = runtimeFor(sim, {}, sim.tokens.readonly);
+    try {
+      const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nope' }, confirm: true }));
+      expect(msg).toMatch(/403/);
+      expect(msg).toMatch(/Permission check failed/);
+      expect(msg).toMatch(/POST \/nodes\/\{node\}\/qemu\/\{vmid\}\/snapshot requires: VM\.Snapshot on \/vms\/\{vmid\}/);
+      expect(msg).toMatch(/PUT \/access\/acl/);
+    } finally {
+      rt.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('without any schema', () => {
   let sim: SimulatorHandle;
   let rt: Runtime;

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineTool } from '../../src/tools/define.js';
-import { allTools, toolsFor } from '../../src/tools/registry.js';
+import { configFromEnv } from '../../src/config.js';
+import { allTools, offerTools } from '../../src/tools/registry.js';
 
 const noop = async () => ({ text: '' });
 
@@ -37,9 +38,10 @@ describe('defineTool', () => {
 });
 
 describe('the registry', () => {
-  it('offers only read tools in read-only mode, every tool otherwise', () => {
-    expect(toolsFor({ readonly: true }).map((t) => t.name)).toEqual(['proxmox-api-schema', 'proxmox-api-read']);
-    expect(toolsFor({ readonly: false })).toEqual(allTools);
+  it('offers only read tools in read-only mode, by their kind', () => {
+    const env = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/agent.sock' };
+    expect(offerTools(configFromEnv({ ...env, PROXMOX_READONLY: 'true' })).tools.map((t) => t.name)).toEqual(['proxmox-api-schema', 'proxmox-api-read']);
+    expect(offerTools(configFromEnv(env)).tools).toEqual(allTools);
     expect(Object.fromEntries(allTools.map((t) => [t.name, t.kind]))).toEqual({
       'proxmox-api-schema': 'read',
       'proxmox-api-read': 'read',
