@@ -107,11 +107,12 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     expect(top('remove a VM from high availability')).toBe('DELETE /cluster/ha/resources/{sid}');
   });
 
-  it('builds its index on first use and answers every question from it', () => {
-    // Build and query times are figures of `npm run bench` (index build, query), not asserted here.
+  it('builds a fresh index that answers like the shared one', () => {
+    // Speed is measured by `npm run bench`, never asserted here: CI machines are shared and slow.
     const fresh = new OperationSearch(catalogFor('9.2'));
-    expect(fresh.search('warm up the index').length).toBeGreaterThan(0);
-    for (const t of OWN_QUESTIONS) expect(fresh.search(t.q, 8).length).toBeGreaterThan(0);
+    for (const t of OWN_QUESTIONS.slice(0, 10)) {
+      expect(fresh.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toEqual(search.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`));
+    }
   });
 
   it('returns nothing for empty or meaningless queries', () => {
