@@ -4,7 +4,7 @@ import { encodeSegment, fillTemplate } from '../proxmox/path.js';
 import { parseUpid } from '../proxmox/upid.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
-import { validateParams } from '../schema/validate.js';
+import { checkRawParams, controlCharProblem, validateParams } from '../schema/validate.js';
 import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
@@ -204,15 +204,22 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
   }
 
+  refuseControlCharsInPath(resolved.path);
   let wireParams: Record<string, unknown> = givenParams ?? {};
   if (resolved.op) {
     const checked = validateParams(resolved.op, givenParams);
     if (!checked.ok) {
       throw new ToolError(
-        `${resolved.method} ${resolved.template}: ${checked.errors.join('; ')}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,
+        `${resolved.method} ${resolved.template}: ${listErrors(checked.errors)}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,
       );
     }
     wireParams = checked.params;
+    if (checked.unchecked.length) {
+      notes.push(`not checked here, the node will check: the pattern of ${checked.unchecked.map((n) => `'${n}'`).join(', ')}`);
+    }
+  } else {
+    const problems = checkRawParams(givenParams);
+    if (problems.length) throw new ToolError(`${resolved.method} ${resolved.template}: ${listErrors(problems)}`);
   }
 
   const writes = resolved.method !== 'GET';
@@ -291,6 +298,26 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
       ...(notes.length ? { notes } : {}),
     },
   };
+}
+
+/** Many problems at once (a call with thousands of bad parameters) are summarised, not listed whole. */
+function listErrors(errors: string[], max = 20): string {
+  const shown = errors.slice(0, max).join('; ');
+  return errors.length > max ? `${shown}; ... and ${errors.length - max} more problems` : shown;
+}
+
+/** Path parameters are values too: a control character in one is refused like one in params. */
+function refuseControlCharsInPath(path: string): void {
+  for (const segment of path.split('/')) {
+    let decoded = segment;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      // left encoded; the raw text is checked
+    }
+    const problem = controlCharProblem(decoded);
+    if (problem) throw new ToolError(`path segment ${JSON.stringify(clip(segment, 60))} ${problem}; control characters are not allowed in paths`);
+  }
 }
 
 /** Cluster-wide lists still answer when a node is down; PVE marks it offline rather than failing. */
