@@ -34,21 +34,20 @@ clusters:
 describe.skipIf(!!missing)('several clusters from a config file, over HTTP', () => {
   let dir: string;
   let server: HttpServerHandle;
-  let close: () => void;
+  let close: () => Promise<void>;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pmcp-clusters-'));
     writeFileSync(path.join(dir, 'proxmox-mcp.yaml'), configYaml(dir));
     const { loadConfigFile } = await import('../../src/config-file.js');
-    const { Runtime } = await import('../../src/cluster.js');
-    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const { createApp } = await import('../../src/app.js');
     const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), { NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002' });
-    const runtime = new Runtime(config);
-    close = () => runtime.close();
-    server = await startTestServer(await serverFactoryFor(runtime));
+    const app = createApp(config);
+    close = () => app.close();
+    server = await startTestServer(app.createServer);
   });
   afterAll(async () => {
     await server?.close();
-    close?.();
+    await close?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -19,17 +19,16 @@ describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cl
   beforeAll(async () => {
     const { startSimulator } = await import('../../src/simulator/index.js');
     const { configFromEnv } = await import('../../src/config.js');
-    const { Runtime } = await import('../../src/cluster.js');
-    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const { createApp } = await import('../../src/app.js');
     const sim = await startSimulator({ quiet: true });
     cleanup.push(() => sim.close());
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-http-cache-'));
     cleanup.push(() => rmSync(cacheDir, { recursive: true, force: true }));
-    const runtime = new Runtime(
+    const app = createApp(
       configFromEnv({ PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint, PROXMOX_CACHE_DIR: cacheDir, PROXMOX_CONFIRM: 'param' }),
     );
-    cleanup.push(() => runtime.close());
-    server = await startTestServer(await serverFactoryFor(runtime), { MCP_AUTH_TOKEN: TOKEN });
+    cleanup.push(() => app.close());
+    server = await startTestServer(app.createServer, { MCP_AUTH_TOKEN: TOKEN });
   });
   afterAll(async () => {
     await server?.close();
