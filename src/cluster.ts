@@ -28,6 +28,7 @@ export class Cluster implements ClusterContext {
         credentials: config.credentials,
         tls: config.tls,
         timeoutMs: config.timeoutMs,
+        maxResponseBytes: config.maxResponseBytes,
       });
     this.policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
   }
