@@ -3,7 +3,7 @@ import { Runtime } from './cluster.js';
 import { configFromEnv, type AppConfig } from './config.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
-import { toolsFor } from './tools/registry.js';
+import { offerTools, withheldLines, type ToolOffer } from './tools/registry.js';
 import type { ToolSpec } from './tools/types.js';
 import { log } from './log.js';
 
@@ -65,8 +65,10 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
 
 export interface App {
   readonly runtime: Runtime;
-  /** The tools this configuration offers (no write tools when every cluster is read-only). */
+  /** The tools this configuration can serve (no write tools when every cluster is read-only, no container tool without SSH). */
   readonly tools: ToolSpec[];
+  /** The tools left out, and why. */
+  readonly withheld: ToolOffer['withheld'];
   /**
    * A new MCP server over the shared runtime. stdio makes one; stateless HTTP makes one per request,
    * all sharing the runtime's API clients, tickets and schema caches.
@@ -78,12 +80,15 @@ export interface App {
 
 export function createApp(config: AppConfig, opts: { clients?: Record<string, ProxmoxClient>; onClose?: () => Promise<void> } = {}): App {
   const runtime = new Runtime(config, opts.clients);
-  const tools = toolsFor({ readonly: runtime.readonly });
+  const { tools, withheld } = offerTools(config);
+  // One line per reason at start-up, so whoever set the server up sees why a tool is missing.
+  for (const line of withheldLines({ tools, withheld })) log.info(line);
   const serverOptions = { tools, multiCluster: runtime.clusterNames.length > 1 };
   let closing: Promise<void> | undefined;
   return {
     runtime,
     tools,
+    withheld,
     createServer: () => createMcpServer(runtime, serverOptions),
     close: () =>
       (closing ??= (async () => {

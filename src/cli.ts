@@ -23,7 +23,8 @@ Usage:
 
 Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
   PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR
-Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_AUDIT_LOG, PROXMOX_MAX_OUTPUT
+Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_CONFIRM_KEY, PROXMOX_AUDIT_LOG,
+  PROXMOX_AUDIT_KEY, PROXMOX_MAX_OUTPUT
 SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_USER, PROXMOX_SSH_PORT, PROXMOX_SSH_HOSTS,
   PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO
 HTTP: MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY,
@@ -117,6 +118,11 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
   const app = await openApp(sourceOf(opts));
+  const withheld = app.withheld.find((w) => w.name === tool.name);
+  if (withheld) {
+    await app.close();
+    throw new ConfigError(`${tool.name} is not offered: ${withheld.why}`);
+  }
   const controller = new AbortController();
   let failed = false;
   try {

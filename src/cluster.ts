@@ -3,6 +3,7 @@ import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
+import { ConfirmTokens } from './safety/confirm-token.js';
 import { log } from './log.js';
 import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
 
@@ -73,6 +74,8 @@ export class Cluster implements ClusterContext {
 export class Runtime implements ToolEnv {
   private readonly clusters = new Map<string, Cluster>();
   readonly audit: AuditLog;
+  /** Replaceable so tests can give it a clock. */
+  confirmations: ConfirmTokens;
 
   constructor(
     readonly config: AppConfig,
@@ -80,6 +83,7 @@ export class Runtime implements ToolEnv {
   ) {
     for (const c of config.clusters) this.clusters.set(c.name, new Cluster(c, config.cacheDir, clients[c.name]));
     this.audit = new AuditLog(config.auditLog);
+    this.confirmations = new ConfirmTokens({ key: config.confirmKey });
   }
 
   cluster(name?: string): Cluster {

@@ -19,11 +19,13 @@ const CONFIGS: Record<string, string> = {
   'one cluster': `clusters:${cluster('only')}\n`,
   'two clusters': `default: b\nclusters:${cluster('a')}${cluster('b')}\n`,
   'two clusters, both read-only': `default: a\nclusters:${cluster('a', '\n    readonly: true')}${cluster('b', '\n    readonly: true')}\n`,
+  // The key file is written beside the config file; a readable key is what offers the container tool.
+  'one cluster with SSH': `clusters:${cluster('only', '\n    ssh:\n      keyPath: id_test')}\n`,
 };
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_') && k !== 'SSH_AUTH_SOCK') env[k] = v;
   return env;
 }
 
@@ -47,7 +49,7 @@ async function listOverStdio(configFile: string, cacheDir: string): Promise<List
 }
 
 async function listOverHttp(configFile: string, cacheDir: string): Promise<Listed> {
-  const server = await startCliHttp(['--config', configFile], { PROXMOX_CACHE_DIR: cacheDir });
+  const server = await startCliHttp(['--config', configFile], { PROXMOX_CACHE_DIR: cacheDir, SSH_AUTH_SOCK: undefined });
   try {
     const client = await connectHttp('v2-modern', server.url);
     try {
@@ -73,6 +75,7 @@ describe.skipIf(!!demoMissing)('tools/list is the same over stdio and HTTP (dist
     it(`${label}`, async () => {
       const file = path.join(dir, `${label.replace(/\W+/g, '-')}.yaml`);
       writeFileSync(file, yaml);
+      writeFileSync(path.join(dir, 'id_test'), 'key\n', { mode: 0o600 });
       const cacheDir = path.join(dir, 'cache');
       const [stdio, http] = await Promise.all([listOverStdio(file, cacheDir), listOverHttp(file, cacheDir)]);
       expect(http.tools).toEqual(stdio.tools);
@@ -85,6 +88,8 @@ describe.skipIf(!!demoMissing)('tools/list is the same over stdio and HTTP (dist
       const names = stdio.tools.map((t) => t.name);
       if (label.includes('read-only')) expect(names).not.toContain('proxmox-api');
       else expect(names).toContain('proxmox-api');
+      // SSH_AUTH_SOCK is kept out of both servers' environments, so only the ssh section offers it.
+      expect(names.includes('proxmox-execute-container-command')).toBe(label.includes('SSH'));
     }, 60_000);
   }
 });
