@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from './call-context.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
+import { prefixWithin } from './output/budget.js';
 import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 
@@ -84,6 +85,16 @@ export function describeError(err: unknown): string {
   return `internal error: ${String(err)}`;
 }
 
+/**
+ * Error answers obey the output budget like any other answer: a node can send megabytes of error text,
+ * and a thousand bad parameters make a thousand lines. The start is kept, and the cut is said.
+ */
+export function withinBudget(text: string, maxTokens: number): string {
+  const end = prefixWithin(text, maxTokens);
+  if (end >= text.length) return text;
+  return `${text.slice(0, end)}\n… (error cut to the answer budget, PROXMOX_MAX_OUTPUT: ${text.length - end} more characters)`;
+}
+
 function toResult(out: ToolOutput): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text: out.text }] };
   if (out.isError) result.isError = true;
@@ -121,7 +132,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (!(err instanceof ToolError || err instanceof ProxmoxHttpError || err instanceof ProxmoxNetworkError)) {
             log.error(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
           }
-          return toResult({ text: describeError(err), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
+          return toResult({ text: withinBudget(describeError(err), env.config.maxOutputTokens), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
         }
       },
     );

@@ -29,7 +29,7 @@ describe.skipIf(!haveCli)('confirmation cannot be dodged by how a list is writte
     for (const del of ['unused0', 'scsi1;unused0', 'scsi1 unused0', 'scsi1\tunused0', 'scsi1\nunused0', 'scsi1,,unused0', ' unused0 ', 'scsi1\r\nunused0']) {
       const r = await configPut(del);
       expect(r.isError, JSON.stringify(del)).toBe(true);
-      expect(textOf(r), JSON.stringify(del)).toMatch(/destroys disk volumes: repeat the call with confirm: true/);
+      expect(textOf(r), JSON.stringify(del)).toMatch(/NOT RUN[\s\S]*This destroys disk volumes/);
     }
   });
 
@@ -41,7 +41,7 @@ describe.skipIf(!haveCli)('confirmation cannot be dodged by how a list is writte
       ['scsi1\u001funused0', '001F'],
       ['scsi1\u0085unused0', '0085'],
     ] as const) {
-      const r = await configPut(del, { confirm: true });
+      const r = await configPut(del, { confirm: 'x' });
       expect(r.isError, JSON.stringify(del)).toBe(true);
       expect(textOf(r)).toMatch(new RegExp(`'delete' holds the control character U\\+${code}`));
     }
@@ -73,7 +73,7 @@ describe.skipIf(!haveCli)('without a schema, control characters are refused as w
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/'delete' holds the control character U\+0000/);
     const held = await s.call('proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { delete: 'scsi1;unused0' } });
-    expect(textOf(held)).toMatch(/repeat the call with confirm: true/);
+    expect(textOf(held)).toMatch(/NOT RUN[\s\S]*This destroys disk volumes/);
   });
 });
 
@@ -94,7 +94,7 @@ describe.skipIf(!haveCli || !existsSync(schema92))(`schema patterns cannot stall
       expect(textOf(read)).toMatch(/'reference' does not match the pattern/);
       const pull = await s.call(
         'proxmox-api',
-        { path: '/nodes/pve1/storage/local/oci-registry-pull', method: 'POST', params: { reference }, confirm: true },
+        { path: '/nodes/pve1/storage/local/oci-registry-pull', method: 'POST', params: { reference } },
         20_000,
       );
       expect(pull.isError).toBe(true);
