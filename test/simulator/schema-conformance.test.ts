@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allOperations } from '../../src/simulator/routes/index.js';
 import { buildApiTree } from '../../src/simulator/schema.js';
+import { apidocFile, haveShared, needsNote } from '../reference-data.js';
 
-const apidocPath = new URL('../../../shared/pve-apidoc/pve-9.2-apidoc.json', import.meta.url);
+const apidocPath = apidocFile('9.2');
 
 interface RealParam {
   type: string;
@@ -11,6 +12,8 @@ interface RealParam {
 }
 interface RealInfo {
   parameters?: { properties?: Record<string, RealParam> };
+  permissions?: { check?: unknown[]; user?: string };
+  protected?: number;
 }
 interface RealNode {
   path: string;
@@ -29,8 +32,8 @@ function realOperations(): Map<string, RealInfo> {
   return ops;
 }
 
-describe.skipIf(!existsSync(apidocPath))(`simulated operations match the real PVE 9.2 schema (${apidocPath.pathname})`, () => {
-  const real = existsSync(apidocPath) ? realOperations() : new Map<string, RealInfo>();
+describe.skipIf(!haveShared(apidocPath))(`simulated operations match the real PVE 9.2 schema (${needsNote(apidocPath)})`, () => {
+  const real = haveShared(apidocPath) ? realOperations() : new Map<string, RealInfo>();
   const ops = allOperations();
 
   it('declares each operation once', () => {
@@ -54,6 +57,10 @@ describe.skipIf(!existsSync(apidocPath))(`simulated operations match the real PV
         }
       }
       for (const name of pathParams) expect(o.parameters[name], `${key}: path parameter '${name}' not declared`).toBeDefined();
+      // The permission model evaluates these declarations, so they must be PVE's own.
+      expect(o.permissions.check, `${key}: permission check`).toEqual(info!.permissions?.check);
+      expect(o.permissions.user, `${key}: permission user`).toEqual(info!.permissions?.user);
+      expect(Boolean(o.protected), `${key}: protected`).toBe(Boolean(info!.protected));
     });
   }
 
