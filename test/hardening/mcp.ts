@@ -3,13 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { apidocFile } from '../reference-data.js';
 
 /** Hostile-input tests talk to the built server (dist/cli.js) through the real MCP v2 client over stdio. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cli = path.join(root, 'dist/cli.js');
 export const haveCli = existsSync(cli);
-export const schemaDir = path.resolve(root, '../shared/pve-apidoc');
-export const schema92 = path.join(schemaDir, 'pve-9.2-apidoc.json');
+export const schema92 = apidocFile('9.2');
 
 export interface ToolResult {
   content: Array<{ type: string; text?: string }>;

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { matchSchemaPattern, patternCheckable, re2Source } from '../../src/schema/schema-regex.js';
 import { validateParams } from '../../src/schema/validate.js';
 import type { Operation, ParamSpec } from '../../src/schema/catalog.js';
+import { sharedPath } from '../reference-data.js';
 
-const dir = path.resolve(__dirname, '../../../shared/pve-apidoc');
+const dir = sharedPath('pve-apidoc');
 
 function patternsOf(file: string): Set<string> {
   const found = new Set<string>();
