@@ -4,6 +4,9 @@ import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
 import { prefixWithin } from './output/budget.js';
+import { nestingDepth } from './proxmox/client.js';
+
+const MAX_ARGUMENT_DEPTH = 32;
 import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 
@@ -119,6 +122,10 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       },
       async (args: unknown, ctx) => {
         try {
+          // Arguments nested far deeper than any tool takes would overflow the stack wherever they are serialised.
+          if (nestingDepth(args, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
+            throw new ToolError(`the arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels; no parameter of ${tool.name} takes that`);
+          }
           const out = await tool.run(args as z.infer<typeof tool.input>, env, toolCallFrom(mcp, ctx));
           return toResult(out);
         } catch (err) {

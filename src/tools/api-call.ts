@@ -1,6 +1,7 @@
 import type { HttpMethod } from '../proxmox/client.js';
 import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { encodeSegment, fillTemplate } from '../proxmox/path.js';
+import { mayNeedCanonical } from '../proxmox/node-names.js';
 import { parseUpid } from '../proxmox/upid.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
@@ -11,6 +12,8 @@ import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js'
 import { renderData } from '../output/render.js';
 import { renderValues, renderersOf } from '../output/values.js';
 import { clip } from '../output/budget.js';
+import { visible } from '../output/visible.js';
+import { nodeForCall } from './canonical-node.js';
 import { guardCall, showLong } from './guard.js';
 import { redactParams } from '../safety/redact.js';
 import type { CallArgs } from './api-input.js';
@@ -43,7 +46,12 @@ function parseTarget(raw: string, baseUrl: string): Target {
   let rest = raw.trim();
   const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
   if (url) {
-    const given = new URL(url[0]);
+    let given: URL;
+    try {
+      given = new URL(url[0]);
+    } catch {
+      throw new ToolError(`path ${JSON.stringify(clip(url[0], 80))} is not a valid URL; give an API path such as /nodes/{node}/qemu`);
+    }
     const ours = new URL(baseUrl);
     if (given.host.toLowerCase() !== ours.host.toLowerCase()) {
       throw new ToolError(`path must be an API path such as /nodes/{node}/qemu; this server talks only to ${ours.host}, not ${given.host}`);
@@ -199,15 +207,17 @@ export interface CallOptions {
 export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCall, opts: CallOptions): Promise<ToolOutput> {
   const cluster = env.cluster(args.cluster);
   const catalog = await cluster.catalog();
+  refuseOddText(args);
   const target = parseTarget(args.path, cluster.client.baseUrl);
   const givenParams = mergeQuery(args.params, target.query);
-  const resolved = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
+  const found = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
+  refuseControlCharsInPath(found.path);
+  const resolved = { ...found, path: await canonicalNodeInPath(cluster.client, found.path, call.signal) };
   const notes: string[] = [];
   if (!catalog) {
     notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
   }
 
-  refuseControlCharsInPath(resolved.path);
   let wireParams: Record<string, unknown> = givenParams ?? {};
   if (resolved.op) {
     const checked = validateParams(resolved.op, givenParams);
@@ -311,6 +321,36 @@ function listErrors(errors: string[], max = 20): string {
   return errors.length > max ? `${shown}; ... and ${errors.length - max} more problems` : shown;
 }
 
+/**
+ * `/nodes/localhost/...` runs on the node behind PROXMOX_URL and `/nodes/PVE1` may reach pve1: the node
+ * segment is replaced by the cluster's own name for it before policy, confirmation and audit see the path.
+ */
+async function canonicalNodeInPath(client: ClusterContext['client'], path: string, signal?: AbortSignal): Promise<string> {
+  const segments = path.split('/');
+  if (segments[1] !== 'nodes' || segments[2] === undefined || segments[2] === '') return path;
+  let node: string;
+  try {
+    node = decodeURIComponent(segments[2]);
+  } catch {
+    return path;
+  }
+  if (!mayNeedCanonical(node)) return path;
+  const canonical = await nodeForCall(client, node, signal);
+  if (canonical === node) return path;
+  segments[2] = encodeSegment(canonical);
+  return segments.join('/');
+}
+
+/** Lone surrogates and control characters in the path or path parameters get a precise refusal before any encoding. */
+function refuseOddText(args: CallArgs): void {
+  const pathProblem = controlCharProblem(args.path);
+  if (pathProblem) throw new ToolError(`path ${pathProblem}`);
+  for (const [name, value] of Object.entries(args.pathParams ?? {})) {
+    const problem = typeof value === 'string' ? controlCharProblem(value) : undefined;
+    if (problem) throw new ToolError(`path parameter '${clip(name, 40)}' ${problem}`);
+  }
+}
+
 /** Path parameters are values too: a control character in one is refused like one in params. */
 function refuseControlCharsInPath(path: string): void {
   for (const segment of path.split('/')) {
@@ -355,7 +395,7 @@ function offlineNodes(data: unknown): string[] {
 function showCall(method: string, path: string, params: Record<string, unknown>): string {
   const lines = [`${method} ${decodePathForHumans(path)}`];
   for (const [key, value] of Object.entries(redactParams(params, path))) {
-    lines.push(`  ${key}: ${showLong(typeof value === 'string' ? value : JSON.stringify(value), 300)}`);
+    lines.push(`  ${key}: ${showLong(visible(typeof value === 'string' ? value : JSON.stringify(value)), 300)}`);
   }
   return lines.join('\n');
 }

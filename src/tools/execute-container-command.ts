@@ -8,6 +8,7 @@ import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../ex
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
 import { confirmInput } from './api-input.js';
+import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
 import { ToolError, type ToolSpec } from './types.js';
 
@@ -35,10 +36,11 @@ export const containerCommandTool: ToolSpec<typeof input> = {
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
   async run(args, env, call) {
-    const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
     rejectNul(args.command, 'command');
     const cluster = env.cluster(args.cluster);
+    // One spelling for policy, SSH address and audit (`localhost` and `PVE1` become the node's own name).
+    const node = await nodeForCall(cluster.client, validateNodeName(args.node), call.signal);
     const ssh = cluster.config.ssh;
     if (!ssh.keyPath && !ssh.agentSocket) {
       throw new ToolError(

@@ -8,6 +8,7 @@ import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { confirmInput } from './api-input.js';
+import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
 
@@ -49,7 +50,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
     const argvWithoutShell = args.args ? [args.command, ...args.args] : args.shell ? undefined : splitCommandLine(args.command);
     const cluster = env.cluster(args.cluster);
     const client = cluster.client;
-    const node = givenNode ?? (await findVmNode(client, vmid, call.signal));
+    const node = givenNode !== undefined ? await nodeForCall(client, givenNode, call.signal) : await findVmNode(client, vmid, call.signal);
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
     await guardExec(env, call, cluster, {
@@ -118,7 +119,9 @@ interface ResourceRow {
 }
 
 async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise<ResourceRow[]> {
-  return (await client.request<ResourceRow[]>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal })).data ?? [];
+  const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });
+  if (!Array.isArray(data)) throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
+  return data.filter((r): r is ResourceRow => r !== null && typeof r === 'object');
 }
 
 async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSignal): Promise<string> {
