@@ -8,7 +8,8 @@ import { redactString } from './safety/redact.js';
 import { scrubSecrets, secretForms } from './proxmox/secret-forms.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
 import { log } from './log.js';
-import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
+import type { ClusterContext, ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
 
 const SCHEMA_RETRY_MS = 60_000;
 

@@ -5,13 +5,16 @@ import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
 import { prefixWithin } from './output/budget.js';
 import { nestingDepth } from './proxmox/client.js';
-
-const MAX_ARGUMENT_DEPTH = 32;
-import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
+import type { ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
+import type { ToolOutput, ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 
+/** Deeper tool arguments are refused: no parameter takes them, and serialising them would overflow the stack. */
+const MAX_ARGUMENT_DEPTH = 32;
+
 export interface ServerOptions {
-  tools: ToolSpec[];
+  tools: readonly ToolSpec[];
   /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
   multiCluster?: boolean;
   instructions?: string;
@@ -126,7 +129,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (nestingDepth(args, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
             throw new ToolError(`the arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels; no parameter of ${tool.name} takes that`);
           }
-          const out = await tool.run(args as z.infer<typeof tool.input>, env, toolCallFrom(mcp, ctx));
+          const out = await tool.run(args, env, toolCallFrom(mcp, ctx));
           return toResult(out);
         } catch (err) {
           if (err instanceof NeedsConfirmation) {
