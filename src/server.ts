@@ -31,6 +31,8 @@ const DROPPED_KEYWORDS = new Set([
   'maximum',
   'exclusiveMinimum',
   'exclusiveMaximum',
+  'maxItems',
+  'minItems',
 ]);
 
 /**

@@ -21,7 +21,7 @@ export const CONTAINER_MAX_OUTPUT_BYTES = 64 * 1024;
 const input = z.object({
   node: z.string(),
   vmid: z.union([z.number(), z.string()]),
-  command: z.string().min(1),
+  command: z.string().min(1).max(65_536, { error: 'command is limited to 65536 characters (and to 2000 as shown when confirmation is on)' }),
   input: z.string().max(1024 * 1024).optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
   confirm: confirmInput,

@@ -23,8 +23,8 @@ const EXEC_PATH = '/nodes/{node}/qemu/{vmid}/agent/exec';
 const input = z.object({
   node: z.string().optional(),
   vmid: z.union([z.number(), z.string()]),
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
+  command: z.string().min(1).max(65_536, { error: 'command is limited to 65536 characters (and to 2000 as shown when confirmation is on)' }),
+  args: z.array(z.string().max(65_536, { error: 'an argument is limited to 65536 characters' })).max(1000, { error: 'at most 1000 args' }).optional(),
   shell: z.boolean().optional().describe('sh -c / cmd /c'),
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
