@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PveError } from './errors.js';
+import { applyPending } from './pending.js';
 import type { Guest, SimState } from './state.js';
 
 /** One HA resource as `/etc/pve/ha/resources.cfg` holds it. */
@@ -221,6 +222,7 @@ export class HaManager {
           apply: () => {
             g.power = 'stopped';
             g.procs.clear();
+            applyPending(g);
             svc.crm = svc.verbose = res.state;
           },
         };

@@ -1,4 +1,5 @@
 import { hasPriv, requirePriv } from '../access.js';
+import { applyPending, isLiveChange, withPending } from '../pending.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt, type Props } from '../params.js';
@@ -258,7 +259,10 @@ function haRequest(action: string): 'started' | 'stopped' | undefined {
 function setRunning(g: Guest, power: Guest['power']): void {
   if (power !== 'stopped' && g.power === 'stopped') g.startedAt = now();
   g.power = power;
-  if (power === 'stopped') g.procs.clear();
+  if (power === 'stopped') {
+    g.procs.clear();
+    applyPending(g);
+  }
 }
 
 function snapshotList(g: Guest): Array<Record<string, unknown>> {
@@ -555,7 +559,7 @@ export function guestOperations(type: GuestType): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
-        let config = g.config;
+        let config = ctx.params.current ? g.config : withPending(g);
         if (ctx.params.snapshot) {
           const snap = snapshotOf(g, ctx.params.snapshot);
           config = { ...snap.config, snaptime: snap.snaptime, description: snap.description };
@@ -586,13 +590,34 @@ export function guestOperations(type: GuestType): Operation[] {
     : ['VM.Config.Disk', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options'];
   const updateConfig = (ctx: RequestContext): Guest => {
     const g = getGuest(ctx, kind);
-    const { updates, del } = splitConfigParams(ctx, kind);
+    const { updates, del: requested } = splitConfigParams(ctx, kind);
+    let del = requested;
     for (const [k, v] of Object.entries(updates)) requirePriv(ctx.who, `/vms/${g.vmid}`, configPriv(type, k, v));
     for (const k of del) requirePriv(ctx.who, `/vms/${g.vmid}`, configPriv(type, k, g.config[k]));
     if (!('lock' in updates) && !del.includes('lock')) assertUnlocked(ctx, g);
     assertDigest(ctx, g);
     if (!Object.keys(updates).length && !del.length && !ctx.params.revert) {
       throw new PveError(500, 'no options specified');
+    }
+    for (const k of String(ctx.params.revert ?? '').split(/[,;\s]+/).filter(Boolean)) {
+      if (g.pending) delete g.pending[k];
+      if (g.pendingDelete) g.pendingDelete = g.pendingDelete.filter((x) => x !== k);
+    }
+    if (g.power !== 'stopped') {
+      // A running guest takes what can be hot-plugged now; the rest waits for the next restart.
+      const later = Object.keys(updates).filter((k) => !isLiveChange(g, k, updates[k]));
+      const laterDel = del.filter((k) => !isLiveChange(g, k, undefined));
+      if (later.length || laterDel.length) {
+        g.pending ??= {};
+        for (const k of later) {
+          g.pending[k] = updates[k];
+          delete updates[k];
+          if (g.pendingDelete) g.pendingDelete = g.pendingDelete.filter((x) => x !== k);
+        }
+        g.pendingDelete = [...new Set([...(g.pendingDelete ?? []), ...laterDel])];
+        for (const k of laterDel) delete g.pending[k];
+        del = del.filter((k) => !laterDel.includes(k));
+      }
     }
     applyConfig(ctx, kind, g, updates, del);
     if ('name' in updates || 'hostname' in updates) g.files.set('/etc/hostname', `${updates.name ?? updates.hostname}\n`);
@@ -691,6 +716,7 @@ export function guestOperations(type: GuestType): Operation[] {
       g.startedAt = now();
       g.power = 'running';
       g.procs.clear();
+      applyPending(g);
     });
   });
   power('suspend', type === 'qemu' ? 'Suspend virtual machine.' : 'Suspend the container. This is experimental.', type === 'qemu' ? { ...SKIPLOCK, todisk: opt(P.bool('If set, suspends the VM to disk. Will be resumed on next VM start.', { default: 0 })), statestorage: opt(P.storage('The storage for the VM state')) } : {}, (ctx, g) => {
