@@ -29,7 +29,7 @@ export function withPending(g: Guest): Record<string, ConfigValue> {
 }
 
 /** Applies what waited for the restart. */
-export function applyPending(g: Guest): void {
+export function applyPending(g: Pick<Guest, 'config' | 'pending' | 'pendingDelete'>): void {
   if (g.pending) Object.assign(g.config, g.pending);
   for (const k of g.pendingDelete ?? []) delete g.config[k];
   g.pending = undefined;
