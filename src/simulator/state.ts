@@ -627,6 +627,8 @@ export class SdnState {
   readonly vnets = new Map<string, Record<string, ConfigValue>>();
   readonly fabrics = new Map<string, SdnFabric>();
   readonly fabricNodes = new Map<string, SdnFabricNode>();
+  /** Zones, VNets or plugins changed since the configuration was last applied. */
+  dirty = false;
   /** Fabric ids (with their node ids) in the running configuration, and when they were applied. */
   running = { fabrics: new Map<string, { nodes: string[]; appliedAt: number }>() };
 

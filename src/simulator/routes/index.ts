@@ -18,6 +18,7 @@ import { nodeMiscOperations } from './node-misc.js';
 import { nodeNetworkOperations } from './node-network.js';
 import { nodeSystemOperations } from './node-system.js';
 import { nodeOperations } from './nodes.js';
+import { sdnConfigOperations } from './sdn-config.js';
 import { sdnOperations } from './sdn.js';
 import { storageOperations } from './storage.js';
 import { taskOperations } from './tasks.js';
@@ -35,6 +36,7 @@ export function allOperations(): Operation[] {
     ...haOperations(),
     ...nodeOperations(),
     ...sdnOperations(),
+    ...sdnConfigOperations(),
     ...acmeOperations(),
     ...firewallOperations(),
     ...mappingOperations(),
@@ -56,4 +58,5 @@ export function seedFamilies(state: SimState): void {
   const get = (scope: string) => state.collections.get(scope);
   seedNotifications(get);
   seedJobs(get, state.replicationRuns);
+  get('/cluster/sdn/ipams').set('pve', { type: 'pve' });
 }
