@@ -25,6 +25,17 @@ export function isSecretKey(key: string, path?: string): boolean {
 }
 
 const SECRET_WORD = String.raw`[\w-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|session|cookie)[\w-]*`;
+/** A whole name that carries a secret; names are cut to 128 characters before this test. */
+const SECRET_NAME = new RegExp(String.raw`^(?:(?:x-)?${SECRET_WORD}|authorization|x-api-key)$`, 'i');
+const isSecretName = (name: string) => name.length <= 128 && SECRET_NAME.test(name);
+
+// Every pattern below starts only where a run of name characters starts (the lookbehinds) and names a
+// secret in a callback, so the work stays linear in the text: a 64 KiB parameter value must not stall
+// the event loop, and every write's parameters pass through here on their way to the audit log.
+const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi;
+const JSON_MEMBER = /"([\w-]+)"(\s*:\s*)"(?:[^"\\]|\\.){0,4096}"/g;
+const ASSIGNMENT = /(?<![\w-])([\w-]+)(=|%3D)([^\s,;&"']+)/gi;
+const HEADER = /(?<![\w-])([\w-]+)(\s*:\s*)(?:(Bearer|Basic|PVEAPIToken)\s+)?("[^"]{0,1024}"|'[^']{0,1024}'|[^\s'",;]+)/gi;
 
 /**
  * `password=x`, `token=x` inside property strings, URLs and form bodies, `"password": "x"` in JSON,
@@ -32,10 +43,12 @@ const SECRET_WORD = String.raw`[\w-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token
  */
 export function redactString(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`)
-    .replace(new RegExp(String.raw`("${SECRET_WORD}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`)
-    .replace(new RegExp(String.raw`\b(${SECRET_WORD})(=|%3D)([^\s,;&"']+)`, 'gi'), `$1$2${REDACTED}`)
-    .replace(new RegExp(String.raw`\b((?:x-)?${SECRET_WORD}|authorization|x-api-key)(\s*:\s*)(?:(Bearer|Basic|PVEAPIToken)\s+)?("[^"]*"|'[^']*'|[^\s'",;]+)`, 'gi'), (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ''}${REDACTED}`);
+    .replace(URL_CREDENTIALS, `$1:${REDACTED}@`)
+    .replace(JSON_MEMBER, (m, name: string, sep: string) => (isSecretName(name) ? `"${name}"${sep}"${REDACTED}"` : m))
+    .replace(ASSIGNMENT, (m, name: string, eq: string) => (isSecretName(name) ? `${name}${eq}${REDACTED}` : m))
+    .replace(HEADER, (m, name: string, sep: string, scheme: string | undefined) =>
+      isSecretName(name) ? `${name}${sep}${scheme ? `${scheme} ` : ''}${REDACTED}` : m,
+    );
 }
 
 /** A copy of `params` with secret values replaced, recursively. */
@@ -63,7 +76,9 @@ export function redactCommand(command: string): string {
   return redactString(command)
     // `-pSECRET` (mysql, mysqldump, sshpass): the password glued to the option.
     .replace(/(^|[\s"'])(-p)(?=[^\s"'-])([^\s"']+)/g, `$1$2${REDACTED}`)
-    .replace(/(--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*)(\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${REDACTED}`)
+    .replace(/(?<![\w-])(--?[\w-]+)(\s+)(?!-)("[^"]{0,4096}"|'[^']{0,4096}'|\S+)/g, (m, option: string, sep: string) =>
+      option.length <= 128 && /^--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*$/i.test(option) ? `${option}${sep}${REDACTED}` : m,
+    )
     .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
     .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/safety/audit.js';
-import { isSecretKey, redactCommand, redactParams } from '../../src/safety/redact.js';
+import { isSecretKey, redactCommand, redactParams, redactString } from '../../src/safety/redact.js';
 
 let dir: string;
 beforeEach(() => {
@@ -94,5 +94,23 @@ describe('redaction', () => {
     expect(redactCommand('DB_PASSWORD=xyz ./run.sh')).toBe('DB_PASSWORD=*** ./run.sh');
     expect(redactCommand("curl -H 'Authorization: PVEAPIToken=root@pam!t=1234-5678' x")).not.toContain('1234-5678');
     expect(redactCommand('systemctl restart nginx && df -h')).toBe('systemctl restart nginx && df -h');
+  });
+});
+
+describe('redaction of hostile text', () => {
+  // Each of these took minutes with the old patterns (backtracking from every position); linear now,
+  // so a whole MiB passes well inside the test time-out.
+  const MiB = 1 << 20;
+  const hostile = ['x'.repeat(MiB), 'a-'.repeat(MiB / 2), 'pass'.repeat(MiB / 4), 'a:"'.repeat(MiB / 3), '"a":"'.repeat(MiB / 5), 'http://'.repeat(MiB / 7), '-'.repeat(MiB)];
+  it.each(hostile.map((h) => [h.slice(0, 8), h]))('a MiB of %j is scanned, not backtracked', (_name, text) => {
+    expect(redactString(text)).toHaveLength(text.length);
+    expect(redactCommand(text)).toHaveLength(text.length);
+  });
+
+  it('still finds every form of secret after the rewrite', () => {
+    expect(redactString('https://u:s3@h/x password=abc token%3Dzz {"password": "p1", "user":"u"} X-Api-Key: k Authorization: Bearer abc my-token: t')).toBe(
+      'https://u:***@h/x password=*** token%3D*** {"password": "***", "user":"u"} X-Api-Key: *** Authorization: Bearer *** my-token: ***',
+    );
+    expect(redactCommand('mysql -pS3cret --password hunter2 --token=abc --name web')).toBe('mysql -p*** --password *** --token=*** --name web');
   });
 });
