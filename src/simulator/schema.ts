@@ -1,5 +1,6 @@
 import type { PropSchema, Props } from './params.js';
 import type { RequestContext } from './context.js';
+import { withRenderedFields } from './rendered-fields.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -83,7 +84,7 @@ export function buildApiTree(ops: Operation[]): TreeNode[] {
       name: o.name,
       parameters: { additionalProperties: 0, properties: o.parameters, type: 'object' },
       permissions: o.permissions,
-      returns: o.returns,
+      returns: withRenderedFields(o.method, o.path, o.returns),
     };
     if (o.protected) info.protected = 1;
     if (o.proxyto) info.proxyto = o.proxyto;

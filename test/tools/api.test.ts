@@ -435,3 +435,26 @@ describe('policy in discovery and the audit log', () => {
     }
   });
 });
+
+describe('values for people in the demo, from the simulator\'s own schema', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true });
+    rt = runtimeFor(sim);
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+
+  it('renders sizes, durations, percentages and times where PVE marks them, raw numbers stay structured', async () => {
+    const vms = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['vmid=101'], fields: ['vmid', 'maxmem', 'uptime', 'cpu'] });
+    expect(vms.text).toMatch(/^101\t8 GiB\t\d+h( \d+m)?\t\d+(\.\d)?%$/m);
+    expect((vms.structured?.data as Array<Record<string, unknown>>)[0].maxmem).toBe(8 * 2 ** 30);
+    const storage = await read(rt, { path: '/nodes/pve1/storage', fields: ['storage', 'total', 'used_fraction'] });
+    expect(storage.text).toMatch(/\t\d+(\.\d)? [KMGT]iB\t\d+(\.\d)?%/);
+    const tasks = await read(rt, { path: '/cluster/tasks', fields: ['starttime'], limit: 1 });
+    expect(tasks.text).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  });
+});
