@@ -80,7 +80,7 @@ async function loadConfig(opts: Options): Promise<{ config: AppConfig; close: ()
 async function serveStdio(opts: Options): Promise<void> {
   const { config, close } = await loadConfig(opts);
   const runtime = new Runtime(config);
-  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly }), multiCluster: runtime.clusterNames.length > 1 });
+  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly, guests: runtime.hasGuests }), multiCluster: runtime.clusterNames.length > 1 });
   const shutdown = async () => {
     await server.close().catch(() => undefined);
     runtime.close();

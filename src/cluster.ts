@@ -1,5 +1,6 @@
 import type { AppConfig, ClusterConfig } from './config.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
+import { productFacts } from './proxmox/products.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
@@ -25,6 +26,7 @@ export class Cluster implements ClusterContext {
       client ??
       new HttpProxmoxClient({
         url: config.url,
+        product: config.product,
         credentials: config.credentials,
         tls: config.tls,
         timeoutMs: config.timeoutMs,
@@ -54,9 +56,9 @@ export class Cluster implements ClusterContext {
     try {
       // The loader (and the catalog code under it) is only needed once a call arrives.
       const { loadSchema } = await import('./schema/loader.js');
-      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir });
+      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir, product: this.config.product });
       log.info(
-        `schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
+        `schema for cluster '${this.name}': ${productFacts(this.config.product).short} ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
       );
       return loaded.catalog;
     } catch (err) {
@@ -95,6 +97,11 @@ export class Runtime implements ToolEnv {
   /** True when every cluster is read-only, so write tools are not offered at all. */
   get readonly(): boolean {
     return this.config.clusters.every((c) => c.readonly);
+  }
+
+  /** True when some target is a Proxmox VE cluster, the only product with guests to run commands in. */
+  get hasGuests(): boolean {
+    return this.config.clusters.some((c) => productFacts(c.product).guests);
   }
 
   /**

@@ -154,7 +154,7 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
 export async function serverFactoryFor(runtime: import('../cluster.js').Runtime): Promise<McpServerFactory> {
   const { createMcpServer } = await import('../server.js');
   const { toolsFor } = await import('../tools/registry.js');
-  const tools = toolsFor({ readonly: runtime.readonly });
+  const tools = toolsFor({ readonly: runtime.readonly, guests: runtime.hasGuests });
   return () => createMcpServer(runtime, { tools });
 }
 

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type * as TlsModule from 'node:tls';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
+import { productFacts, tokenHeader, type Product } from './products.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -81,6 +82,8 @@ export interface TlsOptions {
 export interface ClientOptions {
   /** `https://host:8006` (an `/api2/json` suffix is accepted and dropped). */
   url: string;
+  /** Which Proxmox product answers there: it decides how tokens and tickets are sent. Default PVE. */
+  product?: Product;
   credentials?: Credentials;
   tls?: TlsOptions;
   /** Per-request timeout, milliseconds. */
@@ -267,7 +270,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
     const creds = this.opts.credentials;
     if (!creds) return;
     if (creds.kind === 'token') {
-      headers.Authorization = `PVEAPIToken=${creds.tokenId}=${creds.secret}`;
+      headers.Authorization = tokenHeader(this.opts.product ?? 'pve', creds.tokenId, creds.secret);
       return;
     }
     if (!this.ticket || this.now() - this.ticket.at > this.ticketRenewMs) {
@@ -276,7 +279,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
       this.login ??= this.loginWithPassword(creds).finally(() => (this.login = undefined));
       await abortable(this.login, signal, method, path);
     }
-    headers.Cookie = `PVEAuthCookie=${encodeURIComponent(this.ticket!.cookie)}`;
+    headers.Cookie = `${productFacts(this.opts.product).ticketCookie}=${encodeURIComponent(this.ticket!.cookie)}`;
     if (method !== 'GET') headers.CSRFPreventionToken = this.ticket!.csrf;
   }
 
@@ -320,7 +323,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
       data = undefined;
     }
     if (!data?.ticket || !data.CSRFPreventionToken) {
-      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a Proxmox VE node?)`, 'PROTOCOL', 'POST', '/access/ticket');
+      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a ${productFacts(this.opts.product).name} host?)`, 'PROTOCOL', 'POST', '/access/ticket');
     }
     this.ticket = { cookie: data.ticket, csrf: data.CSRFPreventionToken, at: this.now() };
   }

@@ -2,6 +2,7 @@ import type { HttpMethod } from '../proxmox/client.js';
 import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { encodeSegment, fillTemplate } from '../proxmox/path.js';
 import { parseUpid } from '../proxmox/upid.js';
+import { taskStatusHint, type Product } from '../proxmox/products.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { validateParams } from '../schema/validate.js';
@@ -178,10 +179,12 @@ function shapeOptions(args: CallArgs): ShapeOptions | undefined {
   return Object.values(opts).some((v) => v !== undefined) ? opts : undefined;
 }
 
-function describeTask(task: TaskResult): string {
+function describeTask(task: TaskResult, product: Product | undefined): string {
+  const parsed = parseUpid(task.upid);
+  const follow = parsed ? taskStatusHint(product ?? 'pve', parsed) : { path: `/nodes/${task.node}/tasks/{upid}/status`, pathParams: { upid: task.upid } };
   const head =
     task.status === 'running'
-      ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=/nodes/${task.node}/tasks/{upid}/status pathParams={"upid":"${task.upid}"}`
+      ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=${follow.path} pathParams=${JSON.stringify(follow.pathParams)}`
       : `task ${task.ok ? 'finished' : 'FAILED'}: ${task.exitstatus ?? ''} (${(task.elapsedMs / 1000).toFixed(1)} s) ${task.upid}`;
   const tail = task.logTail?.length ? `\nlast log lines:\n${task.logTail.join('\n')}` : '';
   return head + tail;
@@ -205,6 +208,11 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   let wireParams: Record<string, unknown> = givenParams ?? {};
+  if (resolved.op?.streaming === 'upload') {
+    throw new ToolError(
+      `${resolved.method} ${resolved.template} uploads a file (a streaming UPLOAD operation): these tools send parameters, not files. Use the product's own client or web UI for it.`,
+    );
+  }
   if (resolved.op) {
     const checked = validateParams(resolved.op, givenParams);
     if (!checked.ok) {
@@ -217,7 +225,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
 
   const writes = resolved.method !== 'GET';
   const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
-  const danger = writes ? isDestructive(resolved.method, resolved.template, wireParams, resolved.path) : undefined;
+  // Reads too: PBS has GETs with side effects, named as such in its rules.
+  const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   await guardCall(env, call, cluster, {
     method: resolved.method,
     template: resolved.template,
@@ -230,13 +239,20 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   const started = Date.now();
   let data: unknown;
   let task: TaskResult | undefined;
+  let streamed: string | undefined;
   try {
     const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal });
     data = res.data;
+    if (resolved.op?.streaming === 'download' && !('data' in res.body)) {
+      // A file, not a JSON answer: the client kept only its start, which means nothing to a model.
+      data = null;
+      streamed = `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation), not JSON; it is not shown here. Fetch it with the product's own client or curl.`;
+    }
     const upid = writes ? parseUpid(data) : undefined;
     if (upid && args.wait !== false && args.wait !== 0) {
       const waitS = typeof args.wait === 'number' ? args.wait : DEFAULT_WAIT_S;
       task = await waitForTask(cluster.client, upid.upid, {
+        product: cluster.config.product,
         timeoutMs: waitS * 1000,
         signal: call.signal,
         onProgress: (elapsed) => call.progress(Math.round(elapsed / 1000), waitS, `${upid.type} ${upid.id} running`),
@@ -249,13 +265,15 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
 
   if (task) {
-    const text = describeTask(task);
+    const text = describeTask(task, cluster.config.product);
     return {
       text: [...notes, text].join('\n'),
       isError: task.status === 'stopped' && task.ok === false,
       structured: { method: resolved.method, path: resolved.template, task, ...(notes.length ? { notes } : {}) },
     };
   }
+
+  if (streamed) return { text: [...notes, streamed].join('\n'), structured: { method: resolved.method, path: resolved.template, data: null, notes: [...notes, streamed] } };
 
   const offline = offlineNodes(data);
   if (offline.length) {

@@ -7,6 +7,7 @@ import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../ex
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
 import { execOutput, guardExec } from './guard.js';
+import { requireGuests } from './targets.js';
 import { ToolError, type ToolSpec } from './types.js';
 
 export const CONTAINER_DEFAULT_TIMEOUT_MS = 30_000;
@@ -32,11 +33,13 @@ export const containerCommandTool: ToolSpec<typeof input> = {
   output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
+  needsGuests: true,
   async run(args, env, call) {
     const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
     rejectNul(args.command, 'command');
     const cluster = env.cluster(args.cluster);
+    requireGuests(cluster, 'proxmox-execute-container-command');
     const ssh = cluster.config.ssh;
     if (!ssh.keyPath && !ssh.agentSocket) {
       throw new ToolError(

@@ -7,6 +7,7 @@ import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { execOutput, guardExec } from './guard.js';
+import { requireGuests } from './targets.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
 
 export const VM_DEFAULT_TIMEOUT_MS = 30_000;
@@ -35,6 +36,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
   output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
+  needsGuests: true,
   async run(args, env, call) {
     const vmid = validateVmid(args.vmid);
     const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
@@ -46,6 +48,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
     }
     const argvWithoutShell = args.args ? [args.command, ...args.args] : args.shell ? undefined : splitCommandLine(args.command);
     const cluster = env.cluster(args.cluster);
+    requireGuests(cluster, 'proxmox-execute-vm-command');
     const client = cluster.client;
     const node = givenNode ?? (await findVmNode(client, vmid, call.signal));
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;

@@ -14,7 +14,10 @@ export const allTools: ToolSpec[] = [
   vmCommandTool,
 ] as unknown as ToolSpec[];
 
-/** Read-only mode does not offer write tools at all: the model cannot ask for what it cannot see. */
-export function toolsFor(opts: { readonly: boolean }): ToolSpec[] {
-  return opts.readonly ? allTools.filter((t) => !t.writes) : allTools;
+/**
+ * Read-only mode does not offer write tools at all, and without a Proxmox VE target the guest tools are
+ * left out too: the model cannot ask for what it cannot see.
+ */
+export function toolsFor(opts: { readonly: boolean; guests?: boolean }): ToolSpec[] {
+  return allTools.filter((t) => !(opts.readonly && t.writes) && !(opts.guests === false && t.needsGuests));
 }

@@ -50,6 +50,8 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
   annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint?: boolean; openWorldHint: boolean };
   /** Changes things (hidden in read-only mode). */
   writes: boolean;
+  /** Works on Proxmox VE guests only (not offered when no target is a PVE cluster). */
+  needsGuests?: boolean;
   /** Accepted but not advertised in tools/list, to keep every turn's tool list small. */
   quietParams?: readonly string[];
   run(args: z.infer<S>, env: ToolEnv, call: ToolCall): Promise<ToolOutput>;
