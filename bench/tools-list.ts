@@ -18,6 +18,9 @@ export async function toolsListTokens(): Promise<{ total: number; perTool: Recor
     PROXMOX_URL: 'https://127.0.0.1:9',
     PROXMOX_API_TOKEN: 'bench@pve!b=00000000-0000-0000-0000-000000000000',
     PROXMOX_LOG_LEVEL: 'silent',
+    // An agent socket is enough for the container tool to be offered, so the count covers all five tools.
+    SSH_AUTH_SOCK: '/run/bench-ssh-agent.sock',
+    PROXMOX_SSH_KEY_PATH: '',
   });
   try {
     await d.initialize();

@@ -25,13 +25,13 @@ await client.connect(
 );
 
 let step = 0;
-async function call(title, name, args) {
+async function call(title, name, args, { expectError = false } = {}) {
   step++;
   console.log(`\n${bold(`${step}. ${title}`)}\n  ${name} ${JSON.stringify(args)}`);
   const result = await client.callTool({ name, arguments: args });
   const text = result.content.map((c) => c.text ?? '').join('\n');
   console.log(indent(text));
-  if (result.isError) throw new Error(`${name} failed: ${text}`);
+  if (result.isError && !expectError) throw new Error(`${name} failed: ${text}`);
   return text;
 }
 
@@ -59,12 +59,12 @@ try {
     params: { snapname: `demo${Date.now() % 100000}`, description: 'taken by the proxmox-mcp demo' },
   });
   await call(`List the snapshots of VM ${vmid}`, 'proxmox-api-read', { path: `/nodes/${node}/qemu/${vmid}/snapshot`, fields: ['name', 'description'] });
-  await call(`Run a command inside VM ${vmid} (QEMU guest agent)`, 'proxmox-execute-vm-command', {
-    node,
-    vmid,
-    command: 'cat /etc/os-release',
-    confirm: true, // commands in guests need the user's yes (PROXMOX_CONFIRM); this client cannot ask, so it says so
-  });
+  // Commands in guests need the user's yes. This client cannot ask a human (no elicitation), so the first
+  // call answers with a preview ending in `confirm: "TOKEN"`; the demo plays the user who agrees.
+  const command = { node, vmid, command: 'cat /etc/os-release' };
+  const preview = await call(`Ask to run a command inside VM ${vmid}: a preview comes back`, 'proxmox-execute-vm-command', command, { expectError: true });
+  const token = /^confirm: "([^"]+)"$/m.exec(preview)?.[1];
+  await call(`The user agreed: the same call with its token (QEMU guest agent)`, 'proxmox-execute-vm-command', { ...command, confirm: token });
   await call('A mistake the server catches before calling Proxmox', 'proxmox-api', {
     path: `/nodes/${node}/qemu/${vmid}/config`,
     method: 'PUT',

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { Runtime } from './cluster.js';
-import { ConfigError, configFromEnv, type AppConfig } from './config.js';
-import { createMcpServer, describeError } from './server.js';
-import { toolsFor } from './tools/registry.js';
+import { openApp } from './app.js';
+import { ConfigError } from './config.js';
+import { describeError } from './server.js';
+import { allTools } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -19,11 +19,14 @@ Usage:
                                        the simulated cluster alone; prints its URL, tokens and fingerprint
   proxmox-mcp call TOOL 'JSON' [--demo]
                                        one tool call from the shell, result printed
+  proxmox-mcp audit verify FILE [NEWER_FILE ...]
+                                       checks the audit log's hash chain; names the first bad line (exit 1)
   proxmox-mcp --version | --help
 
 Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
   PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR
-Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_AUDIT_LOG, PROXMOX_MAX_OUTPUT
+Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_CONFIRM_KEY, PROXMOX_AUDIT_LOG,
+  PROXMOX_AUDIT_KEY, PROXMOX_MAX_OUTPUT
 SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_USER, PROXMOX_SSH_PORT, PROXMOX_SSH_HOSTS,
   PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO
 HTTP: MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY,
@@ -43,48 +46,14 @@ interface Options {
 // The stdio server is the main path, so its modules are imported up front (the ESM loader fetches them
 // in parallel); the simulator, HTTP serving and the config-file parser load only when asked for.
 
-/** Environment for a cluster served by an in-process simulator. */
-async function demoEnvironment(): Promise<{ env: Record<string, string | undefined>; close: () => Promise<void> }> {
-  const { startSimulator } = await import('./simulator/index.js');
-  // PROXMOX_DEMO_TASK_MS: how long simulated tasks run (tests of progress and cancellation use long ones).
-  const taskMs = Number(process.env.PROXMOX_DEMO_TASK_MS);
-  const sim = await startSimulator({ quiet: true, ...(taskMs > 0 ? { taskDurationMs: taskMs } : {}) });
-  log.info(`demo: simulated cluster at ${sim.url}`);
-  return {
-    env: {
-      ...process.env,
-      PROXMOX_URL: sim.url,
-      PROXMOX_API_TOKEN: sim.tokens.admin,
-      PROXMOX_FINGERPRINT: sim.fingerprint,
-      PROXMOX_USERNAME: undefined,
-      PROXMOX_PASSWORD: undefined,
-      PROXMOX_SCHEMA_FILE: process.env.PROXMOX_SCHEMA_FILE,
-      PROXMOX_CACHE_DIR: process.env.PROXMOX_CACHE_DIR ?? `${(await import('node:os')).tmpdir()}/proxmox-mcp-demo-cache`,
-    },
-    close: () => sim.close(),
-  };
-}
-
-async function loadConfig(opts: Options): Promise<{ config: AppConfig; close: () => Promise<void> }> {
-  if (opts.demo) {
-    const demo = await demoEnvironment();
-    return { config: configFromEnv(demo.env), close: demo.close };
-  }
-  if (opts.config || process.env.PROXMOX_CONFIG) {
-    const { loadConfigFile } = await import('./config-file.js');
-    return { config: await loadConfigFile(opts.config ?? process.env.PROXMOX_CONFIG!, process.env), close: async () => {} };
-  }
-  return { config: configFromEnv(process.env), close: async () => {} };
-}
+const sourceOf = (opts: Options) => ({ demo: opts.demo, configFile: opts.config });
 
 async function serveStdio(opts: Options): Promise<void> {
-  const { config, close } = await loadConfig(opts);
-  const runtime = new Runtime(config);
-  const server = createMcpServer(runtime, { tools: toolsFor({ readonly: runtime.readonly, guests: runtime.hasGuests }), multiCluster: runtime.clusterNames.length > 1 });
+  const app = await openApp(sourceOf(opts));
+  const server = app.createServer();
   const shutdown = async () => {
     await server.close().catch(() => undefined);
-    runtime.close();
-    await close();
+    await app.close();
     process.exit(0);
   };
   process.stdin.on('end', shutdown);
@@ -92,20 +61,54 @@ async function serveStdio(opts: Options): Promise<void> {
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
   // A model's first call usually comes seconds after the tool list; have the schema ready by then.
-  setTimeout(() => void runtime.warmUp().catch(() => undefined), WARM_UP_DELAY_MS).unref();
+  setTimeout(() => void app.runtime.warmUp().catch(() => undefined), WARM_UP_DELAY_MS).unref();
 }
 
+/** `--http`: serves until SIGTERM/SIGINT, then lets calls in flight finish and exits. */
 async function serveHttp(opts: Options): Promise<void> {
-  const { config, close } = await loadConfig(opts);
-  const { runHttpServer } = await import('./http/serve.js');
-  await runHttpServer(config, { host: opts.host, port: opts.port === undefined ? undefined : Number(opts.port), onClose: close });
+  const [{ startHttpServer, HEALTH_PATH }, { assertSafeBind, httpOptionsFromEnv }] = await Promise.all([
+    import('./http/serve.js'),
+    import('./http/options.js'),
+  ]);
+  // Settings first: a bad MCP_* value or an unsafe bind should not start a simulator only to stop it.
+  const httpOpts = httpOptionsFromEnv(process.env, { host: opts.host, port: opts.port === undefined ? undefined : Number(opts.port) });
+  assertSafeBind(httpOpts.host, httpOpts.authToken);
+  const app = await openApp(sourceOf(opts));
+  let handle: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    handle = await startHttpServer({ ...httpOpts, createServer: app.createServer });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  log.info(
+    `MCP over HTTP at ${handle.url} (${httpOpts.authToken ? 'bearer token required' : 'no authentication, loopback only'}; ` +
+      `clusters: ${app.runtime.clusterNames.join(', ')}); health check at ${HEALTH_PATH}`,
+  );
+  // A long-running server has time: prepare the default cluster's schema and search before the first call.
+  void app.runtime.warmUp().catch(() => undefined);
+
+  const shutdown = async (signal: string) => {
+    log.info(`${signal}: finishing calls in flight (up to ${httpOpts.shutdownGraceMs} ms), then exiting`);
+    try {
+      await handle.close();
+      await app.close();
+    } catch (err) {
+      log.error(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  // once: a second Ctrl-C gets Node's default and ends the process at once.
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 async function callOnce(toolName: string | undefined, json: string | undefined, opts: Options): Promise<void> {
-  const tools = toolsFor({ readonly: false });
-  const tool = tools.find((t) => t.name === toolName);
+  // Checked before the configuration is loaded, so a typo does not start a simulator or a connection.
+  const tool = allTools.find((t) => t.name === toolName);
   if (!tool) {
-    const known = tools.map((t) => t.name).join(', ');
+    const known = allTools.map((t) => t.name).join(', ');
     throw new ConfigError(toolName ? `unknown tool '${toolName}'; tools: ${known}` : `call needs a tool name: ${known}`);
   }
   let args: unknown;
@@ -116,20 +119,23 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   }
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
-  const { config, close } = await loadConfig(opts);
-  const runtime = new Runtime(config);
+  const app = await openApp(sourceOf(opts));
+  const withheld = app.withheld.find((w) => w.name === tool.name);
+  if (withheld) {
+    await app.close();
+    throw new ConfigError(`${tool.name} is not offered: ${withheld.why}`);
+  }
   const controller = new AbortController();
   let failed = false;
   try {
-    const out = await tool.run(parsed.data, runtime, { signal: controller.signal, progress: async () => {} });
+    const out = await tool.run(parsed.data, app.runtime, { signal: controller.signal, progress: async () => {} });
     process.stdout.write(out.text + '\n');
     failed = !!out.isError;
   } catch (err) {
     process.stdout.write(describeError(err) + '\n');
     failed = true;
   } finally {
-    runtime.close();
-    await close();
+    await app.close();
   }
   process.exitCode = failed ? 1 : 0;
 }
@@ -161,6 +167,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     case 'call':
       return callOnce(rest[0], rest[1], opts);
+    case 'audit': {
+      const { auditCommand } = await import('./audit-command.js');
+      process.exitCode = auditCommand(rest);
+      return;
+    }
     default:
       throw new ConfigError(`unknown command '${command}'; see proxmox-mcp --help`);
   }

@@ -4,6 +4,7 @@ import { productFacts } from './proxmox/products.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
+import { ConfirmTokens } from './safety/confirm-token.js';
 import { log } from './log.js';
 import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
 
@@ -74,13 +75,16 @@ export class Cluster implements ClusterContext {
 export class Runtime implements ToolEnv {
   private readonly clusters = new Map<string, Cluster>();
   readonly audit: AuditLog;
+  /** Replaceable so tests can give it a clock. */
+  confirmations: ConfirmTokens;
 
   constructor(
     readonly config: AppConfig,
     clients: Record<string, ProxmoxClient> = {},
   ) {
     for (const c of config.clusters) this.clusters.set(c.name, new Cluster(c, config.cacheDir, clients[c.name]));
-    this.audit = new AuditLog(config.auditLog);
+    this.audit = new AuditLog(config.auditLog, config.auditKey);
+    this.confirmations = new ConfirmTokens({ key: config.confirmKey });
   }
 
   cluster(name?: string): Cluster {
@@ -97,11 +101,6 @@ export class Runtime implements ToolEnv {
   /** True when every cluster is read-only, so write tools are not offered at all. */
   get readonly(): boolean {
     return this.config.clusters.every((c) => c.readonly);
-  }
-
-  /** True when some target is a Proxmox VE cluster, the only product with guests to run commands in. */
-  get hasGuests(): boolean {
-    return this.config.clusters.some((c) => productFacts(c.product).guests);
   }
 
   /**

@@ -262,6 +262,9 @@ function parseValidated(text: string, format: ConfigFormat, env: Env, opts: Pars
         PROXMOX_AUDIT_LOG: filePath(file.auditLog, opts.baseDir) ?? env.PROXMOX_AUDIT_LOG,
         PROXMOX_MAX_OUTPUT: str(file.maxOutput) ?? env.PROXMOX_MAX_OUTPUT,
         PROXMOX_CACHE_DIR: filePath(file.cacheDir, opts.baseDir) ?? env.PROXMOX_CACHE_DIR,
+        // Secrets stay in the environment, never in the file.
+        PROXMOX_AUDIT_KEY: env.PROXMOX_AUDIT_KEY,
+        PROXMOX_CONFIRM_KEY: env.PROXMOX_CONFIRM_KEY,
       }),
   );
   return { ...globals, clusters, defaultCluster };

@@ -49,6 +49,10 @@ export interface AppConfig {
   defaultCluster: string;
   confirm: ConfirmMode;
   auditLog?: string;
+  /** PROXMOX_AUDIT_KEY: the audit log's hash chain is an HMAC with this key (plain SHA-256 without). */
+  auditKey?: string;
+  /** PROXMOX_CONFIRM_KEY: signs confirmation tokens (random per process when unset). */
+  confirmKey?: string;
   /** Answer budget, in tokens (about 4 characters each). */
   maxOutputTokens: number;
   cacheDir: string;
@@ -208,12 +212,24 @@ export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
   };
 }
 
+const MIN_KEY_CHARS = 16;
+
+/** A secret key setting: unset, or long enough to be worth having. */
+function secretKey(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value.trim().length < MIN_KEY_CHARS) throw new ConfigError(`${name} must be at least ${MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)`);
+  return value.trim();
+}
+
 export function globalsFromEnv(env: Env): Omit<AppConfig, 'clusters' | 'defaultCluster'> {
   const confirm = (env.PROXMOX_CONFIRM?.trim().toLowerCase() || 'elicit') as ConfirmMode;
   if (!['elicit', 'param', 'off'].includes(confirm)) throw new ConfigError('PROXMOX_CONFIRM must be elicit, param or off');
   return {
     confirm,
     auditLog: env.PROXMOX_AUDIT_LOG?.trim() ? expandHome(env.PROXMOX_AUDIT_LOG.trim()) : undefined,
+    auditKey: secretKey(env, 'PROXMOX_AUDIT_KEY'),
+    confirmKey: secretKey(env, 'PROXMOX_CONFIRM_KEY'),
     maxOutputTokens: parseInteger(env, 'PROXMOX_MAX_OUTPUT', 4000, 200, 1_000_000),
     cacheDir: expandHome(env.PROXMOX_CACHE_DIR?.trim() || `${env.XDG_CACHE_HOME || '~/.cache'}/proxmox-mcp`),
   };

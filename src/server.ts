@@ -121,7 +121,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (!(err instanceof ToolError || err instanceof ProxmoxHttpError || err instanceof ProxmoxNetworkError)) {
             log.error(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
           }
-          return toResult({ text: describeError(err), isError: true });
+          return toResult({ text: describeError(err), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
         }
       },
     );

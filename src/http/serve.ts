@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { ConfigError, type AppConfig } from '../config.js';
+import { ConfigError } from '../config.js';
 import { log } from '../log.js';
 import { VERSION } from '../version.js';
 import { bearerChecker } from './auth.js';
-import { assertSafeBind, httpOptionsFromEnv, type HttpOptions } from './options.js';
+import type { HttpOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface StartHttpOptions extends HttpOptions {
@@ -148,59 +148,4 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
     })());
 
   return { url: `http://${hostPart}:${port}${MCP_PATH}`, port, close };
-}
-
-/** One McpServer per request, all sharing one Runtime so API clients, tickets and schema caches are shared. */
-export async function serverFactoryFor(runtime: import('../cluster.js').Runtime): Promise<McpServerFactory> {
-  const { createMcpServer } = await import('../server.js');
-  const { toolsFor } = await import('../tools/registry.js');
-  const tools = toolsFor({ readonly: runtime.readonly, guests: runtime.hasGuests });
-  return () => createMcpServer(runtime, { tools });
-}
-
-/** `proxmox-mcp --http`: serves until SIGTERM/SIGINT, then shuts down gracefully and exits. */
-export async function runHttpServer(
-  config: AppConfig,
-  opts: { host?: string; port?: number; onClose?: () => Promise<void>; env?: Record<string, string | undefined> },
-): Promise<void> {
-  let httpOpts: HttpOptions;
-  try {
-    httpOpts = httpOptionsFromEnv(opts.env ?? process.env, { host: opts.host, port: opts.port });
-    assertSafeBind(httpOpts.host, httpOpts.authToken);
-  } catch (err) {
-    await opts.onClose?.();
-    throw err;
-  }
-  const { Runtime } = await import('../cluster.js');
-  const runtime = new Runtime(config);
-  let handle: HttpServerHandle;
-  try {
-    handle = await startHttpServer({ ...httpOpts, createServer: await serverFactoryFor(runtime) });
-  } catch (err) {
-    runtime.close();
-    await opts.onClose?.();
-    throw err;
-  }
-  log.info(
-    `MCP over HTTP at ${handle.url} (${httpOpts.authToken ? 'bearer token required' : 'no authentication, loopback only'}; ` +
-      `clusters: ${runtime.clusterNames.join(', ')}); health check at ${HEALTH_PATH}`,
-  );
-  // A long-running server has time: prepare the default cluster's schema and search before the first call.
-  void runtime.warmUp().catch(() => undefined);
-
-  const shutdown = async (signal: string) => {
-    log.info(`${signal}: finishing calls in flight (up to ${httpOpts.shutdownGraceMs} ms), then exiting`);
-    try {
-      await handle.close();
-      runtime.close();
-      await opts.onClose?.();
-    } catch (err) {
-      log.error(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    }
-    process.exit(0);
-  };
-  // once: a second Ctrl-C gets Node's default and ends the process at once.
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -6,11 +6,14 @@ import { taskStatusHint, type Product } from '../proxmox/products.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { validateParams } from '../schema/validate.js';
+import { permissionText } from '../schema/render.js';
 import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
+import { renderValues, renderersOf } from '../output/values.js';
 import { clip } from '../output/budget.js';
-import { guardCall } from './guard.js';
+import { guardCall, showLong } from './guard.js';
+import { redactParams } from '../safety/redact.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
 
@@ -224,14 +227,15 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
-  const summary = `${resolved.method} ${decodePathForHumans(resolved.path)}${Object.keys(wireParams).length ? ` ${JSON.stringify(wireParams)}` : ''}`;
   // Reads too: PBS has GETs with side effects, named as such in its rules.
   const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   await guardCall(env, call, cluster, {
+    tool: opts.toolName,
     method: resolved.method,
     template: resolved.template,
     concrete: resolved.path,
-    danger: danger?.destructive ? { summary, why: danger.why ?? 'changes the cluster' } : undefined,
+    params: wireParams,
+    danger: danger?.destructive ? { shown: showCall(resolved.method, resolved.path, wireParams), why: danger.why ?? 'changes the cluster' } : undefined,
     confirm: args.confirm,
     refusal: writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined,
   });
@@ -260,7 +264,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
   } catch (err) {
     if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
-    throw err;
+    throw explainForbidden(err, resolved);
   }
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
 
@@ -290,7 +294,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
   }
   if (shaped.note) notes.push(shaped.note);
-  const rendered = renderData(shaped.data, {
+  // Text shows sizes, times and percentages for people; structured content keeps the raw numbers.
+  const rendered = renderData(renderValues(shaped.data, renderersOf(resolved.op?.returns)), {
     maxTokens: env.config.maxOutputTokens,
     hint: 'Narrow with filter (e.g. ["status=running"]), fields, sort, limit, or more specific params.',
   });
@@ -311,6 +316,19 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   };
 }
 
+/**
+ * A 403 in PVE's words names the path and privilege it checked; the schema adds what the operation as a
+ * whole requires (some need one of several privileges, or a second check), so the user knows what to grant.
+ */
+function explainForbidden(err: unknown, r: Resolved): unknown {
+  if (!(err instanceof ProxmoxHttpError) || err.status !== 403) return err;
+  const needs = r.op ? permissionText(r.op.permissions) : undefined;
+  const lines = [err.describe()];
+  if (needs) lines.push(`${r.method} ${r.template} requires: ${needs}.`);
+  lines.push('The token or user lacks it: an administrator can grant a role that has it on that path (PUT /access/acl).');
+  return new ToolError(lines.join('\n'));
+}
+
 /** Cluster-wide lists still answer when a node is down; PVE marks it offline rather than failing. */
 function offlineNodes(data: unknown): string[] {
   if (!Array.isArray(data)) return [];
@@ -322,6 +340,15 @@ function offlineNodes(data: unknown): string[] {
     if (row.status === 'offline' || row.online === 0) names.add(String(row.node ?? row.name ?? row.id));
   }
   return [...names].sort();
+}
+
+/** The call as the human sees it before agreeing: method, readable path, each parameter (secrets hidden, long values cut in the middle). */
+function showCall(method: string, path: string, params: Record<string, unknown>): string {
+  const lines = [`${method} ${decodePathForHumans(path)}`];
+  for (const [key, value] of Object.entries(redactParams(params, path))) {
+    lines.push(`  ${key}: ${showLong(typeof value === 'string' ? value : JSON.stringify(value), 300)}`);
+  }
+  return lines.join('\n');
 }
 
 function decodePathForHumans(path: string): string {

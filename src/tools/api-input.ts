@@ -9,6 +9,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 export const methodInput = z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(METHODS));
 export const MAX_WAIT_S = 600;
 
+/**
+ * The token from a confirmation preview. `true` (the old yes) is still accepted as input, as the string
+ * 'true', so the answer can say plainly why it no longer runs anything.
+ */
+export const confirmInput = z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.string()).optional();
+
 /** Parameters shared by proxmox-api and proxmox-api-read. */
 export const callShape = {
   path: z.string().min(1),
@@ -25,11 +31,11 @@ export const callShape = {
 export const writeShape = {
   ...callShape,
   wait: z.union([z.number().min(0).max(MAX_WAIT_S), z.boolean()]).optional().describe('task wait (s)'),
-  confirm: z.boolean().optional(),
+  confirm: confirmInput,
 };
 
 /** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
 export const callOutput = z.object({}).passthrough();
 
-export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: boolean };
+export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: string };
 

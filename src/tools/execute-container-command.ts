@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { renderExecResult } from '../exec/exec-result.js';
+import { shellNotFoundHint } from '../exec/hints.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { resolveNodeAddress } from '../exec/node-address.js';
 import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../exec/pct-exec.js';
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
+import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
 import { requireGuests } from './targets.js';
 import { ToolError, type ToolSpec } from './types.js';
@@ -21,7 +23,7 @@ const input = z.object({
   command: z.string().min(1),
   input: z.string().max(1024 * 1024).optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
-  confirm: z.boolean().optional(),
+  confirm: confirmInput,
   cluster: z.string().optional(),
 });
 
@@ -33,7 +35,6 @@ export const containerCommandTool: ToolSpec<typeof input> = {
   output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
-  needsGuests: true,
   async run(args, env, call) {
     const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
@@ -62,6 +63,7 @@ export const containerCommandTool: ToolSpec<typeof input> = {
       concrete: apiPath`/nodes/${node}/lxc/${vmid}/exec`,
       target: `CT ${vmid} on ${node}`,
       command: args.command,
+      params: { node, vmid, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
     });
     const address = await resolveNodeAddress(node, cluster, call.signal);
@@ -99,6 +101,8 @@ export const containerCommandTool: ToolSpec<typeof input> = {
     if (explained) throw new ToolError(`${explained}\n(${result.stderr.trim().split('\n').slice(-3).join(' | ')})`);
 
     const notes: string[] = [];
+    const notFound = result.timedOut || result.cancelled ? undefined : shellNotFoundHint(result.exitCode, result.stderr);
+    if (notFound) notes.push(notFound);
     if (result.timedOut) notes.push(`the command ran longer than ${timeoutMs} ms and was ended (SIGTERM, then SIGKILL ${KILL_AFTER_SECONDS} s later)`);
     if (result.cancelled) notes.push('cancelled by the client; the command was ended');
     return renderExecResult(

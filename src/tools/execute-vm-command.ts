@@ -3,9 +3,11 @@ import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';
 import { renderExecResult } from '../exec/exec-result.js';
+import { agentStartHint, shellNotFoundHint } from '../exec/hints.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
+import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
 import { requireGuests } from './targets.js';
 import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
@@ -24,7 +26,7 @@ const input = z.object({
   shell: z.boolean().optional().describe('sh -c / cmd /c'),
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
-  confirm: z.boolean().optional(),
+  confirm: confirmInput,
   cluster: z.string().optional(),
 });
 
@@ -36,7 +38,6 @@ export const vmCommandTool: ToolSpec<typeof input> = {
   output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   writes: true,
-  needsGuests: true,
   async run(args, env, call) {
     const vmid = validateVmid(args.vmid);
     const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
@@ -59,6 +60,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
       concrete: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
       target: `VM ${vmid} on ${node}`,
       command: shown,
+      params: { node, vmid, args: args.args, shell: args.shell, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
     });
     const started = Date.now();
@@ -78,6 +80,8 @@ export const vmCommandTool: ToolSpec<typeof input> = {
       });
       audit(r.cancelled ? 'cancelled' : r.exited ? 'ok' : 'error', r.exited ? undefined : 'timeout');
       const notes: string[] = [];
+      const notFound = r.exited ? shellNotFoundHint(r.exitCode, r.stderr) : undefined;
+      if (notFound) notes.push(notFound);
       if (!r.exited) {
         notes.push(
           `${r.cancelled ? 'cancelled' : `still running after ${timeoutMs} ms`}: pid ${r.pid}. Its output can be fetched later with proxmox-api GET /nodes/${node}/qemu/${vmid}/agent/exec-status with pid=${r.pid} (once only: the agent forgets it after reporting the end).`,
@@ -104,7 +108,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
       );
     } catch (e) {
       audit('error', e instanceof Error ? e.message : String(e));
-      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, signal: call.signal });
+      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, shell: argvWithoutShell === undefined, signal: call.signal });
     }
   },
 };
@@ -158,13 +162,15 @@ function describe(e: unknown): string {
 
 async function explainAgentError(
   e: unknown,
-  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; signal?: AbortSignal },
+  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; shell: boolean; signal?: AbortSignal },
 ): Promise<unknown> {
   if (e instanceof ToolError) return e;
   if (e instanceof ProxmoxNetworkError) return new ToolError(`the guest agent call failed: ${e.message}`);
   if (!(e instanceof ProxmoxHttpError)) return e;
   const { node, vmid } = ctx;
   const said = e.describe();
+  const notFound = agentStartHint(said, { shell: ctx.shell });
+  if (notFound) return new ToolError(`${said}\n${notFound}`);
   if (e.status === 403) {
     return new ToolError(`${said}\nThe API token lacks the privilege named above on /vms/${vmid} (PVE 9: VM.GuestAgent.Unrestricted; PVE 8: VM.Monitor).`);
   }

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import type { AuditEntry } from '../safety/audit.js';
+import type { BoundCall, ConfirmTokens } from '../safety/confirm-token.js';
+import { redactParams } from '../safety/redact.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './types.js';
 
 /**
@@ -13,25 +15,89 @@ function enforcePolicy(cluster: ClusterContext, method: string, template: string
   }
 }
 
+/** A destructive call as the human judges it. */
+export interface Danger {
+  /** Short words for "This <why>." */
+  why: string;
+  /** The exact call: method and path, then its parameters or the command. */
+  shown: string;
+  /** What it replaces (`key: old → new` lines) and the call that undoes it, when known. */
+  changes?: string;
+}
+
+/** The call was not run: it waits for the user's yes, given back as the token below. */
+export class ConfirmationNeeded extends ToolError {
+  constructor(
+    message: string,
+    structured: Record<string, unknown>,
+    /** What the audit log records instead of the preview (which holds the token). */
+    readonly auditNote: string,
+  ) {
+    super(message, structured);
+    this.name = 'ConfirmationNeeded';
+  }
+}
+
+export function previewText(danger: Danger): string {
+  return [danger.shown, `This ${danger.why}.`, ...(danger.changes ? [danger.changes] : [])].join('\n');
+}
+
+function tokensOf(env: ToolEnv): ConfirmTokens {
+  if (!env.confirmations) throw new ToolError('internal error: no confirmation tokens in this runtime');
+  return env.confirmations;
+}
+
 /**
- * Destructive operations need a human yes (MCP elicitation) or, where the client cannot ask,
- * an explicit `confirm: true` from the model, as PROXMOX_CONFIRM says.
+ * Destructive operations need the human's yes. With elicitation the human is asked, seeing the preview.
+ * Without it (or with PROXMOX_CONFIRM=param) the call does not run: the answer is the preview and a
+ * token bound to this exact call, and only the same call carrying that token runs, once. The model
+ * could pass the token on its own, so only elicitation is proof that a human agreed; the token makes
+ * sure that what runs is what was shown.
  */
 async function confirmDestructive(
   env: ToolEnv,
   call: ToolCall,
-  what: { summary: string; why: string; confirm?: boolean },
+  danger: Danger,
+  bound: BoundCall,
+  confirm: string | undefined,
 ): Promise<void> {
   const mode = env.config.confirm;
   if (mode === 'off') return;
+  const preview = previewText(danger);
   if (mode === 'elicit' && call.elicitConfirm) {
-    const yes = await call.elicitConfirm(`${what.summary}\n\nThis ${what.why}. Run it?`);
-    if (!yes) throw new ToolError(`cancelled: the user did not confirm ${what.summary}`);
+    const yes = await call.elicitConfirm(`${preview}\n\nRun it?`);
+    if (!yes) throw new ToolError(`cancelled: the user did not confirm ${danger.shown.split('\n')[0]}`);
     return;
   }
-  if (what.confirm !== true) {
-    throw new ToolError(`${what.summary} ${what.why}: repeat the call with confirm: true once the user has agreed.`);
+  const tokens = tokensOf(env);
+  let why = 'this call needs the user\'s agreement first';
+  if (confirm !== undefined && /^\s*(true|yes|1)\s*$/i.test(confirm)) {
+    why = 'confirm: true is not enough: the user must see this call and agree to it first';
+  } else if (confirm !== undefined && confirm !== 'false') {
+    const redeemed = tokens.redeem(confirm, bound);
+    if (redeemed.ok) return;
+    why = `the confirm token was not accepted: ${redeemed.reason}`;
   }
+  const { token, expiresAt } = tokens.issue(bound);
+  const minutes = Math.round(tokens.ttlMs / 60_000);
+  throw new ConfirmationNeeded(
+    [
+      `NOT RUN: ${why}.`,
+      preview,
+      `Show this to the user. Only if they agree, repeat this exact call with the line below (single use, valid ${minutes} minutes, for this call only).`,
+      `confirm: "${token}"`,
+    ].join('\n'),
+    {
+      confirmationRequired: true,
+      confirm: token,
+      expiresAt: expiresAt.toISOString(),
+      method: bound.method,
+      path: bound.path,
+      params: redactParams(bound.params, bound.path),
+      why: danger.why,
+    },
+    `not run: ${why}`,
+  );
 }
 
 /**
@@ -43,24 +109,40 @@ export async function guardCall(
   call: ToolCall,
   cluster: ClusterContext,
   what: {
+    tool: string;
     method: string;
     template: string;
     concrete: string;
-    danger?: { summary: string; why: string };
-    confirm?: boolean;
+    /** What the node is sent, as far as it decides what happens (the confirmation is bound to it). */
+    params: Record<string, unknown>;
+    danger?: Danger;
+    confirm?: string;
     refusal?: Omit<AuditEntry, 'status' | 'error'>;
   },
 ): Promise<void> {
   try {
     enforcePolicy(cluster, what.method, what.template, what.concrete);
-    if (what.danger) await confirmDestructive(env, call, { ...what.danger, confirm: what.confirm });
+    if (what.danger) {
+      const bound: BoundCall = { cluster: cluster.name, tool: what.tool, method: what.method, path: what.concrete, params: what.params };
+      await confirmDestructive(env, call, what.danger, bound, what.confirm);
+    }
   } catch (err) {
-    if (what.refusal && err instanceof ToolError) env.audit?.record({ ...what.refusal, status: 'refused', error: err.message });
+    if (what.refusal && err instanceof ToolError) {
+      env.audit?.record({ ...what.refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
+    }
     throw err;
   }
 }
 
-const SHOWN_COMMAND_CHARS = 2000;
+const SHOWN_CHARS = 2000;
+
+/** A long value for a human to judge: its start and its end, and how much was left out between. */
+export function showLong(text: string, max = SHOWN_CHARS): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil(max * 0.75);
+  const tail = max - head;
+  return `${text.slice(0, head)}\n… (${text.length - head - tail} more characters) …\n${text.slice(text.length - tail)}`;
+}
 
 /**
  * A command inside a guest is a write as far as policy and confirmation go: read-only mode and
@@ -71,17 +153,25 @@ export async function guardExec(
   env: ToolEnv,
   call: ToolCall,
   cluster: ClusterContext,
-  what: { tool: string; template: string; concrete: string; target: string; command: string; confirm?: boolean },
+  what: {
+    tool: string;
+    template: string;
+    concrete: string;
+    target: string;
+    command: string;
+    /** Everything else that decides what runs (args, shell, stdin, time limit): bound to the confirmation. */
+    params: Record<string, unknown>;
+    confirm?: string;
+  },
 ): Promise<void> {
-  const shown =
-    what.command.length > SHOWN_COMMAND_CHARS
-      ? `${what.command.slice(0, SHOWN_COMMAND_CHARS)}\n… (${what.command.length - SHOWN_COMMAND_CHARS} more characters)`
-      : what.command;
+  const stdin = typeof what.params.input === 'string' ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(what.params.input, 500)}` : '';
   await guardCall(env, call, cluster, {
+    tool: what.tool,
     method: 'POST',
     template: what.template,
     concrete: what.concrete,
-    danger: { summary: `run in ${what.target}:\n${shown}\n`, why: 'runs a command inside the guest' },
+    params: { ...what.params, command: what.command },
+    danger: { shown: `run in ${what.target}:\n${showLong(what.command)}${stdin}`, why: 'runs a command inside the guest' },
     confirm: what.confirm,
     refusal: { tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command },
   });

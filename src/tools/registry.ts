@@ -1,9 +1,12 @@
+import { accessSync, constants } from 'node:fs';
+import type { AppConfig, ClusterConfig } from '../config.js';
 import { apiTool } from './api.js';
 import { apiReadTool } from './api-read.js';
 import { apiSchemaTool } from './api-schema.js';
 import { containerCommandTool } from './execute-container-command.js';
 import { vmCommandTool } from './execute-vm-command.js';
 import type { ToolSpec } from './types.js';
+import { productFacts } from '../proxmox/products.js';
 
 /** Every tool, in the order clients list them. */
 export const allTools: ToolSpec[] = [
@@ -14,10 +17,72 @@ export const allTools: ToolSpec[] = [
   vmCommandTool,
 ] as unknown as ToolSpec[];
 
+/** Why a cluster cannot serve a tool, or undefined when it can. */
+type Requirement = (cluster: ClusterConfig) => string | undefined;
+
+function sshProblem(c: ClusterConfig): string | undefined {
+  const { keyPath, agentSocket } = c.ssh;
+  if (keyPath) {
+    try {
+      accessSync(keyPath, constants.R_OK);
+      return undefined;
+    } catch {
+      return `the SSH key file (PROXMOX_SSH_KEY_PATH or ssh.keyPath) cannot be read`;
+    }
+  }
+  if (agentSocket) return undefined;
+  return 'SSH is not configured (set PROXMOX_SSH_KEY_PATH, run an ssh-agent, or give the config file an ssh section with keyPath)';
+}
+
+/** Guests to run commands in exist on Proxmox VE only, not on a Backup Server or Datacenter Manager. */
+function guestsProblem(c: ClusterConfig): string | undefined {
+  const facts = productFacts(c.product);
+  return facts.guests ? undefined : `no Proxmox VE target (cluster '${c.name}' is a ${facts.name}, which has no VMs or containers)`;
+}
+
 /**
- * Read-only mode does not offer write tools at all, and without a Proxmox VE target the guest tools are
- * left out too: the model cannot ask for what it cannot see.
+ * What each tool needs from a cluster beyond the API. A tool is offered when at least one cluster meets
+ * it; with several clusters a call to one that does not still gets a specific error from the tool.
  */
-export function toolsFor(opts: { readonly: boolean; guests?: boolean }): ToolSpec[] {
-  return allTools.filter((t) => !(opts.readonly && t.writes) && !(opts.guests === false && t.needsGuests));
+const REQUIREMENTS: Record<string, Requirement[]> = {
+  [containerCommandTool.name]: [guestsProblem, sshProblem],
+  [vmCommandTool.name]: [guestsProblem],
+};
+
+export interface ToolOffer {
+  tools: ToolSpec[];
+  /** Tools left out and why, one line each for the start-up log. */
+  withheld: Array<{ name: string; why: string }>;
+}
+
+/**
+ * The tools this configuration can serve, in the fixed order. A tool that cannot work is not listed, so a
+ * model never plans around it and no tokens are spent on it; the start-up log says why it is missing.
+ * Read-only mode does not offer write tools at all: the model cannot ask for what it cannot see.
+ */
+export function offerTools(config: AppConfig): ToolOffer {
+  const tools: ToolSpec[] = [];
+  const withheld: ToolOffer['withheld'] = [];
+  const readonly = config.clusters.every((c) => c.readonly);
+  for (const tool of allTools) {
+    if (tool.writes && readonly) {
+      withheld.push({ name: tool.name, why: 'read-only mode (PROXMOX_READONLY)' });
+      continue;
+    }
+    const needs = REQUIREMENTS[tool.name] ?? [];
+    const problems = config.clusters.map((c) => needs.map((need) => need(c)).find((p) => p !== undefined));
+    if (problems.length > 0 && problems.every((p) => p !== undefined)) {
+      withheld.push({ name: tool.name, why: problems[0]! });
+      continue;
+    }
+    tools.push(tool);
+  }
+  return { tools, withheld };
+}
+
+/** One line per reason: `proxmox-execute-container-command not offered: SSH is not configured (...)`. */
+export function withheldLines(offer: ToolOffer): string[] {
+  const byWhy = new Map<string, string[]>();
+  for (const w of offer.withheld) byWhy.set(w.why, [...(byWhy.get(w.why) ?? []), w.name]);
+  return [...byWhy].map(([why, names]) => `${names.join(', ')} not offered: ${why}`);
 }

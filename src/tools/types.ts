@@ -4,6 +4,7 @@ import type { ProxmoxClient } from '../proxmox/client.js';
 import type { Catalog } from '../schema/catalog.js';
 import type { Policy } from '../safety/policy.js';
 import type { AuditLog } from '../safety/audit.js';
+import type { ConfirmTokens } from '../safety/confirm-token.js';
 
 /** One cluster as the tools see it: its settings, an API client, and its schema (loaded lazily, once). */
 export interface ClusterContext {
@@ -24,6 +25,8 @@ export interface ToolEnv {
   cluster(name?: string): ClusterContext;
   /** Where writes and exec calls are recorded (PROXMOX_AUDIT_LOG). */
   readonly audit?: AuditLog;
+  /** Signs and checks the tokens that bind a user's yes to one exact destructive call. */
+  readonly confirmations?: ConfirmTokens;
 }
 
 /** Per-call facilities from the MCP request. */
@@ -50,8 +53,6 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
   annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint?: boolean; openWorldHint: boolean };
   /** Changes things (hidden in read-only mode). */
   writes: boolean;
-  /** Works on Proxmox VE guests only (not offered when no target is a PVE cluster). */
-  needsGuests?: boolean;
   /** Accepted but not advertised in tools/list, to keep every turn's tool list small. */
   quietParams?: readonly string[];
   run(args: z.infer<S>, env: ToolEnv, call: ToolCall): Promise<ToolOutput>;
@@ -59,7 +60,11 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
 
 /** An expected failure whose message is for the model as it stands (bad input, refused call, ...). */
 export class ToolError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Sent as the error result's structuredContent (e.g. a confirmation preview's token). */
+    readonly structured?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'ToolError';
   }

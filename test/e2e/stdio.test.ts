@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,11 @@ import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/st
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apidocFile, needsNote } from '../reference-data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/cli.js');
-const schema92 = path.resolve(root, '../shared/pve-apidoc/pve-9.2-apidoc.json');
+const schema92 = apidocFile('9.2');
 const TOOL_NAMES = [
   'proxmox-api',
   'proxmox-api-read',
@@ -31,7 +32,7 @@ const isError = (r: unknown) => (r as { isError?: boolean }).isError === true;
 
 function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && k !== 'SSH_AUTH_SOCK') env[k] = v;
   return { ...env, PROXMOX_LOG_LEVEL: 'warn', PROXMOX_CONFIRM: 'param', ...extra };
 }
 
@@ -57,9 +58,9 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         await client?.close();
       });
 
-      it('lists the five tools with annotations and compact schemas', async () => {
+      it('lists the tools it can serve (no SSH in demo: no container tool) with annotations and compact schemas', async () => {
         const { tools } = await client.listTools();
-        expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());
+        expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES.filter((n) => n !== 'proxmox-execute-container-command').sort());
         for (const t of tools) {
           expect(t.annotations).toMatchObject({ title: expect.any(String) });
           for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) expect(typeof t.annotations?.[hint]).toBe('boolean');
@@ -104,8 +105,15 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         expect(text(r)).not.toMatch(/userid|root@pam/);
       });
 
-      it('runs a command inside a VM through the guest agent', async () => {
-        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { node: 'pve1', vmid: 100, command: 'hostname', confirm: true } });
+      it('runs a command inside a VM through the guest agent once the preview\'s token comes back', async () => {
+        const args = { node: 'pve1', vmid: 100, command: 'hostname' };
+        const trueOnly = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: true } });
+        expect(isError(trueOnly)).toBe(true);
+        expect(text(trueOnly)).toMatch(/NOT RUN: confirm: true is not enough/);
+        const token = /^confirm: "([^"]+)"$/.exec(text(trueOnly).split('\n').at(-1)!)?.[1];
+        expect(token).toBeTruthy();
+        expect((trueOnly as { structuredContent?: { confirm?: string } }).structuredContent?.confirm).toBe(token);
+        const r = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: token } });
         expect(isError(r)).toBe(false);
         expect(text(r)).toMatch(/exit(Code| code)?:? ?0/i);
       });
@@ -122,7 +130,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     }
   });
 
-  it.skipIf(!existsSync(schema92))('prepares schema and search index while the client is idle', async () => {
+  it.skipIf(!existsSync(schema92))(`prepares schema and search index while the client is idle (${needsNote(schema92)})`, async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
     const client = await connect(
       'v2',
@@ -140,6 +148,47 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     } finally {
       await client.close();
     }
+  });
+
+  /** tools/list over a raw stdio exchange, and what the server logged at start-up. */
+  function listRaw(env: Record<string, string>): { names: string[]; stderr: string } {
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    const res = spawnSync(process.execPath, [cli], {
+      input: `${init}\n${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${list}\n`,
+      env: serverEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_LOG_LEVEL: 'info', ...env }),
+      timeout: 15_000,
+    });
+    const answer = res.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 2);
+    return { names: (answer?.result?.tools ?? []).map((t: { name: string }) => t.name), stderr: res.stderr.toString() };
+  }
+
+  it('offers the container tool only when SSH can work, and says once at start-up why it is missing', () => {
+    const none = listRaw({});
+    expect(none.names).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api', 'proxmox-execute-vm-command']);
+    const lines = none.stderr.split('\n').filter((l) => l.includes('not offered'));
+    expect(lines).toEqual([expect.stringMatching(/^\[proxmox-mcp\] info: proxmox-execute-container-command not offered: SSH is not configured \(set PROXMOX_SSH_KEY_PATH/)]);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-key-'));
+    const key = path.join(dir, 'id_ed25519');
+    writeFileSync(key, 'not checked here, only readable\n', { mode: 0o600 });
+    const withKey = listRaw({ PROXMOX_SSH_KEY_PATH: key });
+    expect(withKey.names).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api', 'proxmox-execute-container-command', 'proxmox-execute-vm-command']);
+    expect(withKey.stderr).not.toMatch(/not offered/);
+    expect(listRaw({ SSH_AUTH_SOCK: path.join(dir, 'agent.sock') }).names).toContain('proxmox-execute-container-command');
+    const unreadable = listRaw({ PROXMOX_SSH_KEY_PATH: path.join(dir, 'missing') });
+    expect(unreadable.names).not.toContain('proxmox-execute-container-command');
+    expect(unreadable.stderr).toMatch(/container-command not offered: the SSH key file .* cannot be read/);
+    expect(unreadable.stderr).not.toContain(dir);
+  });
+
+  it('says from the call command that a tool is not offered, and why', () => {
+    const res = spawnSync(process.execPath, [cli, 'call', 'proxmox-execute-container-command', '{"node":"pve1","vmid":200,"command":"uptime"}', '--demo'], {
+      env: serverEnv(),
+      timeout: 15_000,
+    });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr.toString() + res.stdout.toString()).toMatch(/proxmox-execute-container-command is not offered: SSH is not configured/);
   });
 
   it('writes nothing but protocol messages to stdout', () => {

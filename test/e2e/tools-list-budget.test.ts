@@ -5,10 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { toolsListTokens } from '../../bench/tools-list.js';
-import { Runtime } from '../../src/cluster.js';
+import { createApp } from '../../src/app.js';
 import { configFromEnv } from '../../src/config.js';
-import { createMcpServer } from '../../src/server.js';
-import { toolsFor } from '../../src/tools/registry.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
@@ -21,8 +19,8 @@ describe.skipIf(!existsSync(cli))('tools/list size', () => {
 
   it('advertises from the build exactly what the source converts at run time', async () => {
     const { tools: built } = await toolsListTokens();
-    const runtime = new Runtime(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c' }));
-    const server = createMcpServer(runtime, { tools: toolsFor({ readonly: false }) });
+    const app = createApp(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/bench-ssh-agent.sock' }));
+    const server = app.createServer();
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'in-memory', version: '1' });
     await Promise.all([server.connect(a), client.connect(b)]);
@@ -31,7 +29,7 @@ describe.skipIf(!existsSync(cli))('tools/list size', () => {
       expect(JSON.parse(JSON.stringify(live))).toEqual(built);
     } finally {
       await client.close();
-      runtime.close();
+      await app.close();
     }
   });
 });

@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerHandle } from '../../src/http/serve.js';
-import { root } from './cli-server.js';
+import { apidocFile, haveShared, needsNote, sharedPath } from '../reference-data.js';
 import { CLIENT_KINDS, connectHttp, isError, startTestServer, textOf, type AnyClient } from './helpers.js';
 
-const apidoc = path.resolve(root, '../shared/pve-apidoc');
-const loaderSource = path.join(root, 'src/schema/loader.ts');
-const missing = !existsSync(apidoc) ? `${apidoc} is missing` : !existsSync(loaderSource) ? `${loaderSource} is missing` : undefined;
-if (missing) console.warn(`skipping multi-cluster discovery over HTTP: ${missing}`);
+const apidoc = sharedPath('pve-apidoc');
+const needed = [apidocFile('7.4'), apidocFile('9.2')];
 
 /**
  * Two clusters from one config file, each with its own schema: PVE 7.4 has HA groups, 9.2 replaced
@@ -31,24 +29,23 @@ clusters:
     schemaFile: ${JSON.stringify(path.join(apidoc, 'pve-9.2-apidoc.json'))}
 `;
 
-describe.skipIf(!!missing)('several clusters from a config file, over HTTP', () => {
+describe.skipIf(!haveShared(...needed))(`several clusters from a config file, over HTTP (${needsNote(apidoc)})`, () => {
   let dir: string;
   let server: HttpServerHandle;
-  let close: () => void;
+  let close: () => Promise<void>;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pmcp-clusters-'));
     writeFileSync(path.join(dir, 'proxmox-mcp.yaml'), configYaml(dir));
     const { loadConfigFile } = await import('../../src/config-file.js');
-    const { Runtime } = await import('../../src/cluster.js');
-    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const { createApp } = await import('../../src/app.js');
     const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), { NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002' });
-    const runtime = new Runtime(config);
-    close = () => runtime.close();
-    server = await startTestServer(await serverFactoryFor(runtime));
+    const app = createApp(config);
+    close = () => app.close();
+    server = await startTestServer(app.createServer);
   });
   afterAll(async () => {
     await server?.close();
-    close?.();
+    await close?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

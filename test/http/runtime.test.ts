@@ -11,7 +11,8 @@ const missing = !existsSync(simulatorSource) ? `${simulatorSource} is missing` :
 if (missing) console.warn(`skipping the HTTP server against the simulator: ${missing}`);
 
 const TOKEN = 'runtime-test-token-0123456789';
-const TOOL_NAMES = ['proxmox-api', 'proxmox-api-read', 'proxmox-api-schema', 'proxmox-execute-container-command', 'proxmox-execute-vm-command'];
+// No SSH is configured here, so the container tool is not offered.
+const TOOL_NAMES = ['proxmox-api', 'proxmox-api-read', 'proxmox-api-schema', 'proxmox-execute-vm-command'];
 
 describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cluster', () => {
   let server: HttpServerHandle;
@@ -19,17 +20,16 @@ describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cl
   beforeAll(async () => {
     const { startSimulator } = await import('../../src/simulator/index.js');
     const { configFromEnv } = await import('../../src/config.js');
-    const { Runtime } = await import('../../src/cluster.js');
-    const { serverFactoryFor } = await import('../../src/http/serve.js');
+    const { createApp } = await import('../../src/app.js');
     const sim = await startSimulator({ quiet: true });
     cleanup.push(() => sim.close());
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-http-cache-'));
     cleanup.push(() => rmSync(cacheDir, { recursive: true, force: true }));
-    const runtime = new Runtime(
+    const app = createApp(
       configFromEnv({ PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint, PROXMOX_CACHE_DIR: cacheDir, PROXMOX_CONFIRM: 'param' }),
     );
-    cleanup.push(() => runtime.close());
-    server = await startTestServer(await serverFactoryFor(runtime), { MCP_AUTH_TOKEN: TOKEN });
+    cleanup.push(() => app.close());
+    server = await startTestServer(app.createServer, { MCP_AUTH_TOKEN: TOKEN });
   });
   afterAll(async () => {
     await server?.close();

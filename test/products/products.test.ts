@@ -13,7 +13,7 @@ import { apiReadTool } from '../../src/tools/api-read.js';
 import { apiSchemaTool } from '../../src/tools/api-schema.js';
 import { containerCommandTool } from '../../src/tools/execute-container-command.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
-import { toolsFor } from '../../src/tools/registry.js';
+import { offerTools, withheldLines } from '../../src/tools/registry.js';
 import { ToolError, type ToolCall } from '../../src/tools/types.js';
 import { haveProductApidoc, productApidocFile, productMissingNote } from '../schema/shared.js';
 import { startFakeHost, type FakeHost } from './fake-proxmox.js';
@@ -104,13 +104,18 @@ describe('task ids of every product', () => {
 });
 
 describe('tools per target', () => {
-  it('does not offer the guest tools when no target is a PVE cluster', () => {
-    const names = (o: Parameters<typeof toolsFor>[0]) => toolsFor(o).map((t) => t.name);
-    expect(names({ readonly: false, guests: false })).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api']);
-    expect(names({ readonly: false })).toContain('proxmox-execute-vm-command');
-    const rt = new Runtime(configFromEnv({ PROXMOX_URL: 'https://pbs.lab', PROXMOX_PRODUCT: 'pbs', ...base }));
-    expect(rt.hasGuests).toBe(false);
-    rt.close();
+  it('does not offer the guest tools when no target is a PVE cluster, and says why', () => {
+    const pbs = configFromEnv({ PROXMOX_URL: 'https://pbs.lab', PROXMOX_PRODUCT: 'pbs', ...base, SSH_AUTH_SOCK: '/tmp/agent.sock' });
+    const offer = offerTools(pbs);
+    expect(offer.tools.map((t) => t.name)).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api']);
+    expect(withheldLines(offer)).toEqual([
+      "proxmox-execute-container-command, proxmox-execute-vm-command not offered: no Proxmox VE target (cluster 'default' is a Proxmox Backup Server, which has no VMs or containers)",
+    ]);
+    // With a PVE cluster beside it, the VM tool is offered (and refuses the PBS target by name).
+    const pve = configFromEnv({ PROXMOX_URL: 'https://pve.lab', ...base, SSH_AUTH_SOCK: '/tmp/agent.sock' }).clusters[0];
+    const both = { ...pbs, clusters: [...pbs.clusters, { ...pve, name: 'lab' }] };
+    expect(offerTools(both).tools.map((t) => t.name)).toContain('proxmox-execute-vm-command');
+    expect(offerTools(both).tools.map((t) => t.name)).toContain('proxmox-execute-container-command');
   });
 
   it('refuses a PBS or PDM target in the exec tools with the reason, before anything is sent', async () => {
@@ -195,7 +200,7 @@ describe.skipIf(!haveProductApidoc('pdm-1.1'))(`a Datacenter Manager target end 
   it('asks before removing a remote', async () => {
     const rt = runtime({ PROXMOX_API_TOKEN: `root@pam!mcp:${fake.secret}` });
     const msg = await failure(apiTool.run(apiTool.input.parse({ path: '/remotes/remote/prod', method: 'DELETE' }), rt, noCall));
-    expect(msg).toMatch(/removes the remote from the Datacenter Manager: repeat the call with confirm: true/);
+    expect(msg).toMatch(/^NOT RUN: [\s\S]*This removes the remote from the Datacenter Manager\.[\s\S]*confirm: "/);
   });
 
   it('reports a wrong secret as a refused token, without the secret', async () => {
@@ -249,11 +254,11 @@ describe.skipIf(!haveProductApidoc('pbs-4.2'))(`a Backup Server target against t
     const forget = await failure(
       apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/snapshots', method: 'DELETE', params: { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000 } }), rt, noCall),
     );
-    expect(forget).toMatch(/forgets \(deletes\) the backup snapshot: repeat the call with confirm: true/);
+    expect(forget).toMatch(/^NOT RUN: [\s\S]*This forgets \(deletes\) the backup snapshot\./);
     const prune = await failure(apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/prune', method: 'POST', params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1 } }), rt, noCall));
-    expect(prune).toMatch(/deletes the backup snapshots the keep options do not keep/);
+    expect(prune).toMatch(/^NOT RUN: [\s\S]*deletes the backup snapshots the keep options do not keep/);
     const dry = await failure(apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/prune', method: 'POST', params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1, 'dry-run': true } }), rt, noCall));
-    expect(dry).not.toMatch(/confirm/); // sent: the fake answers it is unsupported
+    expect(dry).not.toMatch(/NOT RUN/); // sent: the fake answers it is unsupported
     expect(dry).toMatch(/unsupported by the fake/);
   });
 });

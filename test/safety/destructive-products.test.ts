@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DESTRUCTIVE_RULES_BY_PRODUCT, isDestructive } from '../../src/safety/destructive.js';
 import { parseRule, ruleMatches } from '../../src/safety/pattern.js';
+import { haveShared, needsNote, sharedPath } from '../reference-data.js';
 
-const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/pve-apidoc');
-const files = { pbs: path.join(shared, 'pbs-4.2-apidoc.json'), pdm: path.join(shared, 'pdm-1.1-apidoc.json') } as const;
+const files = { pbs: sharedPath('pve-apidoc', 'pbs-4.2-apidoc.json'), pdm: sharedPath('pve-apidoc', 'pdm-1.1-apidoc.json') } as const;
 
 interface Node {
   path: string;
@@ -67,8 +65,8 @@ describe('destructive rules of PBS and PDM, without their schemas', () => {
 
 for (const product of ['pbs', 'pdm'] as const) {
   const file = files[product];
-  describe.skipIf(!existsSync(file))(`destructive rules of ${product} against its real schema (needs ${file})`, () => {
-    const ops = existsSync(file) ? operations(file) : [];
+  describe.skipIf(!haveShared(file))(`destructive rules of ${product} against its real schema (${needsNote(file)})`, () => {
+    const ops = haveShared(file) ? operations(file) : [];
 
     it('has no rule that matches nothing (a typo would silently never ask)', () => {
       for (const { rule } of DESTRUCTIVE_RULES_BY_PRODUCT[product]) {

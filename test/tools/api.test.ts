@@ -10,8 +10,9 @@ import { apiReadTool } from '../../src/tools/api-read.js';
 import { apiSchemaTool } from '../../src/tools/api-schema.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { ToolError, type ToolCall, type ToolOutput } from '../../src/tools/types.js';
+import { apidocFile, needsNote } from '../reference-data.js';
 
-const shared = path.resolve(__dirname, '../../../shared/pve-apidoc/pve-9.2-apidoc.json');
+const shared = apidocFile('9.2');
 
 const noCall: ToolCall = { signal: new AbortController().signal, progress: async () => {} };
 
@@ -32,6 +33,17 @@ async function api(rt: Runtime, args: Record<string, unknown>, call: ToolCall = 
 }
 async function read(rt: Runtime, args: Record<string, unknown>): Promise<ToolOutput> {
   return apiReadTool.run(apiReadTool.input.parse(args), rt, noCall);
+}
+/** A destructive call the way the user agrees to it: the preview's token, then the same call with it. */
+async function confirmed(rt: Runtime, args: Record<string, unknown>): Promise<ToolOutput> {
+  let token: unknown;
+  try {
+    await api(rt, args);
+  } catch (err) {
+    token = (err as ToolError).structured?.confirm;
+  }
+  if (typeof token !== 'string') throw new Error('expected a preview with a confirmation token');
+  return api(rt, { ...args, confirm: token });
 }
 async function failure(p: Promise<unknown>): Promise<string> {
   try {
@@ -115,7 +127,7 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
 
   it('keeps UTF-8 in Proxmox reason phrases intact', async () => {
     const msg = await failure(
-      api(rt, { path: '/nodes/pve1/qemu/100/agent/exec', method: 'POST', params: { command: ['nosuchprog'] }, confirm: true }),
+      confirmed(rt, { path: '/nodes/pve1/qemu/100/agent/exec', method: 'POST', params: { command: ['nosuchprog'] } }),
     );
     expect(msg).toContain('“nosuchprog”');
   });
@@ -171,11 +183,14 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(out.text).toMatch(/snapshot feature is not available/);
   });
 
-  it('asks for confirm:true before a destructive call, and runs it once given', async () => {
+  it('answers a destructive call with a preview and a token, and runs it once the token comes back', async () => {
     const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' }));
-    expect(msg).toMatch(/confirm: true/);
+    expect(msg).toMatch(/^NOT RUN: /);
+    expect(msg).toMatch(/POST \/nodes\/pve1\/qemu\/101\/status\/stop/);
+    expect(msg.split('\n').at(-1)).toMatch(/^confirm: "[^"]+"$/);
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true }))).toMatch(/confirm: true is not enough/);
     expect((await read(rt, { path: '/nodes/pve1/qemu/101/status/current' })).text).toMatch(/running/);
-    const out = await api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true });
+    const out = await confirmed(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' });
     expect(out.text).toMatch(/task finished: OK/);
   });
 
@@ -232,7 +247,7 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
   });
 });
 
-describe.skipIf(!existsSync(shared))('big answers and a schema file', () => {
+describe.skipIf(!existsSync(shared))(`big answers and a schema file (${needsNote(shared)})`, () => {
   let sim: SimulatorHandle;
   let rt: Runtime;
   beforeAll(async () => {
@@ -252,6 +267,62 @@ describe.skipIf(!existsSync(shared))('big answers and a schema file', () => {
     const exact = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['name~vm-000'], fields: ['vmid', 'name'], limit: 5 });
     expect(exact.text).not.toMatch(/left out/);
     expect(exact.text.match(/vm-000\d/g)?.length).toBe(5);
+  });
+});
+
+describe.skipIf(!existsSync(shared))('values for people, by the schema\'s renderer hints', () => {
+  let sim: SimulatorHandle;
+  let rt: Runtime;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true });
+    rt = runtimeFor(sim, { PROXMOX_SCHEMA_FILE: shared });
+  });
+  afterAll(async () => {
+    rt?.close();
+    await sim?.close();
+  });
+
+  it('shows sizes, durations and percentages in the text, keeps raw numbers in structured content', async () => {
+    const out = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['vmid=101'], fields: ['vmid', 'maxmem', 'uptime', 'cpu'] });
+    expect(out.text).toMatch(/^101\t8 GiB\t\d+h( \d+m)?\t\d+(\.\d)?%$/m);
+    const row = (out.structured?.data as Array<Record<string, unknown>>)[0];
+    expect(row.maxmem).toBe(8 * 2 ** 30);
+    expect(typeof row.uptime).toBe('number');
+    expect(typeof row.cpu).toBe('number');
+  });
+
+  it('filters and sorts on the raw values, sizes with units compared as bytes', async () => {
+    const all = (await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, fields: ['vmid', 'maxmem'] })).structured?.data as Array<{ vmid: number; maxmem: number }>;
+    const big = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['maxmem>=4GiB'], sort: '-maxmem', fields: ['vmid', 'maxmem'] });
+    const rows = big.structured?.data as Array<{ vmid: number; maxmem: number }>;
+    expect(rows.length).toBe(all.filter((r) => r.maxmem >= 4 * 2 ** 30).length);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.maxmem)).toEqual([...rows.map((r) => r.maxmem)].sort((a, b) => b - a));
+    expect(big.text).toMatch(/GiB/);
+  });
+
+  it('renders the single object a status read returns', async () => {
+    const out = await read(rt, { path: '/nodes/pve1/qemu/100/status/current', fields: ['status', 'maxmem', 'uptime', 'lock'] });
+    expect(out.text).toMatch(/"maxmem":"\d+(\.\d)? GiB"/);
+    expect(out.text).toMatch(/not in this answer: lock/);
+    expect((out.structured?.data as Record<string, unknown>).maxmem).toEqual(expect.any(Number));
+  });
+});
+
+describe('a refused operation (403)', () => {
+  it("names PVE's words and the privilege the operation needs from the schema", async () => {
+    const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+    const rt = runtimeFor(sim, {}, sim.tokens.readonly);
+    try {
+      const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nope' }, confirm: true }));
+      expect(msg).toMatch(/403/);
+      expect(msg).toMatch(/Permission check failed/);
+      expect(msg).toMatch(/POST \/nodes\/\{node\}\/qemu\/\{vmid\}\/snapshot requires: VM\.Snapshot on \/vms\/\{vmid\}/);
+      expect(msg).toMatch(/PUT \/access\/acl/);
+    } finally {
+      rt.close();
+      await sim.close();
+    }
   });
 });
 

@@ -66,6 +66,12 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
     expect(out.text).toMatch(/--- stdout ---\na1\nb1\n--- stderr ---\nit's/);
   });
 
+  it('says what to do when the shell in the container does not find a program', async () => {
+    const out = await run({ command: 'no-such-program-here --version' });
+    expect(out.structured).toMatchObject({ exitCode: 127 });
+    expect(out.text).toMatch(/no-such-program-here is not on the guest's PATH.*full path/);
+  });
+
   it('writes input to stdin and closes it; without input stdin is closed at once', async () => {
     const out = await run({ command: 'wc -l; echo done', input: 'one\ntwo\nthree\n' });
     expect(out.structured?.stdout).toBe('3\ndone\n');

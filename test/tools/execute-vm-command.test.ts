@@ -52,6 +52,15 @@ describe('proxmox-execute-vm-command against the simulator', () => {
     expect((await run({ command: 'false' })).structured).toMatchObject({ exitCode: 1 });
   });
 
+  it('points a program that is not on the agent\'s PATH to a full path or shell: true', async () => {
+    const msg = await runError({ command: 'systemctl status nginx' });
+    expect(msg).toMatch(/Failed to execute child process/);
+    expect(msg).toMatch(/full path \(e\.g\. \/usr\/bin\/systemctl.*pass shell: true/);
+    const viaShell = await run({ command: 'nosuchprog --x', shell: true });
+    expect(viaShell.structured).toMatchObject({ exitCode: 127 });
+    expect(viaShell.text).toMatch(/nosuchprog is not on the guest's PATH/);
+  });
+
   it('uses args as given, command being the program', async () => {
     const out = await run({ command: 'echo', args: ['$HOME', 'a;b', '*'] });
     expect(out.structured?.stdout).toBe('$HOME a;b *\n');
