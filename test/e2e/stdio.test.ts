@@ -140,7 +140,8 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     try {
       await client.listTools();
       let files: string[] = [];
-      for (let i = 0; i < 100 && !files.some((f) => f.startsWith('search-')); i++) {
+      // The snapshot is written to search-<fp>.json.<pid>.tmp first: wait for the renamed file itself.
+      for (let i = 0; i < 100 && !files.some((f) => /^search-[0-9a-f]+\.json$/.test(f)); i++) {
         await new Promise((r) => setTimeout(r, 100));
         files = readdirSync(cacheDir);
       }
