@@ -1,6 +1,7 @@
 import type { AppConfig, ClusterConfig } from './config.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
 import { productFacts } from './proxmox/products.js';
+import { clip } from './output/budget.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
@@ -90,7 +91,10 @@ export class Runtime implements ToolEnv {
   cluster(name?: string): Cluster {
     const key = name?.trim() || this.config.defaultCluster;
     const found = this.clusters.get(key);
-    if (!found) throw new ToolError(`unknown cluster '${key}'; known: ${[...this.clusters.keys()].join(', ')}`);
+    if (!found) {
+      const known = [...this.clusters.values()].map((c) => `${c.name} (${productFacts(c.config.product).short})`);
+      throw new ToolError(`unknown cluster '${clip(key)}'; known: ${known.join(', ')}`);
+    }
     return found;
   }
 

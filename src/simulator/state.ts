@@ -67,7 +67,7 @@ export interface Volume {
 
 export interface StorageDef {
   storage: string;
-  type: 'dir' | 'lvmthin' | 'nfs';
+  type: 'dir' | 'lvmthin' | 'nfs' | 'pbs';
   content: string[];
   shared: 0 | 1;
   extra: Record<string, ConfigValue>;
