@@ -1,5 +1,6 @@
 import { productFacts } from '../proxmox/products.js';
-import { ToolError, type ClusterContext } from './types.js';
+import type { ClusterContext } from '../context.js';
+import { ToolError } from '../errors.js';
 
 /**
  * The exec tools run commands in VMs and containers, which only Proxmox VE has: a Backup Server or
