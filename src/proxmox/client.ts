@@ -119,6 +119,11 @@ export interface ApiRequest {
   params?: Record<string, unknown>;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * A PBS/PDM streaming DOWNLOAD: a 2xx answer that is not the JSON envelope is a file, reported in `file`
+   * (its type and size, never its content) instead of being refused as a protocol error.
+   */
+  mayBeFile?: boolean;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -127,6 +132,8 @@ export interface ApiResponse<T = unknown> {
   data: T;
   /** The whole decoded body (PVE sometimes adds `total`, `message`, ... beside `data`). */
   body: Record<string, unknown>;
+  /** Set when a `mayBeFile` request was answered with a file. */
+  file?: { contentType?: string; bytes: number };
 }
 
 /** What tools and exec helpers use to talk to a cluster. */
@@ -293,6 +300,9 @@ export class HttpProxmoxClient implements ProxmoxClient {
         hint = `the session of ${creds.username} was refused even after a fresh login (check PROXMOX_USERNAME and PROXMOX_PASSWORD)`;
       }
       throw this.httpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path, hint);
+    }
+    if (!envelope && req.mayBeFile) {
+      return { status: res.status, reason: this.scrub(res.reason), data: undefined as T, body: {}, file: { contentType: res.contentType, bytes: Buffer.byteLength(res.text) } };
     }
     if (!envelope) {
       // Only PVE's {"data": ...} is an answer: a proxy's login page or an empty 200 carried out nothing we know of.

@@ -262,12 +262,13 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   let task: TaskResult | undefined;
   let streamed: string | undefined;
   try {
-    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal });
+    const mayBeFile = resolved.op?.streaming === 'download';
+    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal, ...(mayBeFile ? { mayBeFile } : {}) });
     data = res.data;
-    if (resolved.op?.streaming === 'download' && !('data' in res.body)) {
-      // A file, not a JSON answer: the client kept only its start, which means nothing to a model.
+    if (res.file) {
+      // A file, not a JSON answer: its bytes mean nothing to a model.
       data = null;
-      streamed = `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation), not JSON; it is not shown here. Fetch it with the product's own client or curl.`;
+      streamed = `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation: ${res.file.bytes} bytes${res.file.contentType ? `, ${res.file.contentType.split(';')[0]}` : ''}), not JSON; it is not shown here. Fetch it with the product's own client or curl.`;
     }
     const upid = writes ? parseUpid(data) : undefined;
     if (upid && args.wait !== false && args.wait !== 0) {

@@ -195,6 +195,7 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
     const log = await read({ path: '/nodes/localhost/tasks/{upid}/log', pathParams: { upid } });
     expect(log.text).toMatch(/starting/);
     const file = await read({ path: '/nodes/localhost/tasks/{upid}/log', pathParams: { upid }, params: { download: true } });
-    expect(file.text).toMatch(/answered with a file \(a streaming DOWNLOAD operation\), not JSON; it is not shown here/);
+    expect(file.text).toMatch(/answered with a file \(a streaming DOWNLOAD operation: \d+ bytes, text\/plain\), not JSON; it is not shown here/);
+    expect(file.text).not.toMatch(/Start GC/);
   });
 });
