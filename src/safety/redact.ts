@@ -80,5 +80,6 @@ export function redactCommand(command: string): string {
       option.length <= 128 && /^--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*$/i.test(option) ? `${option}${sep}${REDACTED}` : m,
     )
     .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
-    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`);
+    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`)
+    .replace(/(P[BD][SM]APIToken=[^:\s]+!\S+?:)\S+/g, `$1${REDACTED}`);
 }
