@@ -225,6 +225,16 @@ async function main() {
   console.log(`schema load (parse + catalog):        ${fmt(disc.schemaLoadMs, 1)} ms`);
   if (disc.misses.length) console.log(`shared misses:\n  ${disc.misses.join('\n  ')}`);
 
+  const { benchProduct } = await import('./products.js');
+  console.log('\n## Discovery per product (own request sets in bench/products/, held-out half never tuned on)');
+  for (const product of ['pbs', 'pdm'] as const) {
+    const r = benchProduct(product);
+    for (const half of ['tuning', 'heldout'] as const) {
+      const f = r[half];
+      console.log(`${product} ${half.padEnd(7)} (${f.count}): recall@1 ${fmt(f.recallAt1)}  recall@5 ${fmt(f.recallAt5)}   (target @5 >= 0.90)`);
+    }
+  }
+
   const c = await callFigures();
   console.log('\n## Calls through one stdio server (simulated cluster)');
   console.log(`direct HTTPS p50:                     ${fmt(c.directP50)} ms`);

@@ -72,7 +72,7 @@ export class OperationSearch {
 
   constructor(
     private readonly catalog: Catalog,
-    product = 'pve',
+    product: string = catalog.product,
   ) {
     this.knowledge = knowledgeFor(product);
   }
