@@ -19,6 +19,9 @@ Usage:
                                        the simulated cluster alone; prints its URL, tokens and fingerprint
   proxmox-mcp call TOOL 'JSON' [--demo]
                                        one tool call from the shell, result printed
+  proxmox-mcp fingerprint https://HOST:8006
+                                       the SHA-256 fingerprint of the certificate a node serves, and the
+                                       PROXMOX_FINGERPRINT line to use once you have checked it
   proxmox-mcp --version | --help
 
 Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
@@ -165,6 +168,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     case 'call':
       return callOnce(rest[0], rest[1], opts);
+    case 'fingerprint': {
+      const { runFingerprintCommand } = await import('./fingerprint-command.js');
+      return void process.stdout.write((await runFingerprintCommand(rest[0], process.env)) + '\n');
+    }
     default:
       throw new ConfigError(`unknown command '${command}'; see proxmox-mcp --help`);
   }

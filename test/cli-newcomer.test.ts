@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'pmcp-newcomer-'));
@@ -16,6 +18,97 @@ function run(args: string[], extra: Record<string, string> = {}, input = '') {
   const res = spawnSync(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, timeout: 30_000, input, encoding: 'utf8' });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+/** Like run(), without blocking this process (the simulator it talks to runs here). */
+function runAsync(args: string[], extra: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_')) env[k] = v;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** A TCP server on loopback that accepts connections and never says a word. */
+async function silentServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe.skipIf(!existsSync(cli))('proxmox-mcp fingerprint', () => {
+  let sim: SimulatorHandle;
+  beforeAll(async () => {
+    sim = await startSimulator({ quiet: true });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it('prints the served certificate and the exact PROXMOX_FINGERPRINT line, trusting nothing', async () => {
+    const res = await runAsync(['fingerprint', sim.url]);
+    expect(res.status, res.stderr).toBe(0);
+    const lines = res.stdout.split('\n');
+    expect(lines).toContain(`PROXMOX_FINGERPRINT=${sim.fingerprint}`);
+    expect(res.stdout).toMatch(/not trusted by the system's CAs \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    expect(res.stdout).toContain('/etc/pve/local/pveproxy-ssl.pem');
+    expect(res.stdout).toContain('/etc/pve/local/pve-ssl.pem');
+    // The same address with an API path, as PROXMOX_URL may hold it.
+    const again = await runAsync(['fingerprint', `${sim.url}/api2/json`]);
+    expect(again.stdout.split('\n')).toContain(`PROXMOX_FINGERPRINT=${sim.fingerprint}`);
+  });
+
+  it('is what a refused connection points at: the same fingerprint, the same command', async () => {
+    const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], { PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin });
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain(sim.fingerprint);
+    expect(res.stdout).toContain(`proxmox-mcp fingerprint ${sim.url}`);
+  });
+
+  it('gives up within PROXMOX_TIMEOUT on a host that never answers, and refuses bad addresses cleanly', async () => {
+    const silent = await silentServer();
+    try {
+      const res = await runAsync(['fingerprint', silent.url], { PROXMOX_TIMEOUT: '300' });
+      expect(res.status).toBe(2);
+      expect(res.stderr).toMatch(/^proxmox-mcp: cannot read the certificate of 127\.0\.0\.1:\d+: no TLS handshake .* within 300 ms\n$/);
+    } finally {
+      await silent.close();
+    }
+    for (const [arg, want] of [
+      [undefined, /needs the node address/],
+      ['http://pve.example.com:8006', /must start with https:\/\//],
+      ['not a url\u0007\n', /must be a URL/],
+      ['https://user:pw@pve.example.com', /must not hold credentials/],
+    ] as const) {
+      const res = await runAsync(arg === undefined ? ['fingerprint'] : ['fingerprint', arg]);
+      expect(res.status, String(arg)).toBe(2);
+      expect(res.stderr).toMatch(want);
+      expect(res.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(res.stderr).not.toContain('pw@');
+    }
+  });
+});
 
 describe.skipIf(!existsSync(cli))('what a newcomer meets on the command line', () => {
   it('--demo leaves no files behind, in no shared folder', () => {
