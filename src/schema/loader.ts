@@ -11,8 +11,6 @@ export interface LoadedSchema {
 }
 
 export const APIDOC_PATH = '/pve-docs/api-viewer/apidoc.js';
-/** apidoc.js is about 4 MB: allow more than a normal API call. */
-const APIDOC_TIMEOUT_MS = 60_000;
 
 /**
  * The schema from PROXMOX_SCHEMA_FILE, else from the cluster (cached per host and PVE version),
@@ -52,7 +50,8 @@ export async function loadSchema(opts: {
   }
 
   try {
-    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS });
+    // The same PROXMOX_TIMEOUT as any call (the client's default): one setting bounds every wait.
+    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal });
     const tree = parseApidoc(text);
     const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${APIDOC_PATH}` });
     if (version) await writeCache(opts.cacheDir, `${host}-${version}.json`, JSON.stringify(tree)).catch(() => undefined);
