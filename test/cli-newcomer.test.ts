@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,5 +118,99 @@ describe.skipIf(!existsSync(cli))('what a newcomer meets on the command line', (
     const served = run(['--demo'], { TMPDIR: tmp }, '');
     expect(served.status, served.stderr).toBe(0);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+/** Every PROXMOX_* and MCP_* name the sources read. */
+function variablesInSources(dir = path.resolve(path.dirname(cli), '../src')): Set<string> {
+  const found = new Set<string>();
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) variablesInSources(p).forEach((v) => found.add(v));
+    else if (e.name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/\b(?:PROXMOX|MCP)_[A-Z0-9_]+\b/g)) found.add(m[0]);
+  }
+  found.delete('MCP_PATH'); // a constant (the endpoint path), not a setting
+  return found;
+}
+
+/** `proxmox-mcp simulator ...` until it has printed its settings; then stopped. */
+function simulatorSettings(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'simulator', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`simulator printed no settings: ${err}`));
+    }, 20_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      if (err.includes('Press Ctrl+C')) {
+        clearTimeout(timer);
+        child.kill('SIGTERM');
+        resolve(err.replace(/(127\.0\.0\.1):\d+/g, '$1:PORT'));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!err.includes('Press Ctrl+C')) reject(new Error(`simulator exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe.skipIf(!existsSync(cli))('--help, versions and mistyped options', () => {
+  it('--help names every variable the server reads', () => {
+    const help = run(['--help']).stdout;
+    const missing = [...variablesInSources()].filter((v) => !new RegExp(`\\b${v}\\b`).test(help));
+    expect(missing).toEqual([]);
+  });
+
+  it('-V, -v and --version print the version', () => {
+    const version = (JSON.parse(readFileSync(path.resolve(path.dirname(cli), '../package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['-V', '-v', '--version']) expect(run([flag])).toMatchObject({ status: 0, stdout: `${version}\n` });
+  });
+
+  it('answers a mistyped option or command with one clean line, not Node\'s parser text', () => {
+    for (const [args, want] of [
+      [['--bogus'], "unknown option '--bogus'"],
+      [['-x'], "unknown option '-x'"],
+      [['--port'], "option '--port' needs a value"],
+      [['--demo=yes'], "option '--demo' takes no value"],
+      [['--help=1'], "option '--help' takes no value"],
+      [['--\u001b[31mred'], "unknown option '--?[31mred'"],
+      [['frob\u0007'], "unknown command 'frob?'"],
+      [['simulator', '--bogus'], "unknown option '--bogus'"],
+    ] as const) {
+      const res = run([...args]);
+      expect(res.status, args.join(' ')).toBe(2);
+      expect(res.stderr).toBe(`proxmox-mcp: ${want}; see proxmox-mcp --help\n`);
+    }
+  });
+});
+
+describe.skipIf(!existsSync(cli))('simulator --seed', () => {
+  it('gives the same tokens, password and fingerprint on every start with the same seed, and others with another', async () => {
+    const [a, b, c] = await Promise.all([simulatorSettings(['--seed', 'demo']), simulatorSettings(['--seed', 'demo']), simulatorSettings(['--seed', 'other'])]);
+    expect(a).toBe(b);
+    const fingerprint = (t: string) => /PROXMOX_FINGERPRINT=(\S+)/.exec(t)?.[1];
+    const admin = (t: string) => /admin token:\s+(\S+)/.exec(t)?.[1];
+    expect(fingerprint(a)).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(admin(a)).toMatch(/^root@pam!mcp=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(admin(c)).not.toBe(admin(a));
+    // Without a seed, a new certificate each start.
+    const [d, e] = await Promise.all([simulatorSettings([]), simulatorSettings([])]);
+    expect(fingerprint(d)).not.toBe(fingerprint(e));
+  });
+
+  it('serves what it prints: the seeded token works and the pinned fingerprint matches', async () => {
+    const sim = await startSimulator({ quiet: true, seed: 'demo' });
+    try {
+      const settings = await simulatorSettings(['--seed', 'demo']);
+      expect(settings).toContain(`PROXMOX_FINGERPRINT=${sim.fingerprint}`);
+      expect(settings).toContain(sim.tokens.admin);
+      const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], { PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint });
+      expect(res.status, res.stdout + res.stderr).toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 });

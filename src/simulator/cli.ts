@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 
-/** `proxmox-mcp simulator [--port N] [--host H]`: runs the simulated cluster until SIGINT/SIGTERM. */
+/**
+ * `proxmox-mcp simulator [--port N] [--host H] [--seed S]`: runs the simulated cluster until SIGINT/SIGTERM.
+ * With --seed, tokens, password and certificate fingerprint are the same on every start (for scripts).
+ */
 export async function runSimulatorCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -9,9 +12,11 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'task-duration': { type: 'string' },
       'extra-guests': { type: 'string' },
+      seed: { type: 'string' },
     },
     allowPositionals: false,
   });
+  if (values.seed !== undefined && !values.seed.trim()) throw new Error('--seed needs a value, e.g. --seed demo');
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got '${values.port}'`);
   const { startSimulator } = await import('./index.js');
@@ -20,6 +25,7 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     port,
     taskDurationMs: values['task-duration'] ? Number(values['task-duration']) : undefined,
     extraGuests: values['extra-guests'] ? Number(values['extra-guests']) : undefined,
+    seed: values.seed,
   });
   const lines = [
     `Simulated Proxmox VE 9.2 cluster 'simlab' (pve1, pve2, pve3) listening on ${sim.url}`,
