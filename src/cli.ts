@@ -23,6 +23,8 @@ Usage:
   proxmox-mcp fingerprint https://HOST:8006
                                        the SHA-256 fingerprint of the certificate a node serves, and the
                                        PROXMOX_FINGERPRINT line to use once you have checked it
+  proxmox-mcp audit verify FILE [NEWER_FILE ...]
+                                       checks the audit log's hash chain; names the first bad line (exit 1)
   proxmox-mcp --version | -V | --help | -h
 
 Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
@@ -177,6 +179,11 @@ export async function main(argv: string[]): Promise<void> {
     case 'fingerprint': {
       const { runFingerprintCommand } = await import('./fingerprint-command.js');
       return void process.stdout.write((await runFingerprintCommand(rest[0], process.env)) + '\n');
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./audit-command.js');
+      process.exitCode = auditCommand(rest);
+      return;
     }
     default:
       throw new ConfigError(`unknown command '${printable(command)}'; see proxmox-mcp --help`);
