@@ -2,7 +2,7 @@
 const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof levels;
 
-let threshold: number = levels[(process.env.PROXMOX_LOG_LEVEL as Level) ?? 'info'] ?? levels.info;
+let threshold: number = levels[(process.env.PROXMOX_LOG_LEVEL?.trim().toLowerCase() as Level) ?? 'info'] ?? levels.info;
 
 function write(level: Level, message: string): void {
   if (levels[level] < threshold) return;

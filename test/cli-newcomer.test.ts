@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
+import { SEEDED_CERT } from '../src/simulator/seeded.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'pmcp-newcomer-'));
@@ -212,5 +213,44 @@ describe.skipIf(!existsSync(cli))('simulator --seed', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe.skipIf(!existsSync(cli))('start-up refuses settings that cannot work', () => {
+  const dir = mkdtempSync(path.join(scratch, 'settings-'));
+  const secretish = path.join(dir, 'do-not-print-this-path');
+  const file = (name: string, text: string) => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  mkdirSync(secretish);
+  const base = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'root@pam!t=00000000-0000-0000-0000-000000000000' };
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['an unknown log level', { PROXMOX_LOG_LEVEL: 'verbose' }, /^PROXMOX_LOG_LEVEL must be one of debug, info, warn, error, silent$/],
+    ['a missing schema file', { PROXMOX_SCHEMA_FILE: path.join(secretish, 'apidoc.js') }, /^PROXMOX_SCHEMA_FILE names a file that does not exist or cannot be read$/],
+    ['a folder as schema file', { PROXMOX_SCHEMA_FILE: secretish }, /^PROXMOX_SCHEMA_FILE names a file/],
+    ['a CA file that is not PEM', { PROXMOX_CA_FILE: file('ca.txt', 'hello, not a certificate') }, /^PROXMOX_CA_FILE must be a PEM file of CA certificates/],
+    ['a CA file with a damaged certificate', { PROXMOX_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n') }, /^PROXMOX_CA_FILE must be a PEM file/],
+    ['a CA file that is a private key', { PROXMOX_CA_FILE: file('key.pem', SEEDED_CERT.key) }, /^PROXMOX_CA_FILE must be a PEM file/],
+    ['a missing SSH key', { PROXMOX_SSH_KEY_PATH: path.join(secretish, 'id_ed25519') }, /^PROXMOX_SSH_KEY_PATH names a file that does not exist/],
+    ['a missing known_hosts file', { PROXMOX_SSH_KNOWN_HOSTS: path.join(secretish, 'known_hosts') }, /^PROXMOX_SSH_KNOWN_HOSTS names a file that does not exist/],
+  ];
+  it.each(cases)('%s: one line naming the variable, never its value', (_, env, want) => {
+    const res = run(['call', 'proxmox-api-read', '{"path":"/version"}'], { ...base, ...env, PROXMOX_LOG_LEVEL: env.PROXMOX_LOG_LEVEL ?? 'warn' });
+    expect(res.status, res.stdout + res.stderr).toBe(2);
+    const lines = res.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].replace(/^proxmox-mcp: /, '')).toMatch(want);
+    expect(res.stderr).not.toContain('do-not-print-this-path');
+    expect(res.stdout).toBe('');
+  });
+
+  it('checks the demo too, and accepts what works', () => {
+    const demo = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], { PROXMOX_SCHEMA_FILE: path.join(secretish, 'x.js') });
+    expect(demo.status).toBe(2);
+    expect(demo.stderr).toMatch(/PROXMOX_SCHEMA_FILE names a file/);
+    const fine = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], { PROXMOX_LOG_LEVEL: 'ERROR', PROXMOX_CA_FILE: file('ca.pem', SEEDED_CERT.cert) });
+    expect(fine.status, fine.stdout + fine.stderr).toBe(0);
   });
 });
