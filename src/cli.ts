@@ -150,7 +150,7 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
 export async function main(argv: string[]): Promise<void> {
   // The simulator has options of its own and reads them itself.
   if (argv[0] === 'simulator') {
-    const { runSimulatorCli } = await import('./simulator/index.js');
+    const { runSimulatorCli } = await import('./simulator/cli.js');
     return runSimulatorCli(argv.slice(1));
   }
   const { values, positionals } = parseArgs({
