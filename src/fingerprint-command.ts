@@ -1,4 +1,4 @@
-import { ConfigError, parseUrl } from './config.js';
+import { ConfigError, parseInteger, parseUrl } from './config.js';
 import { probeCertificate } from './proxmox/cert-probe.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -11,7 +11,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export async function runFingerprintCommand(rawUrl: string | undefined, env: Record<string, string | undefined>): Promise<string> {
   if (!rawUrl) throw new ConfigError('fingerprint needs the node address, e.g. proxmox-mcp fingerprint https://pve.example.com:8006');
   const url = parseUrl(rawUrl, 'the address');
-  const timeoutMs = env.PROXMOX_TIMEOUT && /^\d+$/.test(env.PROXMOX_TIMEOUT.trim()) ? Number(env.PROXMOX_TIMEOUT.trim()) : DEFAULT_TIMEOUT_MS;
+  const timeoutMs = parseInteger(env, 'PROXMOX_TIMEOUT', DEFAULT_TIMEOUT_MS, 100, 3_600_000);
   const { host, origin } = new URL(url);
   let cert;
   try {
