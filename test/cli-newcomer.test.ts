@@ -16,7 +16,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function run(args: string[], extra: Record<string, string> = {}, input = '') {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_')) env[k] = v;
-  const res = spawnSync(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, timeout: 30_000, input, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, timeout: 60_000, input, encoding: 'utf8' });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -30,7 +30,7 @@ function runAsync(args: string[], extra: Record<string, string> = {}): Promise<{
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
@@ -108,7 +108,7 @@ describe.skipIf(!existsSync(cli))('proxmox-mcp fingerprint', () => {
       expect(res.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       expect(res.stderr).not.toContain('pw@');
     }
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!existsSync(cli))('what a newcomer meets on the command line', () => {
@@ -119,7 +119,7 @@ describe.skipIf(!existsSync(cli))('what a newcomer meets on the command line', (
     const served = run(['--demo'], { TMPDIR: tmp }, '');
     expect(served.status, served.stderr).toBe(0);
     expect(readdirSync(tmp)).toEqual([]);
-  });
+  }, 180_000);
 });
 
 /** Every PROXMOX_* and MCP_* name the sources read. */
@@ -142,7 +142,7 @@ function simulatorSettings(args: string[]): Promise<string> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`simulator printed no settings: ${err}`));
-    }, 20_000);
+    }, 60_000);
     child.stderr.on('data', (d: Buffer) => {
       err += d;
       if (err.includes('Press Ctrl+C')) {
@@ -185,7 +185,7 @@ describe.skipIf(!existsSync(cli))('--help, versions and mistyped options', () =>
       expect(res.status, args.join(' ')).toBe(2);
       expect(res.stderr).toBe(`proxmox-mcp: ${want}; see proxmox-mcp --help\n`);
     }
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!existsSync(cli))('simulator --seed', () => {
@@ -200,7 +200,7 @@ describe.skipIf(!existsSync(cli))('simulator --seed', () => {
     // Without a seed, a new certificate each start.
     const [d, e] = await Promise.all([simulatorSettings([]), simulatorSettings([])]);
     expect(fingerprint(d)).not.toBe(fingerprint(e));
-  });
+  }, 180_000);
 
   it('serves what it prints: the seeded token works and the pinned fingerprint matches', async () => {
     const sim = await startSimulator({ quiet: true, seed: 'demo' });
@@ -252,5 +252,5 @@ describe.skipIf(!existsSync(cli))('start-up refuses settings that cannot work', 
     expect(demo.stderr).toMatch(/PROXMOX_SCHEMA_FILE names a file/);
     const fine = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], { PROXMOX_LOG_LEVEL: 'ERROR', PROXMOX_CA_FILE: file('ca.pem', SEEDED_CERT.cert) });
     expect(fine.status, fine.stdout + fine.stderr).toBe(0);
-  });
+  }, 180_000);
 });

@@ -57,15 +57,12 @@ describe('a host that accepts connections and never answers', () => {
   it('the schema download gives up after PROXMOX_TIMEOUT, and says so', async () => {
     const client = new HttpProxmoxClient({ url: host.url, credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 's' }, tls: { insecure: true }, timeoutMs: 400, getRetries: 0 });
     try {
-      const started = Date.now();
       const err = await loadSchema({ client, cacheDir: path.join(scratch, 'cache-a') }).then(
         () => undefined,
         (e: Error) => e,
       );
       expect(err?.message).toMatch(/GET \/version: no answer .* within 400 ms \(PROXMOX_TIMEOUT\)/);
       expect(err?.message).toMatch(/apidoc\.js: no answer .* within 400 ms \(PROXMOX_TIMEOUT\)/);
-      // Liveness, not speed: the old fixed 60 s download limit would blow the test's own timeout.
-      expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       client.close();
     }
@@ -82,7 +79,7 @@ describe('a host that accepts connections and never answers', () => {
     } finally {
       rt.close();
     }
-  }, 15_000);
+  });
 });
 
 describe('a cluster whose schema download stalls', () => {
@@ -135,7 +132,7 @@ describe('a cluster whose schema download stalls', () => {
     } finally {
       rt.close();
     }
-  }, 15_000);
+  });
 
   it('waits for a schema that arrives in time (the ordinary case)', async () => {
     const config = configFromEnv({
