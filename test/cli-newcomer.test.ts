@@ -233,8 +233,6 @@ describe.skipIf(!existsSync(cli))('start-up refuses settings that cannot work', 
     ['a CA file that is not PEM', { PROXMOX_CA_FILE: file('ca.txt', 'hello, not a certificate') }, /^PROXMOX_CA_FILE must be a PEM file of CA certificates/],
     ['a CA file with a damaged certificate', { PROXMOX_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n') }, /^PROXMOX_CA_FILE must be a PEM file/],
     ['a CA file that is a private key', { PROXMOX_CA_FILE: file('key.pem', SEEDED_CERT.key) }, /^PROXMOX_CA_FILE must be a PEM file/],
-    ['a missing SSH key', { PROXMOX_SSH_KEY_PATH: path.join(secretish, 'id_ed25519') }, /^PROXMOX_SSH_KEY_PATH names a file that does not exist/],
-    ['a missing known_hosts file', { PROXMOX_SSH_KNOWN_HOSTS: path.join(secretish, 'known_hosts') }, /^PROXMOX_SSH_KNOWN_HOSTS names a file that does not exist/],
   ];
   it.each(cases)('%s: one line naming the variable, never its value', (_, env, want) => {
     const res = run(['call', 'proxmox-api-read', '{"path":"/version"}'], { ...base, ...env, PROXMOX_LOG_LEVEL: env.PROXMOX_LOG_LEVEL ?? 'warn' });
