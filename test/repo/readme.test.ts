@@ -8,8 +8,8 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 describe('README facts a newcomer relies on', () => {
   it("states the demo's operation count next to the real one, and the number is right", () => {
-    const m = /\*\*(\d+) of the (\d+) operations\*\* of PVE 9\.2/.exec(readme);
-    expect(m, 'README names the demo count as "**N of the 675 operations** of PVE 9.2"').not.toBeNull();
+    const m = /\*\*(\d+) of PVE 9\.2's (\d+) operations\*\*/.exec(readme);
+    expect(m, 'README names the demo count as "**N of PVE 9.2\'s 675 operations**"').not.toBeNull();
     expect(Number(m![1])).toBe(allOperations().length);
     expect(Number(m![2])).toBe(675);
   });
