@@ -42,7 +42,7 @@ await build({
   splitting: true,
   minify: true,
   // Source maps help while developing but would be most of the package's size: `npm pack` builds without.
-  sourcemap: process.env.npm_lifecycle_event === 'prepack' ? false : 'linked',
+  sourcemap: ['prepack', 'bundle'].includes(process.env.npm_lifecycle_event) ? false : 'linked',
   define: { __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()) },
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   chunkNames: 'chunks/[name]-[hash]',

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { Runtime } from './cluster.js';
+import { checkStartup } from './config-check.js';
 import { clusterFromEnv, configFromEnv, type AppConfig } from './config.js';
 import { productFacts } from './proxmox/products.js';
 import type { ProxmoxClient } from './proxmox/client.js';
@@ -73,6 +74,17 @@ async function privateTempDir(prefix: string): Promise<{ path: string; remove: (
 }
 
 export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfig> {
+  const loaded = await parseConfig(source);
+  try {
+    checkStartup(loaded.config, source.env ?? process.env);
+  } catch (err) {
+    await loaded.close();
+    throw err;
+  }
+  return loaded;
+}
+
+async function parseConfig(source: ConfigSource): Promise<LoadedConfig> {
   const env = source.env ?? process.env;
   if (source.demo) {
     const demo = await demoEnvironment(env);

@@ -16,22 +16,29 @@ Usage:
   proxmox-mcp --config FILE            several clusters from a YAML or JSON file (or PROXMOX_CONFIG)
   proxmox-mcp --http [--host H] [--port N] [--demo | --config FILE]
                                        MCP over Streamable HTTP at http://H:N/mcp (default 127.0.0.1:3000)
-  proxmox-mcp simulator [--product pve|pbs] [--port N] [--host H]
+  proxmox-mcp simulator [--product pve|pbs] [--port N] [--host H] [--seed S]
                                        the simulated cluster (or Backup Server) alone; prints its URL, tokens and fingerprint
+                                       (the same ones on every start with the same --seed)
   proxmox-mcp call TOOL 'JSON' [--demo]
                                        one tool call from the shell, result printed
+  proxmox-mcp fingerprint https://HOST:8006
+                                       the SHA-256 fingerprint of the certificate a node serves, and the
+                                       PROXMOX_FINGERPRINT line to use once you have checked it
   proxmox-mcp audit verify FILE [NEWER_FILE ...]
                                        checks the audit log's hash chain; names the first bad line (exit 1)
-  proxmox-mcp --version | --help
+  proxmox-mcp --version | -V | --help | -h
 
 Cluster: PROXMOX_PRODUCT (pve, pbs or pdm), PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
-  PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR
+  PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR, PROXMOX_CONFIG
 Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_CONFIRM_KEY, PROXMOX_AUDIT_LOG,
   PROXMOX_AUDIT_KEY, PROXMOX_MAX_OUTPUT
-SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_USER, PROXMOX_SSH_PORT, PROXMOX_SSH_HOSTS,
-  PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO
-HTTP: MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, MCP_MAX_BODY,
-  MCP_RATE_LIMIT, MCP_TRUST_PROXY, MCP_SHUTDOWN_GRACE
+SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_KEY_PASSPHRASE, PROXMOX_SSH_USER, PROXMOX_SSH_PORT,
+  PROXMOX_SSH_HOSTS, PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO,
+  PROXMOX_SSH_CONNECT_TIMEOUT
+HTTP: MCP_HOST, MCP_PORT (or --host, --port), MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS,
+  MCP_ALLOWED_ORIGINS, MCP_MAX_BODY, MCP_RATE_LIMIT, MCP_TRUST_PROXY, MCP_SHUTDOWN_GRACE
+Logging: PROXMOX_LOG_LEVEL (debug, info, warn, error, silent; to stderr)
+Demo: PROXMOX_DEMO_TASK_MS (how long simulated tasks run)
 See README.md for details.`;
 
 const WARM_UP_DELAY_MS = 500;
@@ -143,8 +150,14 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The simulator has options of its own and reads them itself.
+  if (argv[0] === 'simulator') {
+    const { runSimulatorCli } = await import('./simulator/cli.js');
+    return runSimulatorCli(argv.slice(1));
+  }
   const { values, positionals } = parseArgs({
-    args: argv,
+    // -V as most tools spell it, beside -v.
+    args: argv.map((a) => (a === '-V' ? '--version' : a)),
     allowPositionals: true,
     options: {
       demo: { type: 'boolean', default: false },
@@ -165,24 +178,48 @@ export async function main(argv: string[]): Promise<void> {
   switch (command) {
     case undefined:
       return opts.http ? serveHttp(opts) : serveStdio(opts);
-    case 'simulator': {
-      const { runSimulatorCli } = await import('./simulator/cli.js');
-      return runSimulatorCli(argv.filter((a) => a !== 'simulator'));
-    }
     case 'call':
       return callOnce(rest[0], rest[1], opts);
+    case 'fingerprint': {
+      const { runFingerprintCommand } = await import('./fingerprint-command.js');
+      return void process.stdout.write((await runFingerprintCommand(rest[0], process.env)) + '\n');
+    }
     case 'audit': {
       const { auditCommand } = await import('./audit-command.js');
       process.exitCode = auditCommand(rest);
       return;
     }
     default:
-      throw new ConfigError(`unknown command '${command}'; see proxmox-mcp --help`);
+      throw new ConfigError(`unknown command '${printable(command)}'; see proxmox-mcp --help`);
+  }
+}
+
+/** A word from the command line, safe to echo on one terminal line. */
+const printable = (word: string) => word.replace(/[\x00-\x1f\x7f-\x9f]/g, '?').slice(0, 60);
+
+/** Node's parseArgs errors, in one short line each (its own text suggests `--` tricks that do not apply). */
+function usageMessage(err: TypeError & { code?: string }): string {
+  const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+  // The long name when Node shows both spellings ('-h, --help'), without control characters, bounded.
+  const option = printable(/--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0]);
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${option}'; see proxmox-mcp --help`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(err.message) ? `option '${option}' needs a value; see proxmox-mcp --help` : `option '${option}' takes no value; see proxmox-mcp --help`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${option}'; see proxmox-mcp --help`;
+    default:
+      return `${err.message.split('. ')[0]}; see proxmox-mcp --help`;
   }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+  if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`proxmox-mcp: ${usageMessage(err)}\n`);
+    process.exit(2);
+  }
+  if (err instanceof ConfigError) {
     process.stderr.write(`proxmox-mcp: ${err.message}\n`);
     process.exit(2);
   }

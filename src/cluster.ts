@@ -19,8 +19,9 @@ const SCHEMA_RETRY_MS = 60_000;
 export class Cluster implements ClusterContext {
   readonly client: ProxmoxClient;
   readonly policy: Policy;
-  schemaProblem?: string;
+  private problem?: string;
   private loading?: Promise<Catalog | undefined>;
+  private settled = false;
   private failedAt?: number;
 
   constructor(
@@ -45,16 +46,48 @@ export class Cluster implements ClusterContext {
     return this.config.name;
   }
 
+  /** Why there is no catalog: the load failed, or it is still under way. */
+  get schemaProblem(): string | undefined {
+    if (this.loading && !this.settled) return `the API schema is still loading from the cluster (a call waits for it at most ${this.schemaWaitMs} ms, half of PROXMOX_TIMEOUT)`;
+    return this.problem;
+  }
+
   /**
-   * Loaded on first use, once. A failure is remembered for a minute, so calls do not each wait on a
+   * How long a call waits for a schema that is still being downloaded before it goes ahead without one.
+   * Half of PROXMOX_TIMEOUT, so that waiting plus the call itself stays within what a client waits for.
+   */
+  get schemaWaitMs(): number {
+    return Math.ceil(this.config.timeoutMs / 2);
+  }
+
+  /**
+   * Loaded on first use, once; a call waits for it at most `schemaWaitMs` (a schema file, read from
+   * disk, is always waited for). A failure is remembered for a minute, so calls do not each wait on a
    * dead download, yet a cluster that comes back gets its schema without a restart.
    */
   catalog(): Promise<Catalog | undefined> {
+    const loading = this.loaded();
+    if (this.settled || this.config.schemaFile) return loading;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, this.schemaWaitMs, undefined);
+      timer.unref?.();
+    });
+    return Promise.race([loading, waited]).finally(() => clearTimeout(timer));
+  }
+
+  /** The whole load, however long it takes (the background warm-up waits for this). */
+  loaded(): Promise<Catalog | undefined> {
     if (this.failedAt !== undefined && Date.now() - this.failedAt > SCHEMA_RETRY_MS) {
       this.loading = undefined;
       this.failedAt = undefined;
     }
-    this.loading ??= this.load();
+    if (!this.loading) {
+      this.settled = false;
+      this.loading = this.load().finally(() => {
+        this.settled = true;
+      });
+    }
     return this.loading;
   }
 
@@ -64,14 +97,16 @@ export class Cluster implements ClusterContext {
       // The loader (and the catalog code under it) is only needed once a call arrives.
       const { loadSchema } = await import('./schema/loader.js');
       const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir, product: this.config.product });
+      const release = loaded.version ? `${productFacts(this.config.product).short} ${loaded.version}` : `${productFacts(this.config.product).short}, version not stated`;
       log.info(
-        `schema for cluster '${this.name}': ${productFacts(this.config.product).short} ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
+        `schema for cluster '${this.name}': ${release}, from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
       );
+      this.problem = undefined;
       return loaded.catalog;
     } catch (err) {
-      this.schemaProblem = (err as Error).message;
+      this.problem = (err as Error).message;
       this.failedAt = Date.now();
-      log.warn(`no API schema for cluster '${this.name}': ${this.schemaProblem}`);
+      log.warn(`no API schema for cluster '${this.name}': ${this.problem}`);
       return undefined;
     }
   }
@@ -130,7 +165,7 @@ export class Runtime implements ToolEnv {
    * client has had time to list the tools, so start-up itself never waits on it.
    */
   async warmUp(): Promise<void> {
-    const catalog = await this.cluster().catalog();
+    const catalog = await this.cluster().loaded();
     if (!catalog) return;
     const { searchFor } = await import('./schema/search-cache.js');
     searchFor(catalog, this.config.cacheDir).search('virtual machine', 1);

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Credentials, TlsOptions } from './proxmox/client.js';
@@ -161,6 +162,22 @@ function readSecretFile(path: string, name: string): string | Buffer {
   }
 }
 
+/** A PEM file of one or more certificates, each of which Node can read; refused otherwise at start-up. */
+function readPemCertificates(file: string, name: string): string {
+  const text = readSecretFile(file, name).toString('utf8');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const readable = blocks.every((b) => {
+    try {
+      new X509Certificate(b);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!blocks.length || !readable) throw new ConfigError(`${name} must be a PEM file of CA certificates (-----BEGIN CERTIFICATE----- blocks)`);
+  return text;
+}
+
 export function sshConfigFromEnv(env: Env): SshConfig {
   const fp = env.PROXMOX_SSH_HOST_FINGERPRINT?.trim();
   if (fp && !/^(SHA256:[A-Za-z0-9+/]{43}=?|([0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}|[0-9a-fA-F]{64})$/.test(fp)) {
@@ -202,7 +219,7 @@ export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
   }
 
   const tls: TlsOptions = { insecure: parseBool(env, 'PROXMOX_INSECURE') };
-  if (env.PROXMOX_CA_FILE?.trim()) tls.ca = readSecretFile(env.PROXMOX_CA_FILE.trim(), 'PROXMOX_CA_FILE');
+  if (env.PROXMOX_CA_FILE?.trim()) tls.ca = readPemCertificates(env.PROXMOX_CA_FILE.trim(), 'PROXMOX_CA_FILE');
   if (env.PROXMOX_FINGERPRINT?.trim()) {
     try {
       tls.fingerprint = normalizeFingerprint(env.PROXMOX_FINGERPRINT);

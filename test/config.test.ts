@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv, parseApiToken } from '../src/config.js';
 import { VERSION } from '../src/version.js';
+import { SEEDED_CERT } from '../src/simulator/seeded.js';
 import pkg from '../package.json' with { type: 'json' };
 
 const SECRET = '5f0c6d1e-1111-2222-3333-444455556666';
@@ -34,7 +35,7 @@ describe('configFromEnv', () => {
 
   it('reads TLS, timeout, schema and safety settings', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
-    writeFileSync(path.join(dir, 'ca.pem'), 'PEM');
+    writeFileSync(path.join(dir, 'ca.pem'), SEEDED_CERT.cert);
     const c = configFromEnv({
       ...base,
       PROXMOX_INSECURE: 'true',
@@ -49,7 +50,7 @@ describe('configFromEnv', () => {
     });
     const cl = c.clusters[0];
     expect(cl.tls.insecure).toBe(true);
-    expect(String(cl.tls.ca)).toBe('PEM');
+    expect(String(cl.tls.ca)).toBe(SEEDED_CERT.cert);
     expect(cl.tls.fingerprint).toBe(Array(32).fill('AB').join(':'));
     expect(cl.timeoutMs).toBe(5000);
     expect(cl.schemaFile).toBe('/tmp/apidoc.js');

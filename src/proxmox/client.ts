@@ -28,16 +28,29 @@ function loadTls(): void {
   PinnedAgent ??= definePinnedAgent();
 }
 
+/** Node's reasons for refusing a certificate, in words. */
+const UNTRUSTED_WHY: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT: 'signed by an unknown CA',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'issued for another host name',
+};
+
 function definePinnedAgent() {
   /**
-   * Trusts exactly one certificate, by SHA-256 fingerprint (PVE's own certificates are self-signed).
-   * The socket is handed to the HTTP client only after the check, so no request byte (and no token)
-   * reaches a server that fails it.
+   * Checks the certificate itself, so that a refusal can say which certificate it saw: with a pin it
+   * trusts exactly that certificate by SHA-256 fingerprint (PVE's own certificates are self-signed);
+   * without one, what Node's usual checks accept (CA chain and host name). The socket is handed to the
+   * HTTP client only after the check, so no request byte (and no token) reaches a server that fails it.
    */
   return class PinnedAgent extends https.Agent {
     constructor(
       options: HttpsModule.AgentOptions,
-      private readonly pin: string,
+      private readonly pin: string | undefined,
       /** A request that times out before its socket is handed over cannot destroy it; this bounds the handshake. */
       private readonly handshakeTimeoutMs: number,
     ) {
@@ -59,13 +72,27 @@ function definePinnedAgent() {
       );
       socket.once('secureConnect', () => {
         const seen = socket.getPeerCertificate().fingerprint256?.toUpperCase();
-        finish(
-          seen === this.pin
-            ? null
-            : Object.assign(new Error(`TLS certificate fingerprint ${seen} does not match PROXMOX_FINGERPRINT ${this.pin}`), {
-                code: 'ERR_TLS_FINGERPRINT',
-              }),
-        );
+        if (this.pin) {
+          finish(
+            seen === this.pin
+              ? null
+              : Object.assign(new Error(`the node served a certificate with SHA-256 fingerprint ${seen}, not the PROXMOX_FINGERPRINT ${this.pin}`), {
+                  code: 'ERR_TLS_FINGERPRINT',
+                  fingerprint: seen,
+                }),
+          );
+        } else if (socket.authorized) {
+          finish(null);
+        } else {
+          const code = String(socket.authorizationError ?? '');
+          const why = UNTRUSTED_WHY[code] ? `${UNTRUSTED_WHY[code]}, ${code}` : code || 'untrusted';
+          finish(
+            Object.assign(new Error(`the node served a certificate that is not trusted (${why}) with SHA-256 fingerprint ${seen}`), {
+              code: 'ERR_TLS_UNTRUSTED',
+              fingerprint: seen,
+            }),
+          );
+        }
       });
       socket.once('error', (e) => finish(e));
       return undefined;
@@ -212,7 +239,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
         ca: options.ca,
         rejectUnauthorized: !options.insecure,
       };
-      this.agentMemo = pinned ? new PinnedAgent(agentOptions, pinned, this.timeoutMs) : new https.Agent(agentOptions);
+      this.agentMemo = options.insecure && !pinned ? new https.Agent(agentOptions) : new PinnedAgent(agentOptions, pinned, this.timeoutMs);
     }
     return this.agentMemo;
   }
@@ -565,9 +592,13 @@ function isTlsError(e: NodeJS.ErrnoException): boolean {
 }
 
 function describeNetworkError(e: NodeJS.ErrnoException, url: string): string {
-  const host = new URL(url).host;
+  const { host, origin } = new URL(url);
+  const check = `Check it on the node (\`proxmox-mcp fingerprint ${origin}\` prints what it serves; the GUI shows it under Node > System > Certificates)`;
   if (e.code === 'ERR_TLS_FINGERPRINT') {
-    return `TLS check of ${host} failed: ${e.message}. Nothing was sent. If the node's certificate was renewed, set PROXMOX_FINGERPRINT to the new SHA-256 fingerprint (the GUI shows it under Node > System > Certificates); otherwise something else is answering at PROXMOX_URL.`;
+    return `TLS check of ${host} failed: ${e.message}. Nothing was sent. ${check}: if the certificate was renewed, set PROXMOX_FINGERPRINT to the new fingerprint; otherwise something else is answering at PROXMOX_URL.`;
+  }
+  if (e.code === 'ERR_TLS_UNTRUSTED') {
+    return `TLS check of ${host} failed: ${e.message}. Nothing was sent. ${check}, then set PROXMOX_FINGERPRINT to it, or PROXMOX_CA_FILE to the CA that signed it (PROXMOX_INSECURE=true turns the check off: for throw-away labs only).`;
   }
   if (isTlsError(e)) {
     return `TLS check of ${host} failed: ${e.message}. Set PROXMOX_FINGERPRINT to the certificate's SHA-256 fingerprint, PROXMOX_CA_FILE to its CA, or PROXMOX_INSECURE=true.`;

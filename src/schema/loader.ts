@@ -12,8 +12,6 @@ export interface LoadedSchema {
 }
 
 export const APIDOC_PATH = productFacts('pve').apidocPath;
-/** apidoc.js is about 4 MB: allow more than a normal API call. */
-const APIDOC_TIMEOUT_MS = 60_000;
 /** PVE 9.2's apidoc.js is about 5 MB; far more is not a schema. Bounds the download and cached copies. */
 export const MAX_SCHEMA_BYTES = 32 * 1024 * 1024;
 /** Fewer operations than this (or no GET /version) is not a product's schema, whatever parsed. */
@@ -73,7 +71,8 @@ export async function loadSchema(opts: {
   }
 
   try {
-    const text = await opts.client.fetchText(apidocPath, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS, maxBytes: MAX_SCHEMA_BYTES });
+    // The same PROXMOX_TIMEOUT as any call (the client's default): one setting bounds every wait.
+    const text = await opts.client.fetchText(apidocPath, { signal: opts.signal, maxBytes: MAX_SCHEMA_BYTES });
     const tree = parseApidoc(text);
     const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${apidocPath}`, product });
     checkSchema(catalog);

@@ -17,10 +17,14 @@ export class AuthService {
   readonly tokenSecrets = new Map<string, string>();
   readonly passwords = new Map<string, string>();
 
-  constructor(private readonly state: SimState) {
-    this.tokenSecrets.set('root@pam!mcp', randomUUID());
-    this.tokenSecrets.set('auditor@pve!ro', randomUUID());
-    this.passwords.set('root@pam', randomBytes(12).toString('base64url'));
+  constructor(
+    private readonly state: SimState,
+    /** Fixed secrets (from --seed); random ones otherwise. */
+    fixed?: { admin: string; readonly: string; password: string },
+  ) {
+    this.tokenSecrets.set('root@pam!mcp', fixed?.admin ?? randomUUID());
+    this.tokenSecrets.set('auditor@pve!ro', fixed?.readonly ?? randomUUID());
+    this.passwords.set('root@pam', fixed?.password ?? randomBytes(12).toString('base64url'));
   }
 
   /** Who a user or token is, with privileges resolved against the live ACL state on every check. */

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 
 /**
- * `proxmox-mcp simulator [--product pve|pbs] [--port N] [--host H]`: runs the simulated cluster (or, with
- * --product pbs, the simulated Backup Server) until SIGINT/SIGTERM.
+ * `proxmox-mcp simulator [--product pve|pbs] [--port N] [--host H] [--seed S]`: runs the simulated cluster (or,
+ * with --product pbs, the simulated Backup Server) until SIGINT/SIGTERM. With --seed, tokens, password and
+ * certificate fingerprint are the same on every start (for scripts).
  */
 export async function runSimulatorCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -13,10 +14,12 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'task-duration': { type: 'string' },
       'extra-guests': { type: 'string' },
+      seed: { type: 'string' },
     },
     allowPositionals: false,
   });
   if (values.product !== 'pve' && values.product !== 'pbs') throw new Error(`--product must be pve or pbs, got '${values.product}' (PDM has no simulator)`);
+  if (values.seed !== undefined && !values.seed.trim()) throw new Error('--seed needs a value, e.g. --seed demo');
   const port = Number(values.port ?? (values.product === 'pbs' ? 8007 : 8006));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got '${values.port}'`);
   if (values.product === 'pbs') return runPbs(values.host, port, values['task-duration'] ? Number(values['task-duration']) : undefined);
@@ -26,6 +29,7 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     port,
     taskDurationMs: values['task-duration'] ? Number(values['task-duration']) : undefined,
     extraGuests: values['extra-guests'] ? Number(values['extra-guests']) : undefined,
+    seed: values.seed,
   });
   const lines = [
     `Simulated Proxmox VE 9.2 cluster 'simlab' (pve1, pve2, pve3) listening on ${sim.url}`,

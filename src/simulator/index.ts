@@ -8,6 +8,7 @@ import { FaultState, type Faults } from './faults.js';
 import { seedHistory } from './history.js';
 import { allOperations, seedFamilies } from './routes/index.js';
 import { ApiServer } from './server.js';
+import { SEEDED_CERT, seededSecrets } from './seeded.js';
 import { SimState } from './state.js';
 import { TaskManager } from './tasks.js';
 
@@ -33,6 +34,8 @@ export interface SimulatorOptions {
   seedHa?: boolean;
   /** How long a step of the HA manager (electing a master, starting or moving a service) takes; default 2 x taskDurationMs. */
   haDelayMs?: number;
+  /** Same tokens, password and certificate (fingerprint) on every start with the same seed: for scripts. */
+  seed?: string;
 }
 
 /** What tests may inspect or drive directly: the cluster data and the task list. */
@@ -58,7 +61,7 @@ export interface SimulatorHandle {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const host = opts.host ?? '127.0.0.1';
-  const cert = await selfsigned.generate([{ name: 'commonName', value: 'pve1.simlab.local' }, { name: 'organizationName', value: 'PVE Cluster Node' }], {
+  const cert = opts.seed ? { private: SEEDED_CERT.key, cert: SEEDED_CERT.cert } : await selfsigned.generate([{ name: 'commonName', value: 'pve1.simlab.local' }, { name: 'organizationName', value: 'PVE Cluster Node' }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
@@ -85,7 +88,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   state.ha.offline = faults.offlineNodes;
   const tasks = new TaskManager(taskDurationMs, faults.failTasks);
   seedHistory(state, tasks);
-  const auth = new AuthService(state);
+  const auth = new AuthService(state, opts.seed ? seededSecrets(opts.seed) : undefined);
   const core: SimCore = { state, auth, tasks, faults, collections: state.collections, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
   const api = new ApiServer(core, auth, allOperations());
   const server = https.createServer({ key: cert.private, cert: cert.cert, keepAliveTimeout: 5000 }, api.handle);

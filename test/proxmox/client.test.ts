@@ -408,6 +408,28 @@ describe('TLS', () => {
     expect(e.code).toBe('TLS');
   });
 
+  it('refuses a trusted certificate issued for another host name, before sending a byte', async () => {
+    const cert = await selfsigned.generate([{ name: 'commonName', value: 'other.test' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'other.test' }] }],
+    });
+    const received: Buffer[] = [];
+    const server = tls.createServer({ key: cert.private, cert: cert.cert }, (socket) => socket.on('data', (d: Buffer) => received.push(d)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const e = await netFailure(client({ url, tls: { ca: cert.cert } }).request({ method: 'GET', path: '/version' }));
+      expect(e.code).toBe('TLS');
+      expect(e.message).toContain('another host name');
+      expect(e.message).toContain(new X509Certificate(cert.cert).fingerprint256.toUpperCase());
+      expect(received).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('connects to anything in insecure mode', async () => {
     expect((await client({ tls: { insecure: true } }).request({ method: 'GET', path: '/version' })).status).toBe(200);
   });
@@ -418,6 +440,9 @@ describe('TLS', () => {
     expect(e.code).toBe('TLS');
     expect(e.message).toMatch(/self[- ]signed/i);
     for (const v of ['PROXMOX_FINGERPRINT', 'PROXMOX_CA_FILE', 'PROXMOX_INSECURE']) expect(e.message).toContain(v);
+    // It shows the certificate it saw and the command that prints it.
+    expect(e.message).toContain(sim.fingerprint);
+    expect(e.message).toContain(`proxmox-mcp fingerprint ${new URL(sim.url).origin}`);
     expect(log).toHaveLength(1); // a TLS refusal is not retried
     expect(errorTexts(e)).not.toContain(tokenCreds().secret);
   });

@@ -41,12 +41,12 @@ describe('a fresh clone with nothing beside it', () => {
       cwd: root,
       env: { ...process.env, PROXMOX_MCP_REFERENCE_DIR: missing, TMPDIR: tmp, NO_COLOR: '1', FORCE_COLOR: '0' },
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 280_000,
     });
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).not.toMatch(/ENOENT/);
     expect(output.split('\n').filter((l) => l.includes(missing)), output).toHaveLength(1);
     expect(readdirSync(tmp)).toEqual([]);
-  }, 150_000);
+  }, 300_000);
 });
