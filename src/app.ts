@@ -3,6 +3,7 @@ import { Runtime } from './cluster.js';
 import { configFromEnv, type AppConfig } from './config.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
+import { instructionsFor } from './tools/instructions.js';
 import { offerTools, withheldLines, type ToolOffer } from './tools/registry.js';
 import type { ToolSpec } from './tools/types.js';
 import { log } from './log.js';
@@ -83,7 +84,7 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
   const { tools, withheld } = offerTools(config);
   // One line per reason at start-up, so whoever set the server up sees why a tool is missing.
   for (const line of withheldLines({ tools, withheld })) log.info(line);
-  const serverOptions = { tools, multiCluster: runtime.clusterNames.length > 1 };
+  const serverOptions = { tools, multiCluster: runtime.clusterNames.length > 1, instructions: instructionsFor(tools) };
   let closing: Promise<void> | undefined;
   return {
     runtime,

@@ -1,14 +1,15 @@
 import * as z from 'zod';
-import { callOutput, callShape, type CallArgs } from './api-input.js';
+import { callOutput, readShape, type CallArgs } from './api-input.js';
 import type { ToolSpec } from './types.js';
 
-const { method: _method, ...readShape } = callShape;
-const input = z.object({ ...readShape, path: z.string().min(1) });
+const input = z.object(readShape);
 
 export const apiReadTool: ToolSpec<typeof input> = {
   name: 'proxmox-api-read',
   title: 'Proxmox API read',
-  description: 'proxmox-api for GET only.',
+  description:
+    'Any Proxmox VE GET, read-only. Sizes and times print readable; filter and sort use raw numbers. ' +
+    'E.g. {"path":"/cluster/resources","filter":["status=running"],"sort":"-mem"}',
   input,
   output: callOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: true },

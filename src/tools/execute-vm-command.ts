@@ -18,21 +18,23 @@ export const VM_MAX_INPUT_BYTES = 64 * 1024;
 const EXEC_PATH = '/nodes/{node}/qemu/{vmid}/agent/exec';
 
 const input = z.object({
-  node: z.string().optional(),
+  node: z.string().optional().describe('default: from vmid'),
   vmid: z.union([z.number(), z.string()]),
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  shell: z.boolean().optional().describe('sh -c / cmd /c'),
+  command: z.string().min(1).describe('program and arguments; a script with shell'),
+  args: z.array(z.string()).optional().describe('argv after command, as-is'),
+  shell: z.boolean().optional().describe('sh -c (cmd /c on Windows)'),
   input: z.string().optional().describe('stdin'),
-  timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
+  timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional().describe('default 30000'),
   confirm: confirmInput,
-  cluster: z.string().optional(),
+  cluster: z.string().optional().describe('configured cluster name; default one when left out'),
 });
 
 export const vmCommandTool: ToolSpec<typeof input> = {
   name: 'proxmox-execute-vm-command',
   title: 'VM command',
-  description: 'Run a command in a QEMU VM via its guest agent.',
+  description:
+    'Run a command in a QEMU VM via its guest agent. No shell and a short PATH unless shell: true. ' +
+    'E.g. {"vmid":100,"command":"df -h /","shell":true}',
   input,
   output: execOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
