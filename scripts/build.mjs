@@ -41,7 +41,8 @@ await build({
   outdir: 'dist',
   splitting: true,
   minify: true,
-  sourcemap: 'linked',
+  // Source maps help while developing but would be most of the package's size: `npm pack` builds without.
+  sourcemap: process.env.npm_lifecycle_event === 'prepack' ? false : 'linked',
   define: { __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()) },
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   chunkNames: 'chunks/[name]-[hash]',

@@ -35,6 +35,9 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; close: () => Promi
   const taskMs = Number(env.PROXMOX_DEMO_TASK_MS);
   const sim = await startSimulator({ quiet: true, ...(taskMs > 0 ? { taskDurationMs: taskMs } : {}) });
   log.info(`demo: simulated cluster at ${sim.url}`);
+  // The simulator listens on a new port each start, so a shared cache would only collect copies: the
+  // demo caches in a private folder (mode 0700) of its own, removed when it stops.
+  const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
   return {
     env: {
       ...env,
@@ -43,10 +46,22 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; close: () => Promi
       PROXMOX_FINGERPRINT: sim.fingerprint,
       PROXMOX_USERNAME: undefined,
       PROXMOX_PASSWORD: undefined,
-      PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? `${(await import('node:os')).tmpdir()}/proxmox-mcp-demo-cache`,
+      PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path,
     },
-    close: () => sim.close(),
+    close: async () => {
+      await sim.close();
+      cache?.remove();
+    },
   };
+}
+
+/** A new folder only this user can read, removed by `remove()` or at the latest when the process exits. */
+async function privateTempDir(prefix: string): Promise<{ path: string; remove: () => void }> {
+  const [{ mkdtempSync, rmSync }, { tmpdir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+  const dir = mkdtempSync(join(tmpdir(), prefix)); // mkdtemp creates it with mode 0700
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  return { path: dir, remove };
 }
 
 export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfig> {

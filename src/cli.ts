@@ -19,6 +19,8 @@ Usage:
                                        the simulated cluster alone; prints its URL, tokens and fingerprint
   proxmox-mcp call TOOL 'JSON' [--demo]
                                        one tool call from the shell, result printed
+  proxmox-mcp audit verify FILE [NEWER_FILE ...]
+                                       checks the audit log's hash chain; names the first bad line (exit 1)
   proxmox-mcp --version | --help
 
 Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
@@ -165,6 +167,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     case 'call':
       return callOnce(rest[0], rest[1], opts);
+    case 'audit': {
+      const { auditCommand } = await import('./audit-command.js');
+      process.exitCode = auditCommand(rest);
+      return;
+    }
     default:
       throw new ConfigError(`unknown command '${command}'; see proxmox-mcp --help`);
   }

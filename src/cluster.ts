@@ -81,7 +81,7 @@ export class Runtime implements ToolEnv {
     clients: Record<string, ProxmoxClient> = {},
   ) {
     for (const c of config.clusters) this.clusters.set(c.name, new Cluster(c, config.cacheDir, clients[c.name]));
-    this.audit = new AuditLog(config.auditLog);
+    this.audit = new AuditLog(config.auditLog, config.auditKey);
     this.confirmations = new ConfirmTokens({ key: config.confirmKey });
   }
 

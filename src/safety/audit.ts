@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { log } from '../log.js';
+import { fileEnd, sealRecord, type ChainLink } from './audit-chain.js';
 import { redactCommand, redactParams, redactString } from './redact.js';
 
 export interface AuditEntry {
@@ -27,13 +28,20 @@ export interface AuditEntry {
 export class AuditLog {
   private warned = false;
   private dirReady = false;
+  private warnedUnchained = false;
+  /** The last record this process wrote: a file that vanished (rotated) starts a new chain naming it. */
+  private last?: ChainLink;
 
-  constructor(readonly path?: string) {}
+  constructor(
+    readonly path?: string,
+    /** PROXMOX_AUDIT_KEY: the chain's hashes are HMACs with it. */
+    private readonly key?: string,
+  ) {}
 
   record(entry: AuditEntry): void {
     if (!this.path) return;
     try {
-      const line = JSON.stringify({
+      const record = {
         time: new Date().toISOString(),
         tool: entry.tool,
         cluster: entry.cluster,
@@ -46,18 +54,34 @@ export class AuditLog {
         upid: entry.upid,
         error: entry.error === undefined ? undefined : redactString(entry.error),
         durationMs: entry.durationMs,
-      });
+      };
       if (!this.dirReady) {
         mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
         this.dirReady = true;
       }
+      const { line, link } = sealRecord(record, this.nextLink(this.path), this.key);
       // The mode applies when the file is created; an existing file keeps the permissions its owner chose.
       appendFileSync(this.path, line + '\n', { mode: 0o600 });
+      this.last = link;
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
         log.error(`cannot write the audit log PROXMOX_AUDIT_LOG=${this.path}: ${(err as Error).message}; later failures are not reported`);
       }
     }
+  }
+
+  /**
+   * Read from the file's end before every record, not remembered: the chain then follows rotation
+   * (the file is gone or empty) and other processes writing the same file one after another.
+   */
+  private nextLink(path: string): { seq: number; prev: string | null } {
+    const end = fileEnd(path);
+    if (end.state === 'chained') return { seq: end.link.seq + 1, prev: end.link.hash };
+    if (end.state === 'unchained' && !this.warnedUnchained) {
+      this.warnedUnchained = true;
+      log.warn(`the audit log ${path} ends with a line that is not part of a hash chain (an older format?); a new chain starts after it, so rotate the file to verify it cleanly`);
+    }
+    return { seq: 1, prev: this.last?.hash ?? null };
   }
 }

@@ -110,7 +110,7 @@ async function newestCache(dir: string, host: string): Promise<{ file: string; v
 
 /** Write-then-rename, so a reader (or a second server process) never sees half a file. */
 async function writeCache(dir: string, name: string, text: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   await writeFile(tmp, text, { mode: 0o644 });
   await rename(tmp, path.join(dir, name));

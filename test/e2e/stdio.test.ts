@@ -8,10 +8,11 @@ import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/st
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apidocFile, needsNote } from '../reference-data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/cli.js');
-const schema92 = path.resolve(root, '../shared/pve-apidoc/pve-9.2-apidoc.json');
+const schema92 = apidocFile('9.2');
 const TOOL_NAMES = [
   'proxmox-api',
   'proxmox-api-read',
@@ -132,7 +133,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     }
   });
 
-  it.skipIf(!existsSync(schema92))('prepares schema and search index while the client is idle', async () => {
+  it.skipIf(!existsSync(schema92))(`prepares schema and search index while the client is idle (${needsNote(schema92)})`, async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
     const client = await connect(
       'v2',

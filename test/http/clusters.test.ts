@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerHandle } from '../../src/http/serve.js';
-import { root } from './cli-server.js';
+import { apidocFile, haveShared, needsNote, sharedPath } from '../reference-data.js';
 import { CLIENT_KINDS, connectHttp, isError, startTestServer, textOf, type AnyClient } from './helpers.js';
 
-const apidoc = path.resolve(root, '../shared/pve-apidoc');
-const loaderSource = path.join(root, 'src/schema/loader.ts');
-const missing = !existsSync(apidoc) ? `${apidoc} is missing` : !existsSync(loaderSource) ? `${loaderSource} is missing` : undefined;
-if (missing) console.warn(`skipping multi-cluster discovery over HTTP: ${missing}`);
+const apidoc = sharedPath('pve-apidoc');
+const needed = [apidocFile('7.4'), apidocFile('9.2')];
 
 /**
  * Two clusters from one config file, each with its own schema: PVE 7.4 has HA groups, 9.2 replaced
@@ -31,7 +29,7 @@ clusters:
     schemaFile: ${JSON.stringify(path.join(apidoc, 'pve-9.2-apidoc.json'))}
 `;
 
-describe.skipIf(!!missing)('several clusters from a config file, over HTTP', () => {
+describe.skipIf(!haveShared(...needed))(`several clusters from a config file, over HTTP (${needsNote(apidoc)})`, () => {
   let dir: string;
   let server: HttpServerHandle;
   let close: () => Promise<void>;

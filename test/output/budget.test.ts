@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { estimateTokens, prefixWithin } from '../../src/output/budget.js';
 import { renderData } from '../../src/output/render.js';
 import { clusterResources, seededText } from './fixtures.js';
+import { sharedPath } from '../reference-data.js';
 
-const notes = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/pve-api-notes.md');
+const notes = sharedPath('pve-api-notes.md');
 const rows = clusterResources(500);
 
 const corpora: Record<string, { text: string; low: number; high: number }> = {

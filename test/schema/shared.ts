@@ -1,16 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseApidoc } from '../../src/schema/apidoc.js';
 import { Catalog } from '../../src/schema/catalog.js';
+import { apidocFile, haveShared, needsNote, sharedDir, sharedPath } from '../reference-data.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** Reference data beside the repository, never copied into it. */
-export const sharedDir = path.resolve(repoRoot, '../shared');
-export const apidocFile = (version: string) => path.join(sharedDir, 'pve-apidoc', `pve-${version}-apidoc.json`);
-export const tasksFile = path.join(sharedDir, 'bench', 'discovery-tasks.json');
-export const haveApidoc = existsSync(apidocFile('9.2'));
-export const missingNote = `needs ${apidocFile('9.2')} (../shared beside the repository)`;
+export { apidocFile, sharedDir };
+export const tasksFile = sharedPath('bench', 'discovery-tasks.json');
+export const haveApidoc = haveShared(apidocFile('9.2'));
+export const missingNote = needsNote(apidocFile('9.2'));
 
 const catalogs = new Map<string, Catalog>();
 export function catalogFor(version = '9.2'): Catalog {

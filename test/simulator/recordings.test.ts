@@ -5,9 +5,11 @@ import { allOperations } from '../../src/simulator/routes/index.js';
 import { Router } from '../../src/simulator/server.js';
 import { isUpid, parseUpid } from '../../src/proxmox/upid.js';
 import { rawRequest, tokenHeader, type RawAnswer } from './helpers.js';
+import { pathToFileURL } from 'node:url';
+import { apidocFile, needsNote, sharedPath } from '../reference-data.js';
 
-const dir = new URL('../../../shared/pve-recordings/', import.meta.url);
-const apidocPath = new URL('../../../shared/pve-apidoc/pve-9.2-apidoc.json', import.meta.url);
+const dir = pathToFileURL(sharedPath('pve-recordings') + '/');
+const apidocPath = apidocFile('9.2');
 
 interface Interaction {
   id: number;
@@ -114,7 +116,7 @@ const totals = { replayed: 0, skipped: 0, skippedOps: new Set<string>() };
 
 const cassettes = existsSync(dir) ? readdirSync(dir).filter((f) => /^Test.*\.json$/.test(f)).sort() : [];
 
-describe.skipIf(!cassettes.length)(`recorded PVE sessions replay against the simulator (${dir.pathname})`, () => {
+describe.skipIf(!cassettes.length)(`recorded PVE sessions replay against the simulator (${needsNote(sharedPath('pve-recordings'))})`, () => {
   afterAll(() => {
     process.stderr.write(
       `recordings: ${totals.replayed} interactions replayed, ${totals.skipped} skipped (not simulated: ${[...totals.skippedOps].sort().join(', ')})\n`,

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allOperations } from '../../src/simulator/routes/index.js';
 import { buildApiTree } from '../../src/simulator/schema.js';
+import { apidocFile, haveShared, needsNote } from '../reference-data.js';
 
-const apidocPath = new URL('../../../shared/pve-apidoc/pve-9.2-apidoc.json', import.meta.url);
+const apidocPath = apidocFile('9.2');
 
 interface RealParam {
   type: string;
@@ -29,8 +30,8 @@ function realOperations(): Map<string, RealInfo> {
   return ops;
 }
 
-describe.skipIf(!existsSync(apidocPath))(`simulated operations match the real PVE 9.2 schema (${apidocPath.pathname})`, () => {
-  const real = existsSync(apidocPath) ? realOperations() : new Map<string, RealInfo>();
+describe.skipIf(!haveShared(apidocPath))(`simulated operations match the real PVE 9.2 schema (${needsNote(apidocPath)})`, () => {
+  const real = haveShared(apidocPath) ? realOperations() : new Map<string, RealInfo>();
   const ops = allOperations();
 
   it('declares each operation once', () => {

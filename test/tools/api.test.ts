@@ -10,8 +10,9 @@ import { apiReadTool } from '../../src/tools/api-read.js';
 import { apiSchemaTool } from '../../src/tools/api-schema.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { ToolError, type ToolCall, type ToolOutput } from '../../src/tools/types.js';
+import { apidocFile, needsNote } from '../reference-data.js';
 
-const shared = path.resolve(__dirname, '../../../shared/pve-apidoc/pve-9.2-apidoc.json');
+const shared = apidocFile('9.2');
 
 const noCall: ToolCall = { signal: new AbortController().signal, progress: async () => {} };
 
@@ -246,7 +247,7 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
   });
 });
 
-describe.skipIf(!existsSync(shared))('big answers and a schema file', () => {
+describe.skipIf(!existsSync(shared))(`big answers and a schema file (${needsNote(shared)})`, () => {
   let sim: SimulatorHandle;
   let rt: Runtime;
   beforeAll(async () => {
