@@ -5,7 +5,8 @@ import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
 import { log } from './log.js';
-import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
+import type { ClusterContext, ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
 
 const SCHEMA_RETRY_MS = 60_000;
 

@@ -3,11 +3,13 @@ import type * as z from 'zod';
 import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from './call-context.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
-import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
+import type { ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
+import type { ToolOutput, ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 
 export interface ServerOptions {
-  tools: ToolSpec[];
+  tools: readonly ToolSpec[];
   /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
   multiCluster?: boolean;
   instructions?: string;
@@ -125,7 +127,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       },
       async (args: unknown, ctx) => {
         try {
-          const out = await tool.run(args as z.infer<typeof tool.input>, env, toolCallFrom(mcp, ctx));
+          const out = await tool.run(args, env, toolCallFrom(mcp, ctx));
           return toResult(out);
         } catch (err) {
           if (err instanceof NeedsConfirmation) {

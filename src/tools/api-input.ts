@@ -44,7 +44,6 @@ export const callShape = {
     .describe('all must match: k=v k!=v k~regex k>n k<n k>=n k<=n'),
   sort: z.string().optional().describe('key, or -key descending'),
   limit: z.number().int().positive().optional().describe('max records'),
-  cluster: z.string().optional().describe('configured cluster name; default one when left out'),
 };
 
 const { method: _method, ...withoutMethod } = callShape;
@@ -69,5 +68,5 @@ export const writeShape = {
 /** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
 export const callOutput = z.object({}).passthrough();
 
-export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: string };
+export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { cluster?: string; wait?: number | boolean; confirm?: string };
 

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { callOutput, readShape, type CallArgs } from './api-input.js';
-import type { ToolSpec } from './types.js';
+import { callOutput, readShape } from './api-input.js';
+import { defineTool } from './define.js';
 
 const input = z.object(readShape);
 
-export const apiReadTool: ToolSpec<typeof input> = {
+export const apiReadTool = defineTool({
   name: 'proxmox-api-read',
   title: 'Proxmox API read',
   description:
@@ -12,10 +12,9 @@ export const apiReadTool: ToolSpec<typeof input> = {
     'E.g. {"path":"/cluster/resources","filter":["status=running"],"sort":"-mem"}',
   input,
   output: callOutput,
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: true },
-  writes: false,
+  kind: 'read',
   async run(args, env, call) {
     const { executeApiCall } = await import('./api-call.js');
-    return executeApiCall(args as CallArgs, env, call, { readOnly: true, toolName: 'proxmox-api-read' });
+    return executeApiCall(args, env, call, { readOnly: true, toolName: 'proxmox-api-read' });
   },
-};
+});

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
 import { methodInput } from './api-input.js';
-import type { ToolSpec } from './types.js';
+import { defineTool } from './define.js';
 
 const input = z.object({
   query: z.string().optional().describe('plain words'),
@@ -10,18 +10,17 @@ const input = z.object({
   path: z.string().optional().describe('with method: its parameters'),
   method: methodInput.optional(),
   params: z.array(z.string()).optional().describe('show these in full'),
-  cluster: z.string().optional().describe('configured cluster name; default one when left out'),
 });
 
-export const apiSchemaTool: ToolSpec<typeof input> = {
+export const apiSchemaTool = defineTool({
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
   description:
     'Find the operation for a task, then its parameters (units, formats), before calling it. E.g. {"query":"grow a vm disk"}',
   input,
   output: z.object({}).passthrough(),
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
-  writes: false,
+  kind: 'read',
+  local: true,
   async run(args, env) {
     const ctx = env.cluster(args.cluster);
     // Search and rendering load with the first question, not at start-up; alongside the schema.
@@ -35,16 +34,13 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
         ].join('\n'),
       };
     }
-    const policy = ctx.policy;
-    const refusal: RefusalOf | undefined = policy
-      ? (op) => {
-          const d = policy.check(op.method, op.path);
-          return d.allowed ? undefined : (d.reason ?? 'refused by policy');
-        }
-      : undefined;
+    const refusal: RefusalOf = (op) => {
+      const d = ctx.policy.check(op.method, op.path);
+      return d.allowed ? undefined : (d.reason ?? 'refused by policy');
+    };
     const found = answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
     if (found.isError) return found;
-    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal?.(op) ? { refused: true } : {}) });
+    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal(op) ? { refused: true } : {}) });
     const structured = found.detail
       ? {
           operation: {
@@ -56,5 +52,5 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
       : { operations: (found.operations ?? []).map(brief), total: found.operations ? found.operations.length : catalog.operations.length };
     return { text: found.text, structured };
   },
-};
+});
 
