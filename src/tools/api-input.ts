@@ -14,6 +14,9 @@ export const methodInput = z
   .transform((v) => v.trim().toUpperCase())
   .pipe(z.enum(METHODS));
 export const MAX_WAIT_S = 600;
+/** Documented argument limits (README, Safety): far above any real call, far below what could hurt. */
+export const MAX_PATH_CHARS = 4096;
+export const MAX_PATH_PARAM_CHARS = 1024;
 
 /**
  * The token from a confirmation preview. `true` (the old yes) is still accepted as input, as the string
@@ -24,8 +27,13 @@ export const confirmInput = z
   .optional()
   .describe('from the preview, once the user agreed');
 
-const pathInput = z.string().min(1);
-const pathParamsInput = z.record(z.string(), z.union([z.string(), z.number()])).optional();
+const pathInput = z.string().min(1).max(MAX_PATH_CHARS, { error: `path is limited to ${MAX_PATH_CHARS} characters` });
+const pathParamsInput = z
+  .record(
+    z.string().max(128, { error: 'a path parameter name is limited to 128 characters' }),
+    z.union([z.string().max(MAX_PATH_PARAM_CHARS, { error: `a path parameter value is limited to ${MAX_PATH_PARAM_CHARS} characters` }), z.number()]),
+  )
+  .optional();
 const paramsInput = z.record(z.string(), z.unknown()).optional();
 
 /**
