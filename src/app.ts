@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { Runtime } from './cluster.js';
-import { configFromEnv, type AppConfig } from './config.js';
+import { clusterFromEnv, configFromEnv, type AppConfig } from './config.js';
+import { productFacts } from './proxmox/products.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
 import { instructionsFor } from './tools/instructions.js';
@@ -27,29 +28,37 @@ export interface LoadedConfig {
   close: () => Promise<void>;
 }
 
-/** Environment for a cluster served by an in-process simulator. */
-async function demoEnvironment(env: Env): Promise<{ env: Env; close: () => Promise<void> }> {
-  // Loaded only in demo mode: the simulator is not part of a normal start.
-  const { startSimulator } = await import('./simulator/index.js');
+/**
+ * Environment for the demo's two targets, each served by an in-process simulator: a Proxmox VE cluster
+ * and a Proxmox Backup Server, tied together by the PVE storage `pbs01` that points at the PBS.
+ */
+async function demoEnvironment(env: Env): Promise<{ env: Env; backupEnv: Env; close: () => Promise<void> }> {
+  // Loaded only in demo mode: the simulators are not part of a normal start.
+  const [{ startSimulator }, { startPbsSimulator }, { linkPbsStorage }] = await Promise.all([
+    import('./simulator/index.js'),
+    import('./simulator/pbs/index.js'),
+    import('./simulator/pbs/link.js'),
+  ]);
   // PROXMOX_DEMO_TASK_MS: how long simulated tasks run (tests of progress and cancellation use long ones).
   const taskMs = Number(env.PROXMOX_DEMO_TASK_MS);
-  const sim = await startSimulator({ quiet: true, ...(taskMs > 0 ? { taskDurationMs: taskMs } : {}) });
-  log.info(`demo: simulated cluster at ${sim.url}`);
+  const taskOpts = taskMs > 0 ? { taskDurationMs: taskMs } : {};
+  const sim = await startSimulator({ quiet: true, ...taskOpts });
+  const pbs = await startPbsSimulator(taskOpts).catch(async (err: unknown) => {
+    await sim.close();
+    throw err;
+  });
+  linkPbsStorage(sim, pbs);
+  log.info(`demo: simulated cluster at ${sim.url}, simulated Backup Server at ${pbs.url}`);
   // The simulator listens on a new port each start, so a shared cache would only collect copies: the
   // demo caches in a private folder (mode 0700) of its own, removed when it stops.
   const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
+  const common: Env = { ...env, PROXMOX_USERNAME: undefined, PROXMOX_PASSWORD: undefined, PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path };
   return {
-    env: {
-      ...env,
-      PROXMOX_URL: sim.url,
-      PROXMOX_API_TOKEN: sim.tokens.admin,
-      PROXMOX_FINGERPRINT: sim.fingerprint,
-      PROXMOX_USERNAME: undefined,
-      PROXMOX_PASSWORD: undefined,
-      PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path,
-    },
+    env: { ...common, PROXMOX_PRODUCT: 'pve', PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint },
+    // PROXMOX_SCHEMA_FILE names a PVE schema; the Backup Server serves its own.
+    backupEnv: { ...common, PROXMOX_PRODUCT: 'pbs', PROXMOX_URL: pbs.url, PROXMOX_API_TOKEN: pbs.tokens.admin, PROXMOX_FINGERPRINT: pbs.fingerprint, PROXMOX_SCHEMA_FILE: undefined },
     close: async () => {
-      await sim.close();
+      await Promise.all([sim.close(), pbs.close()]);
       cache?.remove();
     },
   };
@@ -68,7 +77,9 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
   const env = source.env ?? process.env;
   if (source.demo) {
     const demo = await demoEnvironment(env);
-    return { config: configFromEnv(demo.env), close: demo.close };
+    const config = configFromEnv(demo.env);
+    config.clusters.push(clusterFromEnv(demo.backupEnv, 'backup'));
+    return { config, close: demo.close };
   }
   const file = source.configFile ?? env.PROXMOX_CONFIG;
   if (file) {
@@ -99,7 +110,10 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
   const { tools, withheld } = offerTools(config);
   // One line per reason at start-up, so whoever set the server up sees why a tool is missing.
   for (const line of withheldLines({ tools, withheld })) log.info(line);
-  const serverOptions = { tools, multiCluster: runtime.clusterNames.length > 1, instructions: instructionsFor(tools) };
+  const multiCluster = runtime.clusterNames.length > 1;
+  // The workflow, then (with several clusters) which targets there are.
+  const instructions = [instructionsFor(tools), multiCluster ? targetsLine(config) : undefined].filter(Boolean).join(' ');
+  const serverOptions = { tools, multiCluster, instructions };
   let closing: Promise<void> | undefined;
   return {
     runtime,
@@ -112,6 +126,12 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
         await opts.onClose?.();
       })()),
   };
+}
+
+/** With several targets the model must know which is which: `Targets (pass cluster): lab (Proxmox VE, the default), backup (Proxmox Backup Server).` */
+export function targetsLine(config: AppConfig): string {
+  const items = config.clusters.map((c) => `${c.name} (${productFacts(c.product).name}${c.name === config.defaultCluster ? ', the default' : ''})`);
+  return `Targets (pass cluster to choose): ${items.join(', ')}.`;
 }
 
 /** Configuration and wiring in one step, for the CLI's commands. */

@@ -12,19 +12,19 @@ const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
 
 Usage:
   proxmox-mcp                          MCP server over stdio, configured by PROXMOX_* variables
-  proxmox-mcp --demo                   the same, backed by a simulated cluster (no Proxmox needed)
+  proxmox-mcp --demo                   the same, backed by a simulated PVE cluster and Backup Server (no Proxmox needed)
   proxmox-mcp --config FILE            several clusters from a YAML or JSON file (or PROXMOX_CONFIG)
   proxmox-mcp --http [--host H] [--port N] [--demo | --config FILE]
                                        MCP over Streamable HTTP at http://H:N/mcp (default 127.0.0.1:3000)
-  proxmox-mcp simulator [--port N] [--host H]
-                                       the simulated cluster alone; prints its URL, tokens and fingerprint
+  proxmox-mcp simulator [--product pve|pbs] [--port N] [--host H]
+                                       the simulated cluster (or Backup Server) alone; prints its URL, tokens and fingerprint
   proxmox-mcp call TOOL 'JSON' [--demo]
                                        one tool call from the shell, result printed
   proxmox-mcp audit verify FILE [NEWER_FILE ...]
                                        checks the audit log's hash chain; names the first bad line (exit 1)
   proxmox-mcp --version | --help
 
-Cluster: PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
+Cluster: PROXMOX_PRODUCT (pve, pbs or pdm), PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
   PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR
 Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_CONFIRM_KEY, PROXMOX_AUDIT_LOG,
   PROXMOX_AUDIT_KEY, PROXMOX_MAX_OUTPUT
@@ -152,6 +152,8 @@ export async function main(argv: string[]): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
+      // Read by `simulator` from argv itself; declared so the strict parse here lets it through.
+      product: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

@@ -1,5 +1,7 @@
 import type { AppConfig, ClusterConfig } from './config.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
+import { productFacts } from './proxmox/products.js';
+import { clip } from './output/budget.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { ConfigError } from './config.js';
@@ -30,6 +32,7 @@ export class Cluster implements ClusterContext {
       client ??
       new HttpProxmoxClient({
         url: config.url,
+        product: config.product,
         credentials: config.credentials,
         tls: config.tls,
         timeoutMs: config.timeoutMs,
@@ -60,9 +63,9 @@ export class Cluster implements ClusterContext {
     try {
       // The loader (and the catalog code under it) is only needed once a call arrives.
       const { loadSchema } = await import('./schema/loader.js');
-      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir });
+      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir, product: this.config.product });
       log.info(
-        `schema for cluster '${this.name}': PVE ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
+        `schema for cluster '${this.name}': ${productFacts(this.config.product).short} ${loaded.version ?? '?'} from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
       );
       return loaded.catalog;
     } catch (err) {
@@ -106,7 +109,10 @@ export class Runtime implements ToolEnv {
   cluster(name?: string): Cluster {
     const key = name?.trim() || this.config.defaultCluster;
     const found = this.clusters.get(key);
-    if (!found) throw new ToolError(`unknown cluster '${key}'; known: ${[...this.clusters.keys()].join(', ')}`);
+    if (!found) {
+      const known = [...this.clusters.values()].map((c) => `${c.name} (${productFacts(c.config.product).short})`);
+      throw new ToolError(`unknown cluster '${clip(key)}'; known: ${known.join(', ')}`);
+    }
     return found;
   }
 

@@ -40,6 +40,7 @@ const sshSchema = z.strictObject({
 });
 
 const clusterSchema = z.strictObject({
+  product: z.string().optional(),
   url: z.string({ error: 'is required: the address of a Proxmox node, e.g. https://pve.example.com:8006' }),
   token: secret.optional(),
   username: z.string().optional(),
@@ -134,6 +135,7 @@ function clusterEnv(name: string, c: ClusterEntry, env: Env, baseDir: string | u
   if (c.password !== undefined && c.username === undefined) throw new ConfigError(`${f('password')} needs ${f('username')} (e.g. root@pam)`);
   const ssh = c.ssh ?? {};
   const vars: Env = {
+    PROXMOX_PRODUCT: c.product,
     PROXMOX_URL: c.url,
     PROXMOX_API_TOKEN: resolveSecret(c.token, f('token'), env, baseDir),
     PROXMOX_USERNAME: c.username,
@@ -159,6 +161,7 @@ function clusterEnv(name: string, c: ClusterEntry, env: Env, baseDir: string | u
     SSH_AUTH_SOCK: env.SSH_AUTH_SOCK,
   };
   const names: Record<string, string> = {
+    PROXMOX_PRODUCT: f('product'),
     PROXMOX_URL: f('url'),
     PROXMOX_API_TOKEN: f('token'),
     PROXMOX_USERNAME: f('username'),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Credentials, TlsOptions } from './proxmox/client.js';
 import { normalizeBaseUrl, normalizeFingerprint } from './proxmox/client.js';
+import { PRODUCTS, isProduct, productFacts, type Product } from './proxmox/products.js';
 
 /** A start-up configuration problem. The message names the variable and what it expects, never its value. */
 export class ConfigError extends Error {
@@ -30,6 +31,8 @@ export type ConfirmMode = 'elicit' | 'param' | 'off';
 
 export interface ClusterConfig {
   name: string;
+  /** Which Proxmox product the target is (PROXMOX_PRODUCT / `product:`); absent means pve. */
+  product?: Product;
   url: string;
   credentials?: Credentials;
   tls: TlsOptions;
@@ -97,15 +100,24 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
-/** `user@realm!tokenid=secret`, with or without a leading `PVEAPIToken=`. */
+/**
+ * `user@realm!tokenid=secret` or `user@realm!tokenid:secret` (PBS and PDM print the colon form), with or
+ * without a leading `PVEAPIToken=` / `PBSAPIToken=` / `PDMAPIToken=`: the server sends each product its own form.
+ */
 export function parseApiToken(raw: string, name = 'PROXMOX_API_TOKEN'): Credentials {
-  const value = raw.trim().replace(/^PVEAPIToken=/i, '');
-  const m = /^([^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9._-]*)=(\S+)$/.exec(value);
-  if (!m) throw new ConfigError(`${name} must look like user@realm!tokenid=secret`);
+  const value = raw.trim().replace(/^P(?:VE|BS|DM)APIToken=/i, '');
+  const m = /^([^\s@!=:]+@[^\s@!=:]+![A-Za-z0-9_][A-Za-z0-9._-]*)[=:](\S+)$/.exec(value);
+  if (!m) throw new ConfigError(`${name} must look like user@realm!tokenid=secret (or user@realm!tokenid:secret)`);
   return { kind: 'token', tokenId: m[1], secret: m[2] };
 }
 
-export function parseUrl(raw: string, name = 'PROXMOX_URL'): string {
+export function parseProduct(raw: string | undefined, name = 'PROXMOX_PRODUCT'): Product {
+  const value = raw?.trim().toLowerCase() || 'pve';
+  if (!isProduct(value)) throw new ConfigError(`${name} must be one of ${PRODUCTS.join(', ')} (Proxmox VE, Backup Server, Datacenter Manager)`);
+  return value;
+}
+
+export function parseUrl(raw: string, name = 'PROXMOX_URL', product: Product = 'pve'): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -114,6 +126,9 @@ export function parseUrl(raw: string, name = 'PROXMOX_URL'): string {
   }
   if (url.protocol !== 'https:') throw new ConfigError(`${name} must start with https:// (Proxmox serves its API over TLS only)`);
   if (url.username || url.password) throw new ConfigError(`${name} must not hold credentials; use PROXMOX_API_TOKEN`);
+  // A bare host means the product's own port; with a path (a reverse proxy) the URL is taken as written.
+  const explicitPort = /^https:\/\/(?:\[[^\]]*\]|[^/?#:]*):\d+/i.test(raw.trim());
+  if (!explicitPort && /^\/?(api2\/json\/?)?$/.test(url.pathname.replace(/^\//, ''))) url.port = String(productFacts(product).defaultPort);
   return normalizeBaseUrl(url.toString());
 }
 
@@ -171,7 +186,8 @@ export function sshConfigFromEnv(env: Env): SshConfig {
 export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
   const rawUrl = env.PROXMOX_URL?.trim();
   if (!rawUrl) throw new ConfigError('PROXMOX_URL is not set: give the address of a Proxmox node, e.g. https://pve.example.com:8006 (or run with --demo)');
-  const url = parseUrl(rawUrl);
+  const product = parseProduct(env.PROXMOX_PRODUCT);
+  const url = parseUrl(rawUrl, 'PROXMOX_URL', product);
 
   let credentials: Credentials | undefined;
   if (env.PROXMOX_API_TOKEN?.trim()) {
@@ -198,6 +214,7 @@ export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
   const readonly = parseBool(env, 'PROXMOX_READONLY');
   return {
     name,
+    product,
     url,
     credentials,
     tls,

@@ -88,7 +88,7 @@ describe('parseConfigFile', () => {
   it('names the file, the cluster and the field, never the secret', () => {
     const bad = example.replace(`token: { env: PVE_HOME_TOKEN }`, `token: "not a token ${SECRET}"`);
     const err = errorOf(() => parseConfigFile(bad, 'yaml', env, { source: '/etc/proxmox-mcp.yaml' }));
-    expect(err.message).toBe('config file /etc/proxmox-mcp.yaml: clusters.home.token must look like user@realm!tokenid=secret');
+    expect(err.message).toBe('config file /etc/proxmox-mcp.yaml: clusters.home.token must look like user@realm!tokenid=secret (or user@realm!tokenid:secret)');
     expect(err.message).not.toContain(SECRET);
   });
 

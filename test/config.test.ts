@@ -82,7 +82,7 @@ describe('configFromEnv', () => {
   });
 
   it('never puts a secret in an error message', () => {
-    const secretish = 'root@pam!mcp:' + SECRET; // wrong separator
+    const secretish = 'root@pam!mcp;' + SECRET; // no separator PVE, PBS or PDM would take
     const err = configError({ ...base, PROXMOX_API_TOKEN: secretish });
     expect(err.message).not.toContain(SECRET);
     const err2 = configError({ ...base, PROXMOX_URL: `https://user:${SECRET}@pve:8006` });

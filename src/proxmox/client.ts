@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type * as TlsModule from 'node:tls';
 import { currentCaller } from './caller.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
+import { productFacts, tokenHeader, type Product } from './products.js';
 import { FairSlots } from './fair-slots.js';
 import { scrubSecrets, secretForms } from './secret-forms.js';
 
@@ -84,6 +85,8 @@ export interface TlsOptions {
 export interface ClientOptions {
   /** `https://host:8006` (an `/api2/json` suffix is accepted and dropped). */
   url: string;
+  /** Which Proxmox product answers there: it decides how tokens and tickets are sent. Default PVE. */
+  product?: Product;
   credentials?: Credentials;
   tls?: TlsOptions;
   /** Per-request timeout, milliseconds. */
@@ -116,6 +119,11 @@ export interface ApiRequest {
   params?: Record<string, unknown>;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * A PBS/PDM streaming DOWNLOAD: a 2xx answer that is not the JSON envelope is a file, reported in `file`
+   * (its type and size, never its content) instead of being refused as a protocol error.
+   */
+  mayBeFile?: boolean;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -124,6 +132,8 @@ export interface ApiResponse<T = unknown> {
   data: T;
   /** The whole decoded body (PVE sometimes adds `total`, `message`, ... beside `data`). */
   body: Record<string, unknown>;
+  /** Set when a `mayBeFile` request was answered with a file. */
+  file?: { contentType?: string; bytes: number };
 }
 
 /** What tools and exec helpers use to talk to a cluster. */
@@ -291,6 +301,9 @@ export class HttpProxmoxClient implements ProxmoxClient {
       }
       throw this.httpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path, hint);
     }
+    if (!envelope && req.mayBeFile) {
+      return { status: res.status, reason: this.scrub(res.reason), data: undefined as T, body: {}, file: { contentType: res.contentType, bytes: Buffer.byteLength(res.text) } };
+    }
     if (!envelope) {
       // Only PVE's {"data": ...} is an answer: a proxy's login page or an empty 200 carried out nothing we know of.
       throw new ProxmoxNetworkError(
@@ -308,7 +321,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
     const creds = this.opts.credentials;
     if (!creds) return;
     if (creds.kind === 'token') {
-      headers.Authorization = `PVEAPIToken=${creds.tokenId}=${creds.secret}`;
+      headers.Authorization = tokenHeader(this.opts.product ?? 'pve', creds.tokenId, creds.secret);
       return;
     }
     if (!this.ticket || this.now() - this.ticket.at > this.ticketRenewMs) {
@@ -317,7 +330,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
       this.login ??= this.loginWithPassword(creds).finally(() => (this.login = undefined));
       await abortable(this.login, signal, method, path);
     }
-    headers.Cookie = `PVEAuthCookie=${encodeURIComponent(this.ticket!.cookie)}`;
+    headers.Cookie = `${productFacts(this.opts.product).ticketCookie}=${encodeURIComponent(this.ticket!.cookie)}`;
     if (method !== 'GET') headers.CSRFPreventionToken = this.ticket!.csrf;
   }
 
@@ -361,7 +374,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
       data = undefined;
     }
     if (!data?.ticket || !data.CSRFPreventionToken) {
-      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a Proxmox VE node?)`, 'PROTOCOL', 'POST', '/access/ticket');
+      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a ${productFacts(this.opts.product).name} host?)`, 'PROTOCOL', 'POST', '/access/ticket');
     }
     this.ticket = { cookie: data.ticket, csrf: data.CSRFPreventionToken, at: this.now() };
   }

@@ -1,6 +1,6 @@
 import type { ProxmoxClient } from './client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
-import { apiPath } from './path.js';
+import { taskPaths, type Product } from './products.js';
 import { parseUpid } from './upid.js';
 
 export interface TaskResult {
@@ -26,6 +26,8 @@ export interface WaitOptions {
   onProgress?: (elapsedMs: number, status: unknown) => void | Promise<void>;
   /** First poll interval; it grows to 8 times this (2 s by default). */
   pollMs?: number;
+  /** Which product's task API to poll; default PVE. */
+  product?: Product;
 }
 
 const DEFAULT_POLL_MS = 250;
@@ -43,7 +45,7 @@ interface TaskStatus {
 export async function waitForTask(client: ProxmoxClient, upid: string, opts: WaitOptions): Promise<TaskResult> {
   const parsed = parseUpid(upid);
   if (!parsed) throw new Error(`not a task id (UPID): ${upid}`);
-  const path = apiPath`/nodes/${parsed.node}/tasks/${upid}/status`;
+  const path = taskPaths(opts.product ?? 'pve', parsed).status;
   const started = Date.now();
   const base = { upid, node: parsed.node, type: parsed.type, id: parsed.id };
   const running = (): TaskResult => ({ ...base, status: 'running', elapsedMs: Date.now() - started });
@@ -64,7 +66,7 @@ export async function waitForTask(client: ProxmoxClient, upid: string, opts: Wai
       if (!isTransient(err) || ++failures >= MAX_POLL_FAILURES) throw err;
     }
 
-    if (status?.status === 'stopped') return finished(client, base, status.exitstatus, Date.now() - started);
+    if (status?.status === 'stopped') return finished(client, base, status.exitstatus, Date.now() - started, opts.product);
     const elapsed = Date.now() - started;
     if (status) await reportProgress(opts.onProgress, elapsed, status);
     const remaining = opts.timeoutMs - (Date.now() - started);
@@ -79,6 +81,7 @@ async function finished(
   base: Pick<TaskResult, 'upid' | 'node' | 'type' | 'id'>,
   exitstatus: string | undefined,
   elapsedMs: number,
+  product: Product | undefined,
 ): Promise<TaskResult> {
   const warnings = exitstatus ? WARNINGS.exec(exitstatus) : null;
   const ok = exitstatus === 'OK' || warnings !== null;
@@ -86,7 +89,7 @@ async function finished(
   if (warnings) result.note = `finished with ${warnings[1]} warning(s); see the log lines below`;
   if (!ok || warnings) {
     // The log explains the failure; not getting it must not hide the result itself.
-    result.logTail = await taskLogTail(client, base.upid).catch(() => undefined);
+    result.logTail = await taskLogTail(client, base.upid, 20, undefined, product).catch(() => undefined);
   }
   return result;
 }
@@ -125,10 +128,10 @@ interface LogLine {
  * The last `lines` lines of a task log. PVE pages the log with `start`/`limit` and puts the line count in
  * `total` beside `data`, so one small read tells where the tail starts.
  */
-export async function taskLogTail(client: ProxmoxClient, upid: string, lines = 20, signal?: AbortSignal): Promise<string[]> {
+export async function taskLogTail(client: ProxmoxClient, upid: string, lines = 20, signal?: AbortSignal, product: Product = 'pve'): Promise<string[]> {
   const parsed = parseUpid(upid);
   if (!parsed) throw new Error(`not a task id (UPID): ${upid}`);
-  const path = apiPath`/nodes/${parsed.node}/tasks/${upid}/log`;
+  const path = taskPaths(product, parsed).log;
   const read = (start: number, limit: number) => client.request<LogLine[]>({ method: 'GET', path, params: { start, limit }, signal });
   const first = await read(0, lines);
   let data = Array.isArray(first.data) ? first.data : [];

@@ -1,5 +1,6 @@
 import { splitList } from '../proxmox/split-list.js';
 import { parseRule, ruleMatches, type Rule } from './pattern.js';
+import type { Product } from '../proxmox/products.js';
 
 /**
  * The one list of operations that need a yes before they run: everything that deletes, and every POST/PUT
@@ -91,6 +92,8 @@ const ENTRIES: Entry[] = [
   { rule: 'POST /nodes/*/certificates/acme/certificate', why: "replaces the node's TLS certificate (breaks PROXMOX_FINGERPRINT pins)" },
   { rule: 'PUT /nodes/*/certificates/acme/certificate', why: "replaces the node's TLS certificate (breaks PROXMOX_FINGERPRINT pins)" },
   // Disks and storage
+  { rule: 'POST /nodes/*/services/*/stop', why: 'stops a host service' },
+  { rule: 'POST /nodes/*/services/*/restart', why: 'restarts a host service' },
   { rule: 'PUT /nodes/*/disks/wipedisk', why: 'wipes the disk' },
   { rule: 'POST /nodes/*/disks/initgpt', why: 'writes a new partition table to the disk' },
   { rule: 'POST /nodes/*/disks/lvm', why: 'formats the disk as an LVM volume group' },
@@ -140,7 +143,91 @@ const ENTRIES: Entry[] = [
   { rule: 'DELETE /**', why: 'deletes' },
 ];
 
-const RULES: Array<Entry & { parsed: Rule }> = ENTRIES.map((e) => ({ ...e, parsed: parseRule(e.rule, 'destructive list') }));
+/** `dry-run` previews: nothing is removed then. */
+const unlessDryRun = (p: Params) => !truthy(p?.['dry-run']);
+const certificate = "replaces the host's TLS certificate (breaks PROXMOX_FINGERPRINT pins)";
+
+/** Host-level rules PBS and PDM share (both run on the same proxmox-rest-server node API). */
+const HOST_ENTRIES: Entry[] = [
+  { rule: 'POST /nodes/*/status', why: 'reboots or shuts down the host' },
+  { rule: 'PUT /nodes/*/network', why: 'applies pending network changes (can cut the host off)' },
+  { rule: 'POST /nodes/*/certificates/custom', why: certificate },
+  { rule: 'POST /nodes/*/certificates/acme/certificate', why: certificate },
+  { rule: 'PUT /nodes/*/certificates/acme/certificate', why: certificate },
+  { rule: 'PUT /access/acl', why: 'removes permissions', when: param('delete') },
+  { rule: 'PUT /access/users/*/token/*', why: "regenerates the token's secret (the old one stops working)", when: param('regenerate') },
+  {
+    rule: 'POST /access/domains/*/sync',
+    why: 'removes users or their properties that vanished from the directory',
+    when: (p) => p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== '',
+  },
+  { rule: 'DELETE /nodes/*/tasks/*', why: 'stops the task' },
+  { rule: 'DELETE /nodes/*/certificates/custom', why: 'deletes the custom certificate (a self-signed one replaces it, breaking PROXMOX_FINGERPRINT pins)' },
+  { rule: 'DELETE /access/users/*/token/*', why: 'deletes the API token' },
+  { rule: 'DELETE /access/**', why: 'deletes an access entry (user, realm or TFA)' },
+];
+
+/** Proxmox Backup Server, from the PBS 4.2 schema: what removes backups, keys or access to them. */
+const PBS_ENTRIES: Entry[] = [
+  { rule: 'DELETE /admin/datastore/*/snapshots', why: 'forgets (deletes) the backup snapshot' },
+  { rule: 'DELETE /admin/datastore/*/groups', why: 'deletes the backup group with all its snapshots' },
+  { rule: 'DELETE /admin/datastore/*/namespace', why: 'deletes the namespace (with delete-groups, every backup in it)' },
+  { rule: 'POST /admin/datastore/*/prune', why: 'deletes the backup snapshots the keep options do not keep', when: unlessDryRun },
+  { rule: 'POST /admin/datastore/*/prune-datastore', why: 'deletes old backup snapshots across the datastore', when: unlessDryRun },
+  { rule: 'POST /admin/prune/*/run', why: 'runs the prune job, deleting old backup snapshots' },
+  { rule: 'POST /admin/datastore/*/unmount', why: 'unmounts the removable datastore (running jobs on it fail)' },
+  { rule: 'PUT /admin/datastore/*/protected', why: 'lifts the protection, so prune and forget can delete the snapshot', when: (p) => p?.protected !== undefined && !truthy(p.protected) },
+  { rule: 'PUT /config/datastore/*', why: 'puts the datastore into maintenance (offline, delete or unmount)', when: (p) => /\b(offline|delete|unmount)\b/.test(String(p?.['maintenance-mode'] ?? '')) },
+  { rule: 'DELETE /config/datastore/*', why: 'removes the datastore (with destroy-data, every backup in it)' },
+  { rule: 'DELETE /config/encryption-keys/*', why: 'deletes the encryption key: backups made with it cannot be restored without a copy' },
+  { rule: 'DELETE /config/tape-encryption-keys/*', why: 'deletes the tape encryption key: tapes written with it cannot be read without a copy' },
+  { rule: 'DELETE /config/remote/*', why: 'removes the remote (sync jobs using it stop working)' },
+  { rule: 'POST /pull', why: 'deletes local backups that vanished on the remote', when: param('remove-vanished') },
+  { rule: 'POST /push', why: 'deletes backups on the remote that vanished here', when: param('remove-vanished') },
+  { rule: 'POST /tape/drive/*/format-media', why: 'erases the tape' },
+  { rule: 'POST /tape/drive/*/label-media', why: 'writes a new label to the tape (its contents become unreadable)' },
+  { rule: 'POST /tape/drive/*/barcode-label-media', why: 'writes new labels to the tapes (their contents become unreadable)' },
+  // PBS serves this as a GET: reading it still removes the medium from the inventory.
+  { rule: 'GET /tape/media/destroy', why: 'removes the tape from the media inventory' },
+  { rule: 'POST /nodes/*/services/*/stop', why: 'stops a host service' },
+  { rule: 'POST /nodes/*/services/*/restart', why: 'restarts a host service' },
+  { rule: 'PUT /access/password', why: 'changes a password' },
+  { rule: 'PUT /nodes/*/disks/wipedisk', why: 'wipes the disk' },
+  { rule: 'POST /nodes/*/disks/initgpt', why: 'writes a new partition table to the disk' },
+  { rule: 'POST /nodes/*/disks/directory', why: 'formats the disk' },
+  { rule: 'POST /nodes/*/disks/zfs', why: 'formats the disks as a ZFS pool' },
+  { rule: 'DELETE /nodes/*/disks/**', why: 'removes the datastore directory mount (with cleanup-disks, wipes the disk)' },
+  ...HOST_ENTRIES,
+  { rule: 'DELETE /**', why: 'deletes' },
+];
+
+/** Proxmox Datacenter Manager, from the PDM 1.1 schema: guests on managed remotes, the remotes themselves, keys. */
+const PDM_ENTRIES: Entry[] = [
+  { rule: 'DELETE /remotes/remote/*', why: 'removes the remote from the Datacenter Manager' },
+  { rule: 'POST /pve/remotes/*/*/*/stop', why: 'stops the guest at once' },
+  { rule: 'POST /pve/remotes/*/*/*/shutdown', why: 'shuts the guest down' },
+  { rule: 'POST /pve/remotes/*/*/*/snapshot/*/rollback', why: 'reverts the guest to the snapshot, losing changes made since' },
+  { rule: 'DELETE /pve/remotes/*/*/*/snapshot/*', why: 'deletes the snapshot' },
+  { rule: 'POST /pve/remotes/*/*/*/remote-migrate', why: 'deletes the guest on its source cluster after migrating it', when: param('delete') },
+  { rule: 'POST /pve/remotes/*/lxc/*/migrate', why: 'restarts the container', when: param('restart') },
+  { rule: 'DELETE /pve/remotes/*/tasks/*', why: 'stops the task on the remote' },
+  { rule: 'DELETE /pbs/remotes/*/tasks/*', why: 'stops the task on the remote' },
+  { rule: 'DELETE /subscriptions/keys/*', why: 'deletes the subscription key from the pool' },
+  { rule: 'DELETE /subscriptions/keys/*/assignment', why: 'takes the subscription key away from its node' },
+  { rule: 'POST /subscriptions/clear-pending', why: 'discards the pending subscription changes' },
+  { rule: 'POST /subscriptions/apply-pending', why: 'pushes subscription keys onto the remote nodes' },
+  { rule: 'DELETE /config/views/*', why: 'deletes the view' },
+  { rule: 'PUT /config/certificate', why: certificate },
+  ...HOST_ENTRIES,
+  { rule: 'DELETE /**', why: 'deletes' },
+];
+
+const compile = (entries: Entry[]) => entries.map((e) => ({ ...e, parsed: parseRule(e.rule, 'destructive list') }));
+const RULES_BY_PRODUCT: Record<Product, Array<Entry & { parsed: Rule }>> = {
+  pve: compile(ENTRIES),
+  pbs: compile(PBS_ENTRIES),
+  pdm: compile(PDM_ENTRIES),
+};
 
 export interface DestructiveVerdict {
   destructive: boolean;
@@ -153,11 +240,12 @@ export interface DestructiveVerdict {
  * well when there is one, since a few answers depend on a path value (`/cluster/ceph/flags/pause`).
  * `params` as they will be sent.
  */
-export function isDestructive(method: string, path: string, params?: Record<string, unknown>, concrete?: string): DestructiveVerdict {
+export function isDestructive(method: string, path: string, params?: Record<string, unknown>, concrete?: string, product: Product = 'pve'): DestructiveVerdict {
   const verb = method.toUpperCase();
-  if (verb === 'GET') return { destructive: false };
   const paths = concrete && concrete !== path ? [path, concrete] : [path];
-  for (const entry of RULES) {
+  for (const entry of RULES_BY_PRODUCT[product]) {
+    // A GET is destructive only where a rule names GET itself (PBS has such side-effect reads).
+    if (verb === 'GET' && entry.parsed.method !== 'GET') continue;
     if (paths.some((p) => ruleMatches(entry.parsed, verb, p)) && (!entry.when || entry.when(params, paths))) {
       return { destructive: true, why: entry.why };
     }
@@ -169,9 +257,14 @@ export function isDestructive(method: string, path: string, params?: Record<stri
 export const EXEC_IS_DESTRUCTIVE = true;
 export const EXEC_WHY = 'runs a command inside the guest';
 
-/** The rules as written, for documentation and tests. */
-export const DESTRUCTIVE_RULES: ReadonlyArray<{ rule: string; why: string; conditional: boolean }> = ENTRIES.map((e) => ({
-  rule: e.rule,
-  why: e.why,
-  conditional: e.when !== undefined,
-}));
+const described = (entries: Entry[]) => entries.map((e) => ({ rule: e.rule, why: e.why, conditional: e.when !== undefined }));
+
+/** The rules as written, for documentation and tests (PVE's). */
+export const DESTRUCTIVE_RULES: ReadonlyArray<{ rule: string; why: string; conditional: boolean }> = described(ENTRIES);
+
+/** Each product's rules as written. */
+export const DESTRUCTIVE_RULES_BY_PRODUCT: Readonly<Record<Product, ReadonlyArray<{ rule: string; why: string; conditional: boolean }>>> = {
+  pve: described(ENTRIES),
+  pbs: described(PBS_ENTRIES),
+  pdm: described(PDM_ENTRIES),
+};

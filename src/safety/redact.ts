@@ -65,5 +65,6 @@ export function redactCommand(command: string): string {
     .replace(/(^|[\s"'])(-p)(?=[^\s"'-])([^\s"']+)/g, `$1$2${REDACTED}`)
     .replace(/(--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*)(\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${REDACTED}`)
     .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
-    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`);
+    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`)
+    .replace(/(P[BD][SM]APIToken=[^:\s]+!\S+?:)\S+/g, `$1${REDACTED}`);
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApidocMethodInfo, ApidocNode } from './apidoc.js';
+import { detectProduct, jsPattern, normalizePermissions, objectFormat, protocolRoots } from './dialect.js';
+import type { Product } from '../proxmox/products.js';
 import { closestNames, levenshtein } from './similar.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -49,6 +51,10 @@ export interface Operation {
   allowtoken: boolean;
   /** The schema allows parameters it does not list. */
   additionalParams: boolean;
+  /** PBS/PDM: the operation streams a file (`DOWNLOAD`) or takes one (`UPLOAD`) instead of JSON parameters. */
+  streaming?: 'download' | 'upload';
+  /** PBS/PDM mark operations whose interface may still change. */
+  unstable?: boolean;
 }
 
 interface TrieNode {
@@ -83,6 +89,8 @@ export class Catalog {
   readonly operations: readonly Operation[];
   readonly version?: string;
   readonly source?: string;
+  /** Which product the schema describes (given, or recognised from its paths). */
+  readonly product: Product;
   private fingerprintMemo?: string;
   private readonly byKey = new Map<string, Operation>();
   private readonly methodsByPath = new Map<string, HttpMethod[]>();
@@ -90,10 +98,11 @@ export class Catalog {
   /** Every template, including directory-only nodes that have no operation of their own. */
   readonly templates: readonly string[];
 
-  private constructor(operations: Operation[], templates: string[], meta: { version?: string; source?: string }) {
+  private constructor(operations: Operation[], templates: string[], meta: { version?: string; source?: string; product: Product }) {
     this.operations = operations;
     this.version = meta.version;
     this.source = meta.source;
+    this.product = meta.product;
     for (const op of operations) {
       this.byKey.set(`${op.method} ${op.path}`, op);
       const list = this.methodsByPath.get(op.path) ?? [];
@@ -104,10 +113,13 @@ export class Catalog {
     for (const t of templates) this.insert(t);
   }
 
-  static fromApidoc(tree: ApidocNode[], meta: { version?: string; source?: string } = {}): Catalog {
+  static fromApidoc(tree: ApidocNode[], meta: { version?: string; source?: string; product?: Product } = {}): Catalog {
     const operations: Operation[] = [];
     const templates: string[] = [];
+    // PBS's HTTP/2 backup and restore protocols (`/backup`, `/reader` and their `/_upgrade_` trees) are not REST calls.
+    const skipped = protocolRoots(tree);
     const visit = (node: ApidocNode) => {
+      if (skipped.has(node.path)) return;
       templates.push(node.path);
       for (const method of HTTP_METHODS) {
         const info = node.info?.[method];
@@ -116,7 +128,7 @@ export class Catalog {
       for (const child of node.children ?? []) visit(child);
     };
     for (const root of tree) visit(root);
-    return new Catalog(operations, templates, meta);
+    return new Catalog(operations, templates, { ...meta, product: meta.product ?? detectProduct(templates) });
   }
 
   /** Identifies the schema's content (operations, names, summaries, parameters), whatever file it came from. */
@@ -297,11 +309,14 @@ function buildOperation(method: HttpMethod, path: string, info: ApidocMethodInfo
     params,
     pathParams,
     returns: info.returns,
-    permissions: info.permissions,
+    permissions: normalizePermissions(info.permissions),
     protected: Boolean(info.protected),
     proxyto: typeof info.proxyto === 'string' ? info.proxyto : undefined,
     allowtoken: info.allowtoken === undefined ? true : Boolean(info.allowtoken),
+    // 0/1 in PVE, a JSON boolean in PBS/PDM; a schema object (rare) also means "more are allowed".
     additionalParams: Boolean(info.parameters?.additionalProperties),
+    ...(info.method === 'DOWNLOAD' ? { streaming: 'download' as const } : info.method === 'UPLOAD' ? { streaming: 'upload' as const } : {}),
+    ...(info.unstable === true ? { unstable: true } : {}),
   };
 }
 
@@ -322,14 +337,25 @@ export function buildParam(name: string, raw: Record<string, unknown>, inPath: b
   for (const key of ['minimum', 'maximum', 'minLength', 'maxLength'] as const) {
     if (typeof raw[key] === 'number') spec[key] = raw[key] as number;
   }
-  if (typeof raw.pattern === 'string') spec.pattern = raw.pattern;
+  if (typeof raw.pattern === 'string') {
+    const pattern = jsPattern(raw.pattern);
+    if (pattern !== undefined) spec.pattern = pattern;
+  }
   if (typeof raw.typetext === 'string') spec.typetext = raw.typetext;
   if (typeof raw.requires === 'string') spec.requires = raw.requires;
   if (typeof raw.format === 'string') spec.format = raw.format;
   else if (raw.format && typeof raw.format === 'object') {
-    spec.format = Object.fromEntries(
-      Object.entries(raw.format as Record<string, Record<string, unknown>>).map(([k, v]) => [k, buildParam(k, v ?? {}, false)]),
-    );
+    // PBS/PDM nest a whole schema (an object's properties, or an array's items); PVE maps option names to schemas.
+    const nested = objectFormat(raw.format as Record<string, unknown>);
+    if (nested.kind === 'object') {
+      spec.format = Object.fromEntries(Object.entries(nested.properties).map(([k, v]) => [k, buildParam(k, v, false)]));
+      spec.typetext ??= nested.typetext;
+    } else if (nested.kind === 'list') {
+      spec.items = buildParam('items', nested.items, false);
+      spec.typetext ??= nested.typetext;
+    } else {
+      spec.format = Object.fromEntries(Object.entries(nested.options).map(([k, v]) => [k, buildParam(k, v ?? {}, false)]));
+    }
   }
   if (raw.items && typeof raw.items === 'object') spec.items = buildParam('items', raw.items as Record<string, unknown>, false);
   if (indexed && description) spec.maxIndex = statedMaxIndex(description);

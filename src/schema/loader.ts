@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProxmoxClient } from '../proxmox/client.js';
+import { productFacts, type Product } from '../proxmox/products.js';
 import { parseApidoc } from './apidoc.js';
 import { Catalog } from './catalog.js';
 
@@ -10,7 +11,7 @@ export interface LoadedSchema {
   version?: string;
 }
 
-export const APIDOC_PATH = '/pve-docs/api-viewer/apidoc.js';
+export const APIDOC_PATH = productFacts('pve').apidocPath;
 /** apidoc.js is about 4 MB: allow more than a normal API call. */
 const APIDOC_TIMEOUT_MS = 60_000;
 /** PVE 9.2's apidoc.js is about 5 MB; far more is not a schema. Bounds the download and cached copies. */
@@ -38,7 +39,11 @@ export async function loadSchema(opts: {
   client?: ProxmoxClient;
   cacheDir: string;
   signal?: AbortSignal;
+  /** Decides where the schema is served and how it is read; default PVE. */
+  product?: Product;
 }): Promise<LoadedSchema> {
+  const product = opts.product ?? 'pve';
+  const apidocPath = productFacts(product).apidocPath;
   if (opts.schemaFile) {
     let text: string;
     try {
@@ -46,12 +51,13 @@ export async function loadSchema(opts: {
     } catch (err) {
       throw new Error(`cannot read PROXMOX_SCHEMA_FILE ${opts.schemaFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const catalog = Catalog.fromApidoc(parseApidoc(text), { source: opts.schemaFile });
+    const catalog = Catalog.fromApidoc(parseApidoc(text), { source: opts.schemaFile, product });
     return { catalog, source: 'file', version: catalog.version };
   }
-  if (!opts.client) throw new Error(noSchemaMessage('no cluster to fetch it from'));
+  if (!opts.client) throw new Error(noSchemaMessage('no cluster to fetch it from', product));
 
-  const host = hostKey(opts.client.baseUrl);
+  // The product is part of the cache name: one address could be re-pointed from a PVE to a PBS.
+  const host = product === 'pve' ? hostKey(opts.client.baseUrl) : `${product}-${hostKey(opts.client.baseUrl)}`;
   const problems: string[] = [];
   let version: string | undefined;
   try {
@@ -62,31 +68,32 @@ export async function loadSchema(opts: {
   }
 
   if (version) {
-    const cached = await readCache(path.join(opts.cacheDir, `${host}-${version}.json`), version);
+    const cached = await readCache(path.join(opts.cacheDir, `${host}-${version}.json`), version, product);
     if (cached) return cached;
   }
 
   try {
-    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS, maxBytes: MAX_SCHEMA_BYTES });
+    const text = await opts.client.fetchText(apidocPath, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS, maxBytes: MAX_SCHEMA_BYTES });
     const tree = parseApidoc(text);
-    const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${APIDOC_PATH}` });
+    const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${apidocPath}`, product });
     checkSchema(catalog);
     if (version) await writeCache(opts.cacheDir, `${host}-${version}.json`, JSON.stringify(tree)).catch(() => undefined);
     return { catalog, source: 'cluster', version };
   } catch (err) {
-    problems.push(`${APIDOC_PATH}: ${(err as Error).message}`);
+    problems.push(`${apidocPath}: ${(err as Error).message}`);
   }
 
   const newest = await newestCache(opts.cacheDir, host);
   if (newest) {
-    const cached = await readCache(newest.file, newest.version);
+    const cached = await readCache(newest.file, newest.version, product);
     if (cached) return cached;
   }
-  throw new Error(noSchemaMessage(problems.join('; ')));
+  throw new Error(noSchemaMessage(problems.join('; '), product));
 }
 
-function noSchemaMessage(why: string): string {
-  return `no Proxmox API schema (${why}). Set PROXMOX_SCHEMA_FILE to a saved copy of https://HOST:8006${APIDOC_PATH} (or its JSON array).`;
+function noSchemaMessage(why: string, product: Product): string {
+  const f = productFacts(product);
+  return `no ${f.name} API schema (${why}). Set PROXMOX_SCHEMA_FILE to a saved copy of https://HOST:${f.defaultPort}${f.apidocPath} (or its JSON array).`;
 }
 
 /** `pve.example.com:8006` -> `pve.example.com_8006`: safe as a file name, one per cluster address. */
@@ -94,7 +101,7 @@ export function hostKey(baseUrl: string): string {
   return new URL(baseUrl).host.replace(/[^A-Za-z0-9.-]/g, '_');
 }
 
-async function readCache(file: string, version: string): Promise<LoadedSchema | undefined> {
+async function readCache(file: string, version: string, product: Product): Promise<LoadedSchema | undefined> {
   let text: string;
   try {
     if ((await stat(file)).size > MAX_SCHEMA_BYTES) throw new Error('too large');
@@ -104,7 +111,7 @@ async function readCache(file: string, version: string): Promise<LoadedSchema | 
     return undefined;
   }
   try {
-    const catalog = Catalog.fromApidoc(parseApidoc(text), { version, source: file });
+    const catalog = Catalog.fromApidoc(parseApidoc(text), { version, source: file, product });
     checkSchema(catalog);
     return { catalog, source: 'cache', version };
   } catch {

@@ -35,6 +35,9 @@ export function renderDetail(op: Operation, opts: { full?: boolean; params?: str
   const refused = opts.refusal?.(op);
   if (refused) out.push(`REFUSED here: ${refused}`);
   if (op.summary) out.push(full ? op.description : op.summary);
+  const stream = streamingNote(op);
+  if (stream) out.push(stream);
+  if (op.unstable) out.push('Marked unstable: its parameters may change between releases.');
   const perm = permissionText(op.permissions);
   if (perm) out.push(`Permissions: ${full ? perm : trim(perm, 160)}`);
   const returns = returnsText(op);
@@ -85,6 +88,13 @@ export function renderDetail(op: Operation, opts: { full?: boolean; params?: str
     out.push(`Full text of some parameters: proxmox-api-schema path=${op.path} method=${op.method} params=[${example.join(',')}] (or ["*"] for all)`);
   }
   return out.join('\n');
+}
+
+/** PBS/PDM streaming operations: said up front, since their answer (or input) is a file, not JSON. */
+export function streamingNote(op: Operation): string | undefined {
+  if (op.streaming === 'upload') return 'UPLOAD: takes a file in the request body, which these tools cannot send (use the product\'s client or web UI).';
+  if (op.streaming === 'download') return 'DOWNLOAD: may answer with a file instead of JSON; a file is reported by size, not shown.';
+  return undefined;
 }
 
 function sameParam(p: ParamSpec, wanted: string): boolean {

@@ -3,6 +3,7 @@ import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { encodeSegment, fillTemplate } from '../proxmox/path.js';
 import { mayNeedCanonical } from '../proxmox/node-names.js';
 import { parseUpid } from '../proxmox/upid.js';
+import { taskStatusHint, type Product } from '../proxmox/products.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { checkRawParams, controlCharProblem, validateParams } from '../schema/validate.js';
@@ -189,10 +190,12 @@ function shapeOptions(args: CallArgs): ShapeOptions | undefined {
   return Object.values(opts).some((v) => v !== undefined) ? opts : undefined;
 }
 
-function describeTask(task: TaskResult): string {
+function describeTask(task: TaskResult, product: Product | undefined): string {
+  const parsed = parseUpid(task.upid);
+  const follow = parsed ? taskStatusHint(product ?? 'pve', parsed) : { path: `/nodes/${task.node}/tasks/{upid}/status`, pathParams: { upid: task.upid } };
   const head =
     task.status === 'running'
-      ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=/nodes/${task.node}/tasks/{upid}/status pathParams={"upid":"${task.upid}"}`
+      ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=${follow.path} pathParams=${JSON.stringify(follow.pathParams)}`
       : `task ${task.ok ? 'finished' : 'FAILED'}: ${task.exitstatus ?? ''} (${(task.elapsedMs / 1000).toFixed(1)} s) ${task.upid}`;
   const tail = task.logTail?.length ? `\nlast log lines:\n${task.logTail.join('\n')}` : '';
   return head + tail;
@@ -219,6 +222,11 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   let wireParams: Record<string, unknown> = givenParams ?? {};
+  if (resolved.op?.streaming === 'upload') {
+    throw new ToolError(
+      `${resolved.method} ${resolved.template} uploads a file (a streaming UPLOAD operation): these tools send parameters, not files. Use the product's own client or web UI for it.`,
+    );
+  }
   if (resolved.op) {
     const checked = validateParams(resolved.op, givenParams);
     if (!checked.ok) {
@@ -236,7 +244,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
-  const danger = writes ? isDestructive(resolved.method, resolved.template, wireParams, resolved.path) : undefined;
+  // Reads too: PBS has GETs with side effects, named as such in its rules.
+  const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   await guardCall(env, call, cluster, {
     tool: opts.toolName,
     method: resolved.method,
@@ -251,13 +260,21 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   const started = Date.now();
   let data: unknown;
   let task: TaskResult | undefined;
+  let streamed: string | undefined;
   try {
-    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal });
+    const mayBeFile = resolved.op?.streaming === 'download';
+    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal, ...(mayBeFile ? { mayBeFile } : {}) });
     data = res.data;
+    if (res.file) {
+      // A file, not a JSON answer: its bytes mean nothing to a model.
+      data = null;
+      streamed = `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation: ${res.file.bytes} bytes${res.file.contentType ? `, ${res.file.contentType.split(';')[0]}` : ''}), not JSON; it is not shown here. Fetch it with the product's own client or curl.`;
+    }
     const upid = writes ? parseUpid(data) : undefined;
     if (upid && args.wait !== false && args.wait !== 0) {
       const waitS = typeof args.wait === 'number' ? args.wait : DEFAULT_WAIT_S;
       task = await waitForTask(cluster.client, upid.upid, {
+        product: cluster.config.product,
         timeoutMs: waitS * 1000,
         signal: call.signal,
         onProgress: (elapsed) => call.progress(Math.round(elapsed / 1000), waitS, `${upid.type} ${upid.id} running`),
@@ -270,13 +287,15 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
 
   if (task) {
-    const text = describeTask(task);
+    const text = describeTask(task, cluster.config.product);
     return {
       text: [...notes, text].join('\n'),
       isError: task.status === 'stopped' && task.ok === false,
       structured: { method: resolved.method, path: resolved.template, task, ...(notes.length ? { notes } : {}) },
     };
   }
+
+  if (streamed) return { text: [...notes, streamed].join('\n'), structured: { method: resolved.method, path: resolved.template, data: null, notes: [...notes, streamed] } };
 
   const offline = offlineNodes(data);
   if (offline.length) {

@@ -10,6 +10,7 @@ import { apiPath } from '../proxmox/path.js';
 import { confirmInput } from './api-input.js';
 import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
+import { requireGuests } from './targets.js';
 import { defineTool } from './define.js';
 import { ToolError } from '../errors.js';
 
@@ -43,6 +44,7 @@ export const containerCommandTool = defineTool({
     const vmid = validateVmid(args.vmid);
     rejectNul(args.command, 'command');
     const cluster = env.cluster(args.cluster);
+    requireGuests(cluster, 'proxmox-execute-container-command');
     // One spelling for policy, SSH address and audit (`localhost` and `PVE1` become the node's own name).
     const node = await nodeForCall(cluster.client, validateNodeName(args.node), call.signal);
     const ssh = cluster.config.ssh;

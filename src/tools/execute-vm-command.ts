@@ -10,6 +10,7 @@ import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js'
 import { confirmInput } from './api-input.js';
 import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
+import { requireGuests } from './targets.js';
 import type { ClusterContext } from '../context.js';
 import { ToolError } from '../errors.js';
 import { defineTool } from './define.js';
@@ -59,6 +60,7 @@ export const vmCommandTool = defineTool({
     }
     const argvWithoutShell = args.args ? [args.command, ...args.args] : args.shell ? undefined : splitCommandLine(args.command);
     const cluster = env.cluster(args.cluster);
+    requireGuests(cluster, 'proxmox-execute-vm-command');
     const client = cluster.client;
     const node = givenNode !== undefined ? await nodeForCall(client, givenNode, call.signal) : await findVmNode(client, vmid, call.signal);
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;

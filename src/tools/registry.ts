@@ -6,6 +6,7 @@ import { apiSchemaTool } from './api-schema.js';
 import { containerCommandTool } from './execute-container-command.js';
 import { vmCommandTool } from './execute-vm-command.js';
 import type { ToolSpec } from './types.js';
+import { productFacts } from '../proxmox/products.js';
 
 /** Every tool, in the order clients list them. */
 export const allTools: readonly ToolSpec[] = [apiSchemaTool, apiReadTool, apiTool, containerCommandTool, vmCommandTool];
@@ -27,12 +28,19 @@ function sshProblem(c: ClusterConfig): string | undefined {
   return 'SSH is not configured (set PROXMOX_SSH_KEY_PATH, run an ssh-agent, or give the config file an ssh section with keyPath)';
 }
 
+/** Guests to run commands in exist on Proxmox VE only, not on a Backup Server or Datacenter Manager. */
+function guestsProblem(c: ClusterConfig): string | undefined {
+  const facts = productFacts(c.product);
+  return facts.guests ? undefined : `no Proxmox VE target (cluster '${c.name}' is a ${facts.name}, which has no VMs or containers)`;
+}
+
 /**
  * What each tool needs from a cluster beyond the API. A tool is offered when at least one cluster meets
  * it; with several clusters a call to one that does not still gets a specific error from the tool.
  */
 const REQUIREMENTS: Record<string, Requirement[]> = {
-  [containerCommandTool.name]: [sshProblem],
+  [containerCommandTool.name]: [guestsProblem, sshProblem],
+  [vmCommandTool.name]: [guestsProblem],
 };
 
 export interface ToolOffer {

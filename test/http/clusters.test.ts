@@ -70,7 +70,7 @@ describe.skipIf(!haveShared(...needed))(`several clusters from a config file, ov
 
         const unknown = await client.callTool({ name: 'proxmox-api-schema', arguments: { path: '/version', cluster: 'nope' } });
         expect(isError(unknown)).toBe(true);
-        expect(textOf(unknown)).toBe("unknown cluster 'nope'; known: old, new");
+        expect(textOf(unknown)).toBe("unknown cluster 'nope'; known: old (PVE), new (PVE)");
       } finally {
         await client.close();
       }

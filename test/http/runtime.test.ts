@@ -47,7 +47,7 @@ describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cl
         expect(textOf(r)).toMatch(/qemu|lxc/);
         const unknown = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/version', cluster: 'elsewhere' } });
         expect(isError(unknown)).toBe(true);
-        expect(textOf(unknown)).toBe("unknown cluster 'elsewhere'; known: default");
+        expect(textOf(unknown)).toBe("unknown cluster 'elsewhere'; known: default (PVE)");
       } finally {
         await client.close();
       }

@@ -20,6 +20,8 @@ describe('loadSchema', () => {
   let url = '';
   let requests: string[] = [];
   let serveApidoc = true;
+  /** What apidoc.js is served as: the good schema, a toy that parses but is no schema, or a huge declared body. */
+  let apidocKind: 'good' | 'toy' | 'huge' = 'good';
   const dirs: string[] = [];
   const tmp = () => {
     const d = mkdtempSync(path.join(tmpdir(), 'pve-schema-'));
@@ -33,6 +35,11 @@ describe('loadSchema', () => {
       requests.push(req.url ?? '');
       if (req.url === '/api2/json/version') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ data: { version: '9.2.1', release: '9.2' } }));
+      } else if (req.url === '/pve-docs/api-viewer/apidoc.js' && serveApidoc && apidocKind === 'huge') {
+        res.writeHead(200, { 'Content-Type': 'application/javascript', 'Content-Length': String(300 * 1024 * 1024) });
+        res.write('const apiSchema = [');
+      } else if (req.url === '/pve-docs/api-viewer/apidoc.js' && serveApidoc && apidocKind === 'toy') {
+        res.writeHead(200, { 'Content-Type': 'application/javascript' }).end(`const apiSchema = ${JSON.stringify(TREE.slice(0, 2))};`);
       } else if (req.url === '/pve-docs/api-viewer/apidoc.js' && serveApidoc) {
         res.writeHead(200, { 'Content-Type': 'application/javascript' }).end(APIDOC_JS);
       } else {
@@ -98,6 +105,28 @@ describe('loadSchema', () => {
       c.close();
     } finally {
       serveApidoc = true;
+    }
+  });
+
+  it('refuses a 300 MB apidoc.js and a toy schema, caches neither, and deletes a bogus cached copy', async () => {
+    const cacheDir = tmp();
+    const c = client();
+    try {
+      apidocKind = 'huge';
+      await expect(loadSchema({ client: c, cacheDir })).rejects.toThrow(/over the 32 MiB limit/);
+      apidocKind = 'toy';
+      await expect(loadSchema({ client: c, cacheDir })).rejects.toThrow(/not an API schema: 2 operations/);
+      expect(readdirSync(cacheDir)).toEqual([]);
+      // A copy that parses but is no schema (written by an older version, or by hand) never pins itself.
+      const pinned = path.join(cacheDir, `${hostKey(url)}-9.2.1.json`);
+      writeFileSync(pinned, JSON.stringify(TREE.slice(0, 1)));
+      apidocKind = 'good';
+      const loaded = await loadSchema({ client: c, cacheDir });
+      expect(loaded).toMatchObject({ source: 'cluster', version: '9.2.1' });
+      expect(JSON.parse(readFileSync(pinned, 'utf8'))).toEqual(TREE);
+    } finally {
+      apidocKind = 'good';
+      c.close();
     }
   });
 });

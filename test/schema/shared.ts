@@ -17,3 +17,16 @@ export function catalogFor(version = '9.2'): Catalog {
   }
   return c;
 }
+
+/** PBS 4.2 and PDM 1.1 schemas (same tree format, Rust dialect). */
+export const productApidocFile = (name: 'pbs-4.2' | 'pdm-1.1') => sharedPath('pve-apidoc', `${name}-apidoc.json`);
+export const haveProductApidoc = (name: 'pbs-4.2' | 'pdm-1.1') => haveShared(productApidocFile(name));
+export const productMissingNote = (name: 'pbs-4.2' | 'pdm-1.1') => needsNote(productApidocFile(name));
+export function productCatalog(name: 'pbs-4.2' | 'pdm-1.1'): Catalog {
+  let c = catalogs.get(name);
+  if (!c) {
+    c = Catalog.fromApidoc(parseApidoc(readFileSync(productApidocFile(name), 'utf8')), { version: name.split('-')[1] });
+    catalogs.set(name, c);
+  }
+  return c;
+}
