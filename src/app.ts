@@ -5,6 +5,7 @@ import { clusterFromEnv, configFromEnv, type AppConfig } from './config.js';
 import { productFacts } from './proxmox/products.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
+import { instructionsFor } from './tools/instructions.js';
 import { offerTools, withheldLines, type ToolOffer } from './tools/registry.js';
 import type { ToolSpec } from './tools/types.js';
 import { log } from './log.js';
@@ -122,7 +123,9 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
   // One line per reason at start-up, so whoever set the server up sees why a tool is missing.
   for (const line of withheldLines({ tools, withheld })) log.info(line);
   const multiCluster = runtime.clusterNames.length > 1;
-  const serverOptions = { tools, multiCluster, instructions: multiCluster ? targetsLine(config) : undefined };
+  // The workflow, then (with several clusters) which targets there are.
+  const instructions = [instructionsFor(tools), multiCluster ? targetsLine(config) : undefined].filter(Boolean).join(' ');
+  const serverOptions = { tools, multiCluster, instructions };
   let closing: Promise<void> | undefined;
   return {
     runtime,

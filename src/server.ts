@@ -85,6 +85,23 @@ function compact<S extends z.ZodObject>(schema: S, hide: ReadonlySet<string>, re
   } as StandardSchemaWithJSON;
 }
 
+/** MCP's defaults for tool hints: a hint with its default value says nothing and costs tokens every turn. */
+const HINT_DEFAULTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
+
+/**
+ * Annotations as sent: only the hints that differ from MCP's defaults, and no destructiveHint on a
+ * read-only tool (the spec gives it meaning only when readOnlyHint is false). Same meaning, fewer tokens.
+ */
+export function wireAnnotations(title: string, hints: ToolSpec['annotations']): Record<string, unknown> {
+  const out: Record<string, unknown> = { title };
+  for (const [key, value] of Object.entries(hints)) {
+    if (value === undefined || value === HINT_DEFAULTS[key as keyof typeof HINT_DEFAULTS]) continue;
+    if (key === 'destructiveHint' && hints.readOnlyHint) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
 /** What the model sees when a call fails: PVE's own words for API errors, ours for everything else. */
 export function describeError(err: unknown): string {
   if (err instanceof ProxmoxHttpError) return err.describe();
@@ -123,7 +140,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
         description: tool.description,
         inputSchema: compact(tool.input, hide, precomputed[tool.name]?.input),
         ...(tool.output ? { outputSchema: compact(tool.output, new Set(), precomputed[tool.name]?.output) } : {}),
-        annotations: { title: tool.title, ...tool.annotations },
+        annotations: wireAnnotations(tool.title, tool.annotations),
       },
       async (args: unknown, ctx) => {
         try {

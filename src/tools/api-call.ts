@@ -320,9 +320,13 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   if (shaped.total !== undefined && shaped.matched !== undefined && shaped.matched !== shaped.total) {
     notes.push(`${shaped.matched} of ${shaped.total} records matched the filter`);
   }
-  if (data === null || data === '') notes.push(writes ? 'done (Proxmox returned no data)' : 'no data');
+  const nothing = data === null || data === '';
+  if (nothing) notes.push(writes ? 'done (Proxmox returned no data)' : 'no data');
+  // An empty list says whether it was empty before filtering, so an empty answer is never ambiguous.
+  const emptyList = Array.isArray(data) && data.length === 0;
+  if (emptyList) notes.push(shaping?.filter?.length ? 'no records: the list is empty even before filtering' : 'no records: the list is empty');
   return {
-    text: [...notes, rendered.text].filter(Boolean).join('\n'),
+    text: [...notes, nothing || (Array.isArray(shaped.data) && shaped.data.length === 0) ? '' : rendered.text].filter(Boolean).join('\n'),
     structured: {
       method: resolved.method,
       path: resolved.template,

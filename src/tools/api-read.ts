@@ -1,14 +1,15 @@
 import * as z from 'zod';
-import { callOutput, callShape } from './api-input.js';
+import { callOutput, readShape } from './api-input.js';
 import { defineTool } from './define.js';
 
-const { method: _method, ...readShape } = callShape;
 const input = z.object(readShape);
 
 export const apiReadTool = defineTool({
   name: 'proxmox-api-read',
   title: 'Proxmox API read',
-  description: 'proxmox-api for GET only.',
+  description:
+    'Any Proxmox VE GET, read-only. Sizes and times print readable; filter and sort use raw numbers. ' +
+    'E.g. {"path":"/cluster/resources","filter":["status=running"],"sort":"-mem"}',
   input,
   output: callOutput,
   kind: 'read',

@@ -7,16 +7,17 @@ import { defineTool } from './define.js';
 
 const input = z.object({
   query: z.string().optional().describe('plain words'),
-  tag: z.string().optional(),
-  path: z.string().optional(),
+  tag: z.string().optional().describe('area, e.g. qemu, storage'),
+  path: z.string().optional().describe('with method: its parameters'),
   method: methodInput.optional(),
-  params: z.array(z.string()).optional().describe('show in full'),
+  params: z.array(z.string()).optional().describe('show these in full'),
 });
 
 export const apiSchemaTool = defineTool({
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
-  description: 'Find Proxmox VE API operations; path+method shows their parameters.',
+  description:
+    'Find the operation for a task, then its parameters (units, formats), before calling it. E.g. {"query":"grow a vm disk"}',
   input,
   output: z.object({}).passthrough(),
   kind: 'read',

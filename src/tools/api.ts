@@ -7,7 +7,10 @@ const input = z.object(writeShape);
 export const apiTool = defineTool({
   name: 'proxmox-api',
   title: 'Proxmox API',
-  description: 'Call any Proxmox VE API operation; find it with proxmox-api-schema.',
+  description:
+    'Any Proxmox VE change (POST/PUT/DELETE); tasks are waited for. path, pathParams, params as in proxmox-api-read. ' +
+    'Risky calls return a preview with a confirm value instead: show it to the user. ' +
+    'E.g. {"path":"/nodes/pve1/qemu/100/status/shutdown","method":"POST"}',
   input,
   output: callOutput,
   kind: 'write',

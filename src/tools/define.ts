@@ -3,7 +3,7 @@ import type { ToolEnv } from '../context.js';
 import type { ToolAnnotations, ToolCall, ToolKind, ToolOutput, ToolSpec } from './types.js';
 
 /** Every tool takes `cluster`; it is declared here once rather than in each tool. */
-const clusterShape = { cluster: z.string().optional() };
+const clusterShape = { cluster: z.string().optional().describe('configured cluster name; default one when left out') };
 
 export type ClusterArg = { cluster?: string };
 

@@ -63,11 +63,14 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES.filter((n) => n !== 'proxmox-execute-container-command').sort());
         for (const t of tools) {
           expect(t.annotations).toMatchObject({ title: expect.any(String) });
-          for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) expect(typeof t.annotations?.[hint]).toBe('boolean');
+          // Hints equal to MCP's defaults are left out; every one that is sent is a boolean.
+          for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) expect(['boolean', 'undefined']).toContain(typeof t.annotations?.[hint]);
           expect(t.inputSchema).not.toHaveProperty('$schema');
         }
         expect(tools.find((t) => t.name === 'proxmox-api-read')?.annotations?.readOnlyHint).toBe(true);
-        expect(tools.find((t) => t.name === 'proxmox-api')?.annotations?.readOnlyHint).toBe(false);
+        // Absent means MCP's default: not read-only, destructive, open world.
+        expect(tools.find((t) => t.name === 'proxmox-api')?.annotations).toEqual({ title: 'Proxmox API' });
+        expect(tools.find((t) => t.name === 'proxmox-api-schema')?.annotations).toEqual({ title: 'Proxmox API schema', readOnlyHint: true, openWorldHint: false });
       });
 
       it('discovers an operation by plain words', async () => {

@@ -29,7 +29,7 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
-type Listed = { tools: Array<Record<string, unknown>> };
+type Listed = { tools: Array<Record<string, unknown>>; instructions?: string };
 
 async function listOverStdio(configFile: string, cacheDir: string): Promise<Listed> {
   const client = new Client({ name: 'parity-stdio', version: '1' });
@@ -42,7 +42,7 @@ async function listOverStdio(configFile: string, cacheDir: string): Promise<List
     }),
   );
   try {
-    return (await client.listTools()) as unknown as Listed;
+    return { ...((await client.listTools()) as unknown as Listed), instructions: client.getInstructions() };
   } finally {
     await client.close();
   }
@@ -53,7 +53,7 @@ async function listOverHttp(configFile: string, cacheDir: string): Promise<Liste
   try {
     const client = await connectHttp('v2-modern', server.url);
     try {
-      return (await client.listTools()) as unknown as Listed;
+      return { ...((await client.listTools()) as unknown as Listed), instructions: (client as unknown as { getInstructions(): string | undefined }).getInstructions() };
     } finally {
       await client.close();
     }
@@ -79,6 +79,8 @@ describe.skipIf(!!demoMissing)('tools/list is the same over stdio and HTTP (dist
       const cacheDir = path.join(dir, 'cache');
       const [stdio, http] = await Promise.all([listOverStdio(file, cacheDir), listOverHttp(file, cacheDir)]);
       expect(http.tools).toEqual(stdio.tools);
+      expect(http.instructions).toBe(stdio.instructions);
+      expect(stdio.instructions).toMatch(/proxmox-api-schema/);
       const several = label.startsWith('two');
       for (const tool of stdio.tools) {
         const properties = (tool.inputSchema as { properties?: Record<string, unknown> }).properties ?? {};

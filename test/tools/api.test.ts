@@ -309,6 +309,24 @@ describe.skipIf(!existsSync(shared))('values for people, by the schema\'s render
   });
 });
 
+describe('answers that are empty', () => {
+  it('say whether a list was empty before the filter, and print no stray [] or null', async () => {
+    const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+    const rt = runtimeFor(sim);
+    try {
+      const empty = await read(rt, { path: '/cluster/mapping/pci', filter: ['id!=x'] });
+      expect(empty.text).toBe('no records: the list is empty even before filtering');
+      const none = await read(rt, { path: '/cluster/resources', filter: ['vmid=999999'] });
+      expect(none.text).toMatch(/^0 of \d+ records matched the filter$/);
+      const write = await api(rt, { path: '/cluster/ha/resources', method: 'POST', params: { sid: 'vm:102', state: 'started' } });
+      expect(write.text).toBe('done (Proxmox returned no data)');
+    } finally {
+      rt.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('a refused operation (403)', () => {
   it("names PVE's words and the privilege the operation needs from the schema", async () => {
     const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
