@@ -4,6 +4,7 @@ import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
 import { AuditLog } from './safety/audit.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
+import { TokenPermissions } from './safety/permissions.js';
 import { log } from './log.js';
 import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
 
@@ -13,6 +14,7 @@ const SCHEMA_RETRY_MS = 60_000;
 export class Cluster implements ClusterContext {
   readonly client: ProxmoxClient;
   readonly policy: Policy;
+  readonly permissions: TokenPermissions;
   schemaProblem?: string;
   private loading?: Promise<Catalog | undefined>;
   private failedAt?: number;
@@ -31,6 +33,7 @@ export class Cluster implements ClusterContext {
         timeoutMs: config.timeoutMs,
       });
     this.policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
+    this.permissions = new TokenPermissions(this.client);
   }
 
   get name(): string {

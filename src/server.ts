@@ -5,12 +5,18 @@ import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
 import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
+import { DigestMemory } from './safety/digests.js';
 
 export interface ServerOptions {
   tools: ToolSpec[];
   /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
   multiCluster?: boolean;
   instructions?: string;
+  /**
+   * One client for the server's whole life (stdio): it remembers the digests of configs read, so edits
+   * carry them. Stateless HTTP makes a server per request and leaves this off.
+   */
+  session?: boolean;
 }
 
 /** Bounds and record shapes: the tool checks them and says exactly what is wrong, so the model need not read them every turn. */
@@ -96,6 +102,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
     { name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' },
     { instructions: opts.instructions },
   );
+  const digests = opts.session ? new DigestMemory() : undefined;
   for (const tool of opts.tools) {
     const hide = new Set([...(opts.multiCluster ? [] : ['cluster']), ...(tool.quietParams ?? [])]);
     mcp.registerTool(
@@ -108,7 +115,8 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       },
       async (args: unknown, ctx) => {
         try {
-          const out = await tool.run(args as z.infer<typeof tool.input>, env, toolCallFrom(mcp, ctx));
+          const call = toolCallFrom(mcp, ctx);
+          const out = await tool.run(args as z.infer<typeof tool.input>, env, digests ? { ...call, digests } : call);
           return toResult(out);
         } catch (err) {
           if (err instanceof NeedsConfirmation) {

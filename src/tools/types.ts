@@ -5,6 +5,8 @@ import type { Catalog } from '../schema/catalog.js';
 import type { Policy } from '../safety/policy.js';
 import type { AuditLog } from '../safety/audit.js';
 import type { ConfirmTokens } from '../safety/confirm-token.js';
+import type { DigestMemory } from '../safety/digests.js';
+import type { TokenPermissions } from '../safety/permissions.js';
 
 /** One cluster as the tools see it: its settings, an API client, and its schema (loaded lazily, once). */
 export interface ClusterContext {
@@ -17,6 +19,8 @@ export interface ClusterContext {
   readonly schemaProblem?: string;
   /** PROXMOX_ALLOW / PROXMOX_DENY / PROXMOX_READONLY for this cluster (always set by the runtime). */
   readonly policy?: Policy;
+  /** The token's privileges (GET /access/permissions, cached), to refuse what it cannot do before sending. */
+  readonly permissions?: TokenPermissions;
 }
 
 export interface ToolEnv {
@@ -36,6 +40,11 @@ export interface ToolCall {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Asks the human (MCP elicitation) when the client supports it; undefined when it cannot ask. */
   elicitConfirm?(message: string): Promise<boolean>;
+  /**
+   * Digests of the configs this session read, so an edit carries the one it was based on; undefined
+   * without a session (stateless HTTP), where the model passes the digest back itself.
+   */
+  readonly digests?: DigestMemory;
 }
 
 export interface ToolOutput {
