@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ALL_PRIVILEGES, type Identity } from './access.js';
+import { identityFor, type Identity } from './access.js';
 import { PveError } from './errors.js';
 import type { SimState } from './state.js';
 
@@ -23,22 +23,19 @@ export class AuthService {
     this.passwords.set('root@pam', randomBytes(12).toString('base64url'));
   }
 
-  /** Privileges from the ACL entries on '/' (root@pam has all, like on PVE). */
+  /** Who a user or token is, with privileges resolved against the live ACL state on every check. */
   identity(userid: string, tokenid?: string): Identity {
-    const privs = new Set<string>();
-    const user = this.state.users.get(userid);
-    const privsep = tokenid ? (user?.tokens.find((t) => t.tokenid === tokenid)?.privsep ?? 1) : 0;
-    const grant = (roleid: string) => (this.state.roles.get(roleid) ?? []).forEach((p) => privs.add(p));
-    if (userid === 'root@pam' && !privsep) ALL_PRIVILEGES.forEach((p) => privs.add(p));
-    for (const e of this.state.acl) {
-      if (e.path !== '/') continue;
-      if (tokenid && privsep) {
-        if (e.type === 'token' && e.ugid === `${userid}!${tokenid}`) grant(e.roleid);
-      } else if ((e.type === 'user' && e.ugid === userid) || (e.type === 'group' && user?.groups.includes(e.ugid))) {
-        grant(e.roleid);
-      }
-    }
-    return { userid, tokenid, privs };
+    return identityFor(this.state.aclSource, userid, tokenid);
+  }
+
+  /** Who an unauthenticated request (login, world-readable calls) acts as: nobody, with no privileges. */
+  anonymous(): Identity {
+    return { userid: '', privsAt: () => new Map() };
+  }
+
+  /** Registers a token secret (tokens created through the API can authenticate right away). */
+  setTokenSecret(userid: string, tokenid: string, secret: string): void {
+    this.tokenSecrets.set(`${userid}!${tokenid}`, secret);
   }
 
   /** `PVEAPIToken=user@realm!tokenid=secret` (PVE also accepts a space or colon after the scheme). */
@@ -48,6 +45,12 @@ export class AuthService {
     const [, userid, tokenid, secret] = m;
     const expected = this.tokenSecrets.get(`${userid}!${tokenid}`);
     if (!expected || !safeEqual(expected, secret)) throw new PveError(401, 'authentication failure');
+    const user = this.state.users.get(userid);
+    const token = user?.tokens.find((t) => t.tokenid === tokenid);
+    const nowS = Date.now() / 1000;
+    if (!user || !token || user.enable !== 1 || (user.expire && user.expire < nowS) || (token.expire && token.expire < nowS)) {
+      throw new PveError(401, 'authentication failure');
+    }
     return this.identity(userid, tokenid);
   }
 
@@ -85,7 +88,7 @@ export class AuthService {
     const user = this.state.users.get(userid);
     const known = this.passwords.get(userid);
     const valid =
-      user?.enable === 1 && ((known !== undefined && safeEqual(known, password)) || this.verifyTicket(password) === userid);
+      user?.enable === 1 && !(user.expire && user.expire < Date.now() / 1000) && ((known !== undefined && safeEqual(known, password)) || this.verifyTicket(password) === userid);
     if (!valid) throw new PveError(401, 'authentication failure');
     return userid;
   }

@@ -1,5 +1,6 @@
 import type { Identity } from './access.js';
 import type { AuthService } from './auth.js';
+import type { Collections } from './crud.js';
 import type { FaultState } from './faults.js';
 import type { SimState } from './state.js';
 import type { TaskManager } from './tasks.js';
@@ -9,6 +10,8 @@ export interface SimCore {
   auth: AuthService;
   tasks: TaskManager;
   faults: FaultState;
+  /** Config objects of the declarative families (crud.ts). */
+  collections: Collections;
   agentOutputLimit: number;
   taskDurationMs: number;
   /** The HTTPS certificate (PEM), which console tickets hand out as `cert`. */

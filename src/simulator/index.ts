@@ -5,7 +5,7 @@ import selfsigned from 'selfsigned';
 import { AuthService } from './auth.js';
 import type { SimCore } from './context.js';
 import { FaultState, type Faults } from './faults.js';
-import { allOperations } from './routes/index.js';
+import { allOperations, seedFamilies } from './routes/index.js';
 import { ApiServer } from './server.js';
 import { SimState } from './state.js';
 import { TaskManager } from './tasks.js';
@@ -80,11 +80,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const taskDurationMs = opts.taskDurationMs ?? 400;
   const state = new SimState(opts.extraGuests ?? 0, { seedHa: opts.seedHa, haDelayMs: opts.haDelayMs ?? taskDurationMs * 2 });
+  seedFamilies(state);
   const faults = new FaultState();
   state.ha.offline = faults.offlineNodes;
   const tasks = new TaskManager(taskDurationMs, faults.failTasks);
   const auth = new AuthService(state);
-  const core: SimCore = { state, auth, tasks, faults, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
+  const core: SimCore = { state, auth, tasks, faults, collections: state.collections, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
   const api = new ApiServer(core, auth, allOperations());
   const server = https.createServer({ key: cert.private, cert: cert.cert, keepAliveTimeout: 5000 }, api.handle);
   await new Promise<void>((resolve, reject) => {

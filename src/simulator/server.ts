@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { evaluateCheck, type Identity } from './access.js';
+import { checkPermissions, type Identity } from './access.js';
 import type { AuthService } from './auth.js';
 import type { RequestContext, SimCore } from './context.js';
 import type { Upload } from './context.js';
@@ -233,8 +233,8 @@ export class ApiServer {
         throw new PveError(595, 'Errors during connection establishment, proxy handshake: No route to host');
       }
     }
-    const identity = who ?? { userid: 'root@pam', privs: new Set<string>() };
-    if (who && op.permissions.check) evaluateCheck(who, op.permissions.check, params);
+    const identity = who ?? this.auth.anonymous();
+    if (who) checkPermissions(who, op.permissions, params, { groupsOf: (u) => this.sim.state.users.get(u)?.groups });
 
     this.sim.state.ha.advance();
     this.sim.state.ha.syncGuests();

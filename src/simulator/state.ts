@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PveError } from './errors.js';
-import { BUILTIN_ROLES } from './access.js';
+import { BUILTIN_ROLES, type AclSource } from './access.js';
+import { Collections } from './crud.js';
 import { HaManager } from './ha.js';
+import { seedFirewall, type FirewallScope } from './firewall.js';
+import type { ReplicationRun } from './routes/jobs.js';
 
 export type GuestType = 'qemu' | 'lxc';
 export type ConfigValue = string | number;
@@ -91,6 +94,7 @@ export interface UserDef {
   lastname?: string;
   email?: string;
   comment?: string;
+  keys?: string;
   groups: string[];
   tokens: Array<{ tokenid: string; privsep: 0 | 1; expire: number; comment?: string }>;
 }
@@ -246,7 +250,15 @@ export class SimState {
   readonly roles = new Map<string, string[]>(Object.entries(BUILTIN_ROLES));
   readonly acl: AclEntry[] = [];
   readonly pools = new Map<string, PoolDef>();
+  /** Second factors per user. */
+  readonly tfa = new Map<string, Array<{ id: string; type: string; description: string; created: number; enable: 0 | 1 }>>();
   readonly clusterLog: ClusterLogEntry[] = [];
+  /** Config objects of the declarative families (firewall, mappings, jobs, ...), by family and scope. */
+  readonly collections = new Collections();
+  /** Firewall state per scope: `cluster`, `node/<node>`, `vm/<vmid>`. */
+  readonly firewall = new Map<string, FirewallScope>();
+  /** The last run of each replication job. */
+  readonly replicationRuns = new Map<string, ReplicationRun>();
   private logUid = 1;
   /** The HA stack (resources, rules, CRM state). */
   readonly ha: HaManager;
@@ -258,6 +270,21 @@ export class SimState {
     accounts: new Map<string, { directory: string; contact: string[]; tos?: string; location: string; createdAt: string }>(),
     plugins: new Map<string, Record<string, ConfigValue>>([['standalone', { type: 'standalone' }]]),
     certs: new Map<string, { domains: string[]; notbefore: number; notafter: number; fingerprint: string }>(),
+  };
+
+  /** The ACL view the permission checks read (always the live state). */
+  readonly aclSource: AclSource = {
+    acl: this.acl,
+    roles: this.roles,
+    groupsOf: (userid) => this.users.get(userid)?.groups,
+    tokenPrivsep: (userid, tokenid) => this.users.get(userid)?.tokens.find((t) => t.tokenid === tokenid)?.privsep,
+    poolOf: (path) => {
+      const vm = /^\/vms\/(\d+)$/.exec(path);
+      if (vm) return this.guests.get(Number(vm[1]))?.pool;
+      const st = /^\/storage\/([^/]+)$/.exec(path);
+      if (st) return [...this.pools.values()].find((p) => p.storage.includes(st[1]))?.poolid;
+      return undefined;
+    },
   };
 
   constructor(extraGuests = 0, opts: { seedHa?: boolean; haDelayMs?: number } = {}) {
@@ -286,6 +313,7 @@ export class SimState {
       });
     }
     for (const n of this.nodes) this.nodeConfigs.set(n.node, {});
+    seedFirewall(this.firewall);
     if (opts.seedHa !== false) this.seedHa();
     this.log('pve1', 'root@pam', 'pvedaemon', 'starting server');
   }
@@ -408,6 +436,9 @@ export class SimState {
       { path: '/', type: 'token', ugid: 'auditor@pve!ro', roleid: 'PVEAuditor', propagate: 1 },
       { path: '/pool/lab', type: 'group', ugid: 'vmops', roleid: 'PVEVMAdmin', propagate: 1 },
     );
+    const realms = this.collections.get('/access/domains');
+    realms.set('pam', { type: 'pam', comment: 'Linux PAM standard authentication' });
+    realms.set('pve', { type: 'pve', comment: 'Proxmox VE authentication server', default: 1 });
     this.pools.set('prod', { poolid: 'prod', comment: 'Production services', storage: [] });
     this.pools.set('lab', { poolid: 'lab', comment: 'Lab and CI', storage: ['local-lvm'] });
   }

@@ -12,6 +12,8 @@ interface RealParam {
 }
 interface RealInfo {
   parameters?: { properties?: Record<string, RealParam> };
+  permissions?: { check?: unknown[]; user?: string };
+  protected?: number;
 }
 interface RealNode {
   path: string;
@@ -55,6 +57,10 @@ describe.skipIf(!haveShared(apidocPath))(`simulated operations match the real PV
         }
       }
       for (const name of pathParams) expect(o.parameters[name], `${key}: path parameter '${name}' not declared`).toBeDefined();
+      // The permission model evaluates these declarations, so they must be PVE's own.
+      expect(o.permissions.check, `${key}: permission check`).toEqual(info!.permissions?.check);
+      expect(o.permissions.user, `${key}: permission user`).toEqual(info!.permissions?.user);
+      expect(Boolean(o.protected), `${key}: protected`).toBe(Boolean(info!.protected));
     });
   }
 

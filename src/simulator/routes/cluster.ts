@@ -88,13 +88,14 @@ export function clusterOperations(): Operation[] {
         const want: string | undefined = ctx.params.type;
         const offline = ctx.sim.faults.offlineNodes;
         const rows: unknown[] = [];
-        if ((!want || want === 'node') && hasPriv(ctx.who, 'Sys.Audit')) for (const n of state.nodes) rows.push(nodeResource(ctx, n));
-        if ((!want || want === 'vm') && hasPriv(ctx.who, 'VM.Audit')) {
-          for (const g of state.guests.values()) rows.push(guestResource(state, g, offline.has(g.node)));
+        if (!want || want === 'node') for (const n of state.nodes) if (hasPriv(ctx.who, `/nodes/${n.node}`, 'Sys.Audit')) rows.push(nodeResource(ctx, n));
+        if (!want || want === 'vm') {
+          for (const g of state.guests.values()) if (hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) rows.push(guestResource(state, g, offline.has(g.node)));
         }
-        if ((!want || want === 'storage') && hasPriv(ctx.who, 'Datastore.Audit')) {
+        if (!want || want === 'storage') {
           for (const n of state.nodes) {
             for (const s of state.storages) {
+              if (!hasPriv(ctx.who, `/storage/${s.storage}`, 'Datastore.Audit')) continue;
               const row: Record<string, unknown> = { id: `storage/${n.node}/${s.storage}`, type: 'storage', storage: s.storage, node: n.node, plugintype: s.type, content: s.content.join(','), shared: s.shared };
               if (offline.has(n.node)) row.status = 'unknown';
               else Object.assign(row, { status: 'available', disk: state.usedBytes(s, n.node), maxdisk: s.total });
@@ -107,8 +108,8 @@ export function clusterOperations(): Operation[] {
             rows.push({ id: `network/${n.node}/zone/localnetwork`, type: 'network', 'network-type': 'zone', network: 'localnetwork', node: n.node, status: offline.has(n.node) ? 'unknown' : 'ok' });
           }
         }
-        if (!want && hasPriv(ctx.who, 'Pool.Audit')) {
-          for (const p of state.pools.values()) rows.push({ id: `pool/${p.poolid}`, type: 'pool', pool: p.poolid });
+        if (!want) {
+          for (const p of state.pools.values()) if (hasPriv(ctx.who, `/pool/${p.poolid}`, 'Pool.Audit')) rows.push({ id: `pool/${p.poolid}`, type: 'pool', pool: p.poolid });
         }
         return rows;
       },

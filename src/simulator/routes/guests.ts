@@ -1,4 +1,4 @@
-import { requirePriv } from '../access.js';
+import { hasPriv, requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt, type Props } from '../params.js';
@@ -374,8 +374,8 @@ export function guestOperations(type: GuestType): Operation[] {
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
-        if (!ctx.who.privs.has('VM.Audit')) return [];
-        return [...ctx.sim.state.guests.values()].filter((g) => g.node === ctx.params.node && g.type === type).map((g) => listRow(ctx, kind, g));
+        return [...ctx.sim.state.guests.values()]
+          .filter((g) => g.node === ctx.params.node && g.type === type && hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')).map((g) => listRow(ctx, kind, g));
       },
     }),
   );
@@ -994,7 +994,7 @@ export function guestOperations(type: GuestType): Operation[] {
       name: 'resize_vm',
       description: type === 'qemu' ? 'Extend volume size.' : 'Resize a container mount point.',
       parameters: resizeParams,
-      permissions: { check: ['perm', '/vms/{vmid}', ['VM.Config.Disk']] },
+      permissions: { check: type === 'lxc' ? ['perm', '/vms/{vmid}', ['VM.Config.Disk'], 'any', 1] : ['perm', '/vms/{vmid}', ['VM.Config.Disk']] },
       handler: (ctx) => {
         const g = unlockedGuest(ctx, kind);
         assertDigest(ctx, g);

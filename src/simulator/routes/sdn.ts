@@ -1,4 +1,4 @@
-import { hasPriv } from '../access.js';
+import { hasAnyPriv, hasPriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt, type PropSchema, type Props } from '../params.js';
@@ -43,7 +43,7 @@ const NODE_PROPS: Props = {
 };
 
 function sdnVisible(ctx: RequestContext): boolean {
-  return hasPriv(ctx.who, 'SDN.Audit') || hasPriv(ctx.who, 'SDN.Allocate');
+  return hasAnyPriv(ctx.who, '/sdn', ['SDN.Audit', 'SDN.Allocate']);
 }
 
 function fabricRow(ctx: RequestContext, f: SdnFabric): Record<string, unknown> {
@@ -156,7 +156,7 @@ export function sdnOperations(): Operation[] {
       permissions: { description: "Only list entries where you have 'SDN.Audit'", user: 'all' },
       protected: 1,
       proxyto: 'node',
-      handler: (ctx) => (hasPriv(ctx.who, 'SDN.Audit') ? [...ctx.sim.state.sdn.zones.keys()].map((zone) => ({ zone, status: 'available' })) : []),
+      handler: (ctx) => [...ctx.sim.state.sdn.zones.keys()].filter((zone) => hasPriv(ctx.who, `/sdn/zones/${zone}`, 'SDN.Audit')).map((zone) => ({ zone, status: 'available' })),
     }),
     op({
       method: 'GET',
@@ -227,8 +227,7 @@ export function sdnOperations(): Operation[] {
       permissions: { check: ['perm', '/sdn/fabrics/{fabric_id}', ['SDN.Audit']], description: "Only returns nodes where you have 'Sys.Audit' or 'Sys.Modify' permissions." },
       handler: (ctx) => {
         fabricOr500(ctx, ctx.params.fabric_id);
-        if (!hasPriv(ctx.who, 'Sys.Audit') && !hasPriv(ctx.who, 'Sys.Modify')) return [];
-        return [...ctx.sim.state.sdn.fabricNodes.values()].filter((n) => n.fabric_id === ctx.params.fabric_id).map((n) => nodeRow(ctx, n));
+        return [...ctx.sim.state.sdn.fabricNodes.values()].filter((n) => n.fabric_id === ctx.params.fabric_id && hasAnyPriv(ctx.who, `/nodes/${n.node_id}`, ['Sys.Audit', 'Sys.Modify'])).map((n) => nodeRow(ctx, n));
       },
     }),
     op({

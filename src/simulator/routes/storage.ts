@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hasPriv, requirePriv } from '../access.js';
+import { hasAnyPriv, hasPriv, requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { P, opt } from '../params.js';
@@ -66,10 +66,10 @@ export function storageOperations(): Operation[] {
       returns: { type: 'array', items: { type: 'object', properties: { storage: { type: 'string' } } }, links: [{ rel: 'child', href: '{storage}' }] },
       permissions: { description: "Only list entries where you have 'Datastore.Audit' or 'Datastore.AllocateSpace' permissions on '/storage/<storage>'", user: 'all' },
       handler: (ctx) => {
-        if (!hasPriv(ctx.who, 'Datastore.Audit') && !hasPriv(ctx.who, 'Datastore.AllocateSpace')) return [];
         const digest = storageDigest(ctx);
         return ctx.sim.state.storages
           .filter((s) => !ctx.params.type || s.type === ctx.params.type)
+          .filter((s) => hasAnyPriv(ctx.who, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace']))
           .map((s) => {
             const row: Record<string, unknown> = { storage: s.storage, type: s.type, content: s.content.join(','), digest, ...s.extra };
             if (s.shared) row.shared = 1;
@@ -95,9 +95,9 @@ export function storageOperations(): Operation[] {
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
-        if (!hasPriv(ctx.who, 'Datastore.Audit') && !hasPriv(ctx.who, 'Datastore.AllocateSpace')) return [];
         const wanted = String(ctx.params.content ?? '').split(',').filter(Boolean);
         return ctx.sim.state.storages
+          .filter((s) => hasAnyPriv(ctx.who, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace']))
           .filter((s) => !ctx.params.storage || s.storage === ctx.params.storage)
           .filter((s) => wanted.every((c) => s.content.includes(c)))
           .filter((s) => !ctx.params.target || ctx.params.target === ctx.params.node || s.shared)
@@ -172,7 +172,7 @@ export function storageOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const s = storageOr404(ctx, ctx.params.storage);
-        if (!hasPriv(ctx.who, 'Datastore.Audit') && !hasPriv(ctx.who, 'Datastore.AllocateSpace')) {
+        if (!hasAnyPriv(ctx.who, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace'])) {
           throw new PveError(403, `Permission check failed (/storage/${s.storage}, Datastore.Audit|Datastore.AllocateSpace)`);
         }
         const { vol } = findVolume(ctx, s);
@@ -204,7 +204,7 @@ export function storageOperations(): Operation[] {
       handler: (ctx) => {
         const s = storageOr404(ctx, ctx.params.storage);
         const { list, vol } = findVolume(ctx, s);
-        if (!(vol.content === 'backup' && hasPriv(ctx.who, 'Datastore.AllocateSpace') && hasPriv(ctx.who, 'VM.Backup'))) {
+        if (!(vol.content === 'backup' && hasPriv(ctx.who, `/storage/${s.storage}`, 'Datastore.AllocateSpace') && (vol.vmid === undefined || hasPriv(ctx.who, `/vms/${vol.vmid}`, 'VM.Backup')))) {
           requirePriv(ctx.who, `/storage/${s.storage}`, 'Datastore.Allocate');
         }
         if (vol.protected) throw new PveError(500, `backup '${vol.volid}' is protected`);

@@ -15,7 +15,7 @@ function findTask(ctx: RequestContext): Task {
   const task = ctx.sim.tasks.get(upid);
   if (!task) throw new PveError(500, `no such task`);
   const owner = task.user === ctx.who.userid && (task.tokenid ?? '') === (ctx.who.tokenid ?? '');
-  if (!owner && !hasPriv(ctx.who, 'Sys.Audit')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Audit)`);
+  if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Audit')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Audit)`);
   return task;
 }
 
@@ -68,7 +68,7 @@ export function taskOperations(): Operation[] {
         const p = ctx.params;
         const source = p.source ?? 'archive';
         let list = ctx.sim.tasks.tasks.filter((t) => t.node === p.node);
-        if (!hasPriv(ctx.who, 'Sys.Audit')) list = list.filter((t) => t.user === ctx.who.userid);
+        if (!hasPriv(ctx.who, `/nodes/${p.node}`, 'Sys.Audit')) list = list.filter((t) => t.user === ctx.who.userid);
         if (source === 'archive') list = list.filter((t) => t.status === 'stopped');
         if (source === 'active') list = list.filter((t) => t.status === 'running');
         if (p.errors) list = list.filter((t) => t.status === 'stopped' && t.exitstatus !== 'OK');
@@ -109,7 +109,7 @@ export function taskOperations(): Operation[] {
       handler: (ctx) => {
         const task = findTask(ctx);
         const owner = task.user === ctx.who.userid && (task.tokenid ?? '') === (ctx.who.tokenid ?? '');
-        if (!owner && !hasPriv(ctx.who, 'Sys.Modify')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Modify)`);
+        if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Modify')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Modify)`);
         ctx.sim.tasks.stop(task);
         return null;
       },
@@ -168,7 +168,7 @@ export function taskOperations(): Operation[] {
       permissions: { user: 'all' },
       handler: (ctx) => {
         let list = ctx.sim.tasks.tasks;
-        if (!hasPriv(ctx.who, 'Sys.Audit')) list = list.filter((t) => t.user === ctx.who.userid);
+        list = list.filter((t) => t.user === ctx.who.userid || hasPriv(ctx.who, `/nodes/${t.node}`, 'Sys.Audit'));
         return [...list].reverse().slice(0, 200).map(taskListRow);
       },
     }),
