@@ -170,13 +170,26 @@ export function evaluatePermissions(permissions: unknown, map: PermissionMap, pa
 }
 
 const REFRESH_MS = 60_000;
-/** Before refusing on a map this old, it is read again: a privilege granted a moment ago counts. */
-const RECHECK_BEFORE_REFUSING_MS = 5_000;
 const READ_TIMEOUT_MS = 10_000;
+/** A call waits this long for the privileges at most; a slow answer leaves the decision to the node. */
+const WAIT_MS = 3_000;
+
+/** The promise's value, or undefined once `ms` have passed (the promise goes on, for the next call). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
- * The token's privileges, read once and kept for a minute; read again when older, or before a refusal
- * that rests on a map more than a few seconds old. A failed read is remembered for the same minute
+ * The token's privileges, read once and kept for a minute; read again when older, and before every
+ * refusal that would rest on an earlier answer. A failed read is remembered for the same minute
  * (nothing is refused meanwhile).
  */
 export class TokenPermissions {
@@ -193,8 +206,8 @@ export class TokenPermissions {
   }
 
   /** The map, or undefined when it cannot be read. */
-  async current(maxAgeMs = REFRESH_MS): Promise<PermissionMap | undefined> {
-    if (this.now() - this.readAt <= maxAgeMs) return this.map;
+  async current(fresh = false): Promise<PermissionMap | undefined> {
+    if (!fresh && this.now() - this.readAt <= REFRESH_MS) return this.map;
     // Shared by concurrent calls, so no one call's cancellation ends it.
     this.pending ??= this.read().finally(() => (this.pending = undefined));
     return this.pending;
@@ -211,11 +224,13 @@ export class TokenPermissions {
    */
   async lacking(permissions: unknown, params: Record<string, unknown> | undefined): Promise<string | undefined> {
     if (!permissions || typeof permissions !== 'object' || (permissions as { check?: unknown }).check === undefined) return undefined;
-    let map = await this.current();
+    const readBefore = this.readAt;
+    let map = await within(this.current(), WAIT_MS);
     if (!map) return undefined;
     let verdict = evaluatePermissions(permissions, map, params);
-    if (verdict.kind === 'denied' && this.now() - this.readAt > RECHECK_BEFORE_REFUSING_MS) {
-      map = await this.current(RECHECK_BEFORE_REFUSING_MS);
+    // A refusal rests on a fresh answer: a privilege granted a moment ago (an ACL, a pool) counts.
+    if (verdict.kind === 'denied' && this.readAt === readBefore) {
+      map = await within(this.current(true), WAIT_MS);
       if (!map) return undefined;
       verdict = evaluatePermissions(permissions, map, params);
     }

@@ -92,16 +92,22 @@ describe('the token\'s permissions, cached', () => {
   }
   const stop = { check: ['perm', '/vms/{vmid}', ['VM.PowerMgmt']] };
 
-  it('reads once a minute, and again before refusing on an old answer', async () => {
+  it('reads once a minute, and again before a refusal that would rest on an earlier answer', async () => {
     let now = 0;
-    const client = fakeClient([{ '/': { 'VM.Audit': 1 } }, { '/': { 'VM.Audit': 1, 'VM.PowerMgmt': 1 } }]);
+    const client = fakeClient([{ '/': { 'VM.Audit': 1 } }, { '/': { 'VM.Audit': 1 } }, { '/': { 'VM.Audit': 1, 'VM.PowerMgmt': 1 } }]);
     const perms = new TokenPermissions(client, { now: () => now });
     expect(await perms.lacking(stop, { vmid: 100 })).toBe('VM.PowerMgmt on /vms/100');
+    expect(client.calls).toBe(1); // read for this very call: fresh enough
+    expect(await perms.lacking({ check: ['perm', '/vms/{vmid}', ['VM.Audit']] }, { vmid: 101 })).toBeUndefined();
+    expect(client.calls).toBe(1); // allowed on the cached answer
     expect(await perms.lacking(stop, { vmid: 101 })).toBe('VM.PowerMgmt on /vms/101');
-    expect(client.calls).toBe(1);
-    now += 30_000; // granted meanwhile: the refusal is checked against a fresh read
-    expect(await perms.lacking(stop, { vmid: 100 })).toBeUndefined();
     expect(client.calls).toBe(2);
+    now += 1000; // granted meanwhile: the refusal is checked against a fresh read
+    expect(await perms.lacking(stop, { vmid: 100 })).toBeUndefined();
+    expect(client.calls).toBe(3);
+    now += 61_000;
+    await perms.lacking({ check: ['perm', '/vms/{vmid}', ['VM.Audit']] }, { vmid: 101 });
+    expect(client.calls).toBe(4); // older than a minute: read again
   });
 
   it('says nothing when the permissions cannot be read, and does not retry on every call', async () => {

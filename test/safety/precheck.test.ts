@@ -31,10 +31,12 @@ describe('permission pre-check against the token\'s effective privileges', () =>
       const vm = await callTool(vmCommandTool, rt, { node: 'pve1', vmid: 100, command: 'id' });
       expect(vm.text).toMatch(/^refused before sending: POST \/nodes\/pve1\/qemu\/100\/agent\/exec: the API token lacks VM\.GuestAgent\.Unrestricted on \/vms\/100/);
       expect(sent.filter((s) => s.method !== 'GET')).toEqual([]);
-      // Its privileges were read once, not per call.
-      expect(sent.filter((s) => s.path === '/access/permissions')).toHaveLength(1);
-      // What it may do still goes through.
+      // Read at most once per refusal (each refusal rests on a fresh answer), and not at all for what it may do.
+      const reads = sent.filter((s) => s.path === '/access/permissions').length;
+      expect(reads).toBeGreaterThanOrEqual(1);
+      expect(reads).toBeLessThanOrEqual(4);
       expect((await callTool(apiReadTool, rt, { path: '/nodes/pve1/qemu/100/status/current' })).isError).toBeFalsy();
+      expect(sent.filter((s) => s.path === '/access/permissions')).toHaveLength(reads);
     } finally {
       rt.close();
     }
@@ -51,6 +53,24 @@ describe('permission pre-check against the token\'s effective privileges', () =>
     } finally {
       rt.close();
       sim.faults.reset();
+    }
+  });
+
+  it('a privilege granted a moment ago counts: the refusal is checked against a fresh answer', async () => {
+    const { rt: admin } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' });
+    const { rt, sent } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
+    try {
+      expect((await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'g1' } })).text).toMatch(/lacks VM\.Snapshot/);
+      // A privilege-separated token gets what both it and its user are granted.
+      const grant = await callTool(apiTool, admin, { path: '/access/acl', method: 'PUT', params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro' } });
+      expect(grant.isError, grant.text).toBeFalsy();
+      const again = await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'g1' } });
+      expect(again.text).not.toMatch(/refused before sending/);
+      expect(sent.filter((s) => s.method === 'POST')).toHaveLength(1);
+    } finally {
+      await callTool(apiTool, admin, { path: '/access/acl', method: 'PUT', params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro', delete: 1 } });
+      rt.close();
+      admin.close();
     }
   });
 
