@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<void> {
     case undefined:
       return opts.http ? serveHttp(opts) : serveStdio(opts);
     case 'simulator': {
-      const { runSimulatorCli } = await import('./simulator/index.js');
+      const { runSimulatorCli } = await import('./simulator/cli.js');
       return runSimulatorCli(argv.filter((a) => a !== 'simulator'));
     }
     case 'call':

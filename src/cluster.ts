@@ -6,7 +6,8 @@ import { AuditLog } from './safety/audit.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
 import { TokenPermissions } from './safety/permissions.js';
 import { log } from './log.js';
-import { ToolError, type ClusterContext, type ToolEnv } from './tools/types.js';
+import type { ClusterContext, ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
 
 const SCHEMA_RETRY_MS = 60_000;
 

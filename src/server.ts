@@ -3,12 +3,14 @@ import type * as z from 'zod';
 import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from './call-context.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
-import { ToolError, type ToolEnv, type ToolOutput, type ToolSpec } from './tools/types.js';
+import type { ToolEnv } from './context.js';
+import { ToolError } from './errors.js';
+import type { ToolOutput, ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 import { DigestMemory } from './safety/digests.js';
 
 export interface ServerOptions {
-  tools: ToolSpec[];
+  tools: readonly ToolSpec[];
   /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
   multiCluster?: boolean;
   instructions?: string;
@@ -116,7 +118,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       async (args: unknown, ctx) => {
         try {
           const call = toolCallFrom(mcp, ctx);
-          const out = await tool.run(args as z.infer<typeof tool.input>, env, digests ? { ...call, digests } : call);
+          const out = await tool.run(args, env, digests ? { ...call, digests } : call);
           return toResult(out);
         } catch (err) {
           if (err instanceof NeedsConfirmation) {

@@ -1,5 +1,5 @@
 import { parse } from 'shell-quote';
-import { ToolError } from '../tools/types.js';
+import { ToolError } from '../errors.js';
 
 /**
  * Splits a command line into argv the way a shell would split words (quotes, backslashes), without a

@@ -1,5 +1,5 @@
 import { clip } from '../output/budget.js';
-import { ToolError } from '../tools/types.js';
+import { ToolError } from '../errors.js';
 
 /** PVE node names follow DNS-label rules; anything else is refused before it can reach a host lookup or an API path. */
 const NODE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;

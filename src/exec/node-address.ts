@@ -2,7 +2,7 @@ import type { ClusterConfig } from '../config.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';
-import { ToolError } from '../tools/types.js';
+import { ToolError } from '../errors.js';
 
 export interface NodeAddress {
   host: string;

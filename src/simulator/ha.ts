@@ -1,6 +1,26 @@
 import { createHash } from 'node:crypto';
 import { PveError } from './errors.js';
-import type { Guest, SimState } from './state.js';
+
+/** The part of a guest that HA reads and drives. */
+interface Guest {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  node: string;
+  power: 'running' | 'stopped' | 'paused';
+  startedAt: number;
+  procs: { clear(): void };
+  hastate?: string;
+}
+
+/**
+ * What HA needs of the cluster state. Declared here rather than imported, because state.ts owns the
+ * HaManager and importing it back would make the two modules a cycle.
+ */
+export interface SimState {
+  readonly guests: ReadonlyMap<number, Guest>;
+  readonly nodes: ReadonlyArray<{ node: string; id: number }>;
+  moveGuest(g: Guest, target: string): void;
+}
 
 /** One HA resource as `/etc/pve/ha/resources.cfg` holds it. */
 export interface HaResource {

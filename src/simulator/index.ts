@@ -12,7 +12,6 @@ import { TaskManager } from './tasks.js';
 
 export type { Faults, ErrorRule } from './faults.js';
 export type { Guest, GuestType, SimState as SimulatorState } from './state.js';
-export { runSimulatorCli } from './cli.js';
 
 export interface SimulatorOptions {
   /** Default '127.0.0.1'. */

@@ -414,7 +414,7 @@ function audit(
   started: number,
   extra: { task?: TaskResult; data?: unknown; error?: unknown },
 ): void {
-  env.audit?.record({
+  env.audit.record({
     tool,
     cluster: cluster.name,
     method: r.method,

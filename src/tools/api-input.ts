@@ -25,7 +25,6 @@ export const callShape = {
   filter: z.array(z.string()).optional().describe('key=v key~v key>n'),
   sort: z.string().optional(),
   limit: z.number().int().positive().optional(),
-  cluster: z.string().optional(),
 };
 
 export const writeShape = {
@@ -37,5 +36,5 @@ export const writeShape = {
 /** Declared so clients know every answer carries `structuredContent`; kept to one line of tools/list. */
 export const callOutput = z.object({}).passthrough();
 
-export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { wait?: number | boolean; confirm?: string };
+export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { cluster?: string; wait?: number | boolean; confirm?: string };
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
 import { methodInput } from './api-input.js';
-import type { ToolSpec } from './types.js';
+import { defineTool } from './define.js';
 
 const PERMISSIONS_WAIT_MS = 1500;
 
@@ -25,17 +25,16 @@ const input = z.object({
   path: z.string().optional(),
   method: methodInput.optional(),
   params: z.array(z.string()).optional().describe('show in full'),
-  cluster: z.string().optional(),
 });
 
-export const apiSchemaTool: ToolSpec<typeof input> = {
+export const apiSchemaTool = defineTool({
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
   description: 'Find Proxmox VE API operations; path+method shows their parameters.',
   input,
   output: z.object({}).passthrough(),
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
-  writes: false,
+  kind: 'read',
+  local: true,
   async run(args, env) {
     const ctx = env.cluster(args.cluster);
     // Search and rendering load with the first question, not at start-up; alongside the schema.
@@ -62,7 +61,7 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
     };
     const found = answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
     if (found.isError) return found;
-    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal?.(op) ? { refused: true } : {}) });
+    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal(op) ? { refused: true } : {}) });
     const structured = found.detail
       ? {
           operation: {
@@ -74,5 +73,5 @@ export const apiSchemaTool: ToolSpec<typeof input> = {
       : { operations: (found.operations ?? []).map(brief), total: found.operations ? found.operations.length : catalog.operations.length };
     return { text: found.text, structured };
   },
-};
+});
 

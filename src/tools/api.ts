@@ -1,21 +1,20 @@
 import * as z from 'zod';
-import { callOutput, writeShape, type CallArgs } from './api-input.js';
-import type { ToolSpec } from './types.js';
+import { callOutput, writeShape } from './api-input.js';
+import { defineTool } from './define.js';
 
 const input = z.object(writeShape);
 
-export const apiTool: ToolSpec<typeof input> = {
+export const apiTool = defineTool({
   name: 'proxmox-api',
   title: 'Proxmox API',
   description: 'Call any Proxmox VE API operation; find it with proxmox-api-schema.',
   input,
   output: callOutput,
-  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  writes: true,
+  kind: 'write',
   // List shaping is for reads; proxmox-api-read advertises it, proxmox-api still accepts it.
   quietParams: ['fields', 'filter', 'sort', 'limit'],
   async run(args, env, call) {
     const { executeApiCall } = await import('./api-call.js');
-    return executeApiCall(args as CallArgs, env, call, { readOnly: false, toolName: 'proxmox-api' });
+    return executeApiCall(args, env, call, { readOnly: false, toolName: 'proxmox-api' });
   },
-};
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { renderExecResult } from '../exec/exec-result.js';
+import { renderExecResult } from './exec-output.js';
 import { shellNotFoundHint } from '../exec/hints.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { resolveNodeAddress } from '../exec/node-address.js';
@@ -9,7 +9,8 @@ import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
 import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
-import { ToolError, type ToolSpec } from './types.js';
+import { defineTool } from './define.js';
+import { ToolError } from '../errors.js';
 
 export const CONTAINER_DEFAULT_TIMEOUT_MS = 30_000;
 export const CONTAINER_MAX_TIMEOUT_MS = 600_000;
@@ -23,17 +24,15 @@ const input = z.object({
   input: z.string().max(1024 * 1024).optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
   confirm: confirmInput,
-  cluster: z.string().optional(),
 });
 
-export const containerCommandTool: ToolSpec<typeof input> = {
+export const containerCommandTool = defineTool({
   name: 'proxmox-execute-container-command',
   title: 'Container command',
   description: 'Run a shell command in an LXC container.',
   input,
   output: execOutput,
-  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  writes: true,
+  kind: 'exec',
   async run(args, env, call) {
     const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
@@ -70,7 +69,7 @@ export const containerCommandTool: ToolSpec<typeof input> = {
     let result;
     const started = Date.now();
     const audit = (status: 'ok' | 'error' | 'cancelled', error?: string, exitCode?: number | null) =>
-      env.audit?.record({ tool: 'proxmox-execute-container-command', cluster: cluster.name, path: `ct/${vmid}@${node}`, command: args.command, status, error, durationMs: Date.now() - started, ...(exitCode != null ? { exitCode } : {}) });
+      env.audit.record({ tool: 'proxmox-execute-container-command', cluster: cluster.name, path: `ct/${vmid}@${node}`, command: args.command, status, error, durationMs: Date.now() - started, ...(exitCode != null ? { exitCode } : {}) });
     try {
       result = await sshExec({
         host: address.host,
@@ -123,4 +122,4 @@ export const containerCommandTool: ToolSpec<typeof input> = {
       },
     );
   },
-};
+});

@@ -2,14 +2,16 @@ import * as z from 'zod';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';
-import { renderExecResult } from '../exec/exec-result.js';
+import { renderExecResult } from './exec-output.js';
 import { agentStartHint, shellNotFoundHint } from '../exec/hints.js';
 import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { confirmInput } from './api-input.js';
 import { execOutput, guardExec } from './guard.js';
-import { ToolError, type ClusterContext, type ToolSpec } from './types.js';
+import type { ClusterContext } from '../context.js';
+import { ToolError } from '../errors.js';
+import { defineTool } from './define.js';
 
 export const VM_DEFAULT_TIMEOUT_MS = 30_000;
 export const VM_MAX_TIMEOUT_MS = 600_000;
@@ -26,17 +28,15 @@ const input = z.object({
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
   confirm: confirmInput,
-  cluster: z.string().optional(),
 });
 
-export const vmCommandTool: ToolSpec<typeof input> = {
+export const vmCommandTool = defineTool({
   name: 'proxmox-execute-vm-command',
   title: 'VM command',
   description: 'Run a command in a QEMU VM via its guest agent.',
   input,
   output: execOutput,
-  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  writes: true,
+  kind: 'exec',
   async run(args, env, call) {
     const vmid = validateVmid(args.vmid);
     const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
@@ -66,7 +66,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
     });
     const started = Date.now();
     const audit = (status: 'ok' | 'error' | 'cancelled', error?: string) =>
-      env.audit?.record({ tool: 'proxmox-execute-vm-command', cluster: cluster.name, method: 'POST', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`, command: shown, status, error, durationMs: Date.now() - started });
+      env.audit.record({ tool: 'proxmox-execute-vm-command', cluster: cluster.name, method: 'POST', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`, command: shown, status, error, durationMs: Date.now() - started });
 
     try {
       const argv = argvWithoutShell ?? ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
@@ -112,7 +112,7 @@ export const vmCommandTool: ToolSpec<typeof input> = {
       throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, shell: argvWithoutShell === undefined, signal: call.signal });
     }
   },
-};
+});
 
 interface ResourceRow {
   type?: string;

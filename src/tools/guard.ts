@@ -9,8 +9,8 @@ import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './t
  * naming the rule, before anything is sent.
  */
 function enforcePolicy(cluster: ClusterContext, method: string, template: string, concrete?: string): void {
-  const decision = cluster.policy?.check(method, template, concrete);
-  if (decision && !decision.allowed) {
+  const decision = cluster.policy.check(method, template, concrete);
+  if (!decision.allowed) {
     throw new ToolError(`refused: ${method} ${concrete ?? template}: ${decision.reason ?? 'not allowed by policy'}`);
   }
 }
@@ -108,7 +108,7 @@ async function recordingRefusal(env: ToolEnv, refusal: Refusal | undefined, chec
     await check();
   } catch (err) {
     if (refusal && err instanceof ToolError) {
-      env.audit?.record({ ...refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
+      env.audit.record({ ...refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
     }
     throw err;
   }

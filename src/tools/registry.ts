@@ -8,13 +8,7 @@ import { vmCommandTool } from './execute-vm-command.js';
 import type { ToolSpec } from './types.js';
 
 /** Every tool, in the order clients list them. */
-export const allTools: ToolSpec[] = [
-  apiSchemaTool,
-  apiReadTool,
-  apiTool,
-  containerCommandTool,
-  vmCommandTool,
-] as unknown as ToolSpec[];
+export const allTools: readonly ToolSpec[] = [apiSchemaTool, apiReadTool, apiTool, containerCommandTool, vmCommandTool];
 
 /** Why a cluster cannot serve a tool, or undefined when it can. */
 type Requirement = (cluster: ClusterConfig) => string | undefined;
@@ -57,7 +51,7 @@ export function offerTools(config: AppConfig): ToolOffer {
   const withheld: ToolOffer['withheld'] = [];
   const readonly = config.clusters.every((c) => c.readonly);
   for (const tool of allTools) {
-    if (tool.writes && readonly) {
+    if (tool.kind !== 'read' && readonly) {
       withheld.push({ name: tool.name, why: 'read-only mode (PROXMOX_READONLY)' });
       continue;
     }

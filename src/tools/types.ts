@@ -1,37 +1,9 @@
 import type * as z from 'zod';
-import type { AppConfig, ClusterConfig } from '../config.js';
-import type { ProxmoxClient } from '../proxmox/client.js';
-import type { Catalog } from '../schema/catalog.js';
-import type { Policy } from '../safety/policy.js';
-import type { AuditLog } from '../safety/audit.js';
-import type { ConfirmTokens } from '../safety/confirm-token.js';
+import type { ToolEnv } from '../context.js';
 import type { DigestMemory } from '../safety/digests.js';
-import type { TokenPermissions } from '../safety/permissions.js';
 
-/** One cluster as the tools see it: its settings, an API client, and its schema (loaded lazily, once). */
-export interface ClusterContext {
-  readonly name: string;
-  readonly config: ClusterConfig;
-  readonly client: ProxmoxClient;
-  /** The API catalog; undefined when no schema could be had (calls then go through unvalidated). */
-  catalog(): Promise<Catalog | undefined>;
-  /** Why there is no catalog, for the note shown to the model. */
-  readonly schemaProblem?: string;
-  /** PROXMOX_ALLOW / PROXMOX_DENY / PROXMOX_READONLY for this cluster (always set by the runtime). */
-  readonly policy?: Policy;
-  /** The token's privileges (GET /access/permissions, cached), to refuse what it cannot do before sending. */
-  readonly permissions?: TokenPermissions;
-}
-
-export interface ToolEnv {
-  readonly config: AppConfig;
-  /** The named cluster, or the default one; throws a ToolError listing the known names for an unknown one. */
-  cluster(name?: string): ClusterContext;
-  /** Where writes and exec calls are recorded (PROXMOX_AUDIT_LOG). */
-  readonly audit?: AuditLog;
-  /** Signs and checks the tokens that bind a user's yes to one exact destructive call. */
-  readonly confirmations?: ConfirmTokens;
-}
+export type { ClusterContext, ToolEnv } from '../context.js';
+export { ToolError } from '../errors.js';
 
 /** Per-call facilities from the MCP request. */
 export interface ToolCall {
@@ -53,28 +25,31 @@ export interface ToolOutput {
   structured?: Record<string, unknown>;
 }
 
-export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
-  name: string;
-  title: string;
-  description: string;
-  input: S;
-  output?: z.ZodObject;
-  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint?: boolean; openWorldHint: boolean };
-  /** Changes things (hidden in read-only mode). */
-  writes: boolean;
-  /** Accepted but not advertised in tools/list, to keep every turn's tool list small. */
-  quietParams?: readonly string[];
-  run(args: z.infer<S>, env: ToolEnv, call: ToolCall): Promise<ToolOutput>;
+/**
+ * What a tool does to the world, declared once; its MCP annotations and whether read-only mode offers
+ * it follow from this. `read` changes nothing; `write` changes the cluster through the API; `exec` runs
+ * a command inside a guest.
+ */
+export type ToolKind = 'read' | 'write' | 'exec';
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  openWorldHint: boolean;
 }
 
-/** An expected failure whose message is for the model as it stands (bad input, refused call, ...). */
-export class ToolError extends Error {
-  constructor(
-    message: string,
-    /** Sent as the error result's structuredContent (e.g. a confirmation preview's token). */
-    readonly structured?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'ToolError';
-  }
+/** A tool as the server registers it (made by defineTool, which keeps the argument types). */
+export interface ToolSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: ToolKind;
+  /** The arguments as validated, `cluster` included (advertised only when there are several clusters). */
+  readonly input: z.ZodObject;
+  readonly output?: z.ZodObject;
+  readonly annotations: ToolAnnotations;
+  /** Accepted but not advertised in tools/list, to keep every turn's tool list small. */
+  readonly quietParams?: readonly string[];
+  /** `args` must have passed `input`. */
+  run(args: unknown, env: ToolEnv, call: ToolCall): Promise<ToolOutput>;
 }

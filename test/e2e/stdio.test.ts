@@ -140,7 +140,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     try {
       await client.listTools();
       let files: string[] = [];
-      for (let i = 0; i < 100 && !files.some((f) => f.startsWith('search-')); i++) {
+      for (let i = 0; i < 600 && !files.some((f) => f.startsWith('search-')); i++) {
         await new Promise((r) => setTimeout(r, 100));
         files = readdirSync(cacheDir);
       }
@@ -157,7 +157,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     const res = spawnSync(process.execPath, [cli], {
       input: `${init}\n${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${list}\n`,
       env: serverEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_LOG_LEVEL: 'info', ...env }),
-      timeout: 15_000,
+      timeout: 60_000,
     });
     const answer = res.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 2);
     return { names: (answer?.result?.tools ?? []).map((t: { name: string }) => t.name), stderr: res.stderr.toString() };
@@ -185,7 +185,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
   it('says from the call command that a tool is not offered, and why', () => {
     const res = spawnSync(process.execPath, [cli, 'call', 'proxmox-execute-container-command', '{"node":"pve1","vmid":200,"command":"uptime"}', '--demo'], {
       env: serverEnv(),
-      timeout: 15_000,
+      timeout: 60_000,
     });
     expect(res.status).not.toBe(0);
     expect(res.stderr.toString() + res.stdout.toString()).toMatch(/proxmox-execute-container-command is not offered: SSH is not configured/);
@@ -202,7 +202,7 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     const res = spawnSync(process.execPath, [cli, '--demo'], {
       input: `${init}\n${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${list}\n`,
       env: serverEnv({ PROXMOX_LOG_LEVEL: 'debug' }),
-      timeout: 15_000,
+      timeout: 60_000,
     });
     const lines = res.stdout.toString().split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(2);

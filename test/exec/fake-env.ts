@@ -2,7 +2,11 @@
 import type { AppConfig, ClusterConfig, SshConfig } from '../../src/config.js';
 import type { ApiRequest, ApiResponse, ProxmoxClient } from '../../src/proxmox/client.js';
 import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
-import { ToolError, type ToolCall, type ToolEnv } from '../../src/tools/types.js';
+import { ToolError } from '../../src/errors.js';
+import type { ToolEnv } from '../../src/context.js';
+import { AuditLog } from '../../src/safety/audit.js';
+import { Policy } from '../../src/safety/policy.js';
+import type { ToolCall } from '../../src/tools/types.js';
 
 export function sshConfig(over: Partial<SshConfig> = {}): SshConfig {
   return { user: 'root', port: 22, knownHostsPath: '/nonexistent/known_hosts', hosts: {}, sudo: false, connectTimeoutMs: 5000, ...over };
@@ -24,12 +28,14 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
 
 export function makeEnv(config: ClusterConfig, client: ProxmoxClient, maxOutputTokens = 100_000): ToolEnv {
   const app: AppConfig = { clusters: [config], defaultCluster: config.name, confirm: 'off', maxOutputTokens, cacheDir: '/nonexistent' };
+  const policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
   return {
     config: app,
     cluster(name?: string) {
       if (name !== undefined && name !== config.name) throw new ToolError(`unknown cluster '${name}'; known: ${config.name}`);
-      return { name: config.name, config, client, catalog: async () => undefined };
+      return { name: config.name, config, client, policy, catalog: async () => undefined };
     },
+    audit: new AuditLog(),
   };
 }
 

@@ -10,7 +10,7 @@ describe.skipIf(!!demoMissing)('proxmox-mcp --http as a process', () => {
     const r = spawnSync(process.execPath, [cli, '--http', '--host', '0.0.0.0', '--port', '0'], {
       env: { PATH: process.env.PATH, PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'root@pam!t=00000000-0000-0000-0000-000000000000' },
       encoding: 'utf8',
-      timeout: 15_000,
+      timeout: 60_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^proxmox-mcp: refusing to listen on 0\.0\.0\.0 without MCP_AUTH_TOKEN[^\n]*\n$/);

@@ -107,17 +107,12 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     expect(top('remove a VM from high availability')).toBe('DELETE /cluster/ha/resources/{sid}');
   });
 
-  it('builds its index and answers quickly', () => {
-    const started = performance.now();
+  it('builds a fresh index that answers like the shared one', () => {
+    // Speed is measured by `npm run bench`, never asserted here: CI machines are shared and slow.
     const fresh = new OperationSearch(catalogFor('9.2'));
-    fresh.search('warm up the index');
-    const built = performance.now() - started;
-    const t0 = performance.now();
-    for (const t of OWN_QUESTIONS) fresh.search(t.q, 8);
-    const perQuery = (performance.now() - t0) / OWN_QUESTIONS.length;
-    // Generous bounds for loaded CI machines; typical figures are ~70 ms and ~1 ms.
-    expect(built).toBeLessThan(1000);
-    expect(perQuery).toBeLessThan(25);
+    for (const t of OWN_QUESTIONS.slice(0, 10)) {
+      expect(fresh.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toEqual(search.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`));
+    }
   });
 
   it('returns nothing for empty or meaningless queries', () => {

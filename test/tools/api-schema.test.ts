@@ -1,18 +1,22 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/schema/catalog.js';
+import { AuditLog } from '../../src/safety/audit.js';
+import { Policy } from '../../src/safety/policy.js';
 import { apiSchemaTool } from '../../src/tools/api-schema.js';
 import type { ClusterContext, ToolCall, ToolEnv } from '../../src/tools/types.js';
 import { catalogFor, haveApidoc, missingNote } from '../schema/shared.js';
 
 function envWith(catalog: Catalog | undefined, schemaProblem?: string): ToolEnv {
-  const ctx = { name: 'default', catalog: async () => catalog, schemaProblem } as unknown as ClusterContext;
+  const policy = new Policy({ allow: [], deny: [], readonly: false });
+  const ctx = { name: 'default', catalog: async () => catalog, schemaProblem, policy } as unknown as ClusterContext;
   return {
     config: {} as ToolEnv['config'],
     cluster: (name?: string) => {
       if (name && name !== 'default') throw new Error(`unknown cluster '${name}'`);
       return ctx;
     },
+    audit: new AuditLog(),
   };
 }
 const call: ToolCall = { signal: new AbortController().signal, progress: async () => undefined };
@@ -21,7 +25,7 @@ describe('proxmox-api-schema tool definition', () => {
   it('is read-only and short', () => {
     expect(apiSchemaTool.name).toBe('proxmox-api-schema');
     expect(apiSchemaTool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
-    expect(apiSchemaTool.writes).toBe(false);
+    expect(apiSchemaTool.kind).toBe('read');
     expect(countTokens(apiSchemaTool.description)).toBeLessThan(30);
     expect(apiSchemaTool.input.safeParse({ method: 'PATCH' }).success).toBe(false);
   });

@@ -151,7 +151,7 @@ describe('proxmox-execute-vm-command against the simulator', () => {
       close: () => {},
     };
     const catalog = { get: () => ({ params: [{ name: 'command', type: 'string' }] }) } as unknown as Catalog;
-    const env74: ToolEnv = { config: env.config, cluster: () => ({ ...base, client: spy, catalog: async () => catalog }) };
+    const env74: ToolEnv = { config: env.config, audit: env.audit, cluster: () => ({ ...base, client: spy, catalog: async () => catalog }) };
     await vmCommandTool.run(vmCommandTool.input.parse({ node: 'pve1', vmid: 100, command: 'echo', args: ["it's"] }), env74, makeCall()).catch(() => undefined);
     expect(seen).toEqual([`'echo' 'it'\\''s'`]);
   });

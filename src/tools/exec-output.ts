@@ -1,6 +1,6 @@
-import type { ToolOutput } from '../tools/types.js';
+import type { ToolOutput } from './types.js';
 
-/** What both exec tools report, whatever carried the command. */
+/** What both exec tools report, whatever carried the command (SSH + pct, or the guest agent). */
 export interface ExecResult {
   exitCode: number | null;
   signal?: string;
