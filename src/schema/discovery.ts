@@ -2,6 +2,9 @@ import type { Catalog, HttpMethod, Operation } from './catalog.js';
 import { splitPath } from './catalog.js';
 import { renderDetail, renderList, type RefusalOf } from './render.js';
 import { searchFor } from './search-cache.js';
+import type { Ranked } from './search.js';
+import type { RecipeMatch } from './search-recipes.js';
+import type { Concept } from './knowledge/index.js';
 import { clip } from '../output/budget.js';
 
 // The answers of the proxmox-api-schema tool: search, browsing by tag or path, one operation's detail.
@@ -94,17 +97,77 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
   const query = words.slice(0, MAX_QUERY_WORDS).join(' ').slice(0, 400);
   const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
   const filtered = !!method || !!scope;
-  const hits = searchCatalog(catalog, query, filtered ? 200 : SEARCH_RESULTS, ctx.cacheDir)
-    .filter((op) => (!method || op.method === method) && (!scope || scope.has(op)))
-    .slice(0, SEARCH_RESULTS);
-  if (hits.length === 0) {
+  const search = searchFor(catalog, ctx.cacheDir);
+  const parsed = search.parse(query);
+  const ranked = search.rank(parsed, filtered ? 200 : SEARCH_RESULTS);
+  const keep = (op: Operation) => (!method || op.method === method) && (!scope || scope.has(op));
+  const hits = ranked.hits.map((h) => h.op).filter(keep).slice(0, SEARCH_RESULTS);
+  const goal = filtered ? undefined : goalFor(ranked, hits);
+  if (hits.length === 0 && !goal) {
     return {
       text: `Nothing matches "${clip(query)}". Try other words, or browse with tag= (${topAreas(catalog).slice(0, 8).join(', ')}).`,
       operations: [],
     };
   }
+  const mended = parsed.corrected.length ? `(read as: ${parsed.corrected.map(([a, b]) => `${clip(a, 30)}->${b}`).join(', ')})` : '';
+  if (goal) {
+    const steps = goal.match.recipe.steps.map((s) => s.op);
+    const before = goal.leads ? [] : hits.slice(0, GOAL_AFTER);
+    const rest = hits.filter((op) => !before.includes(op) && !steps.includes(op)).slice(0, Math.max(0, SEARCH_RESULTS - before.length - steps.length));
+    const lines = [
+      mended,
+      before.length ? renderList(before, { refusal: ctx.refusal }) : '',
+      `Goal "${goal.match.recipe.goal}", in order:`,
+      ...goal.match.recipe.steps.map((s, i) => `  ${i + 1}. ${s.op.method} ${s.op.path}  ${s.why}`),
+      rest.length ? `Also: ${rest.map((op) => `${op.method} ${op.path}`).join(', ')}` : '',
+      `Details: proxmox-api-schema path=<path> method=<method>`,
+    ];
+    return { text: lines.filter(Boolean).join('\n'), operations: [...new Set([...before, ...steps, ...rest])] };
+  }
   const top = hits[0];
-  return { text: renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }), operations: hits };
+  const lines = [mended, renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal })];
+  const settings = settingsLine(parsed.concepts, top);
+  if (settings) lines.push(settings);
+  // Honest confidence: the best hit accounts for little of the request.
+  if (ranked.confidence < WEAK_CONFIDENCE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
+  return { text: lines.filter(Boolean).join('\n'), operations: hits };
+}
+
+/** A best hit that accounts for less of the request than this (words weighed by specificity) is a weak match. */
+const WEAK_COVERAGE = 0.5;
+/** Below this confidence (unknown words counted too) the answer says the match is weak. */
+const WEAK_CONFIDENCE = 0.35;
+/** How many plain hits stay before a goal's steps when the hits answer the request well themselves. */
+const GOAL_AFTER = 2;
+/** A goal leads when it accounts for this much more of the request than the best single operation. */
+const GOAL_LEAD_MARGIN = 0.05;
+
+/**
+ * Whether a goal recipe answers the request, and whether it leads: a recipe fits when it accounts for
+ * at least three of the request's words and most of its weight; it leads when the request's words
+ * are better explained by the goal than by any one operation, and that operation is not one of its steps.
+ */
+function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads: boolean } | undefined {
+  const match = ranked.recipe;
+  // A goal shown beside good hits must say something they do not, or account for nearly all the request.
+  if (!match || match.matched < 3 || match.coverage < 0.6 || (match.cues === 0 && match.coverage < 0.9)) return undefined;
+  const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
+  // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
+  const leads = !hits.length || (!inRecipe && match.cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
+  return { match, leads };
+}
+
+/** The parameters that hold the settings the request names, when the best hit takes them. */
+function settingsLine(concepts: Concept[], op: Operation): string | undefined {
+  const names = new Set(concepts.flatMap((c) => c.settings ?? []));
+  if (names.size === 0) return undefined;
+  const found = op.params.filter((p) => names.has(p.name.replace('[n]', '').replace(/\d+$/, '')) || names.has(p.name));
+  if (found.length === 0) return undefined;
+  return `Settings for this: ${found.slice(0, 6).map((p) => p.name).join(', ')} (params=<name> shows one)`;
+}
+
+function closestAreas(hits: Operation[]): string[] {
+  return [...new Set(hits.map(areaOf))].slice(0, 3);
 }
 
 function byTag(catalog: Catalog, tag: string, method: HttpMethod | undefined, ctx: AnswerContext): DiscoveryAnswer {

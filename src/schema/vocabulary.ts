@@ -30,12 +30,13 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bha[- ](managed|management)\b/g, ' ha resource '],
   [/\bhigh(ly)? availab(ility|le)\b/g, ' ha '],
   // Taking a guest out of HA removes its HA resource.
-  [/\b(take|get|pull) ([a-z' ]{1,30}?) out of\b/g, ' remove $2 from '],
+  [/\b(take|get|pull) ([a-z0-9' ]{1,30}?) out of\b/g, ' remove $2 from '],
   [/\b(from|out of) (the )?ha\b/g, ' ha resource '],
   // A backup one restores from is the archive of the create-or-restore operations.
   [/\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g, ' archive '],
   [/\bvzdump archives?\b/g, ' archive '],
   [/\bbring back\b/g, ' restore '],
+  [/\broll(s|ed|ing)? back\b/g, ' rollback '],
   // "What is running on a node", "what is in a storage": the collection, not one item's state.
   [/\bwhat(?:'s| is) running\b/g, ' guests '],
   [/\bwhat(?:'s| is) (in|on|stored (in|on))\b/g, ' content volume '],
@@ -410,6 +411,18 @@ export const INTENT: Record<string, Intent | Intent[]> = {
   deregister: 'DELETE',
   cancel: 'DELETE',
   abort: 'DELETE',
+  // Changes of a guest's devices and state.
+  unlock: 'PUT',
+  eject: 'PUT',
+  unplug: 'PUT',
+  detach: ['PUT', 'DELETE'],
+  protect: 'PUT',
+  pass: 'PUT',
+  pause: 'POST',
+  suspend: 'POST',
+  hibernate: 'POST',
+  resume: 'POST',
+  evacuate: 'POST',
   // The guest agent's filesystem commands are actions.
   freeze: 'POST',
   thaw: 'POST',

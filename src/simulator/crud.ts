@@ -62,6 +62,12 @@ export interface CrudSpec {
   createAt?: 'list' | 'item';
   /** Parameters of the list call (filters). */
   listParams?: Props;
+  /** Extra parameters of the read call (views such as `pending`). */
+  readParams?: Props;
+  /** Extra parameters of the delete call (lock tokens and such). */
+  deleteParams?: Props;
+  /** Turns the key given on create into the stored one (e.g. a CIDR into PVE's subnet id); default: as given. */
+  normalizeKey?: (ctx: RequestContext, raw: string) => string;
   /** The noun in messages, e.g. `PCI mapping`. */
   noun: string;
   /** Operation names; an operation without a name is not offered. */
@@ -178,7 +184,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         handler: (ctx) => {
           const items = storeOf(spec, ctx);
           const given: unknown = ctx.params[createKey];
-          const id = given === undefined && spec.generateKey ? spec.generateKey(ctx, items) : String(given);
+          const id = given === undefined && spec.generateKey ? spec.generateKey(ctx, items) : spec.normalizeKey ? spec.normalizeKey(ctx, String(given)) : String(given);
           if (items.has(id)) throw new PveError(500, `${spec.noun} '${id}' already exists`);
           const created: Item = { ...spec.defaults, ...settable(spec.fields, ctx, spec.createOnly) };
           spec.hooks?.validate?.(ctx, created, undefined, id);
@@ -196,7 +202,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         path: item,
         name: spec.names.read,
         description: spec.descriptions?.read ?? `Read the ${spec.noun} configuration.`,
-        parameters: { ...scope, ...keyParam },
+        parameters: { ...scope, ...keyParam, ...spec.readParams },
         returns: { type: 'object' },
         permissions: spec.perms.read ?? {},
         ...protect('read'),
@@ -255,7 +261,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         path: item,
         name: spec.names.delete,
         description: spec.descriptions?.delete ?? `Remove the ${spec.noun}.`,
-        parameters: { ...scope, ...keyParam, ...(spec.deleteDigest ? { digest: DIGEST } : {}) },
+        parameters: { ...scope, ...keyParam, ...spec.deleteParams, ...(spec.deleteDigest ? { digest: DIGEST } : {}) },
         returns: returns.null,
         permissions: spec.perms.delete ?? {},
         ...protect('delete'),

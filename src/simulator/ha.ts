@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PveError } from './errors.js';
+import { applyPending } from './pending.js';
 
 /** The part of a guest that HA reads and drives. */
 interface Guest {
@@ -10,6 +11,9 @@ interface Guest {
   startedAt: number;
   procs: { clear(): void };
   hastate?: string;
+  config: Record<string, string | number>;
+  pending?: Record<string, string | number>;
+  pendingDelete?: string[];
 }
 
 /**
@@ -241,6 +245,7 @@ export class HaManager {
           apply: () => {
             g.power = 'stopped';
             g.procs.clear();
+            applyPending(g);
             svc.crm = svc.verbose = res.state;
           },
         };

@@ -5,6 +5,7 @@ import selfsigned from 'selfsigned';
 import { AuthService } from './auth.js';
 import type { SimCore } from './context.js';
 import { FaultState, type Faults } from './faults.js';
+import { seedHistory } from './history.js';
 import { allOperations, seedFamilies } from './routes/index.js';
 import { ApiServer } from './server.js';
 import { SimState } from './state.js';
@@ -83,6 +84,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = new FaultState();
   state.ha.offline = faults.offlineNodes;
   const tasks = new TaskManager(taskDurationMs, faults.failTasks);
+  seedHistory(state, tasks);
   const auth = new AuthService(state);
   const core: SimCore = { state, auth, tasks, faults, collections: state.collections, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
   const api = new ApiServer(core, auth, allOperations());

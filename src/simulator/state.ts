@@ -4,6 +4,7 @@ import { BUILTIN_ROLES, type AclSource } from './access.js';
 import { Collections } from './crud.js';
 import { HaManager } from './ha.js';
 import { seedFirewall, type FirewallScope } from './firewall.js';
+import { newNodeFacts, type NodeFacts } from './node-facts.js';
 import type { ReplicationRun } from './routes/jobs.js';
 
 export type GuestType = 'qemu' | 'lxc';
@@ -51,6 +52,16 @@ export interface Guest {
   pool?: string;
   /** HA state when the guest is HA-managed. */
   hastate?: string;
+  /** Config changes waiting for the next restart (PVE's `[pending]` section). */
+  pending?: Record<string, ConfigValue>;
+  pendingDelete?: string[];
+  /** The cloud-init values the current cloud-init drive was generated from. */
+  cloudinitApplied?: Record<string, ConfigValue>;
+  /** qemu-ga: filesystems frozen by fsfreeze-freeze. */
+  fsFrozen?: boolean;
+  agentShutdownAt?: number;
+  /** Services started or stopped with `systemctl` inside the guest. */
+  serviceState?: Record<string, boolean>;
 }
 
 export interface Volume {
@@ -67,7 +78,7 @@ export interface Volume {
 
 export interface StorageDef {
   storage: string;
-  type: 'dir' | 'lvmthin' | 'nfs';
+  type: 'dir' | 'lvmthin' | 'nfs' | 'lvm' | 'zfspool' | 'cifs' | 'pbs' | 'rbd';
   content: string[];
   shared: 0 | 1;
   extra: Record<string, ConfigValue>;
@@ -259,6 +270,10 @@ export class SimState {
   readonly firewall = new Map<string, FirewallScope>();
   /** The last run of each replication job. */
   readonly replicationRuns = new Map<string, ReplicationRun>();
+  /** What each node knows about itself (DNS, services, disks, network, ...). */
+  readonly nodeFacts = new Map<string, NodeFacts>();
+  /** datacenter.cfg */
+  readonly datacenterOptions: Record<string, unknown> = { keyboard: 'en-us', console: 'xtermjs', mac_prefix: 'BC:24:11', migration: 'type=secure,network=192.0.2.0/24', 'next-id': 'lower=100' };
   private logUid = 1;
   /** The HA stack (resources, rules, CRM state). */
   readonly ha: HaManager;
@@ -313,6 +328,7 @@ export class SimState {
       });
     }
     for (const n of this.nodes) this.nodeConfigs.set(n.node, {});
+    for (const n of this.nodes) this.nodeFacts.set(n.node, newNodeFacts(n.node, n.ip, n.id - 1));
     seedFirewall(this.firewall);
     if (opts.seedHa !== false) this.seedHa();
     this.log('pve1', 'root@pam', 'pvedaemon', 'starting server');
@@ -581,8 +597,8 @@ export class SimState {
     return base + this.volumesOn(storage, node).reduce((sum, v) => sum + v.size, 0);
   }
 
-  log(node: string, user: string, tag: string, msg: string): void {
-    this.clusterLog.push({ uid: this.logUid++, time: now(), pri: 6, tag, pid: 1000 + this.logUid, node, user, msg });
+  log(node: string, user: string, tag: string, msg: string, time = now()): void {
+    this.clusterLog.push({ uid: this.logUid++, time, pri: 6, tag, pid: 1000 + this.logUid, node, user, msg });
     if (this.clusterLog.length > 500) this.clusterLog.shift();
   }
 }
@@ -611,6 +627,8 @@ export class SdnState {
   readonly vnets = new Map<string, Record<string, ConfigValue>>();
   readonly fabrics = new Map<string, SdnFabric>();
   readonly fabricNodes = new Map<string, SdnFabricNode>();
+  /** Zones, VNets or plugins changed since the configuration was last applied. */
+  dirty = false;
   /** Fabric ids (with their node ids) in the running configuration, and when they were applied. */
   running = { fabrics: new Map<string, { nodes: string[]; appliedAt: number }>() };
 

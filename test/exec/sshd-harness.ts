@@ -4,13 +4,19 @@
  * `pct exec VMID -- /bin/sh -c SCRIPT`, runs `/bin/sh -c SCRIPT` itself so the inner shell is real.
  *
  * Special vmids: 105 "not running" (pct's own message), 106 "does not exist", 199 record only (the script is
- * never run, so any side effect seen afterwards came from the host shell).
+ * never run, so any side effect seen afterwards came from the host shell). The simulator's containers
+ * (200-205) run the script in the simulated container instead (test/exec/pct-guest.ts), so container tests
+ * see the same guest content as the simulator's guest agent.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 export const sshdAvailable = existsSync(SSHD_PATH) && existsSync('/usr/bin/ssh-keygen');
@@ -78,6 +84,9 @@ async function waitForBanner(port: number, child: ChildProcess, log: () => strin
   throw new Error(`sshd did not come up on port ${port}: ${log()}`);
 }
 
+/** How the stand-in starts the simulated container shell: this Node with tsx, on the TypeScript source. */
+const SIM_CT = `'${process.execPath}' --import '${pathToFileURL(require.resolve('tsx')).href}' '${fileURLToPath(new URL('./pct-guest.ts', import.meta.url))}'`;
+
 const PCT_STANDIN = (callsDir: string) => `#!/bin/sh
 f=$(mktemp '${callsDir}/call.XXXXXXXX') || exit 99
 printf '%s\\0' "$@" > "$f"
@@ -86,6 +95,7 @@ case "$2" in
   105) echo "container '105' not running!" >&2; exit 255 ;;
   106) echo "Configuration file 'nodes/pve/lxc/106.conf' does not exist" >&2; exit 255 ;;
   199) exit 0 ;;
+  200|201|202|203|204|205) [ "$3" = -- ] && [ "$4" = /bin/sh ] && [ "$5" = -c ] || { echo "pct stand-in: unexpected argv" >&2; exit 2; }; exec ${SIM_CT} "$2" "$6" ;;
 esac
 if [ $# -ne 6 ] || [ "$3" != -- ] || [ "$4" != /bin/sh ] || [ "$5" != -c ]; then echo "pct stand-in: unexpected argv" >&2; exit 2; fi
 exec /bin/sh -c "$6"

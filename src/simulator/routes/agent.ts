@@ -4,6 +4,7 @@ import { AgentExecError, execInGuest, osInfo } from '../guest.js';
 import { P, opt, type Props } from '../params.js';
 import { op, type Operation } from '../schema.js';
 import type { Guest } from '../state.js';
+import { agentExtraOperations } from './agent-extras.js';
 import { guestAgentEnabled } from './common.js';
 
 const PATH: Props = { node: P.node(), vmid: P.vmid() };
@@ -240,5 +241,6 @@ export function agentOperations(): Operation[] {
       },
     }),
   );
+  ops.push(...agentExtraOperations(agentGuest));
   return ops;
 }

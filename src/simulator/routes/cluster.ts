@@ -141,7 +141,13 @@ export function clusterOperations(): Operation[] {
       permissions: { description: "The user needs 'Sys.Syslog' on '/' in order to get all logs.", user: 'all' },
       handler: (ctx) => {
         const max: number = ctx.params.max ?? 50;
-        return [...ctx.sim.state.clusterLog].reverse().slice(0, max).map((e) => ({ ...e, id: `${e.uid}:${e.time}:${e.node}` }));
+        // Without Sys.Syslog on '/', PVE shows a user only their own entries.
+        const all = hasPriv(ctx.who, '/', 'Sys.Syslog');
+        return [...ctx.sim.state.clusterLog]
+          .filter((e) => all || e.user === ctx.who.userid || e.user.startsWith(`${ctx.who.userid}!`))
+          .sort((a, b) => b.time - a.time || b.uid - a.uid)
+          .slice(0, max)
+          .map((e) => ({ ...e, id: `${e.uid}:${e.time}:${e.node}` }));
       },
     }),
     op({

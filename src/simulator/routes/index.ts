@@ -5,13 +5,20 @@ import { acmeOperations } from './acme.js';
 import { agentOperations } from './agent.js';
 import { clusterOperations } from './cluster.js';
 import { guestOperations } from './guests.js';
+import { clusterMiscOperations } from './cluster-misc.js';
 import { firewallOperations } from './firewall.js';
+import { guestExtraOperations } from './guest-extras.js';
 import { haOperations } from './ha.js';
 import { jobOperations, seedJobs } from './jobs.js';
 import { mappingOperations } from './mapping.js';
 import { metricsOperations } from './metrics.js';
 import { notificationOperations, seedNotifications } from './notifications.js';
+import { nodeDiskOperations } from './node-disks.js';
+import { nodeMiscOperations } from './node-misc.js';
+import { nodeNetworkOperations } from './node-network.js';
+import { nodeSystemOperations } from './node-system.js';
 import { nodeOperations } from './nodes.js';
+import { sdnConfigOperations } from './sdn-config.js';
 import { sdnOperations } from './sdn.js';
 import { storageOperations } from './storage.js';
 import { taskOperations } from './tasks.js';
@@ -29,12 +36,20 @@ export function allOperations(): Operation[] {
     ...haOperations(),
     ...nodeOperations(),
     ...sdnOperations(),
+    ...sdnConfigOperations(),
     ...acmeOperations(),
     ...firewallOperations(),
     ...mappingOperations(),
     ...metricsOperations(),
     ...notificationOperations(),
     ...jobOperations(),
+    ...nodeSystemOperations(),
+    ...nodeNetworkOperations(),
+    ...nodeDiskOperations(),
+    ...nodeMiscOperations(),
+    ...guestExtraOperations('qemu'),
+    ...guestExtraOperations('lxc'),
+    ...clusterMiscOperations(),
   ];
 }
 
@@ -43,4 +58,5 @@ export function seedFamilies(state: SimState): void {
   const get = (scope: string) => state.collections.get(scope);
   seedNotifications(get);
   seedJobs(get, state.replicationRuns);
+  get('/cluster/sdn/ipams').set('pve', { type: 'pve' });
 }

@@ -118,6 +118,7 @@ export function sdnOperations(): Operation[] {
               running.set(f.id, { nodes, appliedAt: before && before.nodes.join() === nodes.join() ? before.appliedAt : Date.now() });
             }
             sdn.running.fabrics = running;
+            sdn.dirty = false;
             return ctx.sim.state.nodes.map((n) => `${n.node}: reloading network config`);
           },
         });

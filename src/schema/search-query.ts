@@ -1,0 +1,164 @@
+import { levenshtein } from './similar.js';
+import type { Concept } from './knowledge/index.js';
+import { INTENT, PHRASES, STOP_WORDS, SYNONYMS, SYNONYM_ONLY } from './vocabulary.js';
+
+// Query parsing: a request's words, with typos mended against the index's vocabulary, the product's
+// concepts it names, and PVE's own words for each word. Also used for the indexed text, so that both
+// sides meet in the same terms.
+
+/** A table's own entry for a word: "constructor" or "__proto__" in a request are words, not the prototype's. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** Nouns the suffix rules would turn into other words (settings -> set). */
+const STEM_EXCEPTIONS: Record<string, string> = { setting: 'setting', settings: 'setting' };
+
+const stems = new Map<string, string>();
+
+export function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stemWord(word);
+    if (stems.size < 50_000) stems.set(word, s);
+  }
+  return s;
+}
+
+function stemWord(word: string): string {
+  let w = word.toLowerCase();
+  const exception = lookup(STEM_EXCEPTIONS, w);
+  if (exception) return exception;
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && /(ches|shes|sses|xes)$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 2 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  const before = w;
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 5 && w.endsWith('ed') && !w.endsWith('eed')) w = w.slice(0, -2);
+  // running -> run, stopped -> stop, mapped -> map (but not "all", "pass")
+  if (w !== before && /([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
+  return w;
+}
+
+/** One pass to tell whether any phrase occurs at all: most texts hold none. */
+const ANY_PHRASE = new RegExp(PHRASES.map(([re]) => re.source).join('|'));
+
+export function rewritePhrases(text: string): string {
+  let t = text.toLowerCase();
+  if (!ANY_PHRASE.test(t)) return t;
+  // Collapse the padding each rewrite adds, so that later phrases still see single spaces
+  // ("back up file" -> "backup file" -> "backup volume content").
+  for (const [re, to] of PHRASES) t = t.replace(re, to).replace(/ {2,}/g, ' ');
+  return t;
+}
+
+/** Raw words of a text (path separators, dashes and underscores split words). */
+export function words(text: string): string[] {
+  return rewritePhrases(text)
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !STOP_WORDS.has(w));
+}
+
+/** Terms of one word: its stem, plus PVE's own words for it. */
+export function termsOf(word: string): string[] {
+  const s = stem(word);
+  // The exact word first: "hosts" (the file) is not "host" (a node).
+  // "replicating" stems to "replicat": the verb is "replicate".
+  const syn = lookup(SYNONYMS, word) ?? lookup(SYNONYMS, s) ?? lookup(SYNONYMS, `${s}e`) ?? [];
+  return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
+}
+
+/** Words the query side knows without the index: PVE's words for things, verbs, filler. */
+export const LEXICON: ReadonlySet<string> = new Set([...Object.keys(SYNONYMS), ...Object.keys(INTENT), ...STOP_WORDS]);
+
+/**
+ * How far a word may be from the word meant. Short words are left alone (a four-letter word is one
+ * edit from dozens of others), except for two swapped neighbours ("stpo"); longer words get more room.
+ */
+export function typoBudget(length: number): number {
+  if (length < 4) return 0;
+  if (length === 4) return 1;
+  return length >= 8 ? 2 : 1;
+}
+
+const MAX_TYPO_WORD = 30;
+
+/**
+ * Mends misspelt words: a word that neither the index nor the lexicon knows becomes the known word
+ * closest to it, within `typoBudget`, the more common one on a tie. Names, numbers and identifiers
+ * (anything with a digit, `@`, `.`, `/` or `:`) stay as they are, and so does a word with no close match.
+ */
+export function correctTypos(
+  text: string,
+  isKnown: (word: string) => boolean,
+  candidates: ReadonlyArray<string>,
+  commonness: (word: string) => number,
+): { text: string; corrected: Array<[string, string]> } {
+  const corrected: Array<[string, string]> = [];
+  const out = text.replace(/[^\s,;!?()"']+/g, (token) => {
+    const lower = token.toLowerCase();
+    if (!/^[a-z][a-z'-]*$/.test(lower) || lower.length > MAX_TYPO_WORD) return token;
+    const word = lower.replace(/'s$/, '').replace(/'/g, '');
+    if (word.includes('-') || isKnown(word) || isKnown(stem(word))) return token;
+    const budget = typoBudget(word.length);
+    if (budget === 0) return token;
+    let best: string | undefined;
+    let bestD = budget + 1;
+    let bestN = -1;
+    for (const c of candidates) {
+      if (Math.abs(c.length - word.length) > budget || c.length < 4) continue;
+      // A four-letter word is mended only by a swap of neighbours: same letters, same length.
+      if (word.length === 4 && (c.length !== 4 || [...c].sort().join('') !== [...word].sort().join(''))) continue;
+      const d = levenshtein(word, c);
+      if (d > budget || d > bestD) continue;
+      const n = commonness(c);
+      if (d < bestD || n > bestN) {
+        best = c;
+        bestD = d;
+        bestN = n;
+      }
+    }
+    if (!best) return token;
+    corrected.push([word, best]);
+    return best;
+  });
+  return { text: out, corrected };
+}
+
+/** The product concepts a request names ("pass through my GPU" -> PCI passthrough). */
+export function conceptsIn(text: string, concepts: ReadonlyArray<Concept>): Concept[] {
+  const t = text.toLowerCase();
+  return concepts.filter((c) => c.say.test(t));
+}
+
+/**
+ * Phrases whose meaning depends on the rest of the request, rewritten before the fixed phrases:
+ * "turn on" starts a guest, but turns on an option of anything else ("turn on two-factor", "enable the
+ * firewall"); a hard or forced reboot is a reset, a forced shutdown a stop.
+ */
+export function rewriteIntent(text: string, namesSetting: boolean): string {
+  let t = text.toLowerCase();
+  // A phrasal verb split by its object joins again: "roll vm 5 back" -> "roll back vm 5",
+  // "turn the firewall on" -> "turn on the firewall", "shut ct 7 down" -> "shut down ct 7".
+  t = t.replace(/\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g, '$1 $3$2');
+  t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, ' reset ');
+  t = t.replace(/\b(force(d|fully)?|hard)[ -]?(stop|shutdown|shut down|off|power off|power down)\b/g, ' stop ');
+  t = t.replace(/\bpull the plug( on)?\b/g, ' stop ');
+  const optionOnly = namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
+  if (optionOnly) t = t.replace(/\b(turn|switch|flip)(ed|s)? on\b/g, ' enable ').replace(/\b(turn|switch|flip)(ed|s)? off\b/g, ' disable ');
+  return t;
+}
+
+/**
+ * The words that named a setting's concept are replaced by the concept (which joins the request as one word of
+ * its own), so that "pass through" is PCI passthrough and not a password; verbs among them stay, as they
+ * still say what is to be done ("unlock", "block").
+ */
+export function consumeConcepts(text: string, concepts: Concept[]): string {
+  let t = text;
+  for (const c of concepts) {
+    if (!c.settings?.length) continue;
+    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => lookup(INTENT, w)).join(' ')} `));
+  }
+  return t;
+}

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { answer } from '../../src/schema/discovery.js';
+import { OperationSearch } from '../../src/schema/search.js';
+import { knowledgeFor } from '../../src/schema/knowledge/index.js';
+import { apidocFile, catalogFor } from './shared.js';
+
+// One test per class of request that discovery used to get wrong (issue 11), several wordings each,
+// on every PVE schema version. None of these wordings is in the benchmark sets (bench/discovery-eval).
+
+const VERSIONS = ['7.4', '8.4', '9.2'].filter((v) => existsSync(apidocFile(v)));
+const missing = VERSIONS.length === 0 ? ` (needs ${apidocFile('9.2')})` : '';
+
+const Q = '/nodes/{node}/qemu/{vmid}';
+const L = '/nodes/{node}/lxc/{vmid}';
+const QCONFIG = [`PUT ${Q}/config`, `POST ${Q}/config`];
+const LCONFIG = [`PUT ${L}/config`];
+
+/** The operations the answer lists, best first. */
+function listed(version: string, query: string): string[] {
+  return (answer(catalogFor(version), { query }).operations ?? []).map((op) => `${op.method} ${op.path}`);
+}
+
+function expectAmong(version: string, query: string, accepted: string[], within: number): void {
+  const got = listed(version, query).slice(0, within);
+  expect(
+    got.some((g) => accepted.includes(g)),
+    `${version}: "${query}" -> ${got.join(', ')}`,
+  ).toBe(true);
+}
+
+describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`, () => {
+  for (const v of VERSIONS) {
+    describe(`PVE ${v}`, () => {
+      it('finds the config operation when a setting lives inside it (and the reader for a question)', () => {
+        expectAmong(v, 'attach a second network adapter on bridge vmbr2 to vm 310', QCONFIG, 1);
+        expectAmong(v, 'set vm 15 cpu model to host', QCONFIG, 1);
+        expectAmong(v, 'enable ssd emulation on the disk of vm 40', QCONFIG, 1);
+        expectAmong(v, 'allow nesting in container 210', LCONFIG, 1);
+        expectAmong(v, 'give ct 44 a bind mount of /srv/data', LCONFIG, 1);
+        expectAmong(v, 'which bridge does net0 of vm 7 use', [`GET ${Q}/config`], 1);
+        // Creating a guest takes the same settings; a named guest is not created anew.
+        expect(listed(v, 'set the vlan tag of vm 88 to 20')[0]).not.toBe('POST /nodes/{node}/qemu');
+      });
+
+      it('reads through typos in longer words, leaving short words alone', () => {
+        expectAmong(v, 'shutdwon container 300', [`POST ${L}/status/shutdown`], 1);
+        expectAmong(v, 'snaphsot vm 12', [`POST ${Q}/snapshot`], 1);
+        expectAmong(v, 'migrtae ct 5 to node2', [`POST ${L}/migrate`], 1);
+        expectAmong(v, 'deelte user carl@pve', ['DELETE /access/users/{userid}'], 1);
+        // The answer says how it read the request.
+        expect(answer(catalogFor(v), { query: 'snaphsot vm 12' }).text).toContain('snaphsot->snapshot');
+      });
+
+      it('does not let an incidental word take over the request', () => {
+        expectAmong(v, 'stop replicating vm 50 to pve3', ['DELETE /cluster/replication/{id}', 'PUT /cluster/replication/{id}', 'POST /cluster/replication'], 2);
+        expect(listed(v, 'stop replicating vm 50 to pve3')[0]).not.toBe(`POST ${Q}/status/stop`);
+        expectAmong(v, 'start the ceph metadata server on pve2', ['POST /nodes/{node}/ceph/start', 'POST /nodes/{node}/ceph/mds/{name}'], 2);
+        expectAmong(v, 'turn on the firewall of container 120', [`PUT ${L}/firewall/options`], 1);
+        expectAmong(v, 'kill the stuck backup task on pve1', ['DELETE /nodes/{node}/tasks/{upid}'], 1);
+      });
+
+      it('takes the action the words mean on the right object', () => {
+        expectAmong(v, 'hard reboot vm 80', [`POST ${Q}/status/reset`], 1);
+        expectAmong(v, 'force stop ct 12', [`POST ${L}/status/stop`], 1);
+        expectAmong(v, 'detach the iso from vm 33', [...QCONFIG, `PUT ${Q}/unlink`], 2);
+        expectAmong(v, 'unplug net2 from vm 9', QCONFIG, 1);
+        expectAmong(v, 'remove vm 70 from ha', ['DELETE /cluster/ha/resources/{sid}'], 1);
+        // Removing a device from a guest never destroys the guest.
+        expect(listed(v, 'remove the usb device from vm 18')[0]).not.toBe(`DELETE ${Q}`);
+      });
+
+      it('answers goals with the steps of a recipe, in order', () => {
+        const crash = answer(catalogFor(v), { query: 'vm 9 randomly freezes overnight, what is wrong' });
+        expect(crash.text).toMatch(/Goal ".*crash/);
+        expect(crash.text).toMatch(/1\. GET \/nodes\/\{node\}\/tasks/);
+        expectAmong(v, 'the node pve2 needs a bios update, move the guests away first without downtime', ['POST /nodes/{node}/migrateall', `POST ${Q}/migrate`], 5);
+        expectAmong(v, 'a colleague locked himself out, forgot the password', ['PUT /access/password'], 5);
+        expectAmong(v, 'someone removed a container yesterday, who was it', ['GET /cluster/tasks', 'GET /cluster/log'], 5);
+        // Every step a recipe shows exists in this schema, in the recipe's order.
+        const search = new OperationSearch(catalogFor(v));
+        for (const r of search.recipes.recipes) for (const s of r.steps) expect(catalogFor(v).get(s.op.method, s.op.path)).toBe(s.op);
+        expect(search.recipes.recipes.length).toBeGreaterThanOrEqual(35);
+      });
+
+      it('says so when the best match is weak, and names areas to browse', () => {
+        const weak = answer(catalogFor(v), { query: 'frobnicate the quantum flux capacitor' });
+        expect(weak.text).toMatch(/Weak match.*Closest areas to browse: \//);
+        for (const q of ['reboot vm 100', 'list the storages of the cluster', 'delete user carl@pve']) {
+          expect(answer(catalogFor(v), { query: q }).text).not.toMatch(/Weak match/);
+        }
+      });
+    });
+  }
+
+  it('keeps answers small', () => {
+    const v = VERSIONS.at(-1)!;
+    for (const q of ['vm 9 randomly freezes overnight, what is wrong', 'unplug net2 from vm 9', 'frobnicate the quantum flux capacitor']) {
+      expect(answer(catalogFor(v), { query: q }).text.split('\n').length).toBeLessThanOrEqual(11);
+    }
+  });
+
+  it('survives hostile requests without changing its answers to ordinary ones', () => {
+    const v = VERSIONS.at(-1)!;
+    const before = listed(v, 'reboot vm 100');
+    for (const q of ['__proto__ constructor prototype', 'a'.repeat(5000), `${'x '.repeat(3000)}vm`, 'vm\u0000\u0007 1\u001b[31m', '%00%2e%2e/etc/passwd', '💥'.repeat(100)]) {
+      expect(() => answer(catalogFor(v), { query: q })).not.toThrow();
+    }
+    expect(listed(v, 'reboot vm 100')).toEqual(before);
+  });
+});
+
+describe('discovery knowledge', () => {
+  it('keeps recipes and concepts per product, with an empty fallback', () => {
+    const pve = knowledgeFor('pve');
+    expect(pve.recipes.length).toBeGreaterThanOrEqual(35);
+    expect(pve.concepts.length).toBeGreaterThan(20);
+    expect(knowledgeFor('nothing-such')).toEqual({ product: 'nothing-such', concepts: [], recipes: [] });
+  });
+});
+
+describe('the evaluation set', () => {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/discovery-eval');
+  const sets = ['tuning', 'heldout'].map((h) => JSON.parse(readFileSync(path.join(dir, `${h}.json`), 'utf8')) as Array<{ q: string; a: string[]; kind: string }>);
+
+  it('has at least 150 requests, a quarter-hundred indirect, split without overlap', () => {
+    const all = sets.flat();
+    expect(all.length).toBeGreaterThanOrEqual(150);
+    expect(all.filter((t) => t.kind === 'indirect').length).toBeGreaterThanOrEqual(25);
+    const tuning = new Set(sets[0].map((t) => t.q));
+    expect(sets[1].filter((t) => tuning.has(t.q))).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(apidocFile('9.2')))('accepts only operations PVE 9.2 has', () => {
+    const catalog = catalogFor('9.2');
+    const unknown = sets.flat().flatMap((t) => t.a.filter((a) => !catalog.get(a.split(' ')[0] as 'GET', a.split(' ')[1])).map((a) => `${t.q}: ${a}`));
+    expect(unknown).toEqual([]);
+  });
+});
