@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { guardStdin } from './stdio-guard.js';
 import { openApp } from './app.js';
 import { ConfigError } from './config.js';
 import { describeError } from './server.js';
@@ -59,7 +60,8 @@ async function serveStdio(opts: Options): Promise<void> {
   process.stdin.on('end', shutdown);
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  await server.connect(new StdioServerTransport());
+  // Messages the SDK transport cannot take get an error answer instead of silence (src/stdio-guard.ts).
+  await server.connect(new StdioServerTransport(guardStdin(process.stdin, process.stdout), process.stdout));
   // A model's first call usually comes seconds after the tool list; have the schema ready by then.
   setTimeout(() => void app.runtime.warmUp().catch(() => undefined), WARM_UP_DELAY_MS).unref();
 }

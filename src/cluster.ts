@@ -2,7 +2,10 @@ import type { AppConfig, ClusterConfig } from './config.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
+import { ConfigError } from './config.js';
 import { AuditLog } from './safety/audit.js';
+import { redactString } from './safety/redact.js';
+import { scrubSecrets, secretForms } from './proxmox/secret-forms.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
 import { TokenPermissions } from './safety/permissions.js';
 import { log } from './log.js';
@@ -32,6 +35,7 @@ export class Cluster implements ClusterContext {
         credentials: config.credentials,
         tls: config.tls,
         timeoutMs: config.timeoutMs,
+        maxResponseBytes: config.maxResponseBytes,
       });
     this.policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
     this.permissions = new TokenPermissions(this.client);
@@ -85,7 +89,20 @@ export class Runtime implements ToolEnv {
     clients: Record<string, ProxmoxClient> = {},
   ) {
     for (const c of config.clusters) this.clusters.set(c.name, new Cluster(c, config.cacheDir, clients[c.name]));
+    // Log lines never carry a configured secret, in any encoding, nor a secret-looking `key=value`.
+    const forms = config.clusters.flatMap((c) => [
+      ...(c.credentials?.kind === 'token' ? secretForms(c.credentials.secret) : []),
+      ...(c.credentials?.kind === 'password' ? secretForms(c.credentials.password) : []),
+      ...(c.ssh.keyPassphrase ? secretForms(c.ssh.keyPassphrase) : []),
+    ]);
+    log.setFilter((text) => redactString(scrubSecrets(text, forms)));
     this.audit = new AuditLog(config.auditLog, config.auditKey);
+    try {
+      this.audit.assertWritable();
+    } catch (err) {
+      // Fail closed at start-up: one line naming the setting, rather than running writes unrecorded.
+      throw new ConfigError(`${(err as Error).message}; fix the path or its permissions, or unset PROXMOX_AUDIT_LOG`);
+    }
     this.confirmations = new ConfirmTokens({ key: config.confirmKey });
   }
 

@@ -34,6 +34,8 @@ export interface ClusterConfig {
   credentials?: Credentials;
   tls: TlsOptions;
   timeoutMs: number;
+  /** Largest answer read from the cluster (PROXMOX_MAX_RESPONSE_BYTES; default 64 MiB). */
+  maxResponseBytes?: number;
   schemaFile?: string;
   ssh: SshConfig;
   readonly: boolean;
@@ -59,6 +61,19 @@ type Env = Record<string, string | undefined>;
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+/** `67108864`, `64MiB`, `64M`, `512KiB`: a byte count with an optional binary unit. */
+export function parseByteSize(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const m = /^(\d+)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb)?$/i.exec(raw);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2]?.[0] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  const value = m ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a size from ${min} bytes to ${max / 1024 ** 2} MiB, e.g. 64MiB (got ${JSON.stringify(raw.slice(0, 40))})`);
+  }
+  return value;
+}
 
 export function parseBool(env: Env, name: string, fallback = false): boolean {
   const raw = env[name];
@@ -187,6 +202,7 @@ export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
     credentials,
     tls,
     timeoutMs: parseInteger(env, 'PROXMOX_TIMEOUT', 30_000, 100, 3_600_000),
+    maxResponseBytes: parseByteSize(env, 'PROXMOX_MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
     schemaFile: env.PROXMOX_SCHEMA_FILE?.trim() ? expandHome(env.PROXMOX_SCHEMA_FILE.trim()) : undefined,
     ssh: sshConfigFromEnv(env),
     readonly,

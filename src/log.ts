@@ -4,9 +4,18 @@ type Level = keyof typeof levels;
 
 let threshold: number = levels[(process.env.PROXMOX_LOG_LEVEL as Level) ?? 'info'] ?? levels.info;
 
+/** Set once the configuration is known: hides its secrets (every encoding) and secret-looking `key=value`s. */
+let filter: (text: string) => string = (t) => t;
+
 function write(level: Level, message: string): void {
   if (levels[level] < threshold) return;
-  process.stderr.write(`[proxmox-mcp] ${level}: ${message}\n`);
+  let text = message;
+  try {
+    text = filter(message);
+  } catch {
+    text = '(log line withheld: it could not be checked for secrets)';
+  }
+  process.stderr.write(`[proxmox-mcp] ${level}: ${text}\n`);
 }
 
 export const log = {
@@ -14,6 +23,9 @@ export const log = {
   info: (m: string) => write('info', m),
   warn: (m: string) => write('warn', m),
   error: (m: string) => write('error', m),
+  setFilter(f: (text: string) => string) {
+    filter = f;
+  },
   setLevel(level: Level) {
     threshold = levels[level];
   },

@@ -3,11 +3,16 @@ import type * as z from 'zod';
 import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from './call-context.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
+import { prefixWithin } from './output/budget.js';
+import { nestingDepth } from './proxmox/client.js';
 import type { ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
 import type { ToolOutput, ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
 import { DigestMemory } from './safety/digests.js';
+
+/** Deeper tool arguments are refused: no parameter takes them, and serialising them would overflow the stack. */
+const MAX_ARGUMENT_DEPTH = 32;
 
 export interface ServerOptions {
   tools: readonly ToolSpec[];
@@ -32,6 +37,8 @@ const DROPPED_KEYWORDS = new Set([
   'maximum',
   'exclusiveMinimum',
   'exclusiveMaximum',
+  'maxItems',
+  'minItems',
 ]);
 
 /**
@@ -92,6 +99,16 @@ export function describeError(err: unknown): string {
   return `internal error: ${String(err)}`;
 }
 
+/**
+ * Error answers obey the output budget like any other answer: a node can send megabytes of error text,
+ * and a thousand bad parameters make a thousand lines. The start is kept, and the cut is said.
+ */
+export function withinBudget(text: string, maxTokens: number): string {
+  const end = prefixWithin(text, maxTokens);
+  if (end >= text.length) return text;
+  return `${text.slice(0, end)}\n… (error cut to the answer budget, PROXMOX_MAX_OUTPUT: ${text.length - end} more characters)`;
+}
+
 function toResult(out: ToolOutput): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text: out.text }] };
   if (out.isError) result.isError = true;
@@ -117,6 +134,10 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
       },
       async (args: unknown, ctx) => {
         try {
+          // Arguments nested far deeper than any tool takes would overflow the stack wherever they are serialised.
+          if (nestingDepth(args, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
+            throw new ToolError(`the arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels; no parameter of ${tool.name} takes that`);
+          }
           const call = toolCallFrom(mcp, ctx);
           const out = await tool.run(args, env, digests ? { ...call, digests } : call);
           return toResult(out);
@@ -131,7 +152,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (!(err instanceof ToolError || err instanceof ProxmoxHttpError || err instanceof ProxmoxNetworkError)) {
             log.error(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
           }
-          return toResult({ text: describeError(err), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
+          return toResult({ text: withinBudget(describeError(err), env.config.maxOutputTokens), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
         }
       },
     );

@@ -1,4 +1,5 @@
 import type { ProxmoxClient } from '../proxmox/client.js';
+import { ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';
 import { singleQuote } from './posix-quote.js';
 
@@ -54,8 +55,16 @@ export async function guestExec(client: ProxmoxClient, req: GuestExecRequest): P
     params: { command, 'input-data': req.input },
     signal: req.signal,
   });
-  const pid = data?.pid;
-  if (typeof pid !== 'number') throw new Error(`the guest agent answered without a pid: ${JSON.stringify(data)}`);
+  const pid = data && typeof data === 'object' ? data.pid : undefined;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid)) {
+    const got = JSON.stringify(data) ?? String(data);
+    throw new ProxmoxNetworkError(
+      `the guest agent's answer to exec has no pid (got ${got.length > 120 ? `${got.slice(0, 120)}…` : got}); is the QEMU guest agent running in VM ${req.vmid}?`,
+      'PROTOCOL',
+      'POST',
+      apiPath`/nodes/${req.node}/qemu/${req.vmid}/agent/exec`,
+    );
+  }
 
   const deadline = started + req.timeoutMs;
   let wait = FIRST_POLL_MS;
@@ -77,14 +86,16 @@ export async function guestExec(client: ProxmoxClient, req: GuestExecRequest): P
     wait = Math.min(wait * 2, MAX_POLL_MS);
     let status: ExecStatus;
     try {
-      status = (
+      const answer = (
         await client.request<ExecStatus>({
           method: 'GET',
           path: apiPath`/nodes/${req.node}/qemu/${req.vmid}/agent/exec-status`,
           params: { pid },
           signal: req.signal,
         })
-      ).data ?? {};
+      ).data;
+      // A node (or something posing as one) may answer anything: only an object is a status.
+      status = answer !== null && typeof answer === 'object' && !Array.isArray(answer) ? answer : {};
     } catch (e) {
       if (req.signal?.aborted) return pending(true);
       throw e;
@@ -96,8 +107,8 @@ export async function guestExec(client: ProxmoxClient, req: GuestExecRequest): P
         cancelled: false,
         exitCode: typeof status.exitcode === 'number' ? status.exitcode : null,
         signal: typeof status.signal === 'number' ? status.signal : undefined,
-        stdout: status['out-data'] ?? '',
-        stderr: status['err-data'] ?? '',
+        stdout: typeof status['out-data'] === 'string' ? status['out-data'] : '',
+        stderr: typeof status['err-data'] === 'string' ? status['err-data'] : '',
         outTruncated: Boolean(status['out-truncated']),
         errTruncated: Boolean(status['err-truncated']),
         durationMs: Date.now() - started,

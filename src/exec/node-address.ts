@@ -29,8 +29,9 @@ export async function resolveNodeAddress(
   signal?: AbortSignal,
 ): Promise<NodeAddress> {
   const hosts = cluster.config.ssh.hosts;
-  const mapped = hosts[node] ?? Object.entries(hosts).find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1];
-  if (mapped) return { host: mapped, source: 'PROXMOX_SSH_HOSTS' };
+  // Own entries only: `constructor` or `valueOf` must never resolve through the object's prototype.
+  const mapped = Object.hasOwn(hosts, node) ? hosts[node] : Object.entries(hosts).find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1];
+  if (typeof mapped === 'string' && mapped) return { host: mapped, source: 'PROXMOX_SSH_HOSTS' };
 
   let rows: ClusterStatusRow[] | undefined;
   let statusProblem = '';
@@ -40,7 +41,11 @@ export async function resolveNodeAddress(
     if (!(e instanceof ProxmoxHttpError || e instanceof ProxmoxNetworkError)) throw e;
     statusProblem = ` (GET /cluster/status failed: ${e instanceof ProxmoxHttpError ? `${e.status} ${e.reason}` : e.message})`;
   }
-  const nodes = (rows ?? []).filter((r) => r.type === 'node' && typeof r.name === 'string');
+  if (rows !== undefined && !Array.isArray(rows)) {
+    statusProblem = ' (GET /cluster/status did not answer with a list)';
+    rows = undefined;
+  }
+  const nodes = (rows ?? []).filter((r) => r && r.type === 'node' && typeof r.name === 'string');
   const row = nodes.find((r) => r.name!.toLowerCase() === node.toLowerCase());
   if (row?.ip && ADDRESS.test(row.ip)) return { host: row.ip, source: '/cluster/status' };
   if (rows && nodes.length > 0 && !row) {
@@ -57,8 +62,10 @@ export async function resolveNodeAddress(
 
 async function isOnlyNode(node: string, client: ProxmoxClient, signal?: AbortSignal): Promise<boolean> {
   try {
-    const list = (await client.request<Array<{ node?: string }>>({ method: 'GET', path: apiPath`/nodes`, signal })).data ?? [];
-    return list.length === 1 && list[0].node?.toLowerCase() === node.toLowerCase();
+    const list = (await client.request<unknown>({ method: 'GET', path: apiPath`/nodes`, signal })).data;
+    if (!Array.isArray(list) || list.length !== 1) return false;
+    const only = (list[0] as { node?: unknown } | null)?.node;
+    return typeof only === 'string' && only.toLowerCase() === node.toLowerCase();
   } catch (e) {
     if (e instanceof ProxmoxHttpError || e instanceof ProxmoxNetworkError) return false;
     throw e;

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { localhostAllowedHostnames, localhostAllowedOrigins } from '@modelcontextprotocol/server';
-import { ConfigError, parseBool, parseInteger } from '../config.js';
+import { ConfigError, parseInteger } from '../config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,10 +16,51 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Requests per minute per client address; 0 turns limiting off. */
   rateLimitPerMinute: number;
-  /** Behind a reverse proxy: the client is the last X-Forwarded-For entry (the one the proxy added). */
-  trustProxy: boolean;
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For is believed (MCP_TRUST_PROXY); from them the client
+   * is the last entry (the one the proxy added). Unset: the header is ignored.
+   */
+  trustProxy?: ProxyList;
   /** How long shutdown waits for calls in flight before cutting them off. */
   shutdownGraceMs: number;
+}
+
+/** Proxy addresses (single addresses or CIDR ranges, IPv4 or IPv6) trusted to report the client's address. */
+export class ProxyList {
+  private readonly list = new BlockList();
+  constructor(readonly entries: readonly string[]) {
+    for (const entry of entries) {
+      const [addr, bits] = entry.split('/');
+      const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+      if (bits === undefined) this.list.addAddress(addr, family);
+      else this.list.addSubnet(addr, Number(bits), family);
+    }
+  }
+
+  includes(address: string): boolean {
+    const a = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(a) === 6 ? 'ipv6' : isIP(a) === 4 ? 'ipv4' : undefined;
+    return family !== undefined && this.list.check(a, family);
+  }
+}
+
+const LOOPBACK_PROXIES = ['127.0.0.0/8', '::1'];
+
+/** `true` trusts a proxy on this machine only; otherwise a comma-separated list of addresses or CIDR ranges. */
+export function parseTrustProxy(raw: string | undefined): ProxyList | undefined {
+  const value = raw?.trim() ?? '';
+  if (/^(|0|false|no|off)$/i.test(value)) return undefined;
+  if (/^(1|true|yes|on)$/i.test(value)) return new ProxyList(LOOPBACK_PROXIES);
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr, bits, extra] = entry.split('/');
+    const max = isIP(addr) === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!isIP(addr) || !okBits || extra !== undefined) {
+      throw new ConfigError(`MCP_TRUST_PROXY must be true or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.5,192.168.1.0/24); "${entry.slice(0, 60)}" is neither`);
+    }
+  }
+  return new ProxyList(entries);
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -98,7 +139,7 @@ export function httpOptionsFromEnv(env: Env, cli: { host?: string; port?: number
     allowedOrigins,
     maxBodyBytes: parseInteger(env, 'MCP_MAX_BODY', 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: parseInteger(env, 'MCP_RATE_LIMIT', 600, 0, 1_000_000),
-    trustProxy: parseBool(env, 'MCP_TRUST_PROXY'),
+    trustProxy: parseTrustProxy(env.MCP_TRUST_PROXY),
     shutdownGraceMs: parseInteger(env, 'MCP_SHUTDOWN_GRACE', 10_000, 0, 600_000),
   };
 }

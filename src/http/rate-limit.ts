@@ -22,7 +22,8 @@ export class RateLimiter {
     this.lastSweep = now();
   }
 
-  take(key: string): RateVerdict {
+  /** Spends `n` calls from the client's allowance (a JSON-RPC batch spends one per call), all or none. */
+  take(key: string, n = 1): RateVerdict {
     if (this.perMinute <= 0) return { ok: true };
     const t = this.now();
     this.sweep(t);
@@ -30,11 +31,12 @@ export class RateLimiter {
     b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * this.perMs);
     b.at = t;
     this.buckets.set(key, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= n) {
+      b.tokens -= n;
       return { ok: true };
     }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000)) };
+    const need = Math.min(n, this.perMinute);
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((need - b.tokens) / this.perMs / 1000)) };
   }
 
   private sweep(t: number): void {

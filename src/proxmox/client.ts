@@ -3,7 +3,10 @@ import type * as HttpsModule from 'node:https';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type * as TlsModule from 'node:tls';
+import { currentCaller } from './caller.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
+import { FairSlots } from './fair-slots.js';
+import { scrubSecrets, secretForms } from './secret-forms.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -95,7 +98,15 @@ export interface ClientOptions {
   now?: () => number;
   /** Renew a login ticket once it is this old; default 90 minutes (tickets live 2 hours). */
   ticketRenewMs?: number;
+  /** Largest answer read, in bytes (PROXMOX_MAX_RESPONSE_BYTES); a larger one is cut off with an error. Default 64 MiB. */
+  maxResponseBytes?: number;
+  /** Longest wait for a free request slot before a call is refused as "cluster busy"; default the request timeout. */
+  queueWaitMs?: number;
 }
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Deeper answers cannot be rendered (JSON.stringify recurses); PVE's own answers nest a handful of levels. */
+export const MAX_ANSWER_DEPTH = 64;
 
 export interface ApiRequest {
   method: HttpMethod;
@@ -120,7 +131,7 @@ export interface ProxmoxClient {
   readonly baseUrl: string;
   request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
   /** A plain GET outside the API (e.g. `/pve-docs/api-viewer/apidoc.js`), unauthenticated, same TLS rules. */
-  fetchText(path: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<string>;
+  fetchText(path: string, opts?: { signal?: AbortSignal; timeoutMs?: number; maxBytes?: number }): Promise<string>;
   close(): void;
 }
 
@@ -163,9 +174,9 @@ export class HttpProxmoxClient implements ProxmoxClient {
   private readonly ticketRenewMs: number;
   private ticket?: { cookie: string; csrf: string; at: number };
   private login?: Promise<void>;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
   private readonly maxConcurrent: number;
+  private readonly slots: FairSlots;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly opts: ClientOptions) {
     this.baseUrl = normalizeBaseUrl(opts.url);
@@ -175,6 +186,8 @@ export class HttpProxmoxClient implements ProxmoxClient {
     this.retryDelayMs = opts.retryDelayMs ?? 200;
     this.now = opts.now ?? Date.now;
     this.ticketRenewMs = opts.ticketRenewMs ?? TICKET_RENEW_MS;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.slots = new FairSlots(this.maxConcurrent, opts.queueWaitMs ?? this.timeoutMs);
   }
 
   /** Made on first use, with the TLS rules of the options. */
@@ -209,8 +222,8 @@ export class HttpProxmoxClient implements ProxmoxClient {
     }
   }
 
-  async fetchText(path: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string> {
-    const res = await this.send('GET', this.baseUrl + path, {}, undefined, opts.signal, opts.timeoutMs);
+  async fetchText(path: string, opts: { signal?: AbortSignal; timeoutMs?: number; maxBytes?: number } = {}): Promise<string> {
+    const res = await this.send('GET', this.baseUrl + path, {}, undefined, opts.signal, opts.timeoutMs, opts.maxBytes);
     if (res.status < 200 || res.status >= 300) {
       throw this.httpError(res.status, res.reason, undefined, 'GET', path);
     }
@@ -235,15 +248,6 @@ export class HttpProxmoxClient implements ProxmoxClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     }
     const res = await this.send(req.method, url, headers, body, req.signal, req.timeoutMs);
-    let decoded: Record<string, unknown> = {};
-    if (res.text) {
-      try {
-        const parsed: unknown = JSON.parse(res.text);
-        decoded = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { data: parsed };
-      } catch {
-        decoded = { message: res.text.slice(0, 500) };
-      }
-    }
     const creds = this.opts.credentials;
     if (res.status === 401 && creds?.kind === 'password' && !relogged) {
       // The ticket expired under us (clock skew, server restart): log in again, once. A 401 means
@@ -251,7 +255,34 @@ export class HttpProxmoxClient implements ProxmoxClient {
       this.ticket = undefined;
       return this.requestOnce(req, true);
     }
-    if (res.status < 200 || res.status >= 300) {
+    const ok = res.status >= 200 && res.status < 300;
+    let decoded: Record<string, unknown> = {};
+    let envelope = false;
+    if (res.text) {
+      let parsed: unknown;
+      let isJson = true;
+      try {
+        parsed = JSON.parse(res.text);
+      } catch {
+        isJson = false;
+      }
+      if (isJson) {
+        const depth = nestingDepth(parsed, MAX_ANSWER_DEPTH);
+        if (depth > MAX_ANSWER_DEPTH) {
+          throw new ProxmoxNetworkError(
+            `the answer to ${req.method} ${req.path} nests deeper than ${MAX_ANSWER_DEPTH} levels; Proxmox answers never do, so it was not read`,
+            'PROTOCOL',
+            req.method,
+            req.path,
+          );
+        }
+        envelope = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.hasOwn(parsed, 'data');
+        decoded = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { data: parsed };
+      } else {
+        decoded = { message: this.scrub(res.text.slice(0, 500)) };
+      }
+    }
+    if (!ok) {
       let hint: string | undefined;
       if (res.status === 401 && creds?.kind === 'token') {
         hint = `API token ${creds.tokenId} was refused (wrong secret, expired, or deleted; check PROXMOX_API_TOKEN)`;
@@ -260,7 +291,17 @@ export class HttpProxmoxClient implements ProxmoxClient {
       }
       throw this.httpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path, hint);
     }
-    return { status: res.status, reason: res.reason, data: decoded.data as T, body: decoded };
+    if (!envelope) {
+      // Only PVE's {"data": ...} is an answer: a proxy's login page or an empty 200 carried out nothing we know of.
+      throw new ProxmoxNetworkError(
+        `${req.method} ${req.path} got HTTP ${res.status} but not Proxmox's JSON answer: ${describeBody(this.scrub(res.text), res.contentType)}. Is PROXMOX_URL the Proxmox node itself, not a proxy or login page?`,
+        'PROTOCOL',
+        req.method,
+        req.path,
+      );
+    }
+    const clean = this.scrubDeep(decoded) as Record<string, unknown>;
+    return { status: res.status, reason: this.scrub(res.reason), data: clean.data as T, body: clean };
   }
 
   private async authenticate(headers: Record<string, string>, method: HttpMethod, path: string, signal?: AbortSignal): Promise<void> {
@@ -332,7 +373,8 @@ export class HttpProxmoxClient implements ProxmoxClient {
     body: string | undefined,
     signal?: AbortSignal,
     timeoutMs = this.timeoutMs,
-  ): Promise<{ status: number; reason: string; text: string }> {
+    maxBytes = this.maxResponseBytes,
+  ): Promise<{ status: number; reason: string; text: string; contentType: string }> {
     loadTls();
     const path = new URL(url).pathname;
     const host = new URL(url).host;
@@ -362,7 +404,22 @@ export class HttpProxmoxClient implements ProxmoxClient {
           },
           (res: IncomingMessage) => {
             const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
+            let size = 0;
+            const tooLarge = (what: string) => {
+              res.destroy();
+              sent.destroy();
+              fail(
+                `the answer from ${host} to ${method} ${path} is ${what}, over the ${formatBytes(maxBytes)} limit (PROXMOX_MAX_RESPONSE_BYTES); ask for less (filters, a narrower path) or raise the limit`,
+                'TOO_LARGE',
+              );
+            };
+            const declared = Number(res.headers['content-length']);
+            if (Number.isFinite(declared) && declared > maxBytes) return tooLarge(`${formatBytes(declared)}`);
+            res.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size > maxBytes) return tooLarge(`larger than that (${formatBytes(size)} read so far)`);
+              chunks.push(c);
+            });
             res.on('error', (e) => fail(`connection to ${host} broke during the answer: ${e.message}`, 'RESET'));
             res.on('close', () => {
               if (!res.complete) fail(`connection to ${host} closed before the answer was complete`, 'RESET');
@@ -374,6 +431,7 @@ export class HttpProxmoxClient implements ProxmoxClient {
                 // PVE writes its reason phrase as UTF-8; Node reads status lines as Latin-1.
                 reason: Buffer.from(res.statusMessage ?? '', 'latin1').toString('utf8'),
                 text: Buffer.concat(chunks).toString('utf8'),
+                contentType: String(res.headers['content-type'] ?? ''),
               });
             });
           },
@@ -394,39 +452,20 @@ export class HttpProxmoxClient implements ProxmoxClient {
     });
   }
 
-  /** Runs `fn` once fewer than `maxConcurrent` requests are in flight; a cancelled request leaves the queue at once. */
+  /** Runs `fn` once a request slot is free, taking turns between callers; a cancelled request leaves the queue at once. */
   private async withSlot<T>(req: ApiRequest, fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxConcurrent) {
-      await new Promise<void>((resolve, reject) => {
-        const signal = req.signal;
-        if (signal?.aborted) return reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', req.method, req.path));
-        const onAbort = () => {
-          const i = this.waiting.indexOf(go);
-          if (i >= 0) this.waiting.splice(i, 1);
-          reject(new ProxmoxNetworkError('request cancelled', 'ABORTED', req.method, req.path));
-        };
-        // The slot is handed over directly (active is not decremented in between), so a newcomer cannot jump the queue.
-        const go = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiting.push(go);
-      });
-    } else {
-      this.active++;
-    }
+    const release = await this.slots.acquire(currentCaller(), { method: req.method, path: req.path, signal: req.signal });
     try {
       return await fn();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      release();
     }
   }
 
-  /** Never let a credential reach an error message, whatever the server (or a proxy in front of it) echoes back. */
-  private scrub(text: string): string {
+  private formsFor?: { key: string; forms: string[] };
+
+  /** Every wire form of every credential this client holds (recomputed when the ticket changes). */
+  private secretForms(): string[] {
     const creds = this.opts.credentials;
     const secrets = [
       creds?.kind === 'token' ? creds.secret : undefined,
@@ -434,14 +473,29 @@ export class HttpProxmoxClient implements ProxmoxClient {
       creds?.kind === 'password' ? creds.otp : undefined,
       this.ticket?.cookie,
       this.ticket?.csrf,
-    ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
-    let out = text;
-    for (const s of secrets) {
-      out = out.split(s).join('***');
-      const encoded = encodeURIComponent(s);
-      if (encoded !== s) out = out.split(encoded).join('***');
-    }
-    return out;
+    ].filter((s): s is string => typeof s === 'string');
+    const key = secrets.join('\0');
+    if (this.formsFor?.key !== key) this.formsFor = { key, forms: [...new Set(secrets.flatMap((s) => secretForms(s)))] };
+    return this.formsFor.forms;
+  }
+
+  /** Never let a credential reach an error message or an answer, whatever the server (or a proxy in front of it) echoes back. */
+  private scrub(text: string): string {
+    return scrubSecrets(text, this.secretForms());
+  }
+
+  /** Keys and values of a decoded answer, scrubbed; depth is already bounded by MAX_ANSWER_DEPTH. */
+  private scrubDeep(value: unknown): unknown {
+    const forms = this.secretForms();
+    if (forms.length === 0) return value;
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return v.length >= 4 ? scrubSecrets(v, forms) : v;
+      if (v === null || typeof v !== 'object') return v;
+      if (Array.isArray(v)) return v.map(walk);
+      // fromEntries defines own properties, so a `__proto__` key stays data and never becomes a prototype.
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.length >= 4 ? scrubSecrets(k, forms) : k, walk(x)]));
+    };
+    return walk(value);
   }
 
   private httpError(
@@ -457,12 +511,40 @@ export class HttpProxmoxClient implements ProxmoxClient {
       clean = { ...body };
       if (typeof body.message === 'string') clean.message = this.scrub(body.message);
       if (body.errors && typeof body.errors === 'object') {
-        clean.errors = Object.fromEntries(Object.entries(body.errors).map(([k, v]) => [k, this.scrub(String(v))]));
+        clean.errors = Object.fromEntries(Object.entries(body.errors).map(([k, v]) => [this.scrub(k), this.scrub(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v))]));
       }
-      if (typeof body.data === 'string') clean.data = this.scrub(body.data);
+      if (body.data !== undefined) clean.data = this.scrubDeep(body.data);
     }
     return new ProxmoxHttpError(status, this.scrub(reason), clean, method, this.scrub(path), hint);
   }
+}
+
+/** How deep `value` nests, counting no further than `limit + 1` (iterative: the value may be hostile). */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > deepest) deepest = d + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / 1024 ** 3).toFixed(1).replace(/\.0$/, '')} GiB`;
+  if (n >= 1024 * 1024) return `${(n / 1024 ** 2).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+  return `${n} bytes`;
+}
+
+/** What came back instead of an answer, for the error: type, size and the start, control characters escaped. */
+function describeBody(text: string, contentType: string): string {
+  if (!text) return 'an empty body';
+  const start = text.slice(0, 160).replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${contentType || 'no content type'}, ${formatBytes(Buffer.byteLength(text))} starting ${JSON.stringify(start)}`;
 }
 
 function isTlsError(e: NodeJS.ErrnoException): boolean {

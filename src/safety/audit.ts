@@ -1,8 +1,19 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { log } from '../log.js';
 import { fileEnd, sealRecord, type ChainLink } from './audit-chain.js';
 import { redactCommand, redactParams, redactString } from './redact.js';
+
+/** The audit log cannot take a record: the call it would record is not run (fail closed). */
+export class AuditUnavailable extends Error {
+  constructor(readonly logPath: string, readonly why: string) {
+    super(`the audit log PROXMOX_AUDIT_LOG=${logPath} cannot be written (${why})`);
+    this.name = 'AuditUnavailable';
+  }
+}
+
+/** Less free space than this counts as a full disk: a record must fit, with room to spare. */
+const MIN_FREE_BYTES = 64 * 1024;
 
 export interface AuditEntry {
   tool: string;
@@ -37,6 +48,25 @@ export class AuditLog {
     /** PROXMOX_AUDIT_KEY: the chain's hashes are HMACs with it. */
     private readonly key?: string,
   ) {}
+
+  /**
+   * Fails closed: the directory and file can be created and appended to, and the disk is not full.
+   * Called at start-up (a bad path stops the server) and before every write or command is run (a log that
+   * went bad since refuses the call instead of running it unrecorded).
+   */
+  assertWritable(): void {
+    if (!this.path) return;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(this.path, 'a', 0o600));
+      this.dirReady = true;
+      const fs = statfsSync(dirname(this.path));
+      if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new AuditUnavailable(this.path, e.code ? `${e.code}: ${e.message.replace(/^\w+: /, '').split(',')[0]}` : e.message);
+    }
+  }
 
   record(entry: AuditEntry): void {
     if (!this.path) return;

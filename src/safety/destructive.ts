@@ -1,3 +1,4 @@
+import { splitList } from '../proxmox/split-list.js';
 import { parseRule, ruleMatches, type Rule } from './pattern.js';
 
 /**
@@ -23,8 +24,7 @@ const param = (name: string) => (p: Params) => truthy(p?.[name]);
 const equals = (name: string, ...values: string[]) => (p: Params) => values.includes(String(p?.[name] ?? '').trim());
 /** `delete` of an `unusedN` entry (or any disk with `force`) removes the volume itself, not just the config line. */
 const removesVolumes = (p: Params) => {
-  const list = p?.delete;
-  const keys = (Array.isArray(list) ? list.map(String) : String(list ?? '').split(/[,;\s]+/)).filter(Boolean);
+  const keys = splitList(p?.delete);
   return keys.some((k) => /^unused\d+$/.test(k)) || (keys.length > 0 && truthy(p?.force));
 };
 

@@ -1,4 +1,5 @@
 import { parseRule, ruleMatches, splitPath, type Rule } from './pattern.js';
+import { sideEffectOf } from './side-effects.js';
 
 export interface PolicyDecision {
   allowed: boolean;
@@ -47,6 +48,15 @@ export class Policy {
       return { allowed: false, reason: 'PROXMOX_READONLY is on: only GET calls are allowed' };
     }
     const matches = (rule: Rule) => paths.some((p) => ruleMatches(rule, verb, p));
+    const effect = this.readonly ? sideEffectOf(verb, ...paths) : undefined;
+    // Read-only means no side effects: a GET that acts on the outside world needs an allow rule naming it
+    // (one without `**`, so a blanket "GET /**" does not count).
+    if (effect && !this.allow.some((r) => !r.segments.includes('**') && matches(r))) {
+      return {
+        allowed: false,
+        reason: `PROXMOX_READONLY is on and this GET ${effect}; to permit it add "GET ${path}" to PROXMOX_ALLOW`,
+      };
+    }
     const denied = this.deny.find(matches);
     if (denied) return { allowed: false, rule: denied.text, reason: `refused by PROXMOX_DENY rule "${denied.text}"` };
     if (this.allow.length === 0) return { allowed: true };

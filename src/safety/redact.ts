@@ -24,11 +24,18 @@ export function isSecretKey(key: string, path?: string): boolean {
   return path !== undefined && SECRET_ON_PATH.some((s) => s.path.test(path) && s.keys.has(k));
 }
 
-/** `password=x`, `token=x` inside property strings and URLs, `user:pass@` in URLs. */
+const SECRET_WORD = String.raw`[\w-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|session|cookie)[\w-]*`;
+
+/**
+ * `password=x`, `token=x` inside property strings, URLs and form bodies, `"password": "x"` in JSON,
+ * `X-Api-Key: x` style headers, `user:pass@` in URLs.
+ */
 export function redactString(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`)
-    .replace(/\b((?:[\w-]*(?:pass(?:word)?|secret|token|apikey|api_key|api-key|passphrase)[\w-]*))=([^\s,;&]+)/gi, `$1=${REDACTED}`);
+    .replace(new RegExp(String.raw`("${SECRET_WORD}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${REDACTED}"`)
+    .replace(new RegExp(String.raw`\b(${SECRET_WORD})(=|%3D)([^\s,;&"']+)`, 'gi'), `$1$2${REDACTED}`)
+    .replace(new RegExp(String.raw`\b((?:x-)?${SECRET_WORD}|authorization|x-api-key)(\s*:\s*)(?:(Bearer|Basic|PVEAPIToken)\s+)?("[^"]*"|'[^']*'|[^\s'",;]+)`, 'gi'), (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ''}${REDACTED}`);
 }
 
 /** A copy of `params` with secret values replaced, recursively. */
@@ -54,6 +61,8 @@ function redactValue(value: unknown, path: string | undefined, depth = 0): unkno
  */
 export function redactCommand(command: string): string {
   return redactString(command)
+    // `-pSECRET` (mysql, mysqldump, sshpass): the password glued to the option.
+    .replace(/(^|[\s"'])(-p)(?=[^\s"'-])([^\s"']+)/g, `$1$2${REDACTED}`)
     .replace(/(--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*)(\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi, `$1$2${REDACTED}`)
     .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
     .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`);

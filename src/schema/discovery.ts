@@ -113,7 +113,8 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
   if (goal) {
     const steps = goal.match.recipe.steps.map((s) => s.op);
     const before = goal.leads ? [] : hits.slice(0, GOAL_AFTER);
-    const rest = hits.filter((op) => !before.includes(op) && !steps.includes(op)).slice(0, Math.max(0, SEARCH_RESULTS - before.length - steps.length));
+    // Beside a goal, only the best two other hits: the rest of a goal's hits are mostly its incidental words.
+    const rest = hits.filter((op) => !before.includes(op) && !steps.includes(op)).slice(0, Math.min(GOAL_ALSO, SEARCH_RESULTS - before.length - steps.length));
     const lines = [
       mended,
       before.length ? renderList(before, { refusal: ctx.refusal }) : '',
@@ -141,6 +142,8 @@ const WEAK_CONFIDENCE = 0.35;
 const GOAL_AFTER = 2;
 /** A goal leads when it accounts for this much more of the request than the best single operation. */
 const GOAL_LEAD_MARGIN = 0.05;
+/** Other hits named beside a goal's steps. */
+const GOAL_ALSO = 2;
 
 /**
  * Whether a goal recipe answers the request, and whether it leads: a recipe fits when it accounts for
@@ -150,10 +153,13 @@ const GOAL_LEAD_MARGIN = 0.05;
 function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads: boolean } | undefined {
   const match = ranked.recipe;
   // A goal shown beside good hits must say something they do not, or account for nearly all the request.
-  if (!match || match.matched < 3 || match.coverage < 0.6 || (match.cues === 0 && match.coverage < 0.9)) return undefined;
+  if (!match || match.matched < 3 || match.coverage < 0.6) return undefined;
+  // Cues: goal words that few operations hold and the best hit does not account for ("without downtime").
+  const cues = match.cueWords.filter((w) => !ranked.topWords?.has(w)).length;
+  if (cues === 0 && match.coverage < 0.9) return undefined;
   const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
   // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
-  const leads = !hits.length || (!inRecipe && match.cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
+  const leads = !hits.length || (!inRecipe && cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
   return { match, leads };
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { parseApidoc } from './apidoc.js';
@@ -13,6 +13,21 @@ export interface LoadedSchema {
 export const APIDOC_PATH = '/pve-docs/api-viewer/apidoc.js';
 /** apidoc.js is about 4 MB: allow more than a normal API call. */
 const APIDOC_TIMEOUT_MS = 60_000;
+/** PVE 9.2's apidoc.js is about 5 MB; far more is not a schema. Bounds the download and cached copies. */
+export const MAX_SCHEMA_BYTES = 32 * 1024 * 1024;
+/** Fewer operations than this (or no GET /version) is not a product's schema, whatever parsed. */
+const MIN_OPERATIONS = 20;
+
+/**
+ * Checks a parsed schema before it is used or cached, so a proxy page, a truncated file or a toy that
+ * happens to parse never pins itself in the cache for every later start.
+ */
+export function checkSchema(catalog: Catalog): void {
+  if (catalog.operations.length < MIN_OPERATIONS) {
+    throw new Error(`not an API schema: ${catalog.operations.length} operations (a Proxmox schema has hundreds)`);
+  }
+  if (!catalog.get('GET', '/version')) throw new Error('not an API schema: it has no GET /version');
+}
 
 /**
  * The schema from PROXMOX_SCHEMA_FILE, else from the cluster (cached per host and PVE version),
@@ -41,7 +56,7 @@ export async function loadSchema(opts: {
   let version: string | undefined;
   try {
     const res = await opts.client.request<{ version?: string }>({ method: 'GET', path: '/version', signal: opts.signal });
-    if (typeof res.data?.version === 'string' && /^[\w.+~-]+$/.test(res.data.version)) version = res.data.version;
+    if (typeof res.data?.version === 'string' && /^[\w.+~-]{1,64}$/.test(res.data.version)) version = res.data.version;
   } catch (err) {
     problems.push(`GET /version: ${(err as Error).message}`);
   }
@@ -52,9 +67,10 @@ export async function loadSchema(opts: {
   }
 
   try {
-    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS });
+    const text = await opts.client.fetchText(APIDOC_PATH, { signal: opts.signal, timeoutMs: APIDOC_TIMEOUT_MS, maxBytes: MAX_SCHEMA_BYTES });
     const tree = parseApidoc(text);
     const catalog = Catalog.fromApidoc(tree, { version, source: `${opts.client.baseUrl}${APIDOC_PATH}` });
+    checkSchema(catalog);
     if (version) await writeCache(opts.cacheDir, `${host}-${version}.json`, JSON.stringify(tree)).catch(() => undefined);
     return { catalog, source: 'cluster', version };
   } catch (err) {
@@ -81,14 +97,20 @@ export function hostKey(baseUrl: string): string {
 async function readCache(file: string, version: string): Promise<LoadedSchema | undefined> {
   let text: string;
   try {
+    if ((await stat(file)).size > MAX_SCHEMA_BYTES) throw new Error('too large');
     text = await readFile(file, 'utf8');
-  } catch {
+  } catch (err) {
+    if ((err as Error).message === 'too large') await unlink(file).catch(() => undefined);
     return undefined;
   }
   try {
-    return { catalog: Catalog.fromApidoc(parseApidoc(text), { version, source: file }), source: 'cache', version };
+    const catalog = Catalog.fromApidoc(parseApidoc(text), { version, source: file });
+    checkSchema(catalog);
+    return { catalog, source: 'cache', version };
   } catch {
-    return undefined; // a damaged cache file is as good as none: the cluster copy replaces it
+    // A damaged or bogus cache file is as good as none, and is removed so it cannot be picked again.
+    await unlink(file).catch(() => undefined);
+    return undefined;
   }
 }
 
@@ -102,7 +124,7 @@ async function newestCache(dir: string, host: string): Promise<{ file: string; v
   const prefix = `${host}-`;
   const found = await Promise.all(
     names
-      .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && /^[\w.+~-]+$/.test(n.slice(prefix.length, -5)))
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && /^[\w.+~-]{1,64}$/.test(n.slice(prefix.length, -5)))
       .map(async (n) => ({ file: path.join(dir, n), version: n.slice(prefix.length, -5), mtime: (await stat(path.join(dir, n))).mtimeMs })),
   );
   return found.sort((a, b) => b.mtime - a.mtime)[0];

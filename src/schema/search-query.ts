@@ -68,8 +68,21 @@ export function termsOf(word: string): string[] {
   return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 
+/** Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them. */
+const COMMON_WORDS = 'there here where when then than them they were been being also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(' ');
+
 /** Words the query side knows without the index: PVE's words for things, verbs, filler. */
-export const LEXICON: ReadonlySet<string> = new Set([...Object.keys(SYNONYMS), ...Object.keys(INTENT), ...STOP_WORDS]);
+export const LEXICON: ReadonlySet<string> = new Set([
+  ...Object.keys(SYNONYMS),
+  ...Object.keys(INTENT),
+  ...STOP_WORDS,
+  ...COMMON_WORDS,
+  // The words of the phrase table ("bring back", "power off").
+  ...PHRASES.flatMap(([re]) => re.source.match(/[a-z]{3,}/g) ?? []),
+]);
+
+/** What a typo may be mended to: PVE's words and the verbs, never filler ("bring" is not "being"). */
+export const TYPO_TARGETS: ReadonlySet<string> = new Set([...Object.keys(SYNONYMS), ...Object.keys(INTENT)]);
 
 /**
  * How far a word may be from the word meant. Short words are left alone (a four-letter word is one

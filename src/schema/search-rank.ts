@@ -29,6 +29,9 @@ export const POWER_VERBS = new Set(['start', 'stop', 'shutdown', 'reboot', 'rest
 /** Path words that scope rather than name an area: a guest's own actions stay strong beside them. */
 export const SCOPE_WORDS = ['node', 'qemu', 'lxc', 'cluster', 'status', 'config', 'current', 'vm', 'guest', 'all', 'bulk', 'action'];
 
+/** First words of a question: with no action verb, the request reads. */
+export const QUESTION_OPENERS = new Set(['are', 'is', 'does', 'do', 'did', 'has', 'have', 'was', 'were', 'any', 'whats', "what's", 'where', 'when', 'who', 'why']);
+
 /** Words of a request that name nothing in particular. */
 export const GENERIC_WORDS = new Set(['please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
 

@@ -14,6 +14,7 @@ export interface ResolvedRecipe {
 
 /** One request word, as the ranking weighs it. */
 export interface WeighedWord {
+  word: string;
   terms: string[];
   weight: number;
   idf: number;
@@ -27,8 +28,8 @@ export interface RecipeMatch {
   coverage: number;
   /** How many distinct request words it matched. */
   matched: number;
-  /** How many of them no operation holds. */
-  cues: number;
+  /** Those of them that few or no operations hold: they say what the goal is. */
+  cueWords: string[];
 }
 
 export class RecipeBook {
@@ -68,15 +69,15 @@ export class RecipeBook {
     for (const recipe of this.recipes) {
       let covered = 0;
       let matched = 0;
-      let cues = 0;
+      const cueWords: string[] = [];
       for (const w of told) {
         if (!w.terms.some((t) => recipe.terms.has(t))) continue;
         covered += w.weight * w.idf;
         matched++;
-        if (w.cue) cues++;
+        if (w.cue) cueWords.push(w.word);
       }
       const coverage = covered / wanted;
-      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched, cues };
+      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched, cueWords };
     }
     return best;
   }

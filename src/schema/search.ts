@@ -17,7 +17,7 @@ import {
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
-import { LEXICON, conceptsIn, consumeConcepts, lookup, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
+import { LEXICON, TYPO_TARGETS, conceptsIn, consumeConcepts, lookup, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
 import { SEARCH_OPTIONS, SearchIndex, type SearchSnapshot } from './search-index.js';
 import {
   DEBUG,
@@ -28,6 +28,7 @@ import {
   PARAM_SPREAD,
   POWER_VERBS,
   PRODUCT_WORDS,
+  QUESTION_OPENERS,
   QueryContext,
   RARE_IN_OPERATIONS,
   SCOPE_WORDS,
@@ -54,6 +55,8 @@ export interface Ranked {
   /** The same, counting also the words nothing in the schema knows ("frobnicate"): how sure the answer is. */
   confidence: number;
   groups?: Group[];
+  /** The request words the best hit accounts for. */
+  topWords?: ReadonlySet<string>;
   /** The goal recipe that best fits the request, if any fits two of its words. */
   recipe?: RecipeMatch;
 }
@@ -129,7 +132,7 @@ export class OperationSearch {
   }
 
   private typoCandidates(): string[] {
-    return (this.candidates ??= [...new Set([...this.data.vocabulary, ...LEXICON, ...this.recipes.vocabulary])].filter((w) => /^[a-z]{4,}$/.test(w)));
+    return (this.candidates ??= [...new Set([...this.data.vocabulary, ...TYPO_TARGETS, ...this.recipes.vocabulary])].filter((w) => /^[a-z]{4,}$/.test(w)));
   }
 
   rank(parsedQuery: ParsedQuery, limit = 10): Ranked {
@@ -162,7 +165,7 @@ export class OperationSearch {
       parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: c.settings?.length ? 1 : WEIGHTS.concept });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
-    const { methods: intents, verbs } = this.intents(raw);
+    const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''));
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
     // A question that changes something and names a guest setting points at the operations setting it.
@@ -192,7 +195,7 @@ export class OperationSearch {
         const df = Math.min(...g.terms.map((t) => this.data.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
         const rare = df > n || df <= RARE_IN_OPERATIONS;
         const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
-        return { terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: rare };
+        return { word: g.word, terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: rare };
       }),
     );
     const groups: Group[] = [...distinct.values()]
@@ -211,7 +214,7 @@ export class OperationSearch {
     if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
-    const total = new Map<number, { score: number; covered: number }>();
+    const total = new Map<number, { score: number; covered: number; words: string[] }>();
     const aboutGuest = NAMED_GUEST.test(query) || GUEST_TERMS.some((t) => groups.some((g) => g.terms.includes(t)));
     for (const group of groups) {
       const best = new Map<number, number>();
@@ -241,8 +244,9 @@ export class OperationSearch {
         for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
       }
       for (const [id, score] of best) {
-        const entry = total.get(id) ?? { score: 0, covered: 0 };
+        const entry = total.get(id) ?? { score: 0, covered: 0, words: [] };
         entry.score += score;
+        entry.words.push(group.word);
         entry.covered += group.weight * group.idf;
         if (DEBUG) (entry as any).why = `${(entry as any).why ?? ''} ${group.word}=${score.toFixed(1)}`;
         total.set(id, entry);
@@ -283,14 +287,14 @@ export class OperationSearch {
     const typical = wanted / groups.length;
     const coverage = best ? best.covered / wanted : 0;
     const confidence = best ? best.covered / (wanted + unknown * typical) : 0;
-    return { hits, coverage, confidence, groups, recipe };
+    return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []) };
   }
 
   /**
    * Which HTTP methods the question asks for, with a strength. Action verbs ("delete", "log in") beat
    * words that only lean towards reading ("get a ticket", "what", "status").
    */
-  private intents(raw: string[]): { methods: Map<Intent, number>; verbs: string[] } {
+  private intents(raw: string[], question: boolean): { methods: Map<Intent, number>; verbs: string[] } {
     const strong = new Map<Intent, number>();
     const weak = new Map<Intent, number>();
     const verbs: string[] = [];
@@ -306,6 +310,8 @@ export class OperationSearch {
       // The first method a verb names is its usual one; later ones are what it sometimes means.
       list.forEach((m, i) => into.set(m, Math.max(into.get(m) ?? 0, i === 0 ? 1 : 0.7)));
     }
+    // A request phrased as a question ("are there updates waiting", "does vm 7 have a snapshot") reads.
+    if (question && !weak.has('GET')) weak.set('GET', 1);
     const intents = strong.size > 0 ? strong : weak;
     // "interfaces of a node", "show the OSDs": a plural asks for a collection when reading.
     const plural = raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.data.vocabulary.has(stem(w)));

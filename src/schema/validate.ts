@@ -1,5 +1,6 @@
 import { clip } from '../output/budget.js';
 import type { Operation, ParamSpec } from './catalog.js';
+import { matchSchemaPattern } from './schema-regex.js';
 import { closestNames } from './similar.js';
 
 export interface ValidationResult {
@@ -7,6 +8,60 @@ export interface ValidationResult {
   errors: string[];
   /** Wire-ready: booleans as "1"/"0", numbers as strings, arrays as repeated keys. */
   params: Record<string, string | string[]>;
+  /** Parameters whose schema pattern this server cannot check (the node checks them). */
+  unchecked: string[];
+}
+
+/** Longest parameter value accepted (characters); PVE's own longest values (file-write content) are below it. */
+export const MAX_PARAM_VALUE_CHARS = 65_536;
+/** Most parameters (or list items) in one call. */
+export const MAX_PARAMS = 1_000;
+
+/**
+ * C0 controls other than tab, newline and carriage return, DEL and the C1 controls. PVE reads a NUL in a
+ * list as the separator (PVE::Tools::split_list), and none of these belongs in a value a human approves.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Half of a surrogate pair: not a character, and silently replaced by U+FFFD when encoded. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** `U+0000 at character 6`: where the first control character is, without echoing it. */
+export function controlCharProblem(text: string): string | undefined {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `holds a lone UTF-16 surrogate at character ${lone.index + 1} (not valid Unicode)`;
+  const m = CONTROL.exec(text);
+  if (!m) return undefined;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `holds the control character U+${code} at character ${m.index + 1}`;
+}
+
+/**
+ * For calls without a schema: no value or name may hold a control character or exceed the length limit,
+ * since nothing here can tell whether the operation allows it.
+ */
+export function checkRawParams(params: Record<string, unknown> | undefined): string[] {
+  const errors: string[] = [];
+  const entries = Object.entries(params ?? {});
+  if (entries.length > MAX_PARAMS) return [`at most ${MAX_PARAMS} parameters in one call, got ${entries.length}`];
+  for (const [key, value] of entries) {
+    const keyProblem = controlCharProblem(key);
+    if (keyProblem) errors.push(`parameter name ${JSON.stringify(clip(key, 40))} ${keyProblem}`);
+    const values = Array.isArray(value) ? value : [value];
+    if (values.length > MAX_PARAMS) errors.push(`'${clip(key)}' has ${values.length} items; at most ${MAX_PARAMS}`);
+    for (const v of values.slice(0, MAX_PARAMS)) {
+      if (typeof v !== 'string') continue;
+      const problem = valueProblem(v);
+      if (problem) errors.push(`'${clip(key)}' ${problem}`);
+    }
+  }
+  return errors;
+}
+
+function valueProblem(text: string): string | undefined {
+  if (text.length > MAX_PARAM_VALUE_CHARS) return `is ${text.length} characters; values are limited to ${MAX_PARAM_VALUE_CHARS}`;
+  const control = controlCharProblem(text);
+  return control ? `${control}; control characters are refused unless the schema's pattern allows them` : undefined;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -20,11 +75,17 @@ export function validateParams(op: Operation, params: Record<string, unknown> | 
   const byName = new Map(op.params.map((p) => [p.name, p]));
   const given = new Set<string>();
 
+  const unchecked: string[] = [];
+
   if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
-    return { ok: false, errors: ['parameters must be an object of name: value'], params: {} };
+    return { ok: false, errors: ['parameters must be an object of name: value'], params: {}, unchecked };
+  }
+  const entries = Object.entries(params ?? {});
+  if (entries.length > MAX_PARAMS) {
+    return { ok: false, errors: [`at most ${MAX_PARAMS} parameters in one call, got ${entries.length}`], params: {}, unchecked };
   }
 
-  for (const [key, value] of Object.entries(params ?? {})) {
+  for (const [key, value] of entries) {
     if (value === undefined || value === null) continue;
     if (op.pathParams.includes(key)) {
       errors.push(`'${clip(key)}' is a path parameter: put it in the path (${op.path})`);
@@ -34,14 +95,17 @@ export function validateParams(op: Operation, params: Record<string, unknown> | 
     if (spec === null) continue; // indexedSpec already reported the problem
     if (!spec) {
       if (op.additionalParams) {
-        out[key] = Array.isArray(value) ? value.map(String) : String(value);
+        const raw = Array.isArray(value) ? value.map(String) : String(value);
+        const problems = checkRawParams({ [key]: raw });
+        if (problems.length) errors.push(...problems);
+        else out[key] = raw;
         continue;
       }
       errors.push(unknownParameter(op, key));
       continue;
     }
     given.add(spec.name);
-    const converted = convert(key, value, spec, errors);
+    const converted = convert(key, value, spec, errors, unchecked);
     if (converted !== undefined) out[key] = converted;
   }
 
@@ -51,7 +115,7 @@ export function validateParams(op: Operation, params: Record<string, unknown> | 
       errors.push(`'${spec.name}' requires '${spec.requires}' as well`);
     }
   }
-  return { ok: errors.length === 0, errors, params: errors.length ? {} : out };
+  return { ok: errors.length === 0, errors, params: errors.length ? {} : out, unchecked };
 }
 
 /** `net3` -> the `net[n]` spec; null when the family exists but the index is out of the stated range. */
@@ -77,13 +141,17 @@ function unknownParameter(op: Operation, key: string): string {
   return `unknown parameter '${clip(key)}'; valid: ${shown.join(', ')}${more}`;
 }
 
-function convert(key: string, value: unknown, spec: ParamSpec, errors: string[]): string | string[] | undefined {
+function convert(key: string, value: unknown, spec: ParamSpec, errors: string[], unchecked: string[]): string | string[] | undefined {
   if (spec.type === 'array') {
     const list = Array.isArray(value) ? value : [value];
+    if (list.length > MAX_PARAMS) {
+      errors.push(`'${key}' has ${list.length} items; at most ${MAX_PARAMS}`);
+      return undefined;
+    }
     const out: string[] = [];
     const item = spec.items ?? { ...spec, type: 'string', indexed: false };
     list.forEach((v, i) => {
-      const one = convertScalar(`${key}[${i}]`, v, item, errors);
+      const one = convertScalar(`${key}[${i}]`, v, item, errors, unchecked);
       if (one !== undefined) out.push(one);
     });
     return out;
@@ -92,18 +160,18 @@ function convert(key: string, value: unknown, spec: ParamSpec, errors: string[])
     errors.push(`'${key}' takes one ${spec.type}, not a list`);
     return undefined;
   }
-  return convertScalar(key, value, spec, errors);
+  return convertScalar(key, value, spec, errors, unchecked);
 }
 
-function convertScalar(key: string, value: unknown, spec: ParamSpec, errors: string[]): string | undefined {
+function convertScalar(key: string, value: unknown, spec: ParamSpec, errors: string[], unchecked: string[]): string | undefined {
   const problems: string[] = [];
-  const result = scalar(key, value, spec, problems);
+  const result = scalar(key, value, spec, problems, unchecked);
   errors.push(...problems);
   return problems.length ? undefined : result;
 }
 
-function scalar(key: string, value: unknown, spec: ParamSpec, errors: string[]): string | undefined {
-  const shown = JSON.stringify(value)?.slice(0, 40) ?? String(value);
+function scalar(key: string, value: unknown, spec: ParamSpec, errors: string[], unchecked: string[]): string | undefined {
+  const shown = shownValue(value);
   switch (spec.type) {
     case 'boolean': {
       const v = String(value).trim().toLowerCase();
@@ -128,11 +196,18 @@ function scalar(key: string, value: unknown, spec: ParamSpec, errors: string[]):
       return text.replace(/^\+/, '');
     }
     default:
-      return stringValue(key, value, spec, errors, shown);
+      return stringValue(key, value, spec, errors, shown, unchecked);
   }
 }
 
-function stringValue(key: string, value: unknown, spec: ParamSpec, errors: string[], shown: string): string | undefined {
+/** A value quoted in an error: short, and never a huge or nested structure serialised whole. */
+function shownValue(value: unknown): string {
+  if (typeof value === 'string') return clip(JSON.stringify(value.slice(0, 60)), 62);
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'a list' : 'an object';
+  return String(value).slice(0, 40);
+}
+
+function stringValue(key: string, value: unknown, spec: ParamSpec, errors: string[], shown: string, unchecked: string[]): string | undefined {
   const sub = typeof spec.format === 'object' ? spec.format : undefined;
   let text: string;
   if (typeof value === 'string') text = value;
@@ -142,29 +217,29 @@ function stringValue(key: string, value: unknown, spec: ParamSpec, errors: strin
     errors.push(`'${key}' must be a string${sub ? ` like ${spec.typetext ?? 'key=value,...'}` : ''}, got ${shown}`);
     return undefined;
   }
+  if (text.length > MAX_PARAM_VALUE_CHARS) {
+    errors.push(`'${key}' is ${text.length} characters; values are limited to ${MAX_PARAM_VALUE_CHARS}`);
+    return undefined;
+  }
+  const verdict = spec.pattern ? matchSchemaPattern(spec.pattern, text) : undefined;
+  const control = controlCharProblem(text);
+  if (control && verdict !== 'match') {
+    errors.push(`'${key}' ${control}; control characters are refused unless the schema's pattern allows them`);
+    return undefined;
+  }
+  if (verdict === 'unchecked') unchecked.push(key);
   if (spec.enum && !spec.enum.includes(text)) {
     errors.push(`'${key}' must be one of ${spec.enum.join('|')}, got ${JSON.stringify(text).slice(0, 40)}`);
   } else if (spec.minLength !== undefined && text.length < spec.minLength) {
     errors.push(`'${key}' must be at least ${spec.minLength} characters`);
   } else if (spec.maxLength !== undefined && text.length > spec.maxLength) {
     errors.push(`'${key}' must be at most ${spec.maxLength} characters, got ${text.length}`);
-  } else if (spec.pattern && !matchesPattern(spec.pattern, text)) {
-    errors.push(`'${key}' does not match the pattern ${spec.pattern}`);
+  } else if (verdict === 'mismatch') {
+    errors.push(`'${key}' does not match the pattern ${clip(spec.pattern ?? '', 200)}`);
   } else if (sub) {
     errors.push(...checkSubKeys(key, text, sub));
   }
   return text;
-}
-
-/** PVE anchors its (Perl) patterns; one JavaScript cannot compile is not checked rather than guessed at. */
-function matchesPattern(pattern: string, text: string): boolean {
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return true;
-  }
-  return re.test(text);
 }
 
 /** `{model: 'virtio', bridge: 'vmbr0', firewall: true}` -> `model=virtio,bridge=vmbr0,firewall=1` */
@@ -185,7 +260,7 @@ function checkSubKeys(key: string, text: string, sub: Record<string, ParamSpec>)
     const m = /^\s*([A-Za-z][\w-]*)=(.*)$/.exec(part);
     if (!m) continue;
     const [, name, val] = m;
-    const spec = sub[name];
+    const spec = Object.hasOwn(sub, name) ? sub[name] : undefined;
     if (!spec) {
       const near = closestNames(name, Object.keys(sub), 3);
       errors.push(

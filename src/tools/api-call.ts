@@ -1,10 +1,11 @@
 import type { HttpMethod } from '../proxmox/client.js';
 import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { encodeSegment, fillTemplate } from '../proxmox/path.js';
+import { mayNeedCanonical } from '../proxmox/node-names.js';
 import { parseUpid } from '../proxmox/upid.js';
 import { waitForTask, type TaskResult } from '../proxmox/tasks.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
-import { validateParams } from '../schema/validate.js';
+import { checkRawParams, controlCharProblem, validateParams } from '../schema/validate.js';
 import { permissionText } from '../schema/render.js';
 import { isDestructive } from '../safety/destructive.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
@@ -14,6 +15,8 @@ import { clip } from '../output/budget.js';
 import { checkAllowed, confirmCall, showLong, type Danger } from './guard.js';
 import { describeDiff, diffConfig } from '../safety/config-diff.js';
 import { digestOf, isStaleDigestError } from '../safety/digests.js';
+import { visible } from '../output/visible.js';
+import { nodeForCall } from './canonical-node.js';
 import { redactParams } from '../safety/redact.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
@@ -47,7 +50,12 @@ function parseTarget(raw: string, baseUrl: string): Target {
   let rest = raw.trim();
   const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
   if (url) {
-    const given = new URL(url[0]);
+    let given: URL;
+    try {
+      given = new URL(url[0]);
+    } catch {
+      throw new ToolError(`path ${JSON.stringify(clip(url[0], 80))} is not a valid URL; give an API path such as /nodes/{node}/qemu`);
+    }
     const ours = new URL(baseUrl);
     if (given.host.toLowerCase() !== ours.host.toLowerCase()) {
       throw new ToolError(`path must be an API path such as /nodes/{node}/qemu; this server talks only to ${ours.host}, not ${given.host}`);
@@ -203,9 +211,12 @@ export interface CallOptions {
 export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCall, opts: CallOptions): Promise<ToolOutput> {
   const cluster = env.cluster(args.cluster);
   const catalog = await cluster.catalog();
+  refuseOddText(args);
   const target = parseTarget(args.path, cluster.client.baseUrl);
   const givenParams = mergeQuery(args.params, target.query);
-  const resolved = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
+  const found = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
+  refuseControlCharsInPath(found.path);
+  const resolved = { ...found, path: await canonicalNodeInPath(cluster.client, found.path, call.signal) };
   const notes: string[] = [];
   if (!catalog) {
     notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
@@ -216,10 +227,16 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     const checked = validateParams(resolved.op, givenParams);
     if (!checked.ok) {
       throw new ToolError(
-        `${resolved.method} ${resolved.template}: ${checked.errors.join('; ')}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,
+        `${resolved.method} ${resolved.template}: ${listErrors(checked.errors)}\nSee proxmox-api-schema path=${resolved.template} method=${resolved.method}`,
       );
     }
     wireParams = checked.params;
+    if (checked.unchecked.length) {
+      notes.push(`not checked here, the node will check: the pattern of ${checked.unchecked.map((n) => `'${n}'`).join(', ')}`);
+    }
+  } else {
+    const problems = checkRawParams(givenParams);
+    if (problems.length) throw new ToolError(`${resolved.method} ${resolved.template}: ${listErrors(problems)}`);
   }
 
   const writes = resolved.method !== 'GET';
@@ -338,6 +355,56 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   };
 }
 
+/** Many problems at once (a call with thousands of bad parameters) are summarised, not listed whole. */
+function listErrors(errors: string[], max = 20): string {
+  const shown = errors.slice(0, max).join('; ');
+  return errors.length > max ? `${shown}; ... and ${errors.length - max} more problems` : shown;
+}
+
+/**
+ * `/nodes/localhost/...` runs on the node behind PROXMOX_URL and `/nodes/PVE1` may reach pve1: the node
+ * segment is replaced by the cluster's own name for it before policy, confirmation and audit see the path.
+ */
+async function canonicalNodeInPath(client: ClusterContext['client'], path: string, signal?: AbortSignal): Promise<string> {
+  const segments = path.split('/');
+  if (segments[1] !== 'nodes' || segments[2] === undefined || segments[2] === '') return path;
+  let node: string;
+  try {
+    node = decodeURIComponent(segments[2]);
+  } catch {
+    return path;
+  }
+  if (!mayNeedCanonical(node)) return path;
+  const canonical = await nodeForCall(client, node, signal);
+  if (canonical === node) return path;
+  segments[2] = encodeSegment(canonical);
+  return segments.join('/');
+}
+
+/** Lone surrogates and control characters in the path or path parameters get a precise refusal before any encoding. */
+function refuseOddText(args: CallArgs): void {
+  const pathProblem = controlCharProblem(args.path);
+  if (pathProblem) throw new ToolError(`path ${pathProblem}`);
+  for (const [name, value] of Object.entries(args.pathParams ?? {})) {
+    const problem = typeof value === 'string' ? controlCharProblem(value) : undefined;
+    if (problem) throw new ToolError(`path parameter '${clip(name, 40)}' ${problem}`);
+  }
+}
+
+/** Path parameters are values too: a control character in one is refused like one in params. */
+function refuseControlCharsInPath(path: string): void {
+  for (const segment of path.split('/')) {
+    let decoded = segment;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      // left encoded; the raw text is checked
+    }
+    const problem = controlCharProblem(decoded);
+    if (problem) throw new ToolError(`path segment ${JSON.stringify(clip(segment, 60))} ${problem}; control characters are not allowed in paths`);
+  }
+}
+
 /**
  * A 403 in PVE's words names the path and privilege it checked; the schema adds what the operation as a
  * whole requires (some need one of several privileges, or a second check), so the user knows what to grant.
@@ -391,7 +458,7 @@ function offlineNodes(data: unknown): string[] {
 function showCall(method: string, path: string, params: Record<string, unknown>): string {
   const lines = [`${method} ${decodePathForHumans(path)}`];
   for (const [key, value] of Object.entries(redactParams(params, path))) {
-    lines.push(`  ${key}: ${showLong(typeof value === 'string' ? value : JSON.stringify(value), 300)}`);
+    lines.push(`  ${key}: ${showLong(visible(typeof value === 'string' ? value : JSON.stringify(value)), 300)}`);
   }
   return lines.join('\n');
 }

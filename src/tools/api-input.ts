@@ -8,6 +8,9 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 /** An HTTP method, in any case ("get" works as well as "GET"). */
 export const methodInput = z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(METHODS));
 export const MAX_WAIT_S = 600;
+/** Documented argument limits (README, Safety): far above any real call, far below what could hurt. */
+export const MAX_PATH_CHARS = 4096;
+export const MAX_PATH_PARAM_CHARS = 1024;
 
 /**
  * The token from a confirmation preview. `true` (the old yes) is still accepted as input, as the string
@@ -17,9 +20,14 @@ export const confirmInput = z.preprocess((v) => (typeof v === 'boolean' ? String
 
 /** Parameters shared by proxmox-api and proxmox-api-read. */
 export const callShape = {
-  path: z.string().min(1),
+  path: z.string().min(1).max(MAX_PATH_CHARS, { error: `path is limited to ${MAX_PATH_CHARS} characters` }),
   method: methodInput.optional(),
-  pathParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  pathParams: z
+    .record(
+      z.string().max(128, { error: 'a path parameter name is limited to 128 characters' }),
+      z.union([z.string().max(MAX_PATH_PARAM_CHARS, { error: `a path parameter value is limited to ${MAX_PATH_PARAM_CHARS} characters` }), z.number()]),
+    )
+    .optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   fields: z.array(z.string()).optional(),
   filter: z.array(z.string()).optional().describe('key=v key~v key>n'),

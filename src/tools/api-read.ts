@@ -3,7 +3,7 @@ import { callOutput, callShape } from './api-input.js';
 import { defineTool } from './define.js';
 
 const { method: _method, ...readShape } = callShape;
-const input = z.object({ ...readShape, path: z.string().min(1) });
+const input = z.object(readShape);
 
 export const apiReadTool = defineTool({
   name: 'proxmox-api-read',

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
+import { sideEffectOf } from '../safety/side-effects.js';
 import { methodInput } from './api-input.js';
 import { defineTool } from './define.js';
 
@@ -61,7 +62,14 @@ export const apiSchemaTool = defineTool({
     };
     const found = answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
     if (found.isError) return found;
-    const brief = (op: Operation) => ({ method: op.method, path: op.path, summary: op.summary, ...(refusal(op) ? { refused: true } : {}) });
+    const effect = (op: Operation) => sideEffectOf(op.method, op.path);
+    const brief = (op: Operation) => ({
+      method: op.method,
+      path: op.path,
+      summary: op.summary,
+      ...(refusal(op) ? { refused: true } : {}),
+      ...(effect(op) ? { sideEffect: effect(op) } : {}),
+    });
     const structured = found.detail
       ? {
           operation: {
@@ -71,7 +79,28 @@ export const apiSchemaTool = defineTool({
           },
         }
       : { operations: (found.operations ?? []).map(brief), total: found.operations ? found.operations.length : catalog.operations.length };
-    return { text: found.text, structured };
+    return { text: markSideEffects(found.text, found.detail ? [found.detail] : (found.operations ?? []), Boolean(found.detail)), structured };
   },
 });
 
+/**
+ * GETs that act on the outside world (fetch a URL, contact a registry, scan hosts) are marked, so a model
+ * does not take them for plain reads; read-only mode refuses them unless PROXMOX_ALLOW names them.
+ */
+function markSideEffects(text: string, ops: readonly Operation[], detail: boolean): string {
+  const marked = ops.filter((op) => sideEffectOf(op.method, op.path));
+  if (!marked.length) return text;
+  const lines = text.split('\n');
+  if (detail) {
+    const why = sideEffectOf(marked[0].method, marked[0].path);
+    lines.splice(1, 0, `SIDE EFFECT: this GET ${why}; read-only mode refuses it unless PROXMOX_ALLOW names it.`);
+    return lines.join('\n');
+  }
+  const paths = new Set(marked.map((op) => op.path));
+  return lines
+    .map((line) => {
+      const m = /^GET (\S+)(\s+)/.exec(line);
+      return m && paths.has(m[1]) ? `${m[0]}[side effect] ${line.slice(m[0].length)}` : line;
+    })
+    .join('\n');
+}

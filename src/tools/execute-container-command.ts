@@ -8,6 +8,7 @@ import { explainPctFailure, KILL_AFTER_SECONDS, pctExecCommandLine } from '../ex
 import { sshExec, SshError } from '../exec/ssh-exec.js';
 import { apiPath } from '../proxmox/path.js';
 import { confirmInput } from './api-input.js';
+import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
 import { defineTool } from './define.js';
 import { ToolError } from '../errors.js';
@@ -20,7 +21,7 @@ export const CONTAINER_MAX_OUTPUT_BYTES = 64 * 1024;
 const input = z.object({
   node: z.string(),
   vmid: z.union([z.number(), z.string()]),
-  command: z.string().min(1),
+  command: z.string().min(1).max(65_536, { error: 'command is limited to 65536 characters (and to 2000 as shown when confirmation is on)' }),
   input: z.string().max(1024 * 1024).optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional(),
   confirm: confirmInput,
@@ -34,10 +35,11 @@ export const containerCommandTool = defineTool({
   output: execOutput,
   kind: 'exec',
   async run(args, env, call) {
-    const node = validateNodeName(args.node);
     const vmid = validateVmid(args.vmid);
     rejectNul(args.command, 'command');
     const cluster = env.cluster(args.cluster);
+    // One spelling for policy, SSH address and audit (`localhost` and `PVE1` become the node's own name).
+    const node = await nodeForCall(cluster.client, validateNodeName(args.node), call.signal);
     const ssh = cluster.config.ssh;
     if (!ssh.keyPath && !ssh.agentSocket) {
       throw new ToolError(

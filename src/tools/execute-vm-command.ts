@@ -8,6 +8,7 @@ import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { confirmInput } from './api-input.js';
+import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
 import type { ClusterContext } from '../context.js';
 import { ToolError } from '../errors.js';
@@ -22,8 +23,8 @@ const EXEC_PATH = '/nodes/{node}/qemu/{vmid}/agent/exec';
 const input = z.object({
   node: z.string().optional(),
   vmid: z.union([z.number(), z.string()]),
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
+  command: z.string().min(1).max(65_536, { error: 'command is limited to 65536 characters (and to 2000 as shown when confirmation is on)' }),
+  args: z.array(z.string().max(65_536, { error: 'an argument is limited to 65536 characters' })).max(1000, { error: 'at most 1000 args' }).optional(),
   shell: z.boolean().optional().describe('sh -c / cmd /c'),
   input: z.string().optional().describe('stdin'),
   timeoutMs: z.number().int().min(1).max(VM_MAX_TIMEOUT_MS).optional(),
@@ -49,7 +50,7 @@ export const vmCommandTool = defineTool({
     const argvWithoutShell = args.args ? [args.command, ...args.args] : args.shell ? undefined : splitCommandLine(args.command);
     const cluster = env.cluster(args.cluster);
     const client = cluster.client;
-    const node = givenNode ?? (await findVmNode(client, vmid, call.signal));
+    const node = givenNode !== undefined ? await nodeForCall(client, givenNode, call.signal) : await findVmNode(client, vmid, call.signal);
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
     const execOp = (await cluster.catalog().catch(() => undefined))?.get('POST', EXEC_PATH);
@@ -121,7 +122,9 @@ interface ResourceRow {
 }
 
 async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise<ResourceRow[]> {
-  return (await client.request<ResourceRow[]>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal })).data ?? [];
+  const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });
+  if (!Array.isArray(data)) throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
+  return data.filter((r): r is ResourceRow => r !== null && typeof r === 'object');
 }
 
 async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSignal): Promise<string> {

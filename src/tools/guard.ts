@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import type { AuditEntry } from '../safety/audit.js';
+import { AuditUnavailable, type AuditEntry } from '../safety/audit.js';
 import type { BoundCall, ConfirmTokens } from '../safety/confirm-token.js';
 import { redactParams } from '../safety/redact.js';
+import { visible } from '../output/visible.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './types.js';
 
 /**
@@ -12,6 +13,16 @@ function enforcePolicy(cluster: ClusterContext, method: string, template: string
   const decision = cluster.policy.check(method, template, concrete);
   if (!decision.allowed) {
     throw new ToolError(`refused: ${method} ${concrete ?? template}: ${decision.reason ?? 'not allowed by policy'}`);
+  }
+}
+
+/** A write or command whose record cannot be written is refused, not run unrecorded (PROXMOX_AUDIT_LOG fails closed). */
+function assertAuditable(env: ToolEnv): void {
+  try {
+    env.audit?.assertWritable();
+  } catch (err) {
+    if (err instanceof AuditUnavailable) throw new ToolError(`refused: ${err.message}; nothing was run`);
+    throw err;
   }
 }
 
@@ -39,7 +50,8 @@ export class ConfirmationNeeded extends ToolError {
 }
 
 export function previewText(danger: Danger): string {
-  return [danger.shown, `This ${danger.why}.`, ...(danger.changes ? [danger.changes] : [])].join('\n');
+  // What the human reads shows every whitespace run and invisible character for what it is.
+  return [visible(danger.shown), `This ${danger.why}.`, ...(danger.changes ? [visible(danger.changes)] : [])].join('\n');
 }
 
 function tokensOf(env: ToolEnv): ConfirmTokens {
@@ -125,6 +137,7 @@ export async function checkAllowed(
 ): Promise<void> {
   await recordingRefusal(env, what.refusal, () => {
     enforcePolicy(cluster, what.method, what.template, what.concrete);
+    if (what.refusal) assertAuditable(env);
     if (what.lacking) {
       throw new ToolError(
         `refused before sending: ${what.method} ${what.concrete}: the API token lacks ${what.lacking} (its privileges as GET /access/permissions shows them). ` +
@@ -207,14 +220,21 @@ export async function guardExec(
     lacking?: string;
   },
 ): Promise<void> {
-  const stdin = typeof what.params.input === 'string' ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(what.params.input, 500)}` : '';
+  // A command is shown whole or not run: its end is where `; curl …|sh` would hide.
+  if (env.config.confirm !== 'off' && visible(what.command).length > SHOWN_CHARS) {
+    throw new ToolError(
+      `the command is too long to show for confirmation (${what.command.length} characters, ${visible(what.command).length} as shown; at most ${SHOWN_CHARS}): ` +
+        'put a long script in input (stdin) and run a short command such as sh, or split it',
+    );
+  }
+  const stdin = typeof what.params.input === 'string' ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(visible(what.params.input), 500)}` : '';
   await guardCall(env, call, cluster, {
     tool: what.tool,
     method: 'POST',
     template: what.template,
     concrete: what.concrete,
     params: { ...what.params, command: what.command },
-    danger: { shown: `run in ${what.target}:\n${showLong(what.command)}${stdin}`, why: 'runs a command inside the guest' },
+    danger: { shown: `run in ${what.target}:\n${showLong(visible(what.command))}${stdin}`, why: 'runs a command inside the guest' },
     confirm: what.confirm,
     lacking: what.lacking,
     refusal: { tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command },

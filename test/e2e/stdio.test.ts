@@ -139,7 +139,8 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     }
   });
 
-  it.skipIf(!existsSync(schema92))(`prepares schema and search index while the client is idle (${needsNote(schema92)})`, async () => {
+  // Generous bounds: under a full parallel test run on 2 cores the warm-up can take well over 10 s.
+  it.skipIf(!existsSync(schema92))(`prepares schema and search index while the client is idle (${needsNote(schema92)})`, { timeout: 90_000 }, async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
     const client = await connect(
       'v2',

@@ -156,8 +156,11 @@ describe('graceful shutdown', () => {
 
     let closed = false;
     const closing = server.close().then(() => (closed = true));
-    // A new connection is refused: the listener is gone.
-    await expect(raw(server.url, { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
+    // A new connection still gets an answer while draining: 503 from /healthz and /mcp, so a load balancer moves on.
+    const health = await raw(server.url, { method: 'GET', path: '/healthz' });
+    expect(health.status).toBe(503);
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'draining' });
+    expect((await raw(server.url, { headers: MCP_HEADERS, body: INITIALIZE })).status).toBe(503);
     expect(closed).toBe(false);
 
     release.open();
@@ -165,6 +168,8 @@ describe('graceful shutdown', () => {
     expect(textOf(result)).toBe('finished');
     await closing;
     expect(closed).toBe(true);
+    // Once the last call is done the listener is gone.
+    await expect(raw(server.url, { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
     server = undefined;
   });
 

@@ -52,6 +52,10 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'deelte user carl@pve', ['DELETE /access/users/{userid}'], 1);
         // The answer says how it read the request.
         expect(answer(catalogFor(v), { query: 'snaphsot vm 12' }).text).toContain('snaphsot->snapshot');
+        // Everyday words and the words of known phrases are no typos of schema words.
+        for (const q of ['are there any snapshots of vm 5', 'bring back container 9 from its backup', 'shut vm 4 down please']) {
+          expect(answer(catalogFor(v), { query: q }).text).not.toContain('read as');
+        }
       });
 
       it('does not let an incidental word take over the request', () => {

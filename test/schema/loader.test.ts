@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProxmoxClient } from '../../src/proxmox/client.js';
 import { hostKey, loadSchema } from '../../src/schema/loader.js';
 
+/** A schema must look like one (GET /version, at least 20 operations) before it is used or cached. */
 const TREE = [
   { path: '/version', text: 'version', leaf: 1, info: { GET: { name: 'version', description: 'API version details.', parameters: {} } } },
+  ...Array.from({ length: 24 }, (_, i) => ({ path: `/thing${i}`, text: `thing${i}`, leaf: 1, info: { GET: { name: `thing${i}`, description: 'A thing.', parameters: {} } } })),
 ];
 const APIDOC_JS = `const apiSchema = ${JSON.stringify(TREE)};\nExt.onReady(function() { var x = "]"; });\n`;
 
@@ -55,7 +57,7 @@ describe('loadSchema', () => {
     writeFileSync(file, APIDOC_JS);
     const loaded = await loadSchema({ schemaFile: file, cacheDir: dir });
     expect(loaded.source).toBe('file');
-    expect(loaded.catalog.operations).toHaveLength(1);
+    expect(loaded.catalog.operations).toHaveLength(25);
     await expect(loadSchema({ schemaFile: path.join(dir, 'missing.js'), cacheDir: dir })).rejects.toThrow(/cannot read PROXMOX_SCHEMA_FILE/);
   });
 

@@ -33,7 +33,7 @@ const op = tiny.get('POST', '/t/{node}')!;
 describe('validateParams', () => {
   it('converts valid input to wire form', () => {
     const r = validateParams(op, { name: 'abc', count: '3', ratio: 0.5, flag: true, mode: 'fast', tags: ['a', 'b'] });
-    expect(r).toEqual({ ok: true, errors: [], params: { name: 'abc', count: '3', ratio: '0.5', flag: '1', mode: 'fast', tags: ['a', 'b'] } });
+    expect(r).toEqual({ ok: true, errors: [], unchecked: [], params: { name: 'abc', count: '3', ratio: '0.5', flag: '1', mode: 'fast', tags: ['a', 'b'] } });
     for (const [given, wire] of [[false, '0'], [0, '0'], [1, '1'], ['1', '1'], ['0', '0'], ['true', '1'], ['false', '0']] as const) {
       expect(validateParams(op, { name: 'abc', flag: given }).params.flag).toBe(wire);
     }
