@@ -113,6 +113,8 @@ export interface App {
    * all sharing the runtime's API clients, tickets and schema caches.
    */
   createServer(): McpServer;
+  /** The one server of a stdio process: a session for its whole life (remembers the digests of configs read). */
+  createSessionServer(): McpServer;
   /** Closes the API clients, then whatever the configuration started. */
   close(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
     tools,
     withheld,
     createServer: () => createMcpServer(runtime, serverOptions),
+    createSessionServer: () => createMcpServer(runtime, { ...serverOptions, session: true }),
     close: () =>
       (closing ??= (async () => {
         runtime.close();

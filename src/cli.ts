@@ -58,7 +58,7 @@ const sourceOf = (opts: Options) => ({ demo: opts.demo, configFile: opts.config 
 
 async function serveStdio(opts: Options): Promise<void> {
   const app = await openApp(sourceOf(opts));
-  const server = app.createServer();
+  const server = app.createSessionServer();
   const shutdown = async () => {
     await server.close().catch(() => undefined);
     await app.close();

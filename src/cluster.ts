@@ -9,6 +9,7 @@ import { AuditLog } from './safety/audit.js';
 import { redactString } from './safety/redact.js';
 import { scrubSecrets, secretForms } from './proxmox/secret-forms.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
+import { TokenPermissions } from './safety/permissions.js';
 import { log } from './log.js';
 import type { ClusterContext, ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
@@ -20,6 +21,7 @@ export class Cluster implements ClusterContext {
   readonly client: ProxmoxClient;
   readonly policy: Policy;
   private problem?: string;
+  readonly permissions: TokenPermissions;
   private loading?: Promise<Catalog | undefined>;
   private settled = false;
   private failedAt?: number;
@@ -40,6 +42,7 @@ export class Cluster implements ClusterContext {
         maxResponseBytes: config.maxResponseBytes,
       });
     this.policy = new Policy({ allow: config.allow, deny: config.deny, readonly: config.readonly });
+    this.permissions = new TokenPermissions(this.client);
   }
 
   get name(): string {

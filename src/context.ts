@@ -4,6 +4,7 @@ import type { Catalog } from './schema/catalog.js';
 import type { AuditLog } from './safety/audit.js';
 import type { ConfirmTokens } from './safety/confirm-token.js';
 import type { Policy } from './safety/policy.js';
+import type { TokenPermissions } from './safety/permissions.js';
 
 // What a call runs against, as an interface: the tools depend on it, the runtime (cluster.ts) provides it,
 // and neither imports the other.
@@ -19,6 +20,8 @@ export interface ClusterContext {
   readonly schemaProblem?: string;
   /** PROXMOX_ALLOW / PROXMOX_DENY / PROXMOX_READONLY for this cluster. */
   readonly policy: Policy;
+  /** The token's privileges (GET /access/permissions, cached), to refuse what it cannot do before sending. */
+  readonly permissions?: TokenPermissions;
 }
 
 export interface ToolEnv {

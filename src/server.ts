@@ -9,6 +9,7 @@ import type { ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
 import type { ToolOutput, ToolSpec } from './tools/types.js';
 import { VERSION } from './version.js';
+import { DigestMemory } from './safety/digests.js';
 
 /** Deeper tool arguments are refused: no parameter takes them, and serialising them would overflow the stack. */
 const MAX_ARGUMENT_DEPTH = 32;
@@ -18,6 +19,11 @@ export interface ServerOptions {
   /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
   multiCluster?: boolean;
   instructions?: string;
+  /**
+   * One client for the server's whole life (stdio): it remembers the digests of configs read, so edits
+   * carry them. Stateless HTTP makes a server per request and leaves this off.
+   */
+  session?: boolean;
 }
 
 /** Bounds and record shapes: the tool checks them and says exactly what is wrong, so the model need not read them every turn. */
@@ -132,6 +138,7 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
     { name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' },
     { instructions: opts.instructions },
   );
+  const digests = opts.session ? new DigestMemory() : undefined;
   for (const tool of opts.tools) {
     const hide = new Set([...(opts.multiCluster ? [] : ['cluster']), ...(tool.quietParams ?? [])]);
     mcp.registerTool(
@@ -148,7 +155,8 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (nestingDepth(args, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
             throw new ToolError(`the arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels; no parameter of ${tool.name} takes that`);
           }
-          const out = await tool.run(args, env, toolCallFrom(mcp, ctx));
+          const call = toolCallFrom(mcp, ctx);
+          const out = await tool.run(args, env, digests ? { ...call, digests } : call);
           return toResult(out);
         } catch (err) {
           if (err instanceof NeedsConfirmation) {

@@ -13,9 +13,11 @@ import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js'
 import { renderData } from '../output/render.js';
 import { renderValues, renderersOf } from '../output/values.js';
 import { clip } from '../output/budget.js';
+import { checkAllowed, confirmCall, showLong, type Danger } from './guard.js';
+import { describeDiff, diffConfig } from '../safety/config-diff.js';
+import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { visible } from '../output/visible.js';
 import { nodeForCall } from './canonical-node.js';
-import { guardCall, showLong } from './guard.js';
 import { redactParams } from '../safety/redact.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
@@ -27,6 +29,8 @@ interface Resolved {
   template: string;
   /** Encoded path that is sent. */
   path: string;
+  /** Path parameter values, decoded (for permission paths). */
+  pathValues?: Record<string, string>;
   op?: Operation;
 }
 
@@ -157,7 +161,7 @@ function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, read
     throw new ToolError(`${method} is not an operation of ${template}; it has:\n${methodList(catalog, template)}`);
   }
   const op = catalog.get(method, template)!;
-  return { method, template, path: fillTemplate(template, values), op };
+  return { method, template, path: fillTemplate(template, values), pathValues: values, op };
 }
 
 /** Without a schema: the path is taken as given, each segment re-encoded so nothing can climb out of it. */
@@ -244,18 +248,33 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
+  const refusal = writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined;
+  const lacking = resolved.op && cluster.permissions ? await cluster.permissions.lacking(resolved.op.permissions, { ...resolved.pathValues, ...wireParams }) : undefined;
+  await checkAllowed(env, cluster, { method: resolved.method, template: resolved.template, concrete: resolved.path, lacking, refusal });
+
+  // A config-style write: what it replaces is read first, for the preview, the answer and the undo call,
+  // and the edit carries the digest of the config it was based on.
+  const before = writes && catalog && resolved.op ? await readBefore(cluster, catalog, resolved, call) : undefined;
+  let digestSource: string | undefined;
+  if (before && resolved.op?.params.some((p) => p.name === 'digest') && wireParams.digest === undefined) {
+    const remembered = call.digests?.recall(cluster.name, resolved.path);
+    const digest = remembered ?? digestOf(before.current);
+    if (digest) {
+      wireParams = { ...wireParams, digest };
+      digestSource = remembered ? 'when you read it' : 'just before this call';
+    }
+  } else if (writes && typeof wireParams.digest === 'string') {
+    digestSource = 'given in params';
+  }
+  const diff = before?.current ? diffConfig(before.current, wireParams, resolved.op?.pathParams ?? []) : undefined;
+  const changes = diff ? describeDiff(diff, { tool: opts.toolName, method: resolved.method, path: decodePathForHumans(resolved.path) }) : before?.problem;
+
   // Reads too: PBS has GETs with side effects, named as such in its rules.
   const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
-  await guardCall(env, call, cluster, {
-    tool: opts.toolName,
-    method: resolved.method,
-    template: resolved.template,
-    concrete: resolved.path,
-    params: wireParams,
-    danger: danger?.destructive ? { shown: showCall(resolved.method, resolved.path, wireParams), why: danger.why ?? 'changes the cluster' } : undefined,
-    confirm: args.confirm,
-    refusal: writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined,
-  });
+  if (danger?.destructive) {
+    const shown: Danger = { shown: showCall(resolved.method, resolved.path, wireParams), why: danger.why ?? 'changes the cluster', changes };
+    await confirmCall(env, call, cluster, { tool: opts.toolName, method: resolved.method, concrete: resolved.path, params: wireParams, danger: shown, confirm: args.confirm, refusal });
+  }
 
   const started = Date.now();
   let data: unknown;
@@ -282,9 +301,30 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
   } catch (err) {
     if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
+    if (err instanceof ProxmoxHttpError && err.status === 403) cluster.permissions?.invalidate();
+    if (writes && digestSource && err instanceof ProxmoxHttpError && isStaleDigestError(err.describe())) {
+      call.digests?.forget(cluster.name, resolved.path);
+      throw new ToolError(
+        `${err.describe()}\nRefused by Proxmox: the config changed since you read it (this edit carried digest ${String(wireParams.digest)}, ${digestSource}). ` +
+          `Nothing was changed. Read it again (proxmox-api-read path=${decodePathForHumans(resolved.path)}), check what changed, then repeat the edit.`,
+      );
+    }
     throw explainForbidden(err, resolved);
   }
   if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
+  if (writes) call.digests?.forget(cluster.name, resolved.path); // the config moved on: the next edit reads (or is read) afresh
+  if (writes && changes && !(task && task.ok === false)) notes.push(changes);
+  if (!writes && !('snapshot' in wireParams)) {
+    const digest = digestOf(data);
+    if (digest) {
+      call.digests?.remember(cluster.name, resolved.path, digest);
+      notes.push(
+        call.digests
+          ? `digest ${digest}: an edit of this config through proxmox-api carries it, so a change made meanwhile is refused`
+          : `digest ${digest}: pass it as params.digest when you edit this config, so a change made meanwhile is refused`,
+      );
+    }
+  }
 
   if (task) {
     const text = describeTask(task, cluster.config.product);
@@ -399,6 +439,29 @@ function explainForbidden(err: unknown, r: Resolved): unknown {
   if (needs) lines.push(`${r.method} ${r.template} requires: ${needs}.`);
   lines.push('The token or user lacks it: an administrator can grant a role that has it on that path (PUT /access/acl).');
   return new ToolError(lines.join('\n'));
+}
+
+/**
+ * The current values a config-style write replaces: the GET of the same path, when the write is one of
+ * PVE's config edits (it takes `delete` or `digest`) and the GET answers one object.
+ */
+async function readBefore(
+  cluster: ClusterContext,
+  catalog: Catalog,
+  r: Resolved,
+  call: ToolCall,
+): Promise<{ current: Record<string, unknown>; problem?: undefined } | { current?: undefined; problem: string } | undefined> {
+  if (r.method !== 'PUT' && r.method !== 'POST') return undefined;
+  if (!r.op?.params.some((p) => p.name === 'delete' || p.name === 'digest')) return undefined;
+  if (!catalog.get('GET', r.template)) return undefined;
+  try {
+    const { data } = await cluster.client.request({ method: 'GET', path: r.path, signal: call.signal });
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+    return { current: data as Record<string, unknown> };
+  } catch (err) {
+    if (call.signal.aborted) throw err;
+    return { problem: `changes: the current values could not be read first (${err instanceof ProxmoxHttpError ? err.describe() : (err as Error).message}), so what this replaces is not shown` };
+  }
 }
 
 /** Cluster-wide lists still answer when a node is down; PVE marks it offline rather than failing. */

@@ -5,6 +5,21 @@ import { sideEffectOf } from '../safety/side-effects.js';
 import { methodInput } from './api-input.js';
 import { defineTool } from './define.js';
 
+const PERMISSIONS_WAIT_MS = 1500;
+
+/** The promise's value, or undefined once `ms` have passed. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const input = z.object({
   query: z.string().optional().describe('plain words'),
   tag: z.string().optional().describe('area, e.g. qemu, storage'),
@@ -35,9 +50,16 @@ export const apiSchemaTool = defineTool({
         ].join('\n'),
       };
     }
+    const policy = ctx.policy;
+    // The token's privileges mark what it cannot call (only what is certain: see safety/permissions.ts).
+    // Discovery does not wait long on a slow cluster: unmarked is the safe answer.
+    const privileges = ctx.permissions ? await within(ctx.permissions.current(), PERMISSIONS_WAIT_MS) : undefined;
+    const { evaluatePermissions } = await import('../safety/permissions.js');
     const refusal: RefusalOf = (op) => {
-      const d = ctx.policy.check(op.method, op.path);
-      return d.allowed ? undefined : (d.reason ?? 'refused by policy');
+      const d = policy?.check(op.method, op.path);
+      if (d && !d.allowed) return d.reason ?? 'refused by policy';
+      const v = privileges ? evaluatePermissions(op.permissions, privileges) : undefined;
+      return v?.kind === 'denied' ? `the API token lacks ${v.missing}` : undefined;
     };
     const found = answer(catalog, args, { cacheDir: env.config.cacheDir, refusal });
     if (found.isError) return found;

@@ -65,6 +65,8 @@ export const vmCommandTool = defineTool({
     const node = givenNode !== undefined ? await nodeForCall(client, givenNode, call.signal) : await findVmNode(client, vmid, call.signal);
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
+    const execOp = (await cluster.catalog().catch(() => undefined))?.get('POST', EXEC_PATH);
+    const lacking = execOp && cluster.permissions ? await cluster.permissions.lacking(execOp.permissions, { node, vmid }) : undefined;
     await guardExec(env, call, cluster, {
       tool: 'proxmox-execute-vm-command',
       template: EXEC_PATH,
@@ -73,6 +75,7 @@ export const vmCommandTool = defineTool({
       command: shown,
       params: { node, vmid, args: args.args, shell: args.shell, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
+      lacking,
     });
     const started = Date.now();
     const audit = (status: 'ok' | 'error' | 'cancelled', error?: string) =>

@@ -112,10 +112,62 @@ async function confirmDestructive(
   );
 }
 
+type Refusal = Omit<AuditEntry, 'status' | 'error'>;
+
+/** A refused write is recorded in the audit log (`refusal` says how) before the refusal is thrown. */
+async function recordingRefusal(env: ToolEnv, refusal: Refusal | undefined, check: () => void | Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    if (refusal && err instanceof ToolError) {
+      env.audit.record({ ...refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
+    }
+    throw err;
+  }
+}
+
 /**
- * The checks before a call: the policy, then, for what destroys or interrupts, the human's yes. A
- * refused write is recorded in the audit log (`refusal` says how) before the refusal is thrown.
+ * Whether the call may be made at all: the policy, then the token's privileges (`lacking` names what
+ * GET /access/permissions shows it lacks for this call). Nothing is sent when either refuses.
  */
+export async function checkAllowed(
+  env: ToolEnv,
+  cluster: ClusterContext,
+  what: { method: string; template: string; concrete: string; lacking?: string; refusal?: Refusal },
+): Promise<void> {
+  await recordingRefusal(env, what.refusal, () => {
+    enforcePolicy(cluster, what.method, what.template, what.concrete);
+    if (what.refusal) assertAuditable(env);
+    if (what.lacking) {
+      throw new ToolError(
+        `refused before sending: ${what.method} ${what.concrete}: the API token lacks ${what.lacking} (its privileges as GET /access/permissions shows them). ` +
+          'Nothing was sent. An administrator can grant it (pveum acl modify PATH --tokens TOKENID --roles ROLE), or use another way that needs less.',
+      );
+    }
+  });
+}
+
+/** For what destroys or interrupts: the human's yes, bound to exactly this call (see confirmDestructive). */
+export async function confirmCall(
+  env: ToolEnv,
+  call: ToolCall,
+  cluster: ClusterContext,
+  what: {
+    tool: string;
+    method: string;
+    concrete: string;
+    /** What the node is sent, as far as it decides what happens (the confirmation is bound to it). */
+    params: Record<string, unknown>;
+    danger: Danger;
+    confirm?: string;
+    refusal?: Refusal;
+  },
+): Promise<void> {
+  const bound: BoundCall = { cluster: cluster.name, tool: what.tool, method: what.method, path: what.concrete, params: what.params };
+  await recordingRefusal(env, what.refusal, () => confirmDestructive(env, call, what.danger, bound, what.confirm));
+}
+
+/** The checks before a call, in order: policy and privileges, then, for what destroys or interrupts, the human's yes. */
 export async function guardCall(
   env: ToolEnv,
   call: ToolCall,
@@ -125,26 +177,15 @@ export async function guardCall(
     method: string;
     template: string;
     concrete: string;
-    /** What the node is sent, as far as it decides what happens (the confirmation is bound to it). */
     params: Record<string, unknown>;
+    lacking?: string;
     danger?: Danger;
     confirm?: string;
-    refusal?: Omit<AuditEntry, 'status' | 'error'>;
+    refusal?: Refusal;
   },
 ): Promise<void> {
-  try {
-    enforcePolicy(cluster, what.method, what.template, what.concrete);
-    if (what.danger) {
-      const bound: BoundCall = { cluster: cluster.name, tool: what.tool, method: what.method, path: what.concrete, params: what.params };
-      await confirmDestructive(env, call, what.danger, bound, what.confirm);
-    }
-    if (what.refusal) assertAuditable(env);
-  } catch (err) {
-    if (what.refusal && err instanceof ToolError) {
-      env.audit.record({ ...what.refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
-    }
-    throw err;
-  }
+  await checkAllowed(env, cluster, what);
+  if (what.danger) await confirmCall(env, call, cluster, { ...what, danger: what.danger });
 }
 
 const SHOWN_CHARS = 2000;
@@ -175,6 +216,8 @@ export async function guardExec(
     /** Everything else that decides what runs (args, shell, stdin, time limit): bound to the confirmation. */
     params: Record<string, unknown>;
     confirm?: string;
+    /** What the token lacks for this, when known (see checkAllowed). */
+    lacking?: string;
   },
 ): Promise<void> {
   // A command is shown whole or not run: its end is where `; curl …|sh` would hide.
@@ -193,6 +236,7 @@ export async function guardExec(
     params: { ...what.params, command: what.command },
     danger: { shown: `run in ${what.target}:\n${showLong(visible(what.command))}${stdin}`, why: 'runs a command inside the guest' },
     confirm: what.confirm,
+    lacking: what.lacking,
     refusal: { tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command },
   });
 }

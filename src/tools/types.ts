@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { ToolEnv } from '../context.js';
+import type { DigestMemory } from '../safety/digests.js';
 
 export type { ClusterContext, ToolEnv } from '../context.js';
 export { ToolError } from '../errors.js';
@@ -11,6 +12,11 @@ export interface ToolCall {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Asks the human (MCP elicitation) when the client supports it; undefined when it cannot ask. */
   elicitConfirm?(message: string): Promise<boolean>;
+  /**
+   * Digests of the configs this session read, so an edit carries the one it was based on; undefined
+   * without a session (stateless HTTP), where the model passes the digest back itself.
+   */
+  readonly digests?: DigestMemory;
 }
 
 export interface ToolOutput {

@@ -108,6 +108,15 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         expect(text(r)).not.toMatch(/userid|root@pam/);
       });
 
+      it('remembers the digest of a config read for the session, and an edit shows what it replaced with its undo call', async () => {
+        const read = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/nodes/pve1/qemu/100/config', fields: ['name'] } });
+        expect(text(read)).toMatch(/^digest [0-9a-f]+: an edit of this config through proxmox-api carries it/m);
+        const edit = await client.callTool({ name: 'proxmox-api', arguments: { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { description: 'e2e' } } });
+        expect(isError(edit)).toBe(false);
+        expect(text(edit)).toMatch(/^ {2}description: .* → e2e$/m);
+        expect(text(edit)).toMatch(/^undo: proxmox-api method=PUT path=\/nodes\/pve1\/qemu\/100\/config params=\{/m);
+      });
+
       it('runs a command inside a VM through the guest agent once the preview\'s token comes back', async () => {
         const args = { node: 'pve1', vmid: 100, command: 'hostname' };
         const trueOnly = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: true } });

@@ -207,14 +207,22 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     }
   });
 
-  it('passes a 403 of a read-only token through, naming the privilege', async () => {
+  it('refuses before sending what a read-only token lacks, and passes the node\'s 403 through when its privileges are unknown', async () => {
     const ro = runtimeFor(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
     try {
       const msg = await failure(api(ro, { path: '/nodes/pve1/qemu/100/status/reboot', method: 'POST' }));
+      expect(msg).toMatch(/^refused before sending: POST \/nodes\/pve1\/qemu\/100\/status\/reboot: the API token lacks VM\.PowerMgmt on \/vms\/100/);
+    } finally {
+      ro.close();
+    }
+    sim.faults.errorOn({ method: 'GET', path: '/access/permissions', status: 500, reason: 'unavailable' });
+    const unknown = runtimeFor(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
+    try {
+      const msg = await failure(api(unknown, { path: '/nodes/pve1/qemu/100/status/reboot', method: 'POST' }));
       expect(msg).toMatch(/403/);
       expect(msg).toMatch(/VM\.PowerMgmt/);
     } finally {
-      ro.close();
+      unknown.close();
     }
   });
 
@@ -330,9 +338,11 @@ describe('answers that are empty', () => {
 describe('a refused operation (403)', () => {
   it("names PVE's words and the privilege the operation needs from the schema", async () => {
     const sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
+    // With its privileges unreadable the server says nothing beforehand and the node decides.
+    sim.faults.errorOn({ method: 'GET', path: '/access/permissions', status: 500, reason: 'unavailable' });
     const rt = runtimeFor(sim, {}, sim.tokens.readonly);
     try {
-      const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nope' }, confirm: true }));
+      const msg = await failure(api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'nope' } }));
       expect(msg).toMatch(/403/);
       expect(msg).toMatch(/Permission check failed/);
       expect(msg).toMatch(/POST \/nodes\/\{node\}\/qemu\/\{vmid\}\/snapshot requires: VM\.Snapshot on \/vms\/\{vmid\}/);
