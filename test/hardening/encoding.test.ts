@@ -1,7 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitList } from '../../src/proxmox/split-list.js';
 import { haveCli, schema92, startServer, textOf, type McpSession } from './mcp.js';
+
+/** A readable file that holds no API schema: the server starts, and every call goes unvalidated. */
+function notASchemaFile(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pmcp-noschema-')), 'apidoc.js');
+  writeFileSync(file, 'const apiSchema = "not a schema";\n');
+  return file;
+}
+
 
 describe('lists are read the way PVE reads them (PVE::Tools::split_list)', () => {
   it('splits on NUL when there is one, else on commas, semicolons and whitespace', () => {
@@ -62,7 +72,7 @@ describe.skipIf(!haveCli)('confirmation cannot be dodged by how a list is writte
 describe.skipIf(!haveCli)('without a schema, control characters are refused as well', () => {
   let s: McpSession;
   beforeAll(async () => {
-    s = await startServer({ PROXMOX_SCHEMA_FILE: '/nonexistent/apidoc.js' });
+    s = await startServer({ PROXMOX_SCHEMA_FILE: notASchemaFile() });
   });
   afterAll(async () => {
     await s?.close();

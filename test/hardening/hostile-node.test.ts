@@ -1,7 +1,18 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretForms } from '../../src/proxmox/secret-forms.js';
 import { json, startHostileNode, stream } from './hostile-node.js';
 import { haveCli, startServer, textOf, type McpSession } from './mcp.js';
+
+/** A readable file that holds no API schema: the server starts, and every call goes unvalidated. */
+function notASchemaFile(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pmcp-noschema-')), 'apidoc.js');
+  writeFileSync(file, 'const apiSchema = "not a schema";\n');
+  return file;
+}
+
 
 const SECRET = 'Sup3r-Secret+Value/With=Signs~42';
 const TOKEN = `root@pam!mcp=${SECRET}`;
@@ -57,7 +68,7 @@ describe.skipIf(!haveCli)('a hostile node: answers are bounded, checked and scru
         PROXMOX_URL: node.url,
         PROXMOX_API_TOKEN: TOKEN,
         PROXMOX_INSECURE: 'true',
-        PROXMOX_SCHEMA_FILE: '/nonexistent/apidoc.js',
+        PROXMOX_SCHEMA_FILE: notASchemaFile(),
         PROXMOX_MAX_RESPONSE_BYTES: '1MiB',
         PROXMOX_MAX_OUTPUT: '2000',
       },
