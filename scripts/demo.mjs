@@ -70,7 +70,7 @@ try {
     method: 'PUT',
     params: { memroy: 4096 },
   }).catch((err) => console.log(`    (refused as expected)`));
-  console.log(`\n${bold('Done.')} Connect any MCP client to \`npx proxmox-mcp --demo\` to explore further.`);
+  console.log(`\n${bold('Done.')} Connect any MCP client to \`node ${path.join(root, 'dist/cli.js')} --demo\` (or \`proxmox-mcp --demo\` once installed) to explore further.`);
 } finally {
   await client.close();
 }
