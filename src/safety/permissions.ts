@@ -175,7 +175,7 @@ const READ_TIMEOUT_MS = 10_000;
 const WAIT_MS = 3_000;
 
 /** The promise's value, or undefined once `ms` have passed (the promise goes on, for the next call). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);

@@ -1,24 +1,12 @@
 import * as z from 'zod';
 import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
+import { within } from '../safety/permissions.js';
 import { sideEffectOf } from '../safety/side-effects.js';
 import { methodInput } from './api-input.js';
 import { defineTool } from './define.js';
 
 const PERMISSIONS_WAIT_MS = 1500;
-
-/** The promise's value, or undefined once `ms` have passed. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const input = z.object({
   query: z.string().optional().describe('plain words'),
