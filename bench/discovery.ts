@@ -101,8 +101,14 @@ export async function benchDiscovery(): Promise<DiscoveryResult> {
     own,
     tuning: scoreSet(catalog, tuningSet),
     heldout: scoreSet(catalog, heldoutSet),
-    indirectTuning: scoreSet(catalog, tuningSet.filter((t) => t.kind === 'indirect')),
-    indirectHeldout: scoreSet(catalog, heldoutSet.filter((t) => t.kind === 'indirect')),
+    indirectTuning: scoreSet(
+      catalog,
+      tuningSet.filter((t) => t.kind === 'indirect'),
+    ),
+    indirectHeldout: scoreSet(
+      catalog,
+      heldoutSet.filter((t) => t.kind === 'indirect'),
+    ),
   };
 }
 
@@ -132,5 +138,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   for (const [name, s] of sets) console.log(figuresLine(name, s));
   console.log(`schema load ${r.schemaLoadMs} ms, index build ${r.indexBuildMs} ms, query ${r.queryMs} ms`);
   // The held-out half's misses are not printed: reading them is how one ends up tuning on them.
-  if (verbose) for (const [name, s] of sets.slice(0, 3)) if (s.misses.length) console.log(`${name}, not first:\n  ${s.misses.join('\n  ')}`);
+  if (verbose)
+    for (const [name, s] of sets.slice(0, 3)) if (s.misses.length) console.log(`${name}, not first:\n  ${s.misses.join('\n  ')}`);
 }

@@ -76,7 +76,8 @@ function cpuMs(pid: number): number {
   }
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 async function connect(kind: 'modern' | 'legacy', url: string): Promise<CallClient> {
   const requestInit = { headers: { authorization: `Bearer ${TOKEN}` } };
@@ -185,7 +186,11 @@ export async function benchHttpLoad(opts: LoadOptions = {}): Promise<LoadResult>
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '50' }, protocol: { type: 'string', default: 'mixed' } },
+    options: {
+      seconds: { type: 'string', default: '60' },
+      clients: { type: 'string', default: '50' },
+      protocol: { type: 'string', default: 'mixed' },
+    },
   });
   const protocol = values.protocol as LoadProtocol;
   if (!['mixed', 'modern', 'legacy'].includes(protocol)) throw new Error('--protocol must be mixed, modern or legacy');

@@ -52,7 +52,17 @@ export function benchProduct(product: 'pbs' | 'pdm'): ProductFigures {
   const catalog = Catalog.fromApidoc(parseApidoc(readFileSync(path.join(sharedDir, 'pve-apidoc', SCHEMAS[product]), 'utf8')), { product });
   const search = new OperationSearch(catalog);
   const requests = loadRequests(product);
-  return { product, tuning: score(search, requests.filter((r) => !isHeldOut(r.q))), heldout: score(search, requests.filter((r) => isHeldOut(r.q))) };
+  return {
+    product,
+    tuning: score(
+      search,
+      requests.filter((r) => !isHeldOut(r.q)),
+    ),
+    heldout: score(
+      search,
+      requests.filter((r) => isHeldOut(r.q)),
+    ),
+  };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -60,7 +70,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const r = benchProduct(product);
     for (const half of ['tuning', 'heldout'] as const) {
       const f = r[half];
-      console.log(`${product} ${half} (${f.count}): recall@1 ${f.recallAt1.toFixed(3)}  recall@5 ${f.recallAt5.toFixed(3)}  (target @5 >= 0.9)`);
+      console.log(
+        `${product} ${half} (${f.count}): recall@1 ${f.recallAt1.toFixed(3)}  recall@5 ${f.recallAt5.toFixed(3)}  (target @5 >= 0.9)`,
+      );
     }
     if (process.argv.includes('--misses')) console.log(`  ${r.tuning.misses.join('\n  ')}`);
   }

@@ -154,7 +154,11 @@ async function callFigures() {
   };
   const { HttpProxmoxClient } = await import('../src/proxmox/client.js');
   const { parseApiToken } = await import('../src/config.js');
-  const direct = new HttpProxmoxClient({ url: sim.url, credentials: parseApiToken(sim.tokens.admin), tls: { fingerprint: sim.fingerprint } });
+  const direct = new HttpProxmoxClient({
+    url: sim.url,
+    credentials: parseApiToken(sim.tokens.admin),
+    tls: { fingerprint: sim.fingerprint },
+  });
   const d = new StdioDriver([cli], env);
   await d.initialize();
   const call = () => d.callTool('proxmox-api-read', { path: '/nodes/pve1/qemu/100/status/current' });
@@ -231,7 +235,9 @@ async function main() {
     const r = benchProduct(product);
     for (const half of ['tuning', 'heldout'] as const) {
       const f = r[half];
-      console.log(`${product} ${half.padEnd(7)} (${f.count}): recall@1 ${fmt(f.recallAt1)}  recall@5 ${fmt(f.recallAt5)}   (target @5 >= 0.90)`);
+      console.log(
+        `${product} ${half.padEnd(7)} (${f.count}): recall@1 ${fmt(f.recallAt1)}  recall@5 ${fmt(f.recallAt5)}   (target @5 >= 0.90)`,
+      );
     }
   }
 

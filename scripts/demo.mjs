@@ -50,7 +50,10 @@ try {
     sort: 'vmid',
   });
   // Pick the first running VM from the table or JSON the server printed.
-  const row = guests.split('\n').map((l) => l.match(/\b(\d{3,})\b.*?\b(pve\d)\b/)).find(Boolean);
+  const row = guests
+    .split('\n')
+    .map((l) => l.match(/\b(\d{3,})\b.*?\b(pve\d)\b/))
+    .find(Boolean);
   const vmid = row ? Number(row[1]) : 100;
   const node = row ? row[2] : 'pve1';
   await call(`Snapshot VM ${vmid} and wait for the task`, 'proxmox-api', {
@@ -58,19 +61,29 @@ try {
     method: 'POST',
     params: { snapname: `demo${Date.now() % 100000}`, description: 'taken by the proxmox-mcp demo' },
   });
-  await call(`List the snapshots of VM ${vmid}`, 'proxmox-api-read', { path: `/nodes/${node}/qemu/${vmid}/snapshot`, fields: ['name', 'description'] });
+  await call(`List the snapshots of VM ${vmid}`, 'proxmox-api-read', {
+    path: `/nodes/${node}/qemu/${vmid}/snapshot`,
+    fields: ['name', 'description'],
+  });
   // Commands in guests need the user's yes. This client cannot ask a human (no elicitation), so the first
   // call answers with a preview ending in `confirm: "TOKEN"`; the demo plays the user who agrees.
   const command = { node, vmid, command: 'cat /etc/os-release' };
-  const preview = await call(`Ask to run a command inside VM ${vmid}: a preview comes back`, 'proxmox-execute-vm-command', command, { expectError: true });
+  const preview = await call(`Ask to run a command inside VM ${vmid}: a preview comes back`, 'proxmox-execute-vm-command', command, {
+    expectError: true,
+  });
   const token = /^confirm: "([^"]+)"$/m.exec(preview)?.[1];
-  await call(`The user agreed: the same call with its token (QEMU guest agent)`, 'proxmox-execute-vm-command', { ...command, confirm: token });
+  await call(`The user agreed: the same call with its token (QEMU guest agent)`, 'proxmox-execute-vm-command', {
+    ...command,
+    confirm: token,
+  });
   await call('A mistake the server catches before calling Proxmox', 'proxmox-api', {
     path: `/nodes/${node}/qemu/${vmid}/config`,
     method: 'PUT',
     params: { memroy: 4096 },
-  }).catch((err) => console.log(`    (refused as expected)`));
-  console.log(`\n${bold('Done.')} Connect any MCP client to \`node ${path.join(root, 'dist/cli.js')} --demo\` (or \`proxmox-mcp --demo\` once installed) to explore further.`);
+  }).catch(() => console.log(`    (refused as expected)`));
+  console.log(
+    `\n${bold('Done.')} Connect any MCP client to \`node ${path.join(root, 'dist/cli.js')} --demo\` (or \`proxmox-mcp --demo\` once installed) to explore further.`,
+  );
 } finally {
   await client.close();
 }

@@ -53,11 +53,29 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; backupEnv: Env; cl
   // The simulator listens on a new port each start, so a shared cache would only collect copies: the
   // demo caches in a private folder (mode 0700) of its own, removed when it stops.
   const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
-  const common: Env = { ...env, PROXMOX_USERNAME: undefined, PROXMOX_PASSWORD: undefined, PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path };
+  const common: Env = {
+    ...env,
+    PROXMOX_USERNAME: undefined,
+    PROXMOX_PASSWORD: undefined,
+    PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path,
+  };
   return {
-    env: { ...common, PROXMOX_PRODUCT: 'pve', PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint },
+    env: {
+      ...common,
+      PROXMOX_PRODUCT: 'pve',
+      PROXMOX_URL: sim.url,
+      PROXMOX_API_TOKEN: sim.tokens.admin,
+      PROXMOX_FINGERPRINT: sim.fingerprint,
+    },
     // PROXMOX_SCHEMA_FILE names a PVE schema; the Backup Server serves its own.
-    backupEnv: { ...common, PROXMOX_PRODUCT: 'pbs', PROXMOX_URL: pbs.url, PROXMOX_API_TOKEN: pbs.tokens.admin, PROXMOX_FINGERPRINT: pbs.fingerprint, PROXMOX_SCHEMA_FILE: undefined },
+    backupEnv: {
+      ...common,
+      PROXMOX_PRODUCT: 'pbs',
+      PROXMOX_URL: pbs.url,
+      PROXMOX_API_TOKEN: pbs.tokens.admin,
+      PROXMOX_FINGERPRINT: pbs.fingerprint,
+      PROXMOX_SCHEMA_FILE: undefined,
+    },
     close: async () => {
       await Promise.all([sim.close(), pbs.close()]);
       cache?.remove();
@@ -145,7 +163,9 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
 
 /** With several targets the model must know which is which: `Targets (pass cluster): lab (Proxmox VE, the default), backup (Proxmox Backup Server).` */
 export function targetsLine(config: AppConfig): string {
-  const items = config.clusters.map((c) => `${c.name} (${productFacts(c.product).name}${c.name === config.defaultCluster ? ', the default' : ''})`);
+  const items = config.clusters.map(
+    (c) => `${c.name} (${productFacts(c.product).name}${c.name === config.defaultCluster ? ', the default' : ''})`,
+  );
   return `Targets (pass cluster to choose): ${items.join(', ')}.`;
 }
 

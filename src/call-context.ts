@@ -26,7 +26,8 @@ export function toolCallFrom(mcp: McpServer, ctx: ServerContext): ToolCall {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
   const modernEra = Object.keys(envelope).length > 0;
-  const caps = (modernEra ? envelope[CLIENT_CAPABILITIES_META_KEY] : mcp.server.getClientCapabilities()) as { elicitation?: unknown } | undefined;
+  const caps = (modernEra ? envelope[CLIENT_CAPABILITIES_META_KEY] : mcp.server.getClientCapabilities()) as
+    { elicitation?: unknown } | undefined;
 
   const call: ToolCall = {
     signal: ctx.mcpReq.signal,

@@ -128,7 +128,10 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
     throw new ConfigError(`call ${toolName}: the arguments must be one JSON object, e.g. '{"path":"/version"}'`);
   }
   const parsed = tool.input.safeParse(args);
-  if (!parsed.success) throw new ConfigError(`call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(
+      `call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`,
+    );
   const app = await openApp(sourceOf(opts));
   const withheld = app.withheld.find((w) => w.name === tool.name);
   if (withheld) {
@@ -207,7 +210,9 @@ function usageMessage(err: TypeError & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option '${option}'; see proxmox-mcp --help`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /argument missing/.test(err.message) ? `option '${option}' needs a value; see proxmox-mcp --help` : `option '${option}' takes no value; see proxmox-mcp --help`;
+      return /argument missing/.test(err.message)
+        ? `option '${option}' needs a value; see proxmox-mcp --help`
+        : `option '${option}' takes no value; see proxmox-mcp --help`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument '${option}'; see proxmox-mcp --help`;
     default:

@@ -51,7 +51,8 @@ export class Cluster implements ClusterContext {
 
   /** Why there is no catalog: the load failed, or it is still under way. */
   get schemaProblem(): string | undefined {
-    if (this.loading && !this.settled) return `the API schema is still loading from the cluster (a call waits for it at most ${this.schemaWaitMs} ms, half of PROXMOX_TIMEOUT)`;
+    if (this.loading && !this.settled)
+      return `the API schema is still loading from the cluster (a call waits for it at most ${this.schemaWaitMs} ms, half of PROXMOX_TIMEOUT)`;
     return this.problem;
   }
 
@@ -99,8 +100,15 @@ export class Cluster implements ClusterContext {
     try {
       // The loader (and the catalog code under it) is only needed once a call arrives.
       const { loadSchema } = await import('./schema/loader.js');
-      const loaded = await loadSchema({ schemaFile: this.config.schemaFile, client: this.client, cacheDir: this.cacheDir, product: this.config.product });
-      const release = loaded.version ? `${productFacts(this.config.product).short} ${loaded.version}` : `${productFacts(this.config.product).short}, version not stated`;
+      const loaded = await loadSchema({
+        schemaFile: this.config.schemaFile,
+        client: this.client,
+        cacheDir: this.cacheDir,
+        product: this.config.product,
+      });
+      const release = loaded.version
+        ? `${productFacts(this.config.product).short} ${loaded.version}`
+        : `${productFacts(this.config.product).short}, version not stated`;
       log.info(
         `schema for cluster '${this.name}': ${release}, from ${loaded.source}, ${loaded.catalog.operations.length} operations (${Math.round(performance.now() - started)} ms)`,
       );

@@ -20,12 +20,20 @@ export interface ParseOptions {
 const CLUSTER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** A secret given inline, by environment variable, or by file; the file keeps plain values out of it. */
-const secret = z.union([z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }), z.strictObject({ file: z.string().min(1) })], {
-  error: 'must be a string, { env: VARIABLE } or { file: PATH }',
-});
+const secret = z.union(
+  [z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }), z.strictObject({ file: z.string().min(1) })],
+  {
+    error: 'must be a string, { env: VARIABLE } or { file: PATH }',
+  },
+);
 type Secret = z.infer<typeof secret>;
 
-const rules = z.array(z.string().min(1).refine((r) => !r.includes(','), 'must hold one rule per list item (no commas)'));
+const rules = z.array(
+  z
+    .string()
+    .min(1)
+    .refine((r) => !r.includes(','), 'must hold one rule per list item (no commas)'),
+);
 
 const sshSchema = z.strictObject({
   user: z.string().optional(),
@@ -132,7 +140,8 @@ function clusterEnv(name: string, c: ClusterEntry, env: Env, baseDir: string | u
   if (c.token !== undefined && (c.username !== undefined || c.password !== undefined)) {
     throw new ConfigError(`${f('token')} and ${f('username')}/${f('password')} exclude each other: give one kind of credentials`);
   }
-  if (c.password !== undefined && c.username === undefined) throw new ConfigError(`${f('password')} needs ${f('username')} (e.g. root@pam)`);
+  if (c.password !== undefined && c.username === undefined)
+    throw new ConfigError(`${f('password')} needs ${f('username')} (e.g. root@pam)`);
   const ssh = c.ssh ?? {};
   const vars: Env = {
     PROXMOX_PRODUCT: c.product,
@@ -155,7 +164,11 @@ function clusterEnv(name: string, c: ClusterEntry, env: Env, baseDir: string | u
     PROXMOX_SSH_KEY_PASSPHRASE: resolveSecret(ssh.keyPassphrase, f('ssh.keyPassphrase'), env, baseDir),
     PROXMOX_SSH_KNOWN_HOSTS: filePath(ssh.knownHosts, baseDir),
     PROXMOX_SSH_HOST_FINGERPRINT: ssh.hostFingerprint,
-    PROXMOX_SSH_HOSTS: ssh.hosts ? Object.entries(ssh.hosts).map(([node, addr]) => `${node}=${addr}`).join(',') : undefined,
+    PROXMOX_SSH_HOSTS: ssh.hosts
+      ? Object.entries(ssh.hosts)
+          .map(([node, addr]) => `${node}=${addr}`)
+          .join(',')
+      : undefined,
     PROXMOX_SSH_SUDO: str(ssh.sudo),
     PROXMOX_SSH_CONNECT_TIMEOUT: str(ssh.connectTimeout),
     SSH_AUTH_SOCK: env.SSH_AUTH_SOCK,
@@ -252,7 +265,9 @@ function parseValidated(text: string, format: ConfigFormat, env: Env, opts: Pars
   const defaultCluster = file.default ?? names[0];
   if (!file.clusters[defaultCluster]) {
     const near = closestNames(defaultCluster, names, 1);
-    throw new ConfigError(`default names cluster '${defaultCluster}', which is not defined${near.length ? ` (did you mean '${near[0]}'?)` : ''}; defined: ${names.join(', ')}`);
+    throw new ConfigError(
+      `default names cluster '${defaultCluster}', which is not defined${near.length ? ` (did you mean '${near[0]}'?)` : ''}; defined: ${names.join(', ')}`,
+    );
   }
 
   // A global left out of the file falls back to the environment, as in the environment-only setup.

@@ -74,7 +74,9 @@ export function parseByteSize(env: Env, name: string, fallback: number, min: num
   const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2]?.[0] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
   const value = m ? Number(m[1]) * unit : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a size from ${min} bytes to ${max / 1024 ** 2} MiB, e.g. 64MiB (got ${JSON.stringify(raw.slice(0, 40))})`);
+    throw new ConfigError(
+      `${name} must be a size from ${min} bytes to ${max / 1024 ** 2} MiB, e.g. 64MiB (got ${JSON.stringify(raw.slice(0, 40))})`,
+    );
   }
   return value;
 }
@@ -114,7 +116,8 @@ export function parseApiToken(raw: string, name = 'PROXMOX_API_TOKEN'): Credenti
 
 export function parseProduct(raw: string | undefined, name = 'PROXMOX_PRODUCT'): Product {
   const value = raw?.trim().toLowerCase() || 'pve';
-  if (!isProduct(value)) throw new ConfigError(`${name} must be one of ${PRODUCTS.join(', ')} (Proxmox VE, Backup Server, Datacenter Manager)`);
+  if (!isProduct(value))
+    throw new ConfigError(`${name} must be one of ${PRODUCTS.join(', ')} (Proxmox VE, Backup Server, Datacenter Manager)`);
   return value;
 }
 
@@ -136,7 +139,10 @@ export function parseUrl(raw: string, name = 'PROXMOX_URL', product: Product = '
 /** `pve1=10.0.0.11,pve2=10.0.0.12` */
 export function parseHostMap(raw: string | undefined, name: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)=([A-Za-z0-9.:[\]-]+)$/.exec(part);
     if (!m) throw new ConfigError(`${name} must be a list like pve1=10.0.0.11,pve2=10.0.0.12`);
     out[m[1]] = m[2];
@@ -145,7 +151,10 @@ export function parseHostMap(raw: string | undefined, name: string): Record<stri
 }
 
 export function parseRuleList(raw: string | undefined, name: string): string[] {
-  const rules = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const rules = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const rule of rules) {
     if (!/^(\*|GET|POST|PUT|DELETE)\s+\/\S*$/i.test(rule)) {
       throw new ConfigError(`${name} must be comma-separated rules like "DELETE /nodes/*/qemu/*" or "* /access/**"`);
@@ -174,7 +183,8 @@ function readPemCertificates(file: string, name: string): string {
       return false;
     }
   });
-  if (!blocks.length || !readable) throw new ConfigError(`${name} must be a PEM file of CA certificates (-----BEGIN CERTIFICATE----- blocks)`);
+  if (!blocks.length || !readable)
+    throw new ConfigError(`${name} must be a PEM file of CA certificates (-----BEGIN CERTIFICATE----- blocks)`);
   return text;
 }
 
@@ -202,7 +212,10 @@ export function sshConfigFromEnv(env: Env): SshConfig {
 /** The single cluster that the environment describes (the setup every MCP client config uses). */
 export function clusterFromEnv(env: Env, name = 'default'): ClusterConfig {
   const rawUrl = env.PROXMOX_URL?.trim();
-  if (!rawUrl) throw new ConfigError('PROXMOX_URL is not set: give the address of a Proxmox node, e.g. https://pve.example.com:8006 (or run with --demo)');
+  if (!rawUrl)
+    throw new ConfigError(
+      'PROXMOX_URL is not set: give the address of a Proxmox node, e.g. https://pve.example.com:8006 (or run with --demo)',
+    );
   const product = parseProduct(env.PROXMOX_PRODUCT);
   const url = parseUrl(rawUrl, 'PROXMOX_URL', product);
 
@@ -251,7 +264,8 @@ const MIN_KEY_CHARS = 16;
 function secretKey(env: Env, name: string): string | undefined {
   const value = env[name];
   if (value === undefined || value === '') return undefined;
-  if (value.trim().length < MIN_KEY_CHARS) throw new ConfigError(`${name} must be at least ${MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)`);
+  if (value.trim().length < MIN_KEY_CHARS)
+    throw new ConfigError(`${name} must be at least ${MIN_KEY_CHARS} characters (e.g. openssl rand -hex 32)`);
   return value.trim();
 }
 

@@ -18,7 +18,12 @@ export async function runFingerprintCommand(rawUrl: string | undefined, env: Rec
     cert = await probeCertificate(url, { timeoutMs });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ECONNREFUSED' ? 'connection refused (is pveproxy running, and is the port 8006?)' : e.code === 'ENOTFOUND' ? 'no such host' : e.message;
+    const why =
+      e.code === 'ECONNREFUSED'
+        ? 'connection refused (is pveproxy running, and is the port 8006?)'
+        : e.code === 'ENOTFOUND'
+          ? 'no such host'
+          : e.message;
     throw new ConfigError(`cannot read the certificate of ${host}: ${why}`);
   }
   return [
@@ -34,7 +39,7 @@ export async function runFingerprintCommand(rawUrl: string | undefined, env: Rec
     'Nothing is trusted by this command. Compare the fingerprint with what the node itself says, as root on it:',
     '  openssl x509 -noout -fingerprint -sha256 -in /etc/pve/local/pveproxy-ssl.pem   # a custom or ACME certificate, if present',
     '  openssl x509 -noout -fingerprint -sha256 -in /etc/pve/local/pve-ssl.pem        # otherwise, the one PVE made',
-    'or in the GUI under Node > System > Certificates. If they match, add this to the server\'s environment:',
+    "or in the GUI under Node > System > Certificates. If they match, add this to the server's environment:",
     '',
     `PROXMOX_FINGERPRINT=${cert.fingerprint256}`,
     '',

@@ -134,10 +134,7 @@ function toResult(out: ToolOutput): CallToolResult {
 }
 
 export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
-  const mcp = new McpServer(
-    { name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' },
-    { instructions: opts.instructions },
-  );
+  const mcp = new McpServer({ name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' }, { instructions: opts.instructions });
   const digests = opts.session ? new DigestMemory() : undefined;
   for (const tool of opts.tools) {
     const hide = new Set([...(opts.multiCluster ? [] : ['cluster']), ...(tool.quietParams ?? [])]);
@@ -169,7 +166,11 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
           if (!(err instanceof ToolError || err instanceof ProxmoxHttpError || err instanceof ProxmoxNetworkError)) {
             log.error(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
           }
-          return toResult({ text: withinBudget(describeError(err), env.config.maxOutputTokens), isError: true, structured: err instanceof ToolError ? err.structured : undefined });
+          return toResult({
+            text: withinBudget(describeError(err), env.config.maxOutputTokens),
+            isError: true,
+            structured: err instanceof ToolError ? err.structured : undefined,
+          });
         }
       },
     );

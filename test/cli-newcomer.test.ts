@@ -16,7 +16,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function run(args: string[], extra: Record<string, string> = {}, input = '') {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_')) env[k] = v;
-  const res = spawnSync(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, timeout: 60_000, input, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra },
+    timeout: 60_000,
+    input,
+    encoding: 'utf8',
+  });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -25,7 +30,10 @@ function runAsync(args: string[], extra: Record<string, string> = {}): Promise<{
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_')) env[k] = v;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...env, PROXMOX_LOG_LEVEL: 'warn', ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -81,7 +89,10 @@ describe.skipIf(!existsSync(cli))('proxmox-mcp fingerprint', () => {
   });
 
   it('is what a refused connection points at: the same fingerprint, the same command', async () => {
-    const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], { PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin });
+    const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], {
+      PROXMOX_URL: sim.url,
+      PROXMOX_API_TOKEN: sim.tokens.admin,
+    });
     expect(res.status).toBe(1);
     expect(res.stdout).toContain(sim.fingerprint);
     expect(res.stdout).toContain(`proxmox-mcp fingerprint ${sim.url}`);
@@ -170,7 +181,7 @@ describe.skipIf(!existsSync(cli))('--help, versions and mistyped options', () =>
     for (const flag of ['-V', '-v', '--version']) expect(run([flag])).toMatchObject({ status: 0, stdout: `${version}\n` });
   });
 
-  it('answers a mistyped option or command with one clean line, not Node\'s parser text', () => {
+  it("answers a mistyped option or command with one clean line, not Node's parser text", () => {
     for (const [args, want] of [
       [['--bogus'], "unknown option '--bogus'"],
       [['-x'], "unknown option '-x'"],
@@ -190,7 +201,11 @@ describe.skipIf(!existsSync(cli))('--help, versions and mistyped options', () =>
 
 describe.skipIf(!existsSync(cli))('simulator --seed', () => {
   it('gives the same tokens, password and fingerprint on every start with the same seed, and others with another', async () => {
-    const [a, b, c] = await Promise.all([simulatorSettings(['--seed', 'demo']), simulatorSettings(['--seed', 'demo']), simulatorSettings(['--seed', 'other'])]);
+    const [a, b, c] = await Promise.all([
+      simulatorSettings(['--seed', 'demo']),
+      simulatorSettings(['--seed', 'demo']),
+      simulatorSettings(['--seed', 'other']),
+    ]);
     expect(a).toBe(b);
     const fingerprint = (t: string) => /PROXMOX_FINGERPRINT=(\S+)/.exec(t)?.[1];
     const admin = (t: string) => /admin token:\s+(\S+)/.exec(t)?.[1];
@@ -208,7 +223,11 @@ describe.skipIf(!existsSync(cli))('simulator --seed', () => {
       const settings = await simulatorSettings(['--seed', 'demo']);
       expect(settings).toContain(`PROXMOX_FINGERPRINT=${sim.fingerprint}`);
       expect(settings).toContain(sim.tokens.admin);
-      const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], { PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint });
+      const res = await runAsync(['call', 'proxmox-api-read', '{"path":"/version"}'], {
+        PROXMOX_URL: sim.url,
+        PROXMOX_API_TOKEN: sim.tokens.admin,
+        PROXMOX_FINGERPRINT: sim.fingerprint,
+      });
       expect(res.status, res.stdout + res.stderr).toBe(0);
     } finally {
       await sim.close();
@@ -228,14 +247,30 @@ describe.skipIf(!existsSync(cli))('start-up refuses settings that cannot work', 
   const base = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'root@pam!t=00000000-0000-0000-0000-000000000000' };
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['an unknown log level', { PROXMOX_LOG_LEVEL: 'verbose' }, /^PROXMOX_LOG_LEVEL must be one of debug, info, warn, error, silent$/],
-    ['a missing schema file', { PROXMOX_SCHEMA_FILE: path.join(secretish, 'apidoc.js') }, /^PROXMOX_SCHEMA_FILE names a file that does not exist or cannot be read$/],
+    [
+      'a missing schema file',
+      { PROXMOX_SCHEMA_FILE: path.join(secretish, 'apidoc.js') },
+      /^PROXMOX_SCHEMA_FILE names a file that does not exist or cannot be read$/,
+    ],
     ['a folder as schema file', { PROXMOX_SCHEMA_FILE: secretish }, /^PROXMOX_SCHEMA_FILE names a file/],
-    ['a CA file that is not PEM', { PROXMOX_CA_FILE: file('ca.txt', 'hello, not a certificate') }, /^PROXMOX_CA_FILE must be a PEM file of CA certificates/],
-    ['a CA file with a damaged certificate', { PROXMOX_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n') }, /^PROXMOX_CA_FILE must be a PEM file/],
+    [
+      'a CA file that is not PEM',
+      { PROXMOX_CA_FILE: file('ca.txt', 'hello, not a certificate') },
+      /^PROXMOX_CA_FILE must be a PEM file of CA certificates/,
+    ],
+    [
+      'a CA file with a damaged certificate',
+      { PROXMOX_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n') },
+      /^PROXMOX_CA_FILE must be a PEM file/,
+    ],
     ['a CA file that is a private key', { PROXMOX_CA_FILE: file('key.pem', SEEDED_CERT.key) }, /^PROXMOX_CA_FILE must be a PEM file/],
   ];
   it.each(cases)('%s: one line naming the variable, never its value', (_, env, want) => {
-    const res = run(['call', 'proxmox-api-read', '{"path":"/version"}'], { ...base, ...env, PROXMOX_LOG_LEVEL: env.PROXMOX_LOG_LEVEL ?? 'warn' });
+    const res = run(['call', 'proxmox-api-read', '{"path":"/version"}'], {
+      ...base,
+      ...env,
+      PROXMOX_LOG_LEVEL: env.PROXMOX_LOG_LEVEL ?? 'warn',
+    });
     expect(res.status, res.stdout + res.stderr).toBe(2);
     const lines = res.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
@@ -248,7 +283,10 @@ describe.skipIf(!existsSync(cli))('start-up refuses settings that cannot work', 
     const demo = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], { PROXMOX_SCHEMA_FILE: path.join(secretish, 'x.js') });
     expect(demo.status).toBe(2);
     expect(demo.stderr).toMatch(/PROXMOX_SCHEMA_FILE( \(cluster '[^']+'\))? names a file/);
-    const fine = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], { PROXMOX_LOG_LEVEL: 'ERROR', PROXMOX_CA_FILE: file('ca.pem', SEEDED_CERT.cert) });
+    const fine = run(['call', 'proxmox-api-read', '{"path":"/version"}', '--demo'], {
+      PROXMOX_LOG_LEVEL: 'ERROR',
+      PROXMOX_CA_FILE: file('ca.pem', SEEDED_CERT.cert),
+    });
     expect(fine.status, fine.stdout + fine.stderr).toBe(0);
   }, 180_000);
 });

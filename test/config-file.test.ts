@@ -70,7 +70,12 @@ describe('parseConfigFile', () => {
   });
 
   it('reads JSON the same way, and the first cluster is the default when none is named', () => {
-    const json = JSON.stringify({ clusters: { b: { url: 'https://b:8006', token: `root@pam!x=${SECRET}` }, a: { url: 'https://a:8006', token: `root@pam!y=${SECRET}` } } });
+    const json = JSON.stringify({
+      clusters: {
+        b: { url: 'https://b:8006', token: `root@pam!x=${SECRET}` },
+        a: { url: 'https://a:8006', token: `root@pam!y=${SECRET}` },
+      },
+    });
     const config = parseConfigFile(json, 'json', {});
     expect(config.clusters.map((c) => c.name)).toEqual(['b', 'a']);
     expect(config.defaultCluster).toBe('b');
@@ -79,7 +84,10 @@ describe('parseConfigFile', () => {
   it('reads a token from a file, relative to the config file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-cfg-'));
     writeFileSync(path.join(dir, 'token'), `root@pam!file=${SECRET}\n`);
-    writeFileSync(path.join(dir, 'proxmox.yaml'), 'clusters:\n  one:\n    url: https://one:8006\n    token: { file: token }\n    schemaFile: schema.json\n');
+    writeFileSync(
+      path.join(dir, 'proxmox.yaml'),
+      'clusters:\n  one:\n    url: https://one:8006\n    token: { file: token }\n    schemaFile: schema.json\n',
+    );
     const config = await loadConfigFile(path.join(dir, 'proxmox.yaml'), {});
     expect(config.clusters[0].credentials).toEqual({ kind: 'token', tokenId: 'root@pam!file', secret: SECRET });
     expect(config.clusters[0].schemaFile).toBe(path.join(dir, 'schema.json'));
@@ -88,7 +96,9 @@ describe('parseConfigFile', () => {
   it('names the file, the cluster and the field, never the secret', () => {
     const bad = example.replace(`token: { env: PVE_HOME_TOKEN }`, `token: "not a token ${SECRET}"`);
     const err = errorOf(() => parseConfigFile(bad, 'yaml', env, { source: '/etc/proxmox-mcp.yaml' }));
-    expect(err.message).toBe('config file /etc/proxmox-mcp.yaml: clusters.home.token must look like user@realm!tokenid=secret (or user@realm!tokenid:secret)');
+    expect(err.message).toBe(
+      'config file /etc/proxmox-mcp.yaml: clusters.home.token must look like user@realm!tokenid=secret (or user@realm!tokenid:secret)',
+    );
     expect(err.message).not.toContain(SECRET);
   });
 
@@ -111,11 +121,15 @@ describe('parseConfigFile', () => {
   });
 
   it('checks cluster names, types, and credentials', () => {
-    expect(errorOf(() => parseConfigFile('clusters:\n  Home:\n    url: https://a:8006\n    token: x', 'yaml', {})).message).toContain("cluster name 'Home'");
+    expect(errorOf(() => parseConfigFile('clusters:\n  Home:\n    url: https://a:8006\n    token: x', 'yaml', {})).message).toContain(
+      "cluster name 'Home'",
+    );
     expect(errorOf(() => parseConfigFile(example.replace('readonly: false', 'readonly: maybe'), 'yaml', env)).message).toContain(
       'clusters.home.readonly: expected boolean',
     );
-    expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    url: https://a:8006', 'yaml', {})).message).toContain('no credentials: set clusters.a.token');
+    expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    url: https://a:8006', 'yaml', {})).message).toContain(
+      'no credentials: set clusters.a.token',
+    );
     expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    token: x', 'yaml', {})).message).toContain('clusters.a.url: is required');
     expect(errorOf(() => parseConfigFile(example.replace('port: 2222', 'port: 99999'), 'yaml', env)).message).toContain(
       'clusters.home.ssh.port must be a whole number from 1 to 65535',

@@ -66,7 +66,7 @@ describe('configFromEnv', () => {
     [{ ...base, PROXMOX_URL: 'http://pve:8006' }, /PROXMOX_URL must start with https/],
     [{ PROXMOX_URL: base.PROXMOX_URL }, /no credentials/],
     [{ ...base, PROXMOX_API_TOKEN: SECRET }, /PROXMOX_API_TOKEN must look like user@realm!tokenid=secret/],
-    [{ PROXMOX_URL: base.PROXMOX_URL, PROXMOX_USERNAME: 'root' , PROXMOX_PASSWORD: 'x'}, /PROXMOX_USERNAME must look like user@realm/],
+    [{ PROXMOX_URL: base.PROXMOX_URL, PROXMOX_USERNAME: 'root', PROXMOX_PASSWORD: 'x' }, /PROXMOX_USERNAME must look like user@realm/],
     [{ PROXMOX_URL: base.PROXMOX_URL, PROXMOX_USERNAME: 'root@pam' }, /PROXMOX_PASSWORD must be set/],
     [{ ...base, PROXMOX_INSECURE: 'maybe' }, /PROXMOX_INSECURE must be true or false/],
     [{ ...base, PROXMOX_TIMEOUT: '10s' }, /PROXMOX_TIMEOUT must be a whole number/],

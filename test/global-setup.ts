@@ -13,7 +13,9 @@ export default function setup(): () => void {
   process.env.TMPDIR = runDir;
   process.env.PROXMOX_MCP_TEST_TMPDIR = runDir;
   if (!existsSync(sharedDir)) {
-    process.stdout.write(`reference data ${sharedDir} is missing: the tests that need it are skipped (README: "Tests and reference data")\n`);
+    process.stdout.write(
+      `reference data ${sharedDir} is missing: the tests that need it are skipped (README: "Tests and reference data")\n`,
+    );
   }
   return () => rmSync(runDir, { recursive: true, force: true });
 }

@@ -4,7 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const [logFile = 'usability-log.jsonl', verdictFile] = process.argv.slice(2);
-const rows = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const rows = readFileSync(logFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const verdicts = verdictFile && existsSync(verdictFile) ? JSON.parse(readFileSync(verdictFile, 'utf8')) : {};
 const byRequest = new Map();
 for (const r of rows) {
@@ -22,9 +25,15 @@ for (const id of ids) {
   console.log(`${id}\t${s.calls}\t${s.failed}\t${v.wasted ?? '?'}\t${s.tokens}\t${v.success ?? '?'}\t${v.hesitation ?? ''}`);
 }
 const calls = ids.map((id) => byRequest.get(id).calls).sort((a, b) => a - b);
-const median = calls.length ? (calls.length % 2 ? calls[(calls.length - 1) / 2] : (calls[calls.length / 2 - 1] + calls[calls.length / 2]) / 2) : 0;
+const median = calls.length
+  ? calls.length % 2
+    ? calls[(calls.length - 1) / 2]
+    : (calls[calls.length / 2 - 1] + calls[calls.length / 2]) / 2
+  : 0;
 const total = (k) => ids.reduce((n, id) => n + byRequest.get(id)[k], 0);
 const succeeded = ids.filter((id) => verdicts[id]?.success === true).length;
 const partly = ids.filter((id) => verdicts[id]?.success === 'partly').length;
 const wasted = ids.reduce((n, id) => n + (Number(verdicts[id]?.wasted) || 0), 0);
-console.log(`requests ${ids.length}, succeeded ${succeeded}, partly ${partly}; calls ${total('calls')} (median ${median} per request), not-ok calls ${total('failed')} (confirmation previews included), wasted on syntax ${wasted}, answer tokens ${total('tokens')}`);
+console.log(
+  `requests ${ids.length}, succeeded ${succeeded}, partly ${partly}; calls ${total('calls')} (median ${median} per request), not-ok calls ${total('failed')} (confirmation previews included), wasted on syntax ${wasted}, answer tokens ${total('tokens')}`,
+);

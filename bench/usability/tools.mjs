@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const messages = [
-  { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'usability', version: '1' } } },
+  {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'usability', version: '1' } },
+  },
   { jsonrpc: '2.0', method: 'notifications/initialized' },
   { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
 ];
@@ -17,7 +22,11 @@ const res = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), '--demo
   env,
   timeout: 30_000,
 });
-const answers = res.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const answers = res.stdout
+  .toString()
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const init = answers.find((a) => a.id === 1)?.result;
 const list = answers.find((a) => a.id === 2)?.result;
 if (!list) {

@@ -12,7 +12,8 @@ export function agentStartHint(message: string, opts: { shell: boolean }): strin
   const m = AGENT_NOT_FOUND.exec(message);
   if (!m) return undefined;
   const prog = clipName(m[1] ?? '');
-  if (/Permission denied/i.test(m[2])) return `${prog || 'the program'} is not executable in the guest; run it through an interpreter (e.g. command: "sh", args: ["${prog}"]) or pass shell: true.`;
+  if (/Permission denied/i.test(m[2]))
+    return `${prog || 'the program'} is not executable in the guest; run it through an interpreter (e.g. command: "sh", args: ["${prog}"]) or pass shell: true.`;
   if (opts.shell) return `the guest has no shell at ${prog}; give the program with its full path instead of shell: true.`;
   if (prog.includes('/') || prog.includes('\\')) {
     return `${prog} does not exist in the guest: check the path (shell: true with command "command -v NAME" finds a program).`;

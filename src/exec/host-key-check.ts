@@ -12,8 +12,7 @@ export interface HostKeyPolicy {
 }
 
 export type HostKeyVerdict =
-  | { ok: true; fingerprint: string }
-  | { ok: false; problem: 'unknown' | 'mismatch' | 'revoked'; fingerprint: string; message: string };
+  { ok: true; fingerprint: string } | { ok: false; problem: 'unknown' | 'mismatch' | 'revoked'; fingerprint: string; message: string };
 
 /** Reads known_hosts; a missing file is simply "no host known yet". */
 export function loadKnownHosts(path: string): KnownHostEntry[] {

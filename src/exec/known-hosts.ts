@@ -96,7 +96,14 @@ function hashedMatches(pattern: string, name: string): boolean {
 
 /** OpenSSH host patterns: `*` any run, `?` one character, everything else literal. */
 function globMatches(glob: string, name: string): boolean {
-  const re = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
   return re.test(name);
 }
 

@@ -30,7 +30,9 @@ export async function resolveNodeAddress(
 ): Promise<NodeAddress> {
   const hosts = cluster.config.ssh.hosts;
   // Own entries only: `constructor` or `valueOf` must never resolve through the object's prototype.
-  const mapped = Object.hasOwn(hosts, node) ? hosts[node] : Object.entries(hosts).find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1];
+  const mapped = Object.hasOwn(hosts, node)
+    ? hosts[node]
+    : Object.entries(hosts).find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1];
   if (typeof mapped === 'string' && mapped) return { host: mapped, source: 'PROXMOX_SSH_HOSTS' };
 
   let rows: ClusterStatusRow[] | undefined;

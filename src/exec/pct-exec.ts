@@ -39,7 +39,10 @@ export function explainPctFailure(
   if (result.exitCode === 127 && has(/(^|: )timeout: (command )?not found$/)) {
     return `coreutils 'timeout' was not found on ${host}: it is not a Proxmox VE node, or the PATH of SSH user ${user} is unusual.`;
   }
-  if (result.exitCode === 127 && has(/(^|: )pct: (command )?not found$|pct: No such file or directory$|failed to run command .pct.: No such file or directory$/)) {
+  if (
+    result.exitCode === 127 &&
+    has(/(^|: )pct: (command )?not found$|pct: No such file or directory$|failed to run command .pct.: No such file or directory$/)
+  ) {
     return `'pct' was not found on ${host}: it is not a Proxmox VE node, or the PATH of SSH user ${user} lacks /usr/sbin. Check PROXMOX_SSH_HOSTS.`;
   }
   if (has(/^sudo: (a terminal is required|a password is required)/)) {

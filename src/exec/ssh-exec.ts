@@ -3,14 +3,7 @@ import { checkHostKey, loadKnownHosts, preferredHostKeyAlgorithms, type HostKeyV
 import { TailBuffer } from './tail-buffer.js';
 
 export type SshFailure =
-  | 'host-key-unknown'
-  | 'host-key-mismatch'
-  | 'auth'
-  | 'refused'
-  | 'connect-timeout'
-  | 'unreachable'
-  | 'key-file'
-  | 'protocol';
+  'host-key-unknown' | 'host-key-mismatch' | 'auth' | 'refused' | 'connect-timeout' | 'unreachable' | 'key-file' | 'protocol';
 
 /** The command never ran: connection, trust or login failed. */
 export class SshError extends Error {
@@ -151,7 +144,11 @@ export async function sshExec(opts: SshExecOptions): Promise<SshExecResult> {
       passphrase: opts.passphrase,
       agent: opts.privateKey ? undefined : opts.agentSocket,
       hostVerifier: (key: Buffer) => {
-        verdict = checkHostKey(key, { host: opts.host, port: opts.port, knownHostsPath: opts.knownHostsPath, pinnedFingerprint: opts.pinnedFingerprint }, entries);
+        verdict = checkHostKey(
+          key,
+          { host: opts.host, port: opts.port, knownHostsPath: opts.knownHostsPath, pinnedFingerprint: opts.pinnedFingerprint },
+          entries,
+        );
         return verdict.ok;
       },
     };
@@ -189,12 +186,21 @@ export async function sshExec(opts: SshExecOptions): Promise<SshExecResult> {
       conn.connect(config);
     } catch (e) {
       // ssh2 parses the key synchronously: a wrong passphrase or a foreign format ends up here.
-      fail(new SshError('key-file', `the SSH key in PROXMOX_SSH_KEY_PATH cannot be used: ${(e as Error).message} (check PROXMOX_SSH_KEY_PASSPHRASE)`));
+      fail(
+        new SshError(
+          'key-file',
+          `the SSH key in PROXMOX_SSH_KEY_PATH cannot be used: ${(e as Error).message} (check PROXMOX_SSH_KEY_PASSPHRASE)`,
+        ),
+      );
     }
   });
 }
 
-function describeConnectError(err: Error & { level?: string; code?: string }, opts: SshExecOptions, verdict: HostKeyVerdict | undefined): SshError {
+function describeConnectError(
+  err: Error & { level?: string; code?: string },
+  opts: SshExecOptions,
+  verdict: HostKeyVerdict | undefined,
+): SshError {
   const where = `${opts.host}:${opts.port}`;
   if (verdict && !verdict.ok) {
     return new SshError(verdict.problem === 'unknown' ? 'host-key-unknown' : 'host-key-mismatch', verdict.message);
@@ -207,11 +213,17 @@ function describeConnectError(err: Error & { level?: string; code?: string }, op
     );
   }
   if (err.level === 'client-timeout') {
-    return new SshError('connect-timeout', `no SSH connection to ${where} within ${opts.connectTimeoutMs} ms (PROXMOX_SSH_CONNECT_TIMEOUT): is the address right and port ${opts.port} open?`);
+    return new SshError(
+      'connect-timeout',
+      `no SSH connection to ${where} within ${opts.connectTimeoutMs} ms (PROXMOX_SSH_CONNECT_TIMEOUT): is the address right and port ${opts.port} open?`,
+    );
   }
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new SshError('refused', `SSH connection to ${where} refused: is sshd running there, and is PROXMOX_SSH_PORT (${opts.port}) right?`);
+      return new SshError(
+        'refused',
+        `SSH connection to ${where} refused: is sshd running there, and is PROXMOX_SSH_PORT (${opts.port}) right?`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new SshError('unreachable', `cannot resolve ${opts.host}: check PROXMOX_SSH_HOSTS`);

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const REALM = 'proxmox-mcp';
 
-export type BearerVerdict = { ok: true } | { ok: false; status: 401; challenge: string; body: { error: string; error_description: string } };
+export type BearerVerdict =
+  { ok: true } | { ok: false; status: 401; challenge: string; body: { error: string; error_description: string } };
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

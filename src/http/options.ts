@@ -51,13 +51,18 @@ export function parseTrustProxy(raw: string | undefined): ProxyList | undefined 
   const value = raw?.trim() ?? '';
   if (/^(|0|false|no|off)$/i.test(value)) return undefined;
   if (/^(1|true|yes|on)$/i.test(value)) return new ProxyList(LOOPBACK_PROXIES);
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [addr, bits, extra] = entry.split('/');
     const max = isIP(addr) === 6 ? 128 : 32;
     const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
     if (!isIP(addr) || !okBits || extra !== undefined) {
-      throw new ConfigError(`MCP_TRUST_PROXY must be true or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.5,192.168.1.0/24); "${entry.slice(0, 60)}" is neither`);
+      throw new ConfigError(
+        `MCP_TRUST_PROXY must be true or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.5,192.168.1.0/24); "${entry.slice(0, 60)}" is neither`,
+      );
     }
   }
   return new ProxyList(entries);
@@ -69,7 +74,10 @@ const MIN_TOKEN_LENGTH = 16;
 
 /** Loopback only: names and addresses that cannot be reached from another machine. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (h === '::1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
@@ -82,7 +90,9 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function assertSafeBind(host: string, authToken: string | undefined): void {
   if (!isLoopbackHost(host) && !authToken) {
-    throw new ConfigError(`refusing to listen on ${host} without MCP_AUTH_TOKEN: set a long random token (e.g. openssl rand -hex 32) or bind to 127.0.0.1`);
+    throw new ConfigError(
+      `refusing to listen on ${host} without MCP_AUTH_TOKEN: set a long random token (e.g. openssl rand -hex 32) or bind to 127.0.0.1`,
+    );
   }
 }
 
@@ -95,7 +105,10 @@ function hostHeaderName(host: string): string {
 /** `a.example.com, https://b.example.com:8443` -> host names; URLs are accepted because that is what people paste. */
 function parseNameList(raw: string | undefined, name: string): string[] {
   const out: string[] = [];
-  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let host = item;
     if (item.includes('://')) {
       try {

@@ -41,7 +41,11 @@ export function clientKey(req: IncomingMessage, trusted: ProxyList | undefined):
   const direct = req.socket.remoteAddress ?? 'unknown';
   if (trusted && trusted.includes(direct)) {
     const xff = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').map((s) => s.trim()).filter(Boolean).pop();
+    const last = (Array.isArray(xff) ? xff.join(',') : (xff ?? ''))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .pop();
     if (last) return last.slice(0, 64);
   }
   return direct;
@@ -98,7 +102,12 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       // 503 while draining tells a load balancer to stop sending new work here; the listener stays open
       // until the calls in flight are done, so new health checks see 503, not a refused connection.
-      return sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', version: VERSION }, draining ? { connection: 'close' } : {});
+      return sendJson(
+        res,
+        draining ? 503 : 200,
+        { status: draining ? 'draining' : 'ok', version: VERSION },
+        draining ? { connection: 'close' } : {},
+      );
     }
     if (path !== MCP_PATH) return sendJson(res, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
     if (draining) return refuse(res, 503, 'server is shutting down', { connection: 'close', 'retry-after': '5' });
@@ -131,7 +140,11 @@ export async function startHttpServer(opts: StartHttpOptions): Promise<HttpServe
       try {
         body = JSON.parse(read.text);
       } catch {
-        return sendJson(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON' }, id: null });
+        return sendJson(res, 400, {
+          jsonrpc: '2.0',
+          error: { code: -32700, message: 'Parse error: the body is not valid JSON' },
+          id: null,
+        });
       }
     }
     const calls = callsIn(body);

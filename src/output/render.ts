@@ -60,8 +60,12 @@ function renderArray(items: unknown[], maxTokens: number, hint: string): Rendere
     if (tableChars < jsonChars) return fitLines(header, lines, '', maxTokens, (shown) => leftOutNote(shown, items.length, noun, hint));
   }
   // JSON one element per line keeps the cut on an element boundary and stays readable.
-  return fitLines('[', json.map((s, i) => (i < json.length - 1 ? s + ',' : s)), ']', maxTokens, (shown) =>
-    leftOutNote(shown, items.length, noun, hint),
+  return fitLines(
+    '[',
+    json.map((s, i) => (i < json.length - 1 ? s + ',' : s)),
+    ']',
+    maxTokens,
+    (shown) => leftOutNote(shown, items.length, noun, hint),
   );
 }
 

@@ -53,8 +53,7 @@ const NUMERIC_OPS = new Set<FilterOp>(['>', '<', '>=', '<=']);
 export const MAX_FILTERS = 20;
 const MAX_FILTER_CHARS = 500;
 
-export const FILTER_SYNTAX =
-  'key=value, key!=value, key~regex (any case), key>n, key<n, key>=n, key<=n; several filters must all match';
+export const FILTER_SYNTAX = 'key=value, key!=value, key~regex (any case), key>n, key<n, key>=n, key<=n; several filters must all match';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 };
 
@@ -89,7 +88,9 @@ export function parseFilter(expr: string): Filter {
     try {
       filter.regex = RE2JS.compile(value, RE2JS.CASE_INSENSITIVE);
     } catch (err) {
-      throw new ShapeError(`filter "${shown(expr)}": ~ takes a regular expression (RE2 syntax, no lookaround or backreferences): ${err instanceof Error ? err.message : String(err)}`);
+      throw new ShapeError(
+        `filter "${shown(expr)}": ~ takes a regular expression (RE2 syntax, no lookaround or backreferences): ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   return filter;
@@ -181,7 +182,8 @@ function pick(row: Row, fields: string[]): Row {
 
 function checkFields(fields: string[] | undefined): string[] | undefined {
   if (fields === undefined) return undefined;
-  if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')) throw new ShapeError('fields is a list of key names, e.g. ["vmid", "name", "status"]');
+  if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))
+    throw new ShapeError('fields is a list of key names, e.g. ["vmid", "name", "status"]');
   const names = fields.map((f) => f.trim()).filter(Boolean);
   if (names.some((n) => n.length > 200)) throw new ShapeError('a field name is at most 200 characters');
   return names;
@@ -191,7 +193,8 @@ function parseSort(sort: string): { key: string; desc: boolean } {
   const spec = sort.trim();
   const desc = spec.startsWith('-');
   const key = desc ? spec.slice(1).trim() : spec.replace(/^\+/, '').trim();
-  if (!key || /\s|,/.test(key)) throw new ShapeError(`sort "${shown(sort)}" is not valid: give one key, "key" ascending or "-key" descending, e.g. "-mem"`);
+  if (!key || /\s|,/.test(key))
+    throw new ShapeError(`sort "${shown(sort)}" is not valid: give one key, "key" ascending or "-key" descending, e.g. "-mem"`);
   return { key, desc };
 }
 
@@ -212,7 +215,8 @@ export function shapeRecords(data: unknown, opts: ShapeOptions): Shaped {
     if (filters.length || sort) notes.push('filter and sort apply to lists; this answer is one object');
     if (!fields?.length) return withNotes({ data }, notes);
     const missing = absent(fields, [data]);
-    if (missing.length) notes.push(`not in this answer: ${missing.join(', ')} (PVE leaves out unset options and defaults; keys here: ${keyList([data])})`);
+    if (missing.length)
+      notes.push(`not in this answer: ${missing.join(', ')} (PVE leaves out unset options and defaults; keys here: ${keyList([data])})`);
     return withNotes({ data: pick(data, fields) }, notes);
   }
   if (!Array.isArray(data)) {
@@ -221,14 +225,21 @@ export function shapeRecords(data: unknown, opts: ShapeOptions): Shaped {
   }
   const total = data.length;
   if (!data.every(isRow)) {
-    const note = fields?.length || filters.length || sort ? 'fields, filter and sort apply to lists of records; this list holds plain values' : undefined;
+    const note =
+      fields?.length || filters.length || sort
+        ? 'fields, filter and sort apply to lists of records; this list holds plain values'
+        : undefined;
     return withNotes({ data: opts.limit ? data.slice(0, opts.limit) : data, total, matched: total }, note ? [note] : []);
   }
 
   const rows = data as Row[];
   const notes: string[] = [];
-  const unknownFilterKeys = absent(filters.map((f) => f.key), rows);
-  if (unknownFilterKeys.length) notes.push(`no record has ${unknownFilterKeys.join(', ')} (filter treats it as empty); keys: ${keyList(rows)}`);
+  const unknownFilterKeys = absent(
+    filters.map((f) => f.key),
+    rows,
+  );
+  if (unknownFilterKeys.length)
+    notes.push(`no record has ${unknownFilterKeys.join(', ')} (filter treats it as empty); keys: ${keyList(rows)}`);
   let out = filters.length ? rows.filter((r) => filters.every((f) => matchesFilter(r, f))) : rows;
   const matched = out.length;
 

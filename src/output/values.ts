@@ -51,13 +51,25 @@ export function formatDuration(seconds: number): string {
   const sign = seconds < 0 ? '-' : '';
   let s = Math.round(Math.abs(seconds));
   const parts: Array<[number, string]> = [];
-  for (const [size, unit] of [[86_400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const) {
+  for (const [size, unit] of [
+    [86_400, 'd'],
+    [3600, 'h'],
+    [60, 'm'],
+    [1, 's'],
+  ] as const) {
     parts.push([Math.floor(s / size), unit]);
     s %= size;
   }
   const first = parts.findIndex(([n]) => n > 0);
   if (first === -1) return '0s';
-  return sign + parts.slice(first, first + 2).filter(([n], i) => i === 0 || n > 0).map(([n, u]) => `${n}${u}`).join(' ');
+  return (
+    sign +
+    parts
+      .slice(first, first + 2)
+      .filter(([n], i) => i === 0 || n > 0)
+      .map(([n, u]) => `${n}${u}`)
+      .join(' ')
+  );
 }
 
 /** Seconds since the epoch as ISO time in UTC, to the second. */

@@ -10,7 +10,8 @@ const NEWLINE_RUN = 3;
 const NAMED: Record<string, string> = { '\t': 'tab', '\r': 'CR', '\u000b': 'VT', '\f': 'FF', '\u00a0': 'no-break space' };
 
 /** Characters that render as nothing or as ordinary space, or reorder the text around them. */
-const INVISIBLE = /[\t\u0000-\u0008\u000b-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/u;
+const INVISIBLE =
+  /[\t\u0000-\u0008\u000b-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/u;
 
 export function visible(text: string): string {
   let out = '';

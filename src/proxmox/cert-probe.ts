@@ -34,7 +34,9 @@ export function probeCertificate(url: string, opts: { timeoutMs: number; ca?: st
       socket.destroy();
       reject(err);
     };
-    socket.setTimeout(opts.timeoutMs, () => fail(Object.assign(new Error(`no TLS handshake with ${u.host} within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    socket.setTimeout(opts.timeoutMs, () =>
+      fail(Object.assign(new Error(`no TLS handshake with ${u.host} within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
     socket.once('error', fail);
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();

@@ -76,10 +76,13 @@ function definePinnedAgent() {
           finish(
             seen === this.pin
               ? null
-              : Object.assign(new Error(`the node served a certificate with SHA-256 fingerprint ${seen}, not the PROXMOX_FINGERPRINT ${this.pin}`), {
-                  code: 'ERR_TLS_FINGERPRINT',
-                  fingerprint: seen,
-                }),
+              : Object.assign(
+                  new Error(`the node served a certificate with SHA-256 fingerprint ${seen}, not the PROXMOX_FINGERPRINT ${this.pin}`),
+                  {
+                    code: 'ERR_TLS_FINGERPRINT',
+                    fingerprint: seen,
+                  },
+                ),
           );
         } else if (socket.authorized) {
           finish(null);
@@ -184,7 +187,10 @@ export function normalizeBaseUrl(url: string): string {
 
 /** `AB:CD:...` upper-case, the form the PVE GUI and `openssl x509 -fingerprint -sha256` print. */
 export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/^sha256[:=]/i, '').replace(/[:\s]/g, '').toUpperCase();
+  const hex = fp
+    .replace(/^sha256[:=]/i, '')
+    .replace(/[:\s]/g, '')
+    .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) throw new Error('expected a SHA-256 fingerprint: 64 hex digits, colons allowed');
   return hex.match(/../g)!.join(':');
 }
@@ -251,7 +257,11 @@ export class HttpProxmoxClient implements ProxmoxClient {
         return await this.withSlot(req, () => this.requestOnce<T>(req));
       } catch (err) {
         const retryable =
-          (err instanceof ProxmoxNetworkError && err.code !== 'TIMEOUT' && err.code !== 'ABORTED' && err.code !== 'TLS' && err.code !== 'PROTOCOL') ||
+          (err instanceof ProxmoxNetworkError &&
+            err.code !== 'TIMEOUT' &&
+            err.code !== 'ABORTED' &&
+            err.code !== 'TLS' &&
+            err.code !== 'PROTOCOL') ||
           (err instanceof ProxmoxHttpError && [502, 503, 504].includes(err.status));
         if (!retryable || attempt >= retries || req.signal?.aborted) throw err;
         await abortable(sleep(this.retryDelayMs * 2 ** attempt), req.signal, req.method, req.path);
@@ -314,7 +324,8 @@ export class HttpProxmoxClient implements ProxmoxClient {
           );
         }
         envelope = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.hasOwn(parsed, 'data');
-        decoded = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { data: parsed };
+        decoded =
+          parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { data: parsed };
       } else {
         decoded = { message: this.scrub(res.text.slice(0, 500)) };
       }
@@ -329,7 +340,13 @@ export class HttpProxmoxClient implements ProxmoxClient {
       throw this.httpError(res.status, res.reason, decoded as ProxmoxHttpError['body'], req.method, req.path, hint);
     }
     if (!envelope && req.mayBeFile) {
-      return { status: res.status, reason: this.scrub(res.reason), data: undefined as T, body: {}, file: { contentType: res.contentType, bytes: Buffer.byteLength(res.text) } };
+      return {
+        status: res.status,
+        reason: this.scrub(res.reason),
+        data: undefined as T,
+        body: {},
+        file: { contentType: res.contentType, bytes: Buffer.byteLength(res.text) },
+      };
     }
     if (!envelope) {
       // Only PVE's {"data": ...} is an answer: a proxy's login page or an empty 200 carried out nothing we know of.
@@ -401,7 +418,12 @@ export class HttpProxmoxClient implements ProxmoxClient {
       data = undefined;
     }
     if (!data?.ticket || !data.CSRFPreventionToken) {
-      throw new ProxmoxNetworkError(`login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a ${productFacts(this.opts.product).name} host?)`, 'PROTOCOL', 'POST', '/access/ticket');
+      throw new ProxmoxNetworkError(
+        `login as ${creds.username}: the answer had no ticket (is PROXMOX_URL a ${productFacts(this.opts.product).name} host?)`,
+        'PROTOCOL',
+        'POST',
+        '/access/ticket',
+      );
     }
     this.ticket = { cookie: data.ticket, csrf: data.CSRFPreventionToken, at: this.now() };
   }
@@ -551,7 +573,12 @@ export class HttpProxmoxClient implements ProxmoxClient {
       clean = { ...body };
       if (typeof body.message === 'string') clean.message = this.scrub(body.message);
       if (body.errors && typeof body.errors === 'object') {
-        clean.errors = Object.fromEntries(Object.entries(body.errors).map(([k, v]) => [this.scrub(k), this.scrub(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v))]));
+        clean.errors = Object.fromEntries(
+          Object.entries(body.errors).map(([k, v]) => [
+            this.scrub(k),
+            this.scrub(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))),
+          ]),
+        );
       }
       if (body.data !== undefined) clean.data = this.scrubDeep(body.data);
     }
@@ -568,7 +595,8 @@ export function nestingDepth(value: unknown, limit: number): number {
     if (v === null || typeof v !== 'object') continue;
     if (d + 1 > deepest) deepest = d + 1;
     if (deepest > limit) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
   }
   return deepest;
 }
@@ -583,7 +611,10 @@ export function formatBytes(n: number): string {
 /** What came back instead of an answer, for the error: type, size and the start, control characters escaped. */
 function describeBody(text: string, contentType: string): string {
   if (!text) return 'an empty body';
-  const start = text.slice(0, 160).replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const start = text
+    .slice(0, 160)
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${contentType || 'no content type'}, ${formatBytes(Buffer.byteLength(text))} starting ${JSON.stringify(start)}`;
 }
 

@@ -21,8 +21,14 @@ async function fetchNodes(client: ProxmoxClient, signal?: AbortSignal): Promise<
   try {
     const { data } = await client.request<unknown>({ method: 'GET', path: '/cluster/status', signal });
     if (Array.isArray(data)) {
-      const rows = data.filter((r): r is { name: string; local?: unknown } => !!r && typeof r === 'object' && r.type === 'node' && typeof r.name === 'string');
-      if (rows.length) return { names: rows.map((r) => r.name), local: rows.find((r) => Number(r.local) === 1)?.name ?? (rows.length === 1 ? rows[0].name : undefined) };
+      const rows = data.filter(
+        (r): r is { name: string; local?: unknown } => !!r && typeof r === 'object' && r.type === 'node' && typeof r.name === 'string',
+      );
+      if (rows.length)
+        return {
+          names: rows.map((r) => r.name),
+          local: rows.find((r) => Number(r.local) === 1)?.name ?? (rows.length === 1 ? rows[0].name : undefined),
+        };
     }
   } catch {
     // fall through to /nodes, which needs fewer privileges
@@ -30,7 +36,9 @@ async function fetchNodes(client: ProxmoxClient, signal?: AbortSignal): Promise<
   try {
     const { data } = await client.request<unknown>({ method: 'GET', path: '/nodes', signal });
     if (!Array.isArray(data)) return undefined;
-    const names = data.map((r) => (r && typeof r === 'object' ? (r as { node?: unknown }).node : undefined)).filter((n): n is string => typeof n === 'string');
+    const names = data
+      .map((r) => (r && typeof r === 'object' ? (r as { node?: unknown }).node : undefined))
+      .filter((n): n is string => typeof n === 'string');
     return names.length ? { names, local: names.length === 1 ? names[0] : undefined } : undefined;
   } catch {
     return undefined;

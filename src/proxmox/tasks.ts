@@ -128,7 +128,13 @@ interface LogLine {
  * The last `lines` lines of a task log. PVE pages the log with `start`/`limit` and puts the line count in
  * `total` beside `data`, so one small read tells where the tail starts.
  */
-export async function taskLogTail(client: ProxmoxClient, upid: string, lines = 20, signal?: AbortSignal, product: Product = 'pve'): Promise<string[]> {
+export async function taskLogTail(
+  client: ProxmoxClient,
+  upid: string,
+  lines = 20,
+  signal?: AbortSignal,
+  product: Product = 'pve',
+): Promise<string[]> {
   const parsed = parseUpid(upid);
   if (!parsed) throw new Error(`not a task id (UPID): ${upid}`);
   const path = taskPaths(product, parsed).log;

@@ -51,7 +51,8 @@ export function sealRecord(record: Record<string, unknown>, next: NextLink, key?
 }
 
 /** The end of a chained line; JSON escapes quotes inside values, so only the real fields match here. */
-const LINK_TAIL = /,"seq":(\d{1,15}),"prev":(?:null|"(?:sha256|hmac-sha256):[0-9a-f]{64}"),"hash":"((?:sha256|hmac-sha256):[0-9a-f]{64})"\}$/;
+const LINK_TAIL =
+  /,"seq":(\d{1,15}),"prev":(?:null|"(?:sha256|hmac-sha256):[0-9a-f]{64}"),"hash":"((?:sha256|hmac-sha256):[0-9a-f]{64})"\}$/;
 
 export type FileEnd = { state: 'missing' } | { state: 'chained'; link: ChainLink } | { state: 'unchained' };
 
@@ -102,7 +103,12 @@ export function verifyChain(files: Array<{ name: string; text: string }>, key?: 
   for (const [fileIndex, file] of files.entries()) {
     const lines = file.text.split('\n');
     if (lines.at(-1) === '') lines.pop();
-    const fail = (line: number, reason: string): VerifyResult => ({ ok: false, records, problem: { file: file.name, line, reason }, continuesFrom });
+    const fail = (line: number, reason: string): VerifyResult => ({
+      ok: false,
+      records,
+      problem: { file: file.name, line, reason },
+      continuesFrom,
+    });
     if (lines.length === 0) return fail(0, 'the file is empty');
     for (const [i, line] of lines.entries()) {
       const n = i + 1;
@@ -118,7 +124,12 @@ export function verifyChain(files: Array<{ name: string; text: string }>, key?: 
       if (alg === 'hmac-sha256' && !key) return fail(n, 'the chain is keyed (HMAC): set PROXMOX_AUDIT_KEY to the key it was written with');
       const body = `${line.slice(0, m.index)}}`;
       if (!sameHash(digest(body, alg, key), `${alg}:${m[2]}`)) {
-        return fail(n, alg === 'hmac-sha256' ? 'edited: its hash does not match its content (or PROXMOX_AUDIT_KEY is not the key it was written with)' : 'edited: its hash does not match its content');
+        return fail(
+          n,
+          alg === 'hmac-sha256'
+            ? 'edited: its hash does not match its content (or PROXMOX_AUDIT_KEY is not the key it was written with)'
+            : 'edited: its hash does not match its content',
+        );
       }
       const { seq, prev } = parsed;
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return fail(n, 'no valid "seq"');
@@ -128,16 +139,25 @@ export function verifyChain(files: Array<{ name: string; text: string }>, key?: 
         if (i > 0) return fail(n, `a new chain starts inside the file (seq 1 after seq ${link?.seq}): lines before it were replaced`);
         if (fileIndex === 0) continuesFrom = prev ?? undefined;
         else if (prev === null || !link || !sameHash(prev, link.hash)) {
-          return fail(n, `does not continue ${files[fileIndex - 1].name}: its "prev" is not the last hash of that file (files out of order, or that file's end was changed)`);
+          return fail(
+            n,
+            `does not continue ${files[fileIndex - 1].name}: its "prev" is not the last hash of that file (files out of order, or that file's end was changed)`,
+          );
         }
       } else if (!link) {
         if (i > 0 || fileIndex > 0) return fail(n, 'the chain is broken here');
         return fail(n, `the file starts at seq ${seq}: the first ${seq - 1} line(s) are missing`);
       } else {
         if (seq !== link.seq + 1) {
-          return fail(n, seq > link.seq + 1 ? `seq ${seq} follows seq ${link.seq}: ${seq - link.seq - 1} line(s) before it were deleted` : `seq ${seq} follows seq ${link.seq}: lines were reordered or repeated`);
+          return fail(
+            n,
+            seq > link.seq + 1
+              ? `seq ${seq} follows seq ${link.seq}: ${seq - link.seq - 1} line(s) before it were deleted`
+              : `seq ${seq} follows seq ${link.seq}: lines were reordered or repeated`,
+          );
         }
-        if (prev === null || !sameHash(prev, link.hash)) return fail(n, 'its "prev" is not the hash of the line before it: lines were deleted, inserted or reordered');
+        if (prev === null || !sameHash(prev, link.hash))
+          return fail(n, 'its "prev" is not the hash of the line before it: lines were deleted, inserted or reordered');
       }
       link = { hash: `${alg}:${m[2]}`, seq };
       records++;

@@ -6,7 +6,10 @@ import { redactCommand, redactParams, redactString } from './redact.js';
 
 /** The audit log cannot take a record: the call it would record is not run (fail closed). */
 export class AuditUnavailable extends Error {
-  constructor(readonly logPath: string, readonly why: string) {
+  constructor(
+    readonly logPath: string,
+    readonly why: string,
+  ) {
     super(`the audit log PROXMOX_AUDIT_LOG=${logPath} cannot be written (${why})`);
     this.name = 'AuditUnavailable';
   }
@@ -110,7 +113,9 @@ export class AuditLog {
     if (end.state === 'chained') return { seq: end.link.seq + 1, prev: end.link.hash };
     if (end.state === 'unchained' && !this.warnedUnchained) {
       this.warnedUnchained = true;
-      log.warn(`the audit log ${path} ends with a line that is not part of a hash chain (an older format?); a new chain starts after it, so rotate the file to verify it cleanly`);
+      log.warn(
+        `the audit log ${path} ends with a line that is not part of a hash chain (an older format?); a new chain starts after it, so rotate the file to verify it cleanly`,
+      );
     }
     return { seq: 1, prev: this.last?.hash ?? null };
   }

@@ -8,7 +8,17 @@ import { isSecretKey } from './redact.js';
  */
 
 /** Parameters that steer the write rather than set a value. */
-const CONTROL = new Set(['delete', 'digest', 'revert', 'skiplock', 'force', 'background_delay', 'skip-lock', 'purge', 'destroy-unreferenced-disks']);
+const CONTROL = new Set([
+  'delete',
+  'digest',
+  'revert',
+  'skiplock',
+  'force',
+  'background_delay',
+  'skip-lock',
+  'purge',
+  'destroy-unreferenced-disks',
+]);
 
 export function isControlParam(name: string): boolean {
   return CONTROL.has(name);
@@ -93,11 +103,14 @@ export function describeDiff(diff: ConfigDiff, call: { tool: string; method: str
   if (!diff.changes.length) return 'changes: none (every value given is already set)';
   const lines = ['changes (values read just before):'];
   for (const c of diff.changes) {
-    lines.push(c.new === undefined ? `  ${c.key}: removed (was ${show(c.key, c.old)})` : `  ${c.key}: ${show(c.key, c.old)} → ${show(c.key, c.new)}`);
+    lines.push(
+      c.new === undefined ? `  ${c.key}: removed (was ${show(c.key, c.old)})` : `  ${c.key}: ${show(c.key, c.old)} → ${show(c.key, c.new)}`,
+    );
   }
   if (diff.undo && Object.keys(diff.undo).length) {
     lines.push(`undo: ${call.tool} method=${call.method} path=${call.path} params=${JSON.stringify(diff.undo)}`);
   }
-  if (diff.notRestorable.length) lines.push(`(${diff.notRestorable.join(', ')}: secret, its old value cannot be shown or restored from here)`);
+  if (diff.notRestorable.length)
+    lines.push(`(${diff.notRestorable.join(', ')}: secret, its old value cannot be shown or restored from here)`);
   return lines.join('\n');
 }

@@ -94,7 +94,16 @@ export class ConfirmTokens {
   }
 
   private sign(id: string, exp: string, call: BoundCall): string {
-    const bound = ['pmcp-confirm-v1', id, exp, call.cluster, call.tool, call.method.toUpperCase(), call.path, canonicalJson(call.params)].join('\n');
+    const bound = [
+      'pmcp-confirm-v1',
+      id,
+      exp,
+      call.cluster,
+      call.tool,
+      call.method.toUpperCase(),
+      call.path,
+      canonicalJson(call.params),
+    ].join('\n');
     return createHmac('sha256', this.key).update(bound).digest().subarray(0, 16).toString('base64url');
   }
 

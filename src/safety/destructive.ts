@@ -22,7 +22,10 @@ interface Entry {
 
 const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && /^(1|true|yes|on)$/i.test(v.trim()));
 const param = (name: string) => (p: Params) => truthy(p?.[name]);
-const equals = (name: string, ...values: string[]) => (p: Params) => values.includes(String(p?.[name] ?? '').trim());
+const equals =
+  (name: string, ...values: string[]) =>
+  (p: Params) =>
+    values.includes(String(p?.[name] ?? '').trim());
 /** `delete` of an `unusedN` entry (or any disk with `force`) removes the volume itself, not just the config line. */
 const removesVolumes = (p: Params) => {
   const keys = splitList(p?.delete);
@@ -122,7 +125,8 @@ const ENTRIES: Entry[] = [
   {
     rule: 'POST /access/domains/*/sync',
     why: 'removes users, groups or their properties that vanished from the directory',
-    when: (p) => p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== 'none' && String(p['remove-vanished']).trim() !== '',
+    when: (p) =>
+      p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== 'none' && String(p['remove-vanished']).trim() !== '',
   },
   // Deletions, most specific first
   { rule: 'DELETE /nodes/*/qemu/*', why: 'destroys the VM and its disks' },
@@ -162,7 +166,10 @@ const HOST_ENTRIES: Entry[] = [
     when: (p) => p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== '',
   },
   { rule: 'DELETE /nodes/*/tasks/*', why: 'stops the task' },
-  { rule: 'DELETE /nodes/*/certificates/custom', why: 'deletes the custom certificate (a self-signed one replaces it, breaking PROXMOX_FINGERPRINT pins)' },
+  {
+    rule: 'DELETE /nodes/*/certificates/custom',
+    why: 'deletes the custom certificate (a self-signed one replaces it, breaking PROXMOX_FINGERPRINT pins)',
+  },
   { rule: 'DELETE /access/users/*/token/*', why: 'deletes the API token' },
   { rule: 'DELETE /access/**', why: 'deletes an access entry (user, realm or TFA)' },
 ];
@@ -176,11 +183,22 @@ const PBS_ENTRIES: Entry[] = [
   { rule: 'POST /admin/datastore/*/prune-datastore', why: 'deletes old backup snapshots across the datastore', when: unlessDryRun },
   { rule: 'POST /admin/prune/*/run', why: 'runs the prune job, deleting old backup snapshots' },
   { rule: 'POST /admin/datastore/*/unmount', why: 'unmounts the removable datastore (running jobs on it fail)' },
-  { rule: 'PUT /admin/datastore/*/protected', why: 'lifts the protection, so prune and forget can delete the snapshot', when: (p) => p?.protected !== undefined && !truthy(p.protected) },
-  { rule: 'PUT /config/datastore/*', why: 'puts the datastore into maintenance (offline, delete or unmount)', when: (p) => /\b(offline|delete|unmount)\b/.test(String(p?.['maintenance-mode'] ?? '')) },
+  {
+    rule: 'PUT /admin/datastore/*/protected',
+    why: 'lifts the protection, so prune and forget can delete the snapshot',
+    when: (p) => p?.protected !== undefined && !truthy(p.protected),
+  },
+  {
+    rule: 'PUT /config/datastore/*',
+    why: 'puts the datastore into maintenance (offline, delete or unmount)',
+    when: (p) => /\b(offline|delete|unmount)\b/.test(String(p?.['maintenance-mode'] ?? '')),
+  },
   { rule: 'DELETE /config/datastore/*', why: 'removes the datastore (with destroy-data, every backup in it)' },
   { rule: 'DELETE /config/encryption-keys/*', why: 'deletes the encryption key: backups made with it cannot be restored without a copy' },
-  { rule: 'DELETE /config/tape-encryption-keys/*', why: 'deletes the tape encryption key: tapes written with it cannot be read without a copy' },
+  {
+    rule: 'DELETE /config/tape-encryption-keys/*',
+    why: 'deletes the tape encryption key: tapes written with it cannot be read without a copy',
+  },
   { rule: 'DELETE /config/remote/*', why: 'removes the remote (sync jobs using it stop working)' },
   { rule: 'POST /pull', why: 'deletes local backups that vanished on the remote', when: param('remove-vanished') },
   { rule: 'POST /push', why: 'deletes backups on the remote that vanished here', when: param('remove-vanished') },
@@ -208,7 +226,11 @@ const PDM_ENTRIES: Entry[] = [
   { rule: 'POST /pve/remotes/*/*/*/shutdown', why: 'shuts the guest down' },
   { rule: 'POST /pve/remotes/*/*/*/snapshot/*/rollback', why: 'reverts the guest to the snapshot, losing changes made since' },
   { rule: 'DELETE /pve/remotes/*/*/*/snapshot/*', why: 'deletes the snapshot' },
-  { rule: 'POST /pve/remotes/*/*/*/remote-migrate', why: 'deletes the guest on its source cluster after migrating it', when: param('delete') },
+  {
+    rule: 'POST /pve/remotes/*/*/*/remote-migrate',
+    why: 'deletes the guest on its source cluster after migrating it',
+    when: param('delete'),
+  },
   { rule: 'POST /pve/remotes/*/lxc/*/migrate', why: 'restarts the container', when: param('restart') },
   { rule: 'DELETE /pve/remotes/*/tasks/*', why: 'stops the task on the remote' },
   { rule: 'DELETE /pbs/remotes/*/tasks/*', why: 'stops the task on the remote' },
@@ -240,7 +262,13 @@ export interface DestructiveVerdict {
  * well when there is one, since a few answers depend on a path value (`/cluster/ceph/flags/pause`).
  * `params` as they will be sent.
  */
-export function isDestructive(method: string, path: string, params?: Record<string, unknown>, concrete?: string, product: Product = 'pve'): DestructiveVerdict {
+export function isDestructive(
+  method: string,
+  path: string,
+  params?: Record<string, unknown>,
+  concrete?: string,
+  product: Product = 'pve',
+): DestructiveVerdict {
   const verb = method.toUpperCase();
   const paths = concrete && concrete !== path ? [path, concrete] : [path];
   for (const entry of RULES_BY_PRODUCT[product]) {

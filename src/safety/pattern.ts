@@ -47,7 +47,10 @@ export function parseRule(text: string, variable: string): Rule {
 
 /** Segments of a path, without empty ones (leading, trailing and doubled slashes). */
 export function splitPath(path: string): string[] {
-  return path.split('?')[0].split('/').filter((s) => s !== '');
+  return path
+    .split('?')[0]
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 function decode(segment: string): string {

@@ -85,12 +85,19 @@ function isStringList(v: unknown): v is string[] {
 }
 
 /** `perm` on a path: all privileges, or one of them with `any`. */
-function checkPerm(map: PermissionMap, template: string, privs: string[], any: boolean, params: Record<string, unknown> | undefined): Verdict {
+function checkPerm(
+  map: PermissionMap,
+  template: string,
+  privs: string[],
+  any: boolean,
+  params: Record<string, unknown> | undefined,
+): Verdict {
   const path = params ? fillPath(template, params) : undefined;
   if (path === undefined) {
     // No concrete path (discovery, or a value not given): only a privilege held nowhere is certain.
     const missing = privs.filter((p) => !heldAnywhere(map, p));
-    if (any ? missing.length === privs.length : missing.length > 0) return denied(`${any && missing.length > 1 ? `one of ${missing.join(', ')}` : missing.join(', ')} on ${template}`);
+    if (any ? missing.length === privs.length : missing.length > 0)
+      return denied(`${any && missing.length > 1 ? `one of ${missing.join(', ')}` : missing.join(', ')} on ${template}`);
     return UNKNOWN;
   }
   const held = privilegesAt(map, path);
@@ -140,7 +147,8 @@ export function evaluateCheck(check: unknown, map: PermissionMap, params?: Recor
       // `self` compares with the caller's own id, which a token's map does not name: left to the node.
       if (rest[0] !== 'Realm.AllocateUser') return UNKNOWN;
       const userid = params?.userid;
-      const realm = typeof userid === 'string' && userid.includes('@') ? userid.slice(userid.lastIndexOf('@') + 1).split('!')[0] : undefined;
+      const realm =
+        typeof userid === 'string' && userid.includes('@') ? userid.slice(userid.lastIndexOf('@') + 1).split('!')[0] : undefined;
       if (!realm) return params ? UNKNOWN : checkPerm(map, '/access/realm/{realm}', ['Realm.AllocateUser'], false, undefined);
       return checkPerm(map, '/access/realm/{realm}', ['Realm.AllocateUser'], false, { realm });
     }

@@ -9,7 +9,18 @@ export const REDACTED = '***';
 
 const SECRET_KEY = /pass(word|phrase)?|secret|token|ticket|csrf|(^|[-_])t?otp$|keyring|keys?$|private|credential|hmac|auth(orization)?$/i;
 // Names that match the pattern above but only identify things, and are needed to read the log.
-const NOT_SECRET = new Set(['tokenid', 'tokens', 'token-coefficient', 'generate-password', 'privsep', 'keyboard', 'vmid', 'passthrough', 'expire', 'config-keys']);
+const NOT_SECRET = new Set([
+  'tokenid',
+  'tokens',
+  'token-coefficient',
+  'generate-password',
+  'privsep',
+  'keyboard',
+  'vmid',
+  'passthrough',
+  'expire',
+  'config-keys',
+]);
 
 /** Keys that are secret only on some paths. */
 const SECRET_ON_PATH: Array<{ path: RegExp; keys: Set<string> }> = [
@@ -73,13 +84,17 @@ function redactValue(value: unknown, path: string | undefined, depth = 0): unkno
  * positional argument cannot be told apart from any other word.
  */
 export function redactCommand(command: string): string {
-  return redactString(command)
-    // `-pSECRET` (mysql, mysqldump, sshpass): the password glued to the option.
-    .replace(/(^|[\s"'])(-p)(?=[^\s"'-])([^\s"']+)/g, `$1$2${REDACTED}`)
-    .replace(/(?<![\w-])(--?[\w-]+)(\s+)(?!-)("[^"]{0,4096}"|'[^']{0,4096}'|\S+)/g, (m, option: string, sep: string) =>
-      option.length <= 128 && /^--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*$/i.test(option) ? `${option}${sep}${REDACTED}` : m,
-    )
-    .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
-    .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`)
-    .replace(/(P[BD][SM]APIToken=[^:\s]+!\S+?:)\S+/g, `$1${REDACTED}`);
+  return (
+    redactString(command)
+      // `-pSECRET` (mysql, mysqldump, sshpass): the password glued to the option.
+      .replace(/(^|[\s"'])(-p)(?=[^\s"'-])([^\s"']+)/g, `$1$2${REDACTED}`)
+      .replace(/(?<![\w-])(--?[\w-]+)(\s+)(?!-)("[^"]{0,4096}"|'[^']{0,4096}'|\S+)/g, (m, option: string, sep: string) =>
+        option.length <= 128 && /^--?[\w-]*(?:pass(?:word|phrase)?|secret|token|api-?key|pwd)[\w-]*$/i.test(option)
+          ? `${option}${sep}${REDACTED}`
+          : m,
+      )
+      .replace(/(authorization:\s*(?:\w+\s+)?)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1${REDACTED}`)
+      .replace(/(PVEAPIToken=[^=\s]+=)\S+/g, `$1${REDACTED}`)
+      .replace(/(P[BD][SM]APIToken=[^:\s]+!\S+?:)\S+/g, `$1${REDACTED}`)
+  );
 }

@@ -135,7 +135,8 @@ export class Catalog {
   get fingerprint(): string {
     if (!this.fingerprintMemo) {
       const hash = createHash('sha1');
-      for (const op of this.operations) hash.update(`${op.method} ${op.path} ${op.name} ${op.summary} ${op.params.map((p) => p.name).join(',')}\n`);
+      for (const op of this.operations)
+        hash.update(`${op.method} ${op.path} ${op.name} ${op.summary} ${op.params.map((p) => p.name).join(',')}\n`);
       this.fingerprintMemo = hash.digest('hex').slice(0, 16);
     }
     return this.fingerprintMemo;
@@ -212,7 +213,8 @@ export class Catalog {
     if (input.startsWith('/') || input.includes('/')) return this.underPrefix(input.startsWith('/') ? input : `/${input}`);
     const tag = input.toLowerCase();
     const word = TAG_ALIASES[tag] ?? tag;
-    const hasSegment = (op: Operation, test: (s: string) => boolean) => splitPath(op.path).some((s) => !s.startsWith('{') && test(s.toLowerCase()));
+    const hasSegment = (op: Operation, test: (s: string) => boolean) =>
+      splitPath(op.path).some((s) => !s.startsWith('{') && test(s.toLowerCase()));
     let ops = this.operations.filter((op) => hasSegment(op, (s) => s === word || s === tag));
     if (ops.length === 0 && word.length >= 3) ops = this.operations.filter((op) => hasSegment(op, (s) => s.startsWith(word)));
     return ops;

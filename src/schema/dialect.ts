@@ -109,7 +109,14 @@ export function normalizePermissions(raw: unknown): unknown {
   if (typeof p.description === 'string') out.description = p.description;
   if (typeof p.user === 'string') out.user = p.user;
   if (Array.isArray(p.check)) return raw;
-  const check = p.check !== undefined ? checkArray(p.check) : p.or !== undefined ? checkArray({ or: p.or }) : p.and !== undefined ? checkArray({ and: p.and }) : undefined;
+  const check =
+    p.check !== undefined
+      ? checkArray(p.check)
+      : p.or !== undefined
+        ? checkArray({ or: p.or })
+        : p.and !== undefined
+          ? checkArray({ and: p.and })
+          : undefined;
   if (check !== undefined) out.check = check;
   return out;
 }

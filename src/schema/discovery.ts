@@ -49,7 +49,13 @@ export function answer(catalog: Catalog, args: DiscoveryArgs, ctx: AnswerContext
   return { text: overview(catalog) };
 }
 
-function byPath(catalog: Catalog, path: string, method: HttpMethod | undefined, params: string[] | undefined, ctx: AnswerContext): DiscoveryAnswer {
+function byPath(
+  catalog: Catalog,
+  path: string,
+  method: HttpMethod | undefined,
+  params: string[] | undefined,
+  ctx: AnswerContext,
+): DiscoveryAnswer {
   const found = catalog.match(path);
   if (!found) {
     const under = catalog.subtree(path).filter((op) => !method || op.method === method);
@@ -92,7 +98,13 @@ function childrenLine(catalog: Catalog, template: string): string | undefined {
 /** A question is a sentence; anything longer is cut so that neither the search nor the answer balloons. */
 const MAX_QUERY_WORDS = 40;
 
-function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undefined, tag: string | undefined, ctx: AnswerContext): DiscoveryAnswer {
+function byQuery(
+  catalog: Catalog,
+  fullQuery: string,
+  method: HttpMethod | undefined,
+  tag: string | undefined,
+  ctx: AnswerContext,
+): DiscoveryAnswer {
   const words = fullQuery.split(/\s+/);
   const query = words.slice(0, MAX_QUERY_WORDS).join(' ').slice(0, 400);
   const scope = tag?.trim() ? new Set(catalog.subtree(tag.trim())) : undefined;
@@ -101,7 +113,10 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
   const parsed = search.parse(query);
   const ranked = search.rank(parsed, filtered ? 200 : SEARCH_RESULTS);
   const keep = (op: Operation) => (!method || op.method === method) && (!scope || scope.has(op));
-  const hits = ranked.hits.map((h) => h.op).filter(keep).slice(0, SEARCH_RESULTS);
+  const hits = ranked.hits
+    .map((h) => h.op)
+    .filter(keep)
+    .slice(0, SEARCH_RESULTS);
   const goal = filtered ? undefined : goalFor(ranked, hits);
   if (hits.length === 0 && !goal) {
     return {
@@ -114,7 +129,9 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
     const steps = goal.match.recipe.steps.map((s) => s.op);
     const before = goal.leads ? [] : hits.slice(0, GOAL_AFTER);
     // Beside a goal, only the best two other hits: the rest of a goal's hits are mostly its incidental words.
-    const rest = hits.filter((op) => !before.includes(op) && !steps.includes(op)).slice(0, Math.min(GOAL_ALSO, SEARCH_RESULTS - before.length - steps.length));
+    const rest = hits
+      .filter((op) => !before.includes(op) && !steps.includes(op))
+      .slice(0, Math.min(GOAL_ALSO, SEARCH_RESULTS - before.length - steps.length));
     const lines = [
       mended,
       before.length ? renderList(before, { refusal: ctx.refusal }) : '',
@@ -126,11 +143,15 @@ function byQuery(catalog: Catalog, fullQuery: string, method: HttpMethod | undef
     return { text: lines.filter(Boolean).join('\n'), operations: [...new Set([...before, ...steps, ...rest])] };
   }
   const top = hits[0];
-  const lines = [mended, renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal })];
+  const lines = [
+    mended,
+    renderList(hits, { note: `Details: proxmox-api-schema path=${top.path} method=${top.method}`, refusal: ctx.refusal }),
+  ];
   const settings = settingsLine(parsed.concepts, top);
   if (settings) lines.push(settings);
   // Honest confidence: the best hit accounts for little of the request.
-  if (ranked.confidence < WEAK_CONFIDENCE) lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
+  if (ranked.confidence < WEAK_CONFIDENCE)
+    lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
   return { text: lines.filter(Boolean).join('\n'), operations: hits };
 }
 
@@ -159,7 +180,8 @@ function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads
   if (cues === 0 && match.coverage < 0.9) return undefined;
   const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
   // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
-  const leads = !hits.length || (!inRecipe && cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
+  const leads =
+    !hits.length || (!inRecipe && cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
   return { match, leads };
 }
 
@@ -169,7 +191,10 @@ function settingsLine(concepts: Concept[], op: Operation): string | undefined {
   if (names.size === 0) return undefined;
   const found = op.params.filter((p) => names.has(p.name.replace('[n]', '').replace(/\d+$/, '')) || names.has(p.name));
   if (found.length === 0) return undefined;
-  return `Settings for this: ${found.slice(0, 6).map((p) => p.name).join(', ')} (params=<name> shows one)`;
+  return `Settings for this: ${found
+    .slice(0, 6)
+    .map((p) => p.name)
+    .join(', ')} (params=<name> shows one)`;
 }
 
 function closestAreas(hits: Operation[]): string[] {

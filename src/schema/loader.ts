@@ -47,7 +47,9 @@ export async function loadSchema(opts: {
     try {
       text = await readFile(opts.schemaFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read PROXMOX_SCHEMA_FILE ${opts.schemaFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `cannot read PROXMOX_SCHEMA_FILE ${opts.schemaFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     const catalog = Catalog.fromApidoc(parseApidoc(text), { source: opts.schemaFile, product });
     return { catalog, source: 'file', version: catalog.version };

@@ -85,14 +85,17 @@ export function renderDetail(op: Operation, opts: { full?: boolean; params?: str
   const families = op.params.filter((p) => typeof p.format === 'object' || p.indexed).map((p) => p.name);
   const example = (families.length ? families : rest.map((p) => p.name)).slice(0, 2).map((n) => `"${n}"`);
   if (example.length) {
-    out.push(`Full text of some parameters: proxmox-api-schema path=${op.path} method=${op.method} params=[${example.join(',')}] (or ["*"] for all)`);
+    out.push(
+      `Full text of some parameters: proxmox-api-schema path=${op.path} method=${op.method} params=[${example.join(',')}] (or ["*"] for all)`,
+    );
   }
   return out.join('\n');
 }
 
 /** PBS/PDM streaming operations: said up front, since their answer (or input) is a file, not JSON. */
 export function streamingNote(op: Operation): string | undefined {
-  if (op.streaming === 'upload') return 'UPLOAD: takes a file in the request body, which these tools cannot send (use the product\'s client or web UI).';
+  if (op.streaming === 'upload')
+    return "UPLOAD: takes a file in the request body, which these tools cannot send (use the product's client or web UI).";
   if (op.streaming === 'download') return 'DOWNLOAD: may answer with a file instead of JSON; a file is reported by size, not shown.';
   return undefined;
 }
@@ -179,7 +182,11 @@ function returnsText(op: Operation): string | undefined {
   const r = op.returns as { type?: string; description?: string; format?: string } | undefined;
   if (!r || !r.type || r.type === 'null') return op.method === 'GET' ? undefined : 'Returns: null';
   const desc = (r.description ?? '').toLowerCase();
-  if (r.type === 'string' && op.method !== 'GET' && (desc.includes('task') || desc.includes('upid') || desc === '' || r.format === 'pve-upid')) {
+  if (
+    r.type === 'string' &&
+    op.method !== 'GET' &&
+    (desc.includes('task') || desc.includes('upid') || desc === '' || r.format === 'pve-upid')
+  ) {
     return 'Returns: task UPID (async; follow it with /nodes/{node}/tasks/{upid}/status)';
   }
   return `Returns: ${r.type}${r.description ? ` (${trim(oneLine(r.description), 60)})` : ''}`;

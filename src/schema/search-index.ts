@@ -16,7 +16,6 @@ export const SEARCH_OPTIONS = {
   weights: { fuzzy: 0.3, prefix: 0.5 },
 };
 
-
 export interface Doc {
   id: number;
   leaf: string;
@@ -217,7 +216,21 @@ export class SearchIndex {
 }
 
 /** Keys of property strings too general to point at one setting: every disk has a `file` and a `size`. */
-const GENERIC_KEYS = new Set(['file', 'format', 'volume', 'size', 'type', 'name', 'model', 'current', 'import', 'from', 'length', 'max', 'enabled']);
+const GENERIC_KEYS = new Set([
+  'file',
+  'format',
+  'volume',
+  'size',
+  'type',
+  'name',
+  'model',
+  'current',
+  'import',
+  'from',
+  'length',
+  'max',
+  'enabled',
+]);
 
 /** The setting names inside a property-string parameter (`net[n]`: bridge, tag, macaddr, rate, firewall ...). */
 function settingKeys(p: ParamSpec, pathWords: ReadonlySet<string>): string[] {
@@ -287,11 +300,15 @@ function toDoc(op: Operation, id: number, itemName: string | undefined, dictiona
         return keys.length ? `${name} ${keys.join(' ')}` : name;
       })
       .join(' '),
-    hints: AREA_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' '),
+    hints: AREA_WORDS.filter(([re]) => re.test(op.path))
+      .map(([, w]) => w)
+      .join(' '),
     meaning: meaningOf(op),
   };
 }
 
 function meaningOf(op: Operation): string {
-  return OPERATION_WORDS.filter(([re]) => re.test(op.path)).map(([, w]) => w).join(' ');
+  return OPERATION_WORDS.filter(([re]) => re.test(op.path))
+    .map(([, w]) => w)
+    .join(' ');
 }

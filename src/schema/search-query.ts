@@ -69,7 +69,10 @@ export function termsOf(word: string): string[] {
 }
 
 /** Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them. */
-const COMMON_WORDS = 'there here where when then than them they were been being also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(' ');
+const COMMON_WORDS =
+  'there here where when then than them they were been being also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
+    ' ',
+  );
 
 /** Words the query side knows without the index: PVE's words for things, verbs, filler. */
 export const LEXICON: ReadonlySet<string> = new Set([
@@ -153,11 +156,15 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
   let t = text.toLowerCase();
   // A phrasal verb split by its object joins again: "roll vm 5 back" -> "roll back vm 5",
   // "turn the firewall on" -> "turn on the firewall", "shut ct 7 down" -> "shut down ct 7".
-  t = t.replace(/\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g, '$1 $3$2');
+  t = t.replace(
+    /\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g,
+    '$1 $3$2',
+  );
   t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, ' reset ');
   t = t.replace(/\b(force(d|fully)?|hard)[ -]?(stop|shutdown|shut down|off|power off|power down)\b/g, ' stop ');
   t = t.replace(/\bpull the plug( on)?\b/g, ' stop ');
-  const optionOnly = namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
+  const optionOnly =
+    namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
   if (optionOnly) t = t.replace(/\b(turn|switch|flip)(ed|s)? on\b/g, ' enable ').replace(/\b(turn|switch|flip)(ed|s)? off\b/g, ' disable ');
   return t;
 }
@@ -171,7 +178,14 @@ export function consumeConcepts(text: string, concepts: Concept[]): string {
   let t = text;
   for (const c of concepts) {
     if (!c.settings?.length) continue;
-    t = t.replace(new RegExp(c.say.source, 'g'), (m) => (c.noVerb ? ' ' : ` ${m.split(/[^a-z]+/).filter((w) => lookup(INTENT, w)).join(' ')} `));
+    t = t.replace(new RegExp(c.say.source, 'g'), (m) =>
+      c.noVerb
+        ? ' '
+        : ` ${m
+            .split(/[^a-z]+/)
+            .filter((w) => lookup(INTENT, w))
+            .join(' ')} `,
+    );
   }
   return t;
 }

@@ -30,16 +30,47 @@ export const POWER_VERBS = new Set(['start', 'stop', 'shutdown', 'reboot', 'rest
 export const SCOPE_WORDS = ['node', 'qemu', 'lxc', 'cluster', 'status', 'config', 'current', 'vm', 'guest', 'all', 'bulk', 'action'];
 
 /** First words of a question: with no action verb, the request reads. */
-export const QUESTION_OPENERS = new Set(['are', 'is', 'does', 'do', 'did', 'has', 'have', 'was', 'were', 'any', 'whats', "what's", 'where', 'when', 'who', 'why']);
+export const QUESTION_OPENERS = new Set([
+  'are',
+  'is',
+  'does',
+  'do',
+  'did',
+  'has',
+  'have',
+  'was',
+  'were',
+  'any',
+  'whats',
+  "what's",
+  'where',
+  'when',
+  'who',
+  'why',
+]);
 
 /** Words of a request that name nothing in particular. */
-export const GENERIC_WORDS = new Set(['please', 'type', 'using', 'used', 'thing', 'stuff', 'again', 'way', 'possible', 'somehow', 'currently', 'actually']);
+export const GENERIC_WORDS = new Set([
+  'please',
+  'type',
+  'using',
+  'used',
+  'thing',
+  'stuff',
+  'again',
+  'way',
+  'possible',
+  'somehow',
+  'currently',
+  'actually',
+]);
 
 /** The product's own name: every operation is about it, though a few descriptions say it ("Proxmox packages"). */
 export const PRODUCT_WORDS = new Set(['proxmox', 'pve']);
 
 /** A guest named by its ID: "vm 123", "ct 105", "container #7", "vmid 300". */
-export const NAMED_GUEST = /\b(vms?|cts?|containers?|guests?|lxc|qemu|kvm|vmid|machine)\s*#?\d+\b|\b(vm|ct)\d{2,}\b|\b(qm|pct) [a-z-]+ \d+\b/i;
+export const NAMED_GUEST =
+  /\b(vms?|cts?|containers?|guests?|lxc|qemu|kvm|vmid|machine)\s*#?\d+\b|\b(vm|ct)\d{2,}\b|\b(qm|pct) [a-z-]+ \d+\b/i;
 export const GUEST_COLLECTION = /^\/nodes\/\{node\}\/(qemu|lxc)$/;
 
 /** A parameter name on more operations than this is too common to point anywhere. */

@@ -3,11 +3,9 @@ import {
   ACTION_NOUNS,
   ACTION_WORDS,
   CREATE_VERBS,
-  AREA_WORDS,
   ATTRIBUTE_WORDS,
   EXCLUSIVE,
   GUEST_TERMS,
-  OPERATION_WORDS,
   INTENT,
   PURE_VERBS,
   QUALIFIED_AREAS,
@@ -17,7 +15,18 @@ import {
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
-import { LEXICON, TYPO_TARGETS, conceptsIn, consumeConcepts, lookup, correctTypos, rewriteIntent, stem, termsOf, words } from './search-query.js';
+import {
+  LEXICON,
+  TYPO_TARGETS,
+  conceptsIn,
+  consumeConcepts,
+  lookup,
+  correctTypos,
+  rewriteIntent,
+  stem,
+  termsOf,
+  words,
+} from './search-query.js';
 import { SEARCH_OPTIONS, SearchIndex, type SearchSnapshot } from './search-index.js';
 import {
   DEBUG,
@@ -61,7 +70,6 @@ export interface Ranked {
   recipe?: RecipeMatch;
 }
 
-
 export class OperationSearch {
   private candidates?: string[];
   private recipeBook?: RecipeBook;
@@ -98,9 +106,20 @@ export class OperationSearch {
 
   /** The request as the index reads it: typos mended, the product's concepts it names, intent phrases resolved. */
   parse(query: string): ParsedQuery {
-    const mended = correctTypos(query, (w) => this.knows(w), this.typoCandidates(), (w) => this.data.df.get(w) ?? this.catalog.operations.length);
+    const mended = correctTypos(
+      query,
+      (w) => this.knows(w),
+      this.typoCandidates(),
+      (w) => this.data.df.get(w) ?? this.catalog.operations.length,
+    );
     const concepts = conceptsIn(mended.text, this.knowledge.concepts);
-    const text = consumeConcepts(rewriteIntent(mended.text, concepts.some((c) => c.settings?.length)), concepts);
+    const text = consumeConcepts(
+      rewriteIntent(
+        mended.text,
+        concepts.some((c) => c.settings?.length),
+      ),
+      concepts,
+    );
     return { text, concepts, corrected: mended.corrected };
   }
 
@@ -132,7 +151,9 @@ export class OperationSearch {
   }
 
   private typoCandidates(): string[] {
-    return (this.candidates ??= [...new Set([...this.data.vocabulary, ...TYPO_TARGETS, ...this.recipes.vocabulary])].filter((w) => /^[a-z]{4,}$/.test(w)));
+    return (this.candidates ??= [...new Set([...this.data.vocabulary, ...TYPO_TARGETS, ...this.recipes.vocabulary])].filter((w) =>
+      /^[a-z]{4,}$/.test(w),
+    ));
   }
 
   rank(parsedQuery: ParsedQuery, limit = 10): Ranked {
@@ -162,7 +183,12 @@ export class OperationSearch {
     // A concept the request names joins it as one more word: its PVE terms, and the settings it means.
     for (const c of parsedQuery.concepts) {
       // A setting's concept stands in for the words that named it; any other adds to them.
-      parsed.push({ word: `concept:${c.concept}`, terms: c.terms.map(stem), settings: c.settings, weight: c.settings?.length ? 1 : WEIGHTS.concept });
+      parsed.push({
+        word: `concept:${c.concept}`,
+        terms: c.terms.map(stem),
+        settings: c.settings,
+        weight: c.settings?.length ? 1 : WEIGHTS.concept,
+      });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
     const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''));
@@ -180,7 +206,8 @@ export class OperationSearch {
     const n = this.catalog.operations.length;
     // Words that come down to the same PVE terms ("running or stopped" -> status) count once.
     const distinct = new Map<string, (typeof parsed)[number]>();
-    const settingsOf = (g: { word: string; settings?: string[] }) => g.settings ?? lookup(SETTING_WORDS, g.word) ?? lookup(SETTING_WORDS, stem(g.word));
+    const settingsOf = (g: { word: string; settings?: string[] }) =>
+      g.settings ?? lookup(SETTING_WORDS, g.word) ?? lookup(SETTING_WORDS, stem(g.word));
     for (const g of parsed) {
       const key = g.terms.join(' ');
       const seen = distinct.get(key);
@@ -202,7 +229,15 @@ export class OperationSearch {
       .filter((g) => g.terms.some((t) => this.data.vocabulary.has(t)))
       .map((g) => {
         const df = Math.min(...g.terms.map((t) => this.data.df.get(t) ?? n));
-        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : PRODUCT_WORDS.has(g.word) ? WEIGHTS.product : 1);
+        const weight =
+          g.weight ??
+          (PURE_VERBS.has(g.terms[0])
+            ? WEIGHTS.pureVerb
+            : GENERIC_WORDS.has(g.word)
+              ? WEIGHTS.generic
+              : PRODUCT_WORDS.has(g.word)
+                ? WEIGHTS.product
+                : 1);
         return { ...g, weight, idf: Math.log(1 + n / Math.max(df, 1)) };
       });
     if (groups.length === 0) return { hits: [], coverage: 0, confidence: 0, recipe };
@@ -214,7 +249,7 @@ export class OperationSearch {
     if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
-    const total = new Map<number, { score: number; covered: number; words: string[] }>();
+    const total = new Map<number, { score: number; covered: number; words: string[]; why?: string }>();
     const aboutGuest = NAMED_GUEST.test(query) || GUEST_TERMS.some((t) => groups.some((g) => g.terms.includes(t)));
     for (const group of groups) {
       const best = new Map<number, number>();
@@ -248,7 +283,7 @@ export class OperationSearch {
         entry.score += score;
         entry.words.push(group.word);
         entry.covered += group.weight * group.idf;
-        if (DEBUG) (entry as any).why = `${(entry as any).why ?? ''} ${group.word}=${score.toFixed(1)}`;
+        if (DEBUG) entry.why = `${entry.why ?? ''} ${group.word}=${score.toFixed(1)}`;
         total.set(id, entry);
       }
     }
@@ -265,7 +300,7 @@ export class OperationSearch {
       const coverage = entry.covered / wanted;
       const intent = this.intentFactor(id, intents, verbs);
       scored.push({ id, score: entry.score * (0.3 + coverage) ** 1.5 * intent * this.data.shape[id] });
-      if (DEBUG) scored[scored.length - 1].why = `${(entry as { why?: string }).why} cov=${coverage.toFixed(2)} int=${intent.toFixed(2)}`;
+      if (DEBUG) scored[scored.length - 1].why = `${entry.why} cov=${coverage.toFixed(2)} int=${intent.toFixed(2)}`;
     }
     // The path's fit (at most 1) re-ranks only the leaders: an operation outside them would need a
     // fit several times better than theirs to overtake.
@@ -299,7 +334,8 @@ export class OperationSearch {
     const weak = new Map<Intent, number>();
     const verbs: string[] = [];
     // A request opening with an action's name is an imperative: "snapshot a VM", "sync users".
-    if (raw.length > 1 && !lookup(INTENT, raw[0]) && (ACTION_NOUNS.has(raw[0]) || this.data.actions.has(stem(raw[0])))) strong.set('POST', 1);
+    if (raw.length > 1 && !lookup(INTENT, raw[0]) && (ACTION_NOUNS.has(raw[0]) || this.data.actions.has(stem(raw[0]))))
+      strong.set('POST', 1);
     for (const word of raw) {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
       const found = lookup(INTENT, word);

@@ -35,5 +35,8 @@ export function closestNames(name: string, candidates: Iterable<string>, n = 3):
     const limit = Math.max(1, Math.floor(Math.max(lower.length, cl.length) / 3));
     if (d <= limit) scored.push({ c, d });
   }
-  return scored.sort((a, b) => a.d - b.d || a.c.localeCompare(b.c)).slice(0, n).map((x) => x.c);
+  return scored
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, n)
+    .map((x) => x.c);
 }

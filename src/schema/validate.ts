@@ -207,12 +207,20 @@ function shownValue(value: unknown): string {
   return String(value).slice(0, 40);
 }
 
-function stringValue(key: string, value: unknown, spec: ParamSpec, errors: string[], shown: string, unchecked: string[]): string | undefined {
+function stringValue(
+  key: string,
+  value: unknown,
+  spec: ParamSpec,
+  errors: string[],
+  shown: string,
+  unchecked: string[],
+): string | undefined {
   const sub = typeof spec.format === 'object' ? spec.format : undefined;
   let text: string;
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
-  else if (sub && typeof value === 'object' && value !== null && !Array.isArray(value)) text = propertyString(value as Record<string, unknown>);
+  else if (sub && typeof value === 'object' && value !== null && !Array.isArray(value))
+    text = propertyString(value as Record<string, unknown>);
   else {
     errors.push(`'${key}' must be a string${sub ? ` like ${spec.typetext ?? 'key=value,...'}` : ''}, got ${shown}`);
     return undefined;
@@ -266,7 +274,10 @@ function checkSubKeys(key: string, text: string, sub: Record<string, ParamSpec>)
       errors.push(
         near.length
           ? `'${key}': unknown option '${name}'; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?`
-          : `'${key}': unknown option '${name}'; options: ${Object.keys(sub).filter((k) => !sub[k].raw.alias).slice(0, 12).join(', ')}`,
+          : `'${key}': unknown option '${name}'; options: ${Object.keys(sub)
+              .filter((k) => !sub[k].raw.alias)
+              .slice(0, 12)
+              .join(', ')}`,
       );
     } else if (spec.enum && !spec.enum.includes(val)) {
       errors.push(`'${key}': option '${name}' must be one of ${spec.enum.join('|')}, got ${JSON.stringify(val).slice(0, 40)}`);

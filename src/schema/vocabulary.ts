@@ -33,7 +33,10 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(take|get|pull) ([a-z0-9' ]{1,30}?) out of\b/g, ' remove $2 from '],
   [/\b(from|out of) (the )?ha\b/g, ' ha resource '],
   // A backup one restores from is the archive of the create-or-restore operations.
-  [/\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g, ' archive '],
+  [
+    /\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g,
+    ' archive ',
+  ],
   [/\bvzdump archives?\b/g, ' archive '],
   [/\bbring back\b/g, ' restore '],
   [/\broll(s|ed|ing)? back\b/g, ' rollback '],
@@ -41,7 +44,10 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bwhat(?:'s| is) running\b/g, ' guests '],
   [/\bwhat(?:'s| is) (in|on|stored (in|on))\b/g, ' content volume '],
   [/\bzpools?\b/g, ' zfs pool '],
-  [/\b(output|result|exit code)s? of (a |an |the )?(command|process|program|script)( run| executed| started)?\b/g, ' command output status '],
+  [
+    /\b(output|result|exit code)s? of (a |an |the )?(command|process|program|script)( run| executed| started)?\b/g,
+    ' command output status ',
+  ],
   [/\busers? groups?\b/g, ' group '],
   [/\b(network|ethernet) (card|adapter)s?\b/g, ' nic '],
   [/\bcd-?(rom)?( drive)?\b/g, ' cdrom '],
@@ -570,5 +576,7 @@ export const CREATE_VERBS = new Set(['create', 'new', 'make', 'deploy', 'provisi
  * name holds an action the question does not ask for is no answer to it ("add a disk" is not a move).
  */
 export const ACTION_WORDS = new Set(
-  'move resize suspend resume migrate clone start stop shutdown reboot reset freeze thaw trim scrub unlink wipe rollback relocate'.split(' '),
+  'move resize suspend resume migrate clone start stop shutdown reboot reset freeze thaw trim scrub unlink wipe rollback relocate'.split(
+    ' ',
+  ),
 );

@@ -134,7 +134,8 @@ function subjectPrivs(src: AclSource, subject: { kind: 'user' | 'token'; id: str
 export function effectivePrivs(src: AclSource, userid: string, tokenid: string | undefined, path: string): PrivMap {
   const groups = src.groupsOf(userid);
   if (groups === undefined) return new Map();
-  const userPrivs: PrivMap = userid === 'root@pam' ? new Map(ALL_PRIVILEGES.map((p) => [p, 1])) : subjectPrivs(src, { kind: 'user', id: userid, groups }, path);
+  const userPrivs: PrivMap =
+    userid === 'root@pam' ? new Map(ALL_PRIVILEGES.map((p) => [p, 1])) : subjectPrivs(src, { kind: 'user', id: userid, groups }, path);
   if (!tokenid) return userPrivs;
   const privsep = src.tokenPrivsep(userid, tokenid);
   if (privsep === undefined) return new Map();
@@ -266,7 +267,12 @@ export function evaluateCheck(who: Identity, check: unknown[], params: Record<st
 }
 
 /** Applies an operation's whole declaration: `user: world|all`, a `check`, or (neither) root@pam only. */
-export function checkPermissions(who: Identity, perms: { check?: unknown[]; user?: string }, params: Record<string, unknown>, env: CheckEnv): void {
+export function checkPermissions(
+  who: Identity,
+  perms: { check?: unknown[]; user?: string },
+  params: Record<string, unknown>,
+  env: CheckEnv,
+): void {
   if (perms.user === 'world' || perms.user === 'all') {
     if (perms.check) evaluateCheck(who, perms.check, params, env);
     return;

@@ -63,7 +63,9 @@ export class AuthService {
   }
 
   issueTicket(userid: string): { ticket: string; csrf: string } {
-    const t = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
+    const t = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .toUpperCase();
     const plain = `PVE:${userid}:${t}`;
     return { ticket: `${plain}::${this.sign(plain)}`, csrf: `${t}:${this.sign(`csrf:${userid}:${t}`)}` };
   }
@@ -92,7 +94,9 @@ export class AuthService {
     const user = this.state.users.get(userid);
     const known = this.passwords.get(userid);
     const valid =
-      user?.enable === 1 && !(user.expire && user.expire < Date.now() / 1000) && ((known !== undefined && safeEqual(known, password)) || this.verifyTicket(password) === userid);
+      user?.enable === 1 &&
+      !(user.expire && user.expire < Date.now() / 1000) &&
+      ((known !== undefined && safeEqual(known, password)) || this.verifyTicket(password) === userid);
     if (!valid) throw new PveError(401, 'authentication failure');
     return userid;
   }

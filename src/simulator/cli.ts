@@ -18,7 +18,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     },
     allowPositionals: false,
   });
-  if (values.product !== 'pve' && values.product !== 'pbs') throw new Error(`--product must be pve or pbs, got '${values.product}' (PDM has no simulator)`);
+  if (values.product !== 'pve' && values.product !== 'pbs')
+    throw new Error(`--product must be pve or pbs, got '${values.product}' (PDM has no simulator)`);
   if (values.seed !== undefined && !values.seed.trim()) throw new Error('--seed needs a value, e.g. --seed demo');
   const port = Number(values.port ?? (values.product === 'pbs' ? 8007 : 8006));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got '${values.port}'`);

@@ -97,7 +97,9 @@ function scopeKey(spec: CrudSpec, ctx: RequestContext): string {
 }
 
 export function collectionDigest(items: Map<string, Item>): string {
-  return createHash('sha1').update(JSON.stringify([...items])).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify([...items]))
+    .digest('hex');
 }
 
 /** The items of a family for one request (the scope filled from its path parameters). */
@@ -121,7 +123,11 @@ function settable(fields: Props, ctx: RequestContext, extra: Props = {}): Item {
   return out;
 }
 
-const DIGEST = opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 }));
+const DIGEST = opt(
+  P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', {
+    maxLength: 64,
+  }),
+);
 const DELETE_ARRAY = opt(P.arr('A list of settings you want to delete.', 'setting name'));
 const DELETE = opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 }));
 
@@ -134,7 +140,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   const ops: Operation[] = [];
   const protectDefaults: Record<CrudVerb, boolean> = { list: false, read: false, create: true, update: true, delete: true };
   const protect = (verb: CrudVerb) => ((spec.protect?.[verb] ?? protectDefaults[verb]) ? { protected: 1 as const } : {});
-  const updateFields = spec.updateFields ?? Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, { ...v, optional: 1 as const }]));
+  const updateFields =
+    spec.updateFields ?? Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, { ...v, optional: 1 as const }]));
   const find = (ctx: RequestContext): { items: Map<string, Item>; id: string; found: Item } => {
     const items = storeOf(spec, ctx);
     const id = String(ctx.params[spec.key]);
@@ -184,7 +191,12 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         handler: (ctx) => {
           const items = storeOf(spec, ctx);
           const given: unknown = ctx.params[createKey];
-          const id = given === undefined && spec.generateKey ? spec.generateKey(ctx, items) : spec.normalizeKey ? spec.normalizeKey(ctx, String(given)) : String(given);
+          const id =
+            given === undefined && spec.generateKey
+              ? spec.generateKey(ctx, items)
+              : spec.normalizeKey
+                ? spec.normalizeKey(ctx, String(given))
+                : String(given);
           if (items.has(id)) throw new PveError(500, `${spec.noun} '${id}' already exists`);
           const created: Item = { ...spec.defaults, ...settable(spec.fields, ctx, spec.createOnly) };
           spec.hooks?.validate?.(ctx, created, undefined, id);
@@ -237,7 +249,9 @@ export function crudOperations(spec: CrudSpec): Operation[] {
           if (spec.digest) checkDigest(ctx, collectionDigest(items));
           const before = { ...found };
           const next: Item = { ...found, ...settable(updateFields, ctx, spec.updateOnly) };
-          const removed = (Array.isArray(ctx.params.delete) ? ctx.params.delete.map(String) : String(ctx.params.delete ?? '').split(/[,;\s]+/)).filter(Boolean);
+          const removed = (
+            Array.isArray(ctx.params.delete) ? ctx.params.delete.map(String) : String(ctx.params.delete ?? '').split(/[,;\s]+/)
+          ).filter(Boolean);
           for (const k of removed) {
             const schema = updateFields[k];
             if (!schema) throw paramError({ delete: `invalid format - '${k}' is not a setting of this ${spec.noun}` });

@@ -39,9 +39,7 @@ export class FaultState implements Faults {
   /** The first rule matching this request, used up by one when it has a count. */
   take(method: string, path: string): ErrorRule | undefined {
     const i = this.rules.findIndex(
-      (r) =>
-        (!r.method || r.method.toUpperCase() === method) &&
-        (typeof r.path === 'string' ? r.path === path : r.path.test(path)),
+      (r) => (!r.method || r.method.toUpperCase() === method) && (typeof r.path === 'string' ? r.path === path : r.path.test(path)),
     );
     if (i < 0) return undefined;
     const rule = this.rules[i];

@@ -22,7 +22,13 @@ export function seedFirewall(map: Map<string, FirewallScope>): void {
   const dc = newFirewallScope({ enable: 1, policy_in: 'DROP', policy_out: 'ACCEPT' });
   dc.aliases.set('mgmt-net', { cidr: '192.0.2.0/24', comment: 'management network' });
   dc.aliases.set('backup-server', { cidr: '192.0.2.50', comment: 'NFS backup target' });
-  dc.ipsets.set('admins', { comment: 'admin workstations', entries: new Map([['198.51.100.10', { comment: 'alice' }], ['198.51.100.11', {}]]) });
+  dc.ipsets.set('admins', {
+    comment: 'admin workstations',
+    entries: new Map([
+      ['198.51.100.10', { comment: 'alice' }],
+      ['198.51.100.11', {}],
+    ]),
+  });
   dc.groups.set('webserver', {
     comment: 'HTTP and HTTPS in',
     rules: [
@@ -37,7 +43,9 @@ export function seedFirewall(map: Map<string, FirewallScope>): void {
   );
   map.set('cluster', dc);
   const web = newFirewallScope({ enable: 1, policy_in: 'DROP' });
-  web.rules.push({ type: 'group', action: 'webserver', enable: 1 }, { type: 'in', action: 'ACCEPT', source: 'dc/mgmt-net', macro: 'SSH', enable: 1, log: 'info' });
+  web.rules.push(
+    { type: 'group', action: 'webserver', enable: 1 },
+    { type: 'in', action: 'ACCEPT', source: 'dc/mgmt-net', macro: 'SSH', enable: 1, log: 'info' },
+  );
   map.set('vm/100', web);
 }
-

@@ -35,7 +35,18 @@ export function kernel(g: GuestLike): { release: string; version: string } {
 
 export function osInfo(g: GuestLike): Record<string, string> {
   if (g.os === 'windows') {
-    return { id: 'mswindows', 'kernel-release': '26100', 'kernel-version': '10.0', machine: 'x86_64', name: 'Microsoft Windows', 'pretty-name': 'Windows 11 Pro', variant: 'client', 'variant-id': 'client', version: 'Microsoft Windows 11', 'version-id': '11' };
+    return {
+      id: 'mswindows',
+      'kernel-release': '26100',
+      'kernel-version': '10.0',
+      machine: 'x86_64',
+      name: 'Microsoft Windows',
+      'pretty-name': 'Windows 11 Pro',
+      variant: 'client',
+      'variant-id': 'client',
+      version: 'Microsoft Windows 11',
+      'version-id': '11',
+    };
   }
   const k = kernel(g);
   const ubuntu = g.osRelease === 'ubuntu';
@@ -52,11 +63,20 @@ export function osInfo(g: GuestLike): Record<string, string> {
 }
 
 export function memoryMiB(g: GuestLike): number {
-  return Number(String(g.config.memory ?? (g.type === 'lxc' ? 512 : 2048)).replace(/^current=/, '').split(',')[0]) || 512;
+  return (
+    Number(
+      String(g.config.memory ?? (g.type === 'lxc' ? 512 : 2048))
+        .replace(/^current=/, '')
+        .split(',')[0],
+    ) || 512
+  );
 }
 
 export function rootDisk(g: GuestLike): { size: number; used: number } {
-  const key = g.type === 'lxc' ? 'rootfs' : Object.keys(g.config).find((k) => /^(scsi|virtio|sata|ide)\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom'));
+  const key =
+    g.type === 'lxc'
+      ? 'rootfs'
+      : Object.keys(g.config).find((k) => /^(scsi|virtio|sata|ide)\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom'));
   const m = /size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(String(key ? g.config[key] : ''));
   const mult: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, '': 1024 ** 3 };
   const size = m ? Math.round(Number(m[1]) * mult[m[2]]) : 8 * 1024 ** 3;
@@ -76,14 +96,53 @@ interface Service {
 
 /** The role of a guest, from its name: which application service it runs besides the base system. */
 const ROLES: Array<[RegExp, Array<[string, string, string, string]>]> = [
-  [/web|proxy/, [['nginx', 'A high performance web server and a reverse proxy server', 'nginx: master process /usr/sbin/nginx -g daemon on; master_process on;', 'root']]],
+  [
+    /web|proxy/,
+    [
+      [
+        'nginx',
+        'A high performance web server and a reverse proxy server',
+        'nginx: master process /usr/sbin/nginx -g daemon on; master_process on;',
+        'root',
+      ],
+    ],
+  ],
   [/db|sql|erp/, [['postgresql', 'PostgreSQL RDBMS', '/usr/lib/postgresql/16/bin/postgres -D /var/lib/postgresql/16/main', 'postgres']]],
-  [/mail/, [['postfix', 'Postfix Mail Transport Agent', '/usr/lib/postfix/sbin/master -w', 'root'], ['dovecot', 'Dovecot IMAP/POP3 email server', '/usr/sbin/dovecot -F', 'root']]],
+  [
+    /mail/,
+    [
+      ['postfix', 'Postfix Mail Transport Agent', '/usr/lib/postfix/sbin/master -w', 'root'],
+      ['dovecot', 'Dovecot IMAP/POP3 email server', '/usr/sbin/dovecot -F', 'root'],
+    ],
+  ],
   [/dns|pihole/, [['unbound', 'Unbound DNS server', '/usr/sbin/unbound -d -p', 'unbound']]],
   [/redis/, [['redis-server', 'Advanced key-value store', '/usr/bin/redis-server 127.0.0.1:6379', 'redis']]],
-  [/monitor/, [['prometheus', 'Monitoring system and time series database', '/usr/bin/prometheus --config.file=/etc/prometheus/prometheus.yml', 'prometheus'], ['grafana-server', 'Grafana instance', '/usr/share/grafana/bin/grafana server --config=/etc/grafana/grafana.ini', 'grafana']]],
-  [/ci|runner/, [['gitlab-runner', 'GitLab Runner', '/usr/bin/gitlab-runner run --working-directory /home/gitlab-runner', 'root'], ['docker', 'Docker Application Container Engine', '/usr/bin/dockerd -H fd://', 'root']]],
-  [/k8s/, [['kubelet', 'kubelet: The Kubernetes Node Agent', '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml', 'root'], ['containerd', 'containerd container runtime', '/usr/bin/containerd', 'root']]],
+  [
+    /monitor/,
+    [
+      [
+        'prometheus',
+        'Monitoring system and time series database',
+        '/usr/bin/prometheus --config.file=/etc/prometheus/prometheus.yml',
+        'prometheus',
+      ],
+      ['grafana-server', 'Grafana instance', '/usr/share/grafana/bin/grafana server --config=/etc/grafana/grafana.ini', 'grafana'],
+    ],
+  ],
+  [
+    /ci|runner/,
+    [
+      ['gitlab-runner', 'GitLab Runner', '/usr/bin/gitlab-runner run --working-directory /home/gitlab-runner', 'root'],
+      ['docker', 'Docker Application Container Engine', '/usr/bin/dockerd -H fd://', 'root'],
+    ],
+  ],
+  [
+    /k8s/,
+    [
+      ['kubelet', 'kubelet: The Kubernetes Node Agent', '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml', 'root'],
+      ['containerd', 'containerd container runtime', '/usr/bin/containerd', 'root'],
+    ],
+  ],
   [/backup/, [['proxmox-backup-client', 'backup uploads', '/usr/bin/proxmox-backup-client benchmark', 'root']]],
 ];
 
@@ -102,16 +161,36 @@ export function guestServices(g: GuestLike): Map<string, Service> {
   let pid = g.type === 'lxc' ? 90 : 380;
   for (const [svc, description, process, user] of [...base, ...extra]) {
     const override = g.serviceState?.[svc];
-    out.set(svc, { name: svc, description, process, user, active: override ?? true, pid: pid++ * 3 + (g.vmid % 7), tasks: 1 + (svc.length % 5), memory: `${(4 + svc.length * 1.7).toFixed(1)}M` });
+    out.set(svc, {
+      name: svc,
+      description,
+      process,
+      user,
+      active: override ?? true,
+      pid: pid++ * 3 + (g.vmid % 7),
+      tasks: 1 + (svc.length % 5),
+      memory: `${(4 + svc.length * 1.7).toFixed(1)}M`,
+    });
   }
   return out;
 }
 
-export function processTable(g: GuestLike): Array<{ user: string; pid: number; cpu: number; mem: number; vsz: number; rss: number; stat: string; command: string }> {
+export function processTable(
+  g: GuestLike,
+): Array<{ user: string; pid: number; cpu: number; mem: number; vsz: number; rss: number; stat: string; command: string }> {
   const rows = [{ user: 'root', pid: 1, cpu: 0, mem: 0.3, vsz: 168096, rss: 12288, stat: 'Ss', command: '/sbin/init' }];
   for (const s of guestServices(g).values()) {
     if (!s.active) continue;
-    rows.push({ user: s.user, pid: s.pid, cpu: (s.name.length % 7) / 10, mem: (s.name.length % 9) / 3, vsz: 20000 + s.name.length * 3000, rss: 4000 + s.name.length * 700, stat: 'Ss', command: s.process });
+    rows.push({
+      user: s.user,
+      pid: s.pid,
+      cpu: (s.name.length % 7) / 10,
+      mem: (s.name.length % 9) / 3,
+      vsz: 20000 + s.name.length * 3000,
+      rss: 4000 + s.name.length * 700,
+      stat: 'Ss',
+      command: s.process,
+    });
   }
   return rows;
 }
@@ -128,12 +207,26 @@ function meminfo(g: GuestLike): string {
   const total = memoryMiB(g) * 1024;
   const used = Math.floor(total * (0.2 + (g.vmid % 50) / 100));
   const cached = Math.floor(total * 0.15);
-  return [`MemTotal:       ${String(total).padStart(8)} kB`, `MemFree:        ${String(total - used - cached).padStart(8)} kB`, `MemAvailable:   ${String(total - used).padStart(8)} kB`, `Buffers:        ${String(Math.floor(total * 0.02)).padStart(8)} kB`, `Cached:         ${String(cached).padStart(8)} kB`, `SwapTotal:      ${String(1048572).padStart(8)} kB`, `SwapFree:       ${String(1048572).padStart(8)} kB`].join('\n') + '\n';
+  return (
+    [
+      `MemTotal:       ${String(total).padStart(8)} kB`,
+      `MemFree:        ${String(total - used - cached).padStart(8)} kB`,
+      `MemAvailable:   ${String(total - used).padStart(8)} kB`,
+      `Buffers:        ${String(Math.floor(total * 0.02)).padStart(8)} kB`,
+      `Cached:         ${String(cached).padStart(8)} kB`,
+      `SwapTotal:      ${String(1048572).padStart(8)} kB`,
+      `SwapFree:       ${String(1048572).padStart(8)} kB`,
+    ].join('\n') + '\n'
+  );
 }
 
 function cpuinfo(g: GuestLike): string {
   const n = Number(g.config.cores ?? 1) * Number(g.config.sockets ?? 1);
-  return Array.from({ length: n }, (_, i) => `processor\t: ${i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 151\nmodel name\t: ${g.type === 'lxc' ? '12th Gen Intel(R) Core(TM) i9-12900K' : 'QEMU Virtual CPU version 2.5+'}\ncpu MHz\t\t: 3187.200\ncache size\t: 30720 KB\ncpu cores\t: ${n}\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl xtopology cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm\n`).join('\n');
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `processor\t: ${i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 151\nmodel name\t: ${g.type === 'lxc' ? '12th Gen Intel(R) Core(TM) i9-12900K' : 'QEMU Virtual CPU version 2.5+'}\ncpu MHz\t\t: 3187.200\ncache size\t: 30720 KB\ncpu cores\t: ${n}\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl xtopology cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm\n`,
+  ).join('\n');
 }
 
 /** Generated files (`/proc/...`, `/etc/...`): undefined when the guest has no such file. */
@@ -156,7 +249,9 @@ export function guestFile(g: GuestLike, path: string): string | undefined {
     case '/proc/1/comm':
       return g.type === 'lxc' ? 'systemd\n' : 'systemd\n';
     case '/proc/mounts':
-      return g.type === 'lxc' ? `/dev/mapper/pve-vm--${g.vmid}--disk--0 / ext4 rw,relatime 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n` : '/dev/sda1 / ext4 rw,relatime,discard,errors=remount-ro 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n/dev/sda15 /boot/efi vfat rw,relatime 0 0\n';
+      return g.type === 'lxc'
+        ? `/dev/mapper/pve-vm--${g.vmid}--disk--0 / ext4 rw,relatime 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n`
+        : '/dev/sda1 / ext4 rw,relatime,discard,errors=remount-ro 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n/dev/sda15 /boot/efi vfat rw,relatime 0 0\n';
     case '/etc/hostname':
       return `${name}\n`;
     case '/etc/hosts':
@@ -164,9 +259,22 @@ export function guestFile(g: GuestLike, path: string): string | undefined {
     case '/etc/resolv.conf':
       return `# Generated by ${g.type === 'lxc' ? 'Proxmox VE' : 'NetworkManager'}\nsearch simlab.example\nnameserver 192.0.2.53\nnameserver 1.1.1.1\n`;
     case '/etc/passwd':
-      return `root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n${[...guestServices(g).values()].filter((s) => s.user !== 'root').map((s, i) => `${s.user}:x:${110 + i}:${110 + i}::/var/lib/${s.user}:/usr/sbin/nologin`).join('\n')}${[...guestServices(g).values()].some((s) => s.user !== 'root') ? '\n' : ''}`;
+      return `root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n${[
+        ...guestServices(g).values(),
+      ]
+        .filter((s) => s.user !== 'root')
+        .map((s, i) => `${s.user}:x:${110 + i}:${110 + i}::/var/lib/${s.user}:/usr/sbin/nologin`)
+        .join('\n')}${[...guestServices(g).values()].some((s) => s.user !== 'root') ? '\n' : ''}`;
     case '/etc/fstab':
-      return g.type === 'lxc' ? '# UNCONFIGURED FSTAB FOR BASE SYSTEM\n' : `UUID=${createHash('md5').update(`root-${g.vmid}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')} / ext4 rw,discard,errors=remount-ro,x-systemd.growfs 0 1\nUUID=${createHash('md5').update(`efi-${g.vmid}`).digest('hex').slice(0, 4).toUpperCase()}-${createHash('md5').update(`efi-${g.vmid}`).digest('hex').slice(4, 8).toUpperCase()} /boot/efi vfat defaults 0 0\n`;
+      return g.type === 'lxc'
+        ? '# UNCONFIGURED FSTAB FOR BASE SYSTEM\n'
+        : `UUID=${createHash('md5')
+            .update(`root-${g.vmid}`)
+            .digest('hex')
+            .replace(
+              /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+              '$1-$2-$3-$4-$5',
+            )} / ext4 rw,discard,errors=remount-ro,x-systemd.growfs 0 1\nUUID=${createHash('md5').update(`efi-${g.vmid}`).digest('hex').slice(0, 4).toUpperCase()}-${createHash('md5').update(`efi-${g.vmid}`).digest('hex').slice(4, 8).toUpperCase()} /boot/efi vfat defaults 0 0\n`;
     case '/etc/os-release':
       return OS_RELEASE[g.osRelease];
     case '/etc/debian_version':
@@ -181,13 +289,30 @@ export function guestFile(g: GuestLike, path: string): string | undefined {
 }
 
 const OS_RELEASE: Record<GuestLike['osRelease'], string> = {
-  debian: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\nHOME_URL="https://www.debian.org/"\n',
-  ubuntu: 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n',
+  debian:
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\nHOME_URL="https://www.debian.org/"\n',
+  ubuntu:
+    'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n',
   alpine: 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n',
   windows: '',
 };
 
-const GENERATED = ['/proc/loadavg', '/proc/uptime', '/proc/meminfo', '/proc/cpuinfo', '/proc/version', '/proc/mounts', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/etc/passwd', '/etc/fstab', '/etc/os-release', '/etc/timezone', '/etc/machine-id'];
+const GENERATED = [
+  '/proc/loadavg',
+  '/proc/uptime',
+  '/proc/meminfo',
+  '/proc/cpuinfo',
+  '/proc/version',
+  '/proc/mounts',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/etc/passwd',
+  '/etc/fstab',
+  '/etc/os-release',
+  '/etc/timezone',
+  '/etc/machine-id',
+];
 
 /** Every file path the guest has (generated and written), for `ls`. */
 export function guestFileNames(g: GuestLike): Set<string> {

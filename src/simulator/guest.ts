@@ -1,5 +1,15 @@
 import { parse } from 'shell-quote';
-import { guestFile, guestFileNames, guestHostname, guestServices, kernel, memoryMiB, processTable, rootDisk, type GuestLike } from './guest-content.js';
+import {
+  guestFile,
+  guestFileNames,
+  guestHostname,
+  guestServices,
+  kernel,
+  memoryMiB,
+  processTable,
+  rootDisk,
+  type GuestLike,
+} from './guest-content.js';
 import type { Guest } from './state.js';
 
 export { osInfo } from './guest-content.js';
@@ -38,8 +48,45 @@ const fail = (err: string, code: number): Io => ({ out: '', err, code, ms: 0 });
 
 /** The commands the simulated Linux guests have (anything else: `not found`, exit 127). */
 const COMMANDS = [
-  'awk', 'bash', 'cat', 'cut', 'date', 'df', 'echo', 'env', 'false', 'free', 'grep', 'head', 'hostname', 'id', 'ip', 'ls', 'mkdir', 'nproc', 'printf',
-  'ps', 'pwd', 'rm', 'sh', 'sleep', 'sort', 'systemctl', 'tail', 'test', 'touch', 'tr', 'true', 'uname', 'uniq', 'uptime', 'wc', 'which', 'whoami', 'yes', '[',
+  'awk',
+  'bash',
+  'cat',
+  'cut',
+  'date',
+  'df',
+  'echo',
+  'env',
+  'false',
+  'free',
+  'grep',
+  'head',
+  'hostname',
+  'id',
+  'ip',
+  'ls',
+  'mkdir',
+  'nproc',
+  'printf',
+  'ps',
+  'pwd',
+  'rm',
+  'sh',
+  'sleep',
+  'sort',
+  'systemctl',
+  'tail',
+  'test',
+  'touch',
+  'tr',
+  'true',
+  'uname',
+  'uniq',
+  'uptime',
+  'wc',
+  'which',
+  'whoami',
+  'yes',
+  '[',
 ];
 const KNOWN = new Set(COMMANDS);
 /**
@@ -73,7 +120,8 @@ function inputOf(args: string[], stdin: string, g: GuestLike, name: string): { t
   return { text };
 }
 
-const lines = (text: string) => (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').filter((_, i, a) => a.length > 1 || a[0] !== '');
+const lines = (text: string) =>
+  (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').filter((_, i, a) => a.length > 1 || a[0] !== '');
 
 function human(bytes: number): string {
   const units = ['B', 'K', 'M', 'G', 'T'];
@@ -93,7 +141,9 @@ function uptimeText(g: GuestLike): string {
   const m = Math.floor((secs % 3600) / 60);
   const now = new Date();
   const clock = now.toISOString().slice(11, 19);
-  const up = days ? `${days} day${days > 1 ? 's' : ''}, ${String(h).padStart(2, ' ')}:${String(m).padStart(2, '0')}` : `${String(h).padStart(2, ' ')}:${String(m).padStart(2, '0')}`;
+  const up = days
+    ? `${days} day${days > 1 ? 's' : ''}, ${String(h).padStart(2, ' ')}:${String(m).padStart(2, '0')}`
+    : `${String(h).padStart(2, ' ')}:${String(m).padStart(2, '0')}`;
   const load = readFile(g, '/proc/loadavg')!.split(' ').slice(0, 3).join(', ');
   return ` ${clock} up ${up},  1 user,  load average: ${load}\n`;
 }
@@ -101,14 +151,27 @@ function uptimeText(g: GuestLike): string {
 function df(g: GuestLike, args: string[]): string {
   const h = args.some((a) => /^-[a-zA-Z]*h/.test(a));
   const { size, used } = rootDisk(g);
-  const rows: Array<[string, number, number, string]> = g.type === 'lxc'
-    ? [[`/dev/mapper/pve-vm--${g.vmid}--disk--0`, size, used, '/'], ['none', 492 * 1024, 0, '/dev'], ['tmpfs', memoryMiB(g) * 1024 ** 2 / 2, 0, '/dev/shm']]
-    : [['udev', memoryMiB(g) * 1024 ** 2 / 2, 0, '/dev'], ['tmpfs', memoryMiB(g) * 1024 ** 2 / 10, 1_200_000, '/run'], ['/dev/sda1', size - 1024 ** 3, used, '/'], ['tmpfs', memoryMiB(g) * 1024 ** 2 / 2, 0, '/dev/shm'], ['/dev/sda15', 129718272, 12221440, '/boot/efi']];
+  const rows: Array<[string, number, number, string]> =
+    g.type === 'lxc'
+      ? [
+          [`/dev/mapper/pve-vm--${g.vmid}--disk--0`, size, used, '/'],
+          ['none', 492 * 1024, 0, '/dev'],
+          ['tmpfs', (memoryMiB(g) * 1024 ** 2) / 2, 0, '/dev/shm'],
+        ]
+      : [
+          ['udev', (memoryMiB(g) * 1024 ** 2) / 2, 0, '/dev'],
+          ['tmpfs', (memoryMiB(g) * 1024 ** 2) / 10, 1_200_000, '/run'],
+          ['/dev/sda1', size - 1024 ** 3, used, '/'],
+          ['tmpfs', (memoryMiB(g) * 1024 ** 2) / 2, 0, '/dev/shm'],
+          ['/dev/sda15', 129718272, 12221440, '/boot/efi'],
+        ];
   const fmt = (n: number) => (h ? human(n) : String(Math.floor(n / 1024)));
   const out = [`Filesystem${' '.repeat(h ? 6 : 6)}${h ? '  Size  Used Avail' : '1K-blocks     Used Available'} Use% Mounted on`];
   for (const [fs, total, u, mnt] of rows) {
     const pct = total ? Math.ceil((u / total) * 100) : 0;
-    out.push(`${fs.padEnd(16)} ${fmt(total).padStart(h ? 5 : 9)} ${fmt(u).padStart(h ? 5 : 8)} ${fmt(total - u).padStart(h ? 5 : 9)} ${String(pct).padStart(3)}% ${mnt}`);
+    out.push(
+      `${fs.padEnd(16)} ${fmt(total).padStart(h ? 5 : 9)} ${fmt(u).padStart(h ? 5 : 8)} ${fmt(total - u).padStart(h ? 5 : 9)} ${String(pct).padStart(3)}% ${mnt}`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -122,17 +185,21 @@ function free(g: GuestLike, args: string[]): string {
   const unit = args.includes('-m') ? 1024 : args.includes('-g') ? 1024 ** 2 : 1;
   const h = args.includes('-h');
   const f = (kb: number) => (h ? human(kb * 1024).replace(/([KMGT])$/, '$1i') : String(Math.floor(kb / unit)));
-  return [
-    '               total        used        free      shared  buff/cache   available',
-    `Mem:    ${f(total).padStart(12)} ${f(used).padStart(11)} ${f(freeKb).padStart(11)} ${f(2048).padStart(11)} ${f(cache).padStart(11)} ${f(total - used).padStart(11)}`,
-    `Swap:   ${f(swap).padStart(12)} ${f(0).padStart(11)} ${f(swap).padStart(11)}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      '               total        used        free      shared  buff/cache   available',
+      `Mem:    ${f(total).padStart(12)} ${f(used).padStart(11)} ${f(freeKb).padStart(11)} ${f(2048).padStart(11)} ${f(cache).padStart(11)} ${f(total - used).padStart(11)}`,
+      `Swap:   ${f(swap).padStart(12)} ${f(0).padStart(11)} ${f(swap).padStart(11)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 function ipCommand(g: GuestLike, args: string[]): Io {
   const obj = args.filter((a) => !a.startsWith('-'))[0] ?? '';
   const brief = args.includes('-br') || args.includes('-brief');
-  const nics = Object.keys(g.config).filter((k) => /^net\d+$/.test(k)).sort();
+  const nics = Object.keys(g.config)
+    .filter((k) => /^net\d+$/.test(k))
+    .sort();
   const mac = (k: string) => (/([0-9A-F]{2}(:[0-9A-F]{2}){5})/i.exec(String(g.config[k]))?.[1] ?? 'bc:24:11:00:00:00').toLowerCase();
   const name = (k: string, i: number) => (g.type === 'lxc' ? `eth${k.slice(3)}` : `ens${18 + i}`);
   const addr = (k: string) => {
@@ -140,19 +207,51 @@ function ipCommand(g: GuestLike, args: string[]): Io {
     return m ? m[1] : `10.10.${k.slice(3)}.${g.vmid % 250}/24`;
   };
   if (obj === '' || obj === 'a' || obj === 'addr' || obj === 'address') {
-    if (brief) return ok(['lo               UNKNOWN        127.0.0.1/8 ::1/128', ...nics.map((k, i) => `${name(k, i).padEnd(16)} UP             ${addr(k)} fe80::be24:11ff:fe${mac(k).slice(9, 11)}:${mac(k).slice(12, 14)}${mac(k).slice(15, 17)}/64`)].join('\n') + '\n');
-    const out = ['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000', '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00', '    inet 127.0.0.1/8 scope host lo', '       valid_lft forever preferred_lft forever', '    inet6 ::1/128 scope host noprefixroute', '       valid_lft forever preferred_lft forever'];
+    if (brief)
+      return ok(
+        [
+          'lo               UNKNOWN        127.0.0.1/8 ::1/128',
+          ...nics.map(
+            (k, i) =>
+              `${name(k, i).padEnd(16)} UP             ${addr(k)} fe80::be24:11ff:fe${mac(k).slice(9, 11)}:${mac(k).slice(12, 14)}${mac(k).slice(15, 17)}/64`,
+          ),
+        ].join('\n') + '\n',
+      );
+    const out = [
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+      '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+      '    inet 127.0.0.1/8 scope host lo',
+      '       valid_lft forever preferred_lft forever',
+      '    inet6 ::1/128 scope host noprefixroute',
+      '       valid_lft forever preferred_lft forever',
+    ];
     nics.forEach((k, i) => {
       const n = name(k, i);
-      out.push(`${i + 2}: ${n}${g.type === 'lxc' ? `@if${40 + i}` : ''}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc ${g.type === 'lxc' ? 'noqueue' : 'fq_codel'} state UP group default qlen 1000`, `    link/ether ${mac(k)} brd ff:ff:ff:ff:ff:ff`, `    inet ${addr(k)} brd ${addr(k).replace(/\.\d+\/\d+$/, '.255')} scope global ${n}`, '       valid_lft forever preferred_lft forever');
+      out.push(
+        `${i + 2}: ${n}${g.type === 'lxc' ? `@if${40 + i}` : ''}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc ${g.type === 'lxc' ? 'noqueue' : 'fq_codel'} state UP group default qlen 1000`,
+        `    link/ether ${mac(k)} brd ff:ff:ff:ff:ff:ff`,
+        `    inet ${addr(k)} brd ${addr(k).replace(/\.\d+\/\d+$/, '.255')} scope global ${n}`,
+        '       valid_lft forever preferred_lft forever',
+      );
     });
     return ok(out.join('\n') + '\n');
   }
   if (obj === 'r' || obj === 'route') {
     const first = nics[0] ? addr(nics[0]) : '10.10.0.2/24';
-    return ok(`default via ${first.replace(/\.\d+\/\d+$/, '.1')} dev ${nics[0] ? name(nics[0], 0) : 'eth0'} proto ${g.type === 'lxc' ? 'static' : 'dhcp'}\n${first.replace(/\.\d+\/(\d+)$/, '.0/$1')} dev ${nics[0] ? name(nics[0], 0) : 'eth0'} proto kernel scope link src ${first.split('/')[0]}\n`);
+    return ok(
+      `default via ${first.replace(/\.\d+\/\d+$/, '.1')} dev ${nics[0] ? name(nics[0], 0) : 'eth0'} proto ${g.type === 'lxc' ? 'static' : 'dhcp'}\n${first.replace(/\.\d+\/(\d+)$/, '.0/$1')} dev ${nics[0] ? name(nics[0], 0) : 'eth0'} proto kernel scope link src ${first.split('/')[0]}\n`,
+    );
   }
-  if (obj === 'l' || obj === 'link') return ok(['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000', ...nics.map((k, i) => `${i + 2}: ${name(k, i)}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP mode DEFAULT\n    link/ether ${mac(k)} brd ff:ff:ff:ff:ff:ff`)].join('\n') + '\n');
+  if (obj === 'l' || obj === 'link')
+    return ok(
+      [
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+        ...nics.map(
+          (k, i) =>
+            `${i + 2}: ${name(k, i)}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP mode DEFAULT\n    link/ether ${mac(k)} brd ff:ff:ff:ff:ff:ff`,
+        ),
+      ].join('\n') + '\n',
+    );
   return fail(`Object "${obj}" is unknown, try "ip help".\n`, 1);
 }
 
@@ -177,7 +276,10 @@ function systemctl(g: GuestLike, args: string[]): Io {
       return { out: 'enabled\n', err: '', code: 0, ms: 0 };
     }
     case 'status': {
-      if (!rest.length) return ok(`● ${guestHostname(g)}\n    State: running\n    Units: ${services.size + 40} loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: 0 units\n`);
+      if (!rest.length)
+        return ok(
+          `● ${guestHostname(g)}\n    State: running\n    Units: ${services.size + 40} loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: 0 units\n`,
+        );
       let out = '';
       let code = 0;
       for (const u of rest) {
@@ -193,8 +295,12 @@ function systemctl(g: GuestLike, args: string[]): Io {
     }
     case 'list-units':
     case undefined: {
-      const rows = [...services.values()].map((s) => `  ${(s.name + '.service').padEnd(32)} loaded ${s.active ? 'active   running' : 'inactive dead   '} ${s.description}`);
-      return ok(`  UNIT                             LOAD   ACTIVE SUB     DESCRIPTION\n${rows.join('\n')}\n\n${rows.length} loaded units listed.\n`);
+      const rows = [...services.values()].map(
+        (s) => `  ${(s.name + '.service').padEnd(32)} loaded ${s.active ? 'active   running' : 'inactive dead   '} ${s.description}`,
+      );
+      return ok(
+        `  UNIT                             LOAD   ACTIVE SUB     DESCRIPTION\n${rows.join('\n')}\n\n${rows.length} loaded units listed.\n`,
+      );
     }
     case 'start':
     case 'stop':
@@ -227,7 +333,10 @@ function grep(args: string[], stdin: string, g: GuestLike): Io {
   if (input.err) return input.err;
   let re: RegExp;
   try {
-    re = new RegExp(flags.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern.replace(/\\\|/g, '|'), flags.has('i') ? 'i' : '');
+    re = new RegExp(
+      flags.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern.replace(/\\\|/g, '|'),
+      flags.has('i') ? 'i' : '',
+    );
   } catch {
     return fail(`grep: Unmatched ( or \\(\n`, 2);
   }
@@ -255,7 +364,20 @@ function awk(args: string[], stdin: string, g: GuestLike): Io {
   for (const line of lines(input.text)) {
     if (filter && !filter.test(line)) continue;
     const fields = line.trim().split(sep);
-    const parts = m[2].split(',').map((x) => x.trim()).map((x) => (x === '$0' ? line : /^\$\d+$/.test(x) ? (fields[Number(x.slice(1)) - 1] ?? '') : x === '$NF' ? fields[fields.length - 1] : x === 'NF' ? String(fields.length) : x.replace(/^"|"$/g, '')));
+    const parts = m[2]
+      .split(',')
+      .map((x) => x.trim())
+      .map((x) =>
+        x === '$0'
+          ? line
+          : /^\$\d+$/.test(x)
+            ? (fields[Number(x.slice(1)) - 1] ?? '')
+            : x === '$NF'
+              ? fields[fields.length - 1]
+              : x === 'NF'
+                ? String(fields.length)
+                : x.replace(/^"|"$/g, ''),
+      );
     out.push(parts.join(' '));
   }
   return ok(out.length ? out.join('\n') + '\n' : '');
@@ -270,16 +392,22 @@ function lsCommand(g: GuestLike, args: string[]): Io {
   for (const t of targets.length ? targets : ['/root']) {
     const path = t.length > 1 ? t.replace(/\/$/, '') : t;
     if (readFile(g, path) !== undefined) {
-      out += long ? `-rw-r--r-- 1 root root ${String(Buffer.byteLength(readFile(g, path)!)).padStart(6)} Nov 29 10:00 ${path}\n` : `${path}\n`;
+      out += long
+        ? `-rw-r--r-- 1 root root ${String(Buffer.byteLength(readFile(g, path)!)).padStart(6)} Nov 29 10:00 ${path}\n`
+        : `${path}\n`;
       continue;
     }
     const prefix = path === '/' ? '/' : `${path}/`;
     const entries = new Set<string>();
     for (const f of names) if (f.startsWith(prefix)) entries.add(f.slice(prefix.length).split('/')[0]);
-    if (path === '/') for (const d of ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']) entries.add(d);
+    if (path === '/')
+      for (const d of ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var'])
+        entries.add(d);
     if (path === '/root' || path === '/tmp' || entries.size) {
       const list = [...entries].sort();
-      out += long ? `total ${list.length * 4}\n${list.map((e) => `${names.has(`${prefix}${e}`) ? '-rw-r--r--' : 'drwxr-xr-x'} 1 root root 4096 Nov 29 10:00 ${e}`).join('\n')}${list.length ? '\n' : ''}` : list.join('\n') + (list.length ? '\n' : '');
+      out += long
+        ? `total ${list.length * 4}\n${list.map((e) => `${names.has(`${prefix}${e}`) ? '-rw-r--r--' : 'drwxr-xr-x'} 1 root root 4096 Nov 29 10:00 ${e}`).join('\n')}${list.length ? '\n' : ''}`
+        : list.join('\n') + (list.length ? '\n' : '');
     } else err += `ls: cannot access '${t}': No such file or directory\n`;
   }
   return { out, err, code: err ? 2 : 0, ms: 0 };
@@ -308,14 +436,27 @@ function testCommand(args: string[], g: GuestLike): Io {
   const a = args[args.length - 1] === ']' ? args.slice(0, -1) : args;
   const truth = (() => {
     if (a.length === 2 && a[0] === '-f') return g.files.has(a[1]) || guestFile(g, a[1]) !== undefined;
-    if (a.length === 2 && a[0] === '-e') return readFile(g, a[1]) !== undefined || [...guestFileNames(g)].some((f) => f.startsWith(`${a[1]}/`));
-    if (a.length === 2 && a[0] === '-d') return [...guestFileNames(g)].some((f) => f.startsWith(`${a[1].replace(/\/$/, '')}/`)) || ['/', '/etc', '/proc', '/root', '/tmp'].includes(a[1]);
+    if (a.length === 2 && a[0] === '-e')
+      return readFile(g, a[1]) !== undefined || [...guestFileNames(g)].some((f) => f.startsWith(`${a[1]}/`));
+    if (a.length === 2 && a[0] === '-d')
+      return (
+        [...guestFileNames(g)].some((f) => f.startsWith(`${a[1].replace(/\/$/, '')}/`)) ||
+        ['/', '/etc', '/proc', '/root', '/tmp'].includes(a[1])
+      );
     if (a.length === 2 && a[0] === '-z') return a[1] === '';
     if (a.length === 2 && a[0] === '-n') return a[1] !== '';
     if (a.length === 3 && (a[1] === '=' || a[1] === '==')) return a[0] === a[2];
     if (a.length === 3 && a[1] === '!=') return a[0] !== a[2];
     const n = (x: string) => Number(x);
-    if (a.length === 3 && ['-eq', '-ne', '-lt', '-gt', '-le', '-ge'].includes(a[1])) return { '-eq': n(a[0]) === n(a[2]), '-ne': n(a[0]) !== n(a[2]), '-lt': n(a[0]) < n(a[2]), '-gt': n(a[0]) > n(a[2]), '-le': n(a[0]) <= n(a[2]), '-ge': n(a[0]) >= n(a[2]) }[a[1]]!;
+    if (a.length === 3 && ['-eq', '-ne', '-lt', '-gt', '-le', '-ge'].includes(a[1]))
+      return {
+        '-eq': n(a[0]) === n(a[2]),
+        '-ne': n(a[0]) !== n(a[2]),
+        '-lt': n(a[0]) < n(a[2]),
+        '-gt': n(a[0]) > n(a[2]),
+        '-le': n(a[0]) <= n(a[2]),
+        '-ge': n(a[0]) >= n(a[2]),
+      }[a[1]]!;
     if (a.length === 1) return a[0] !== '';
     return false;
   })();
@@ -328,7 +469,15 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
   const g = env.guest;
   switch (name) {
     case 'hostname':
-      if (args[0] === '-I') return ok(`${ipCommand(g, ['-br', 'a']).out.split('\n').slice(1).map((l) => l.split(/\s+/)[2]?.split('/')[0]).filter(Boolean).join(' ')} \n`);
+      if (args[0] === '-I')
+        return ok(
+          `${ipCommand(g, ['-br', 'a'])
+            .out.split('\n')
+            .slice(1)
+            .map((l) => l.split(/\s+/)[2]?.split('/')[0])
+            .filter(Boolean)
+            .join(' ')} \n`,
+        );
       if (args[0] === '-f') return ok(`${guestHostname(g)}.simlab.example\n`);
       return ok(`${guestHostname(g)}\n`);
     case 'echo': {
@@ -348,7 +497,8 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
           continue;
         }
         const content = readFile(g, f);
-        if (content === undefined) err += `cat: ${f}: ${guestFileNames(g).has(f) || [...guestFileNames(g)].some((x) => x.startsWith(`${f}/`)) ? 'Is a directory' : 'No such file or directory'}\n`;
+        if (content === undefined)
+          err += `cat: ${f}: ${guestFileNames(g).has(f) || [...guestFileNames(g)].some((x) => x.startsWith(`${f}/`)) ? 'Is a directory' : 'No such file or directory'}\n`;
         else out += content;
       }
       return { out, err, code: err ? 1 : 0, ms: 0 };
@@ -393,7 +543,9 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
     case 'uptime':
       if (args[0] === '-p') {
         const secs = Math.max(0, Math.floor(Date.now() / 1000) - g.startedAt);
-        return ok(`up ${Math.floor(secs / 86400)} days, ${Math.floor((secs % 86400) / 3600)} hours, ${Math.floor((secs % 3600) / 60)} minutes\n`);
+        return ok(
+          `up ${Math.floor(secs / 86400)} days, ${Math.floor((secs % 86400) / 3600)} hours, ${Math.floor((secs % 3600) / 60)} minutes\n`,
+        );
       }
       if (args[0] === '-s') return ok(`${new Date(g.startedAt * 1000).toISOString().replace('T', ' ').slice(0, 19)}\n`);
       return ok(uptimeText(g));
@@ -408,9 +560,13 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
     case 'ps': {
       const table = processTable(g);
       if (args.some((a) => /aux|-ef|-e/.test(a))) {
-        return ok(`USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${table.map((p) => `${p.user.padEnd(8)} ${String(p.pid).padStart(7)}  ${p.cpu.toFixed(1)}  ${p.mem.toFixed(1)} ${String(p.vsz).padStart(6)} ${String(p.rss).padStart(5)} ?        ${p.stat.padEnd(4)} 10:00   0:0${p.pid % 10} ${p.command}`).join('\n')}\n`);
+        return ok(
+          `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${table.map((p) => `${p.user.padEnd(8)} ${String(p.pid).padStart(7)}  ${p.cpu.toFixed(1)}  ${p.mem.toFixed(1)} ${String(p.vsz).padStart(6)} ${String(p.rss).padStart(5)} ?        ${p.stat.padEnd(4)} 10:00   0:0${p.pid % 10} ${p.command}`).join('\n')}\n`,
+        );
       }
-      return ok(`    PID TTY          TIME CMD\n   ${process.pid % 900 + 100} pts/0    00:00:00 sh\n   ${process.pid % 900 + 101} pts/0    00:00:00 ps\n`);
+      return ok(
+        `    PID TTY          TIME CMD\n   ${(process.pid % 900) + 100} pts/0    00:00:00 sh\n   ${(process.pid % 900) + 101} pts/0    00:00:00 ps\n`,
+      );
     }
     case 'systemctl':
       return systemctl(g, args);
@@ -419,10 +575,17 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
       if (args[0] === '-u' || args[0] === '--utc') return ok(`${new Date().toUTCString().replace('GMT', 'UTC')}\n`);
       return ok(`${new Date().toUTCString().replace('GMT', 'UTC')}\n`);
     case 'env':
-      return ok(`HOME=/root\nUSER=root\nLOGNAME=root\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nPWD=/root\nLANG=C.UTF-8\n`);
+      return ok(
+        `HOME=/root\nUSER=root\nLOGNAME=root\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nPWD=/root\nLANG=C.UTF-8\n`,
+      );
     case 'which': {
       const found = args.filter((a) => KNOWN.has(baseName(a)));
-      return { out: found.map((a) => `/usr/bin/${baseName(a)}`).join('\n') + (found.length ? '\n' : ''), err: '', code: found.length === args.length && args.length ? 0 : 1, ms: 0 };
+      return {
+        out: found.map((a) => `/usr/bin/${baseName(a)}`).join('\n') + (found.length ? '\n' : ''),
+        err: '',
+        code: found.length === args.length && args.length ? 0 : 1,
+        ms: 0,
+      };
     }
     case 'wc': {
       const input = inputOf(args, stdin, g, 'wc');
@@ -432,7 +595,9 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
       if (args.includes('-l')) return ok(`${n}\n`);
       if (args.includes('-w')) return ok(`${text.split(/\s+/).filter(Boolean).length}\n`);
       if (args.includes('-c')) return ok(`${Buffer.byteLength(text)}\n`);
-      return ok(`${String(n).padStart(7)} ${String(text.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(Buffer.byteLength(text)).padStart(7)}\n`);
+      return ok(
+        `${String(n).padStart(7)} ${String(text.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(Buffer.byteLength(text)).padStart(7)}\n`,
+      );
     }
     case 'head':
     case 'tail': {
@@ -450,7 +615,12 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
       return ok(pick.length ? pick.join('\n') + '\n' : '');
     }
     case 'sort': {
-      const input = inputOf(args.filter((a) => !a.startsWith('-')), stdin, g, 'sort');
+      const input = inputOf(
+        args.filter((a) => !a.startsWith('-')),
+        stdin,
+        g,
+        'sort',
+      );
       if (input.err) return input.err;
       let all = lines(input.text);
       all = args.includes('-n') ? all.sort((a, b) => parseFloat(a) - parseFloat(b)) : all.sort();
@@ -474,15 +644,30 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
       const fieldsSpec = f ? (f.length > 2 ? f.slice(2) : args[args.indexOf(f) + 1]) : undefined;
       if (!fieldsSpec) return fail('cut: you must specify a list of bytes, characters, or fields\n', 1);
       const idx = fieldsSpec.split(',').map(Number);
-      return ok(lines(stdin).map((l) => idx.map((i) => l.split(delim)[i - 1] ?? '').join(delim)).join('\n') + '\n');
+      return ok(
+        lines(stdin)
+          .map((l) => idx.map((i) => l.split(delim)[i - 1] ?? '').join(delim))
+          .join('\n') + '\n',
+      );
     }
     case 'tr': {
-      if (args[0] === '-d') return ok(stdin.split('').filter((c) => !(args[1] ?? '').includes(c)).join(''));
+      if (args[0] === '-d')
+        return ok(
+          stdin
+            .split('')
+            .filter((c) => !(args[1] ?? '').includes(c))
+            .join(''),
+        );
       const [from = '', to = ''] = args;
       const expand = (s: string) => s.replace(/a-z/g, 'abcdefghijklmnopqrstuvwxyz').replace(/A-Z/g, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
       const a = expand(from);
       const b = expand(to);
-      return ok(stdin.split('').map((c) => (a.includes(c) ? (b[a.indexOf(c)] ?? b[b.length - 1] ?? '') : c)).join(''));
+      return ok(
+        stdin
+          .split('')
+          .map((c) => (a.includes(c) ? (b[a.indexOf(c)] ?? b[b.length - 1] ?? '') : c))
+          .join(''),
+      );
     }
     case 'grep':
       return grep(args, stdin, g);
@@ -495,7 +680,8 @@ function runBuiltin(argv: string[], stdin: string, env: Env): Io {
       return ok();
     case 'rm': {
       for (const f of args.filter((a) => !a.startsWith('-'))) {
-        if (!g.files.delete(f) && !args.some((a) => /^-[a-zA-Z]*f/.test(a))) return fail(`rm: cannot remove '${f}': No such file or directory\n`, 1);
+        if (!g.files.delete(f) && !args.some((a) => /^-[a-zA-Z]*f/.test(a)))
+          return fail(`rm: cannot remove '${f}': No such file or directory\n`, 1);
       }
       return ok();
     }
@@ -551,7 +737,15 @@ function markStderr(script: string): string {
 
 /** Runs `a; b && c || d | e > f < g 2>&1` with the commands above; enough for scripts a model sends. */
 function runScript(script: string, stdin: string, env: Env): Io {
-  const vars: Record<string, string> = { HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/sh', PWD: '/root', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: guestHostname(env.guest) };
+  const vars: Record<string, string> = {
+    HOME: '/root',
+    USER: 'root',
+    LOGNAME: 'root',
+    SHELL: '/bin/sh',
+    PWD: '/root',
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOSTNAME: guestHostname(env.guest),
+  };
   const tokens = parse(markStderr(script), (key) => (key === '?' ? LAST_STATUS : (vars[key] ?? ''))) as Token[];
   const total: Io = { out: '', err: '', code: 0, ms: 0 };
   let words: string[] = [];
@@ -658,7 +852,10 @@ function runScript(script: string, stdin: string, env: Env): Io {
 
 function runWindows(argv: string[], env: Env): Io {
   const g = env.guest;
-  const name = argv[0].toLowerCase().replace(/^.*\\/, '').replace(/\.exe$/, '');
+  const name = argv[0]
+    .toLowerCase()
+    .replace(/^.*\\/, '')
+    .replace(/\.exe$/, '');
   const host = guestHostname(g).toUpperCase();
   const one = (cmd: string): Io => {
     const [word = '', ...rest] = cmd.trim().split(/\s+/);
@@ -674,15 +871,25 @@ function runWindows(argv: string[], env: Env): Io {
       case 'whoami':
         return ok('nt authority\\system\r\n');
       case 'ipconfig': {
-        const nics = Object.keys(g.config).filter((k) => /^net\d+$/.test(k)).sort();
-        return ok(`\r\nWindows IP Configuration\r\n\r\n${nics.map((k, i) => `\r\nEthernet adapter Ethernet${i ? ` ${i + 1}` : ''}:\r\n\r\n   Connection-specific DNS Suffix  . : simlab.example\r\n   IPv4 Address. . . . . . . . . . . : 10.10.${k.slice(3)}.${g.vmid % 250}\r\n   Subnet Mask . . . . . . . . . . . : 255.255.255.0\r\n   Default Gateway . . . . . . . . . : 10.10.${k.slice(3)}.1\r\n`).join('')}`);
+        const nics = Object.keys(g.config)
+          .filter((k) => /^net\d+$/.test(k))
+          .sort();
+        return ok(
+          `\r\nWindows IP Configuration\r\n\r\n${nics.map((k, i) => `\r\nEthernet adapter Ethernet${i ? ` ${i + 1}` : ''}:\r\n\r\n   Connection-specific DNS Suffix  . : simlab.example\r\n   IPv4 Address. . . . . . . . . . . : 10.10.${k.slice(3)}.${g.vmid % 250}\r\n   Subnet Mask . . . . . . . . . . . : 255.255.255.0\r\n   Default Gateway . . . . . . . . . : 10.10.${k.slice(3)}.1\r\n`).join('')}`,
+        );
       }
       case 'systeminfo':
-        return ok(`\r\nHost Name:                 ${host}\r\nOS Name:                   Microsoft Windows 11 Pro\r\nOS Version:                10.0.26100 N/A Build 26100\r\nSystem Boot Time:          ${new Date(g.startedAt * 1000).toLocaleString('en-US', { timeZone: 'UTC' })}\r\nSystem Manufacturer:       QEMU\r\nSystem Model:              Standard PC (Q35 + ICH9, 2009)\r\nTotal Physical Memory:     ${memoryMiB(g).toLocaleString('en-US')} MB\r\n`);
+        return ok(
+          `\r\nHost Name:                 ${host}\r\nOS Name:                   Microsoft Windows 11 Pro\r\nOS Version:                10.0.26100 N/A Build 26100\r\nSystem Boot Time:          ${new Date(g.startedAt * 1000).toLocaleString('en-US', { timeZone: 'UTC' })}\r\nSystem Manufacturer:       QEMU\r\nSystem Model:              Standard PC (Q35 + ICH9, 2009)\r\nTotal Physical Memory:     ${memoryMiB(g).toLocaleString('en-US')} MB\r\n`,
+        );
       case 'tasklist':
-        return ok(`\r\nImage Name                     PID Session Name        Session#    Mem Usage\r\n========================= ======== ================ =========== ============\r\nSystem Idle Process              0 Services                   0          8 K\r\nSystem                           4 Services                   0        144 K\r\nsvchost.exe                    912 Services                   0     28,412 K\r\nqemu-ga.exe                   2212 Services                   0      6,120 K\r\nexplorer.exe                  5120 Console                    1     98,304 K\r\n`);
+        return ok(
+          `\r\nImage Name                     PID Session Name        Session#    Mem Usage\r\n========================= ======== ================ =========== ============\r\nSystem Idle Process              0 Services                   0          8 K\r\nSystem                           4 Services                   0        144 K\r\nsvchost.exe                    912 Services                   0     28,412 K\r\nqemu-ga.exe                   2212 Services                   0      6,120 K\r\nexplorer.exe                  5120 Console                    1     98,304 K\r\n`,
+        );
       case 'dir':
-        return ok(` Volume in drive C has no label.\r\n\r\n Directory of ${arg || 'C:\\'}\r\n\r\n11/29/2026  10:00 AM    <DIR>          Program Files\r\n11/29/2026  10:00 AM    <DIR>          Users\r\n11/29/2026  10:00 AM    <DIR>          Windows\r\n               0 File(s)              0 bytes\r\n               3 Dir(s)  ${(rootDisk(g).size - rootDisk(g).used).toLocaleString('en-US')} bytes free\r\n`);
+        return ok(
+          ` Volume in drive C has no label.\r\n\r\n Directory of ${arg || 'C:\\'}\r\n\r\n11/29/2026  10:00 AM    <DIR>          Program Files\r\n11/29/2026  10:00 AM    <DIR>          Users\r\n11/29/2026  10:00 AM    <DIR>          Windows\r\n               0 File(s)              0 bytes\r\n               3 Dir(s)  ${(rootDisk(g).size - rootDisk(g).used).toLocaleString('en-US')} bytes free\r\n`,
+        );
       case 'type': {
         const content = g.files.get(arg);
         return content === undefined ? fail('The system cannot find the file specified.\r\n', 1) : ok(content);
@@ -693,14 +900,25 @@ function runWindows(argv: string[], env: Env): Io {
         return fail(`'${word}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`, 1);
     }
   };
-  if (name === 'hostname' || name === 'ipconfig' || name === 'systeminfo' || name === 'tasklist' || name === 'whoami') return one(argv.join(' '));
+  if (name === 'hostname' || name === 'ipconfig' || name === 'systeminfo' || name === 'tasklist' || name === 'whoami')
+    return one(argv.join(' '));
   if (name === 'powershell' || name === 'pwsh') {
-    const script = argv.slice(1).filter((a) => !/^-(command|c|noprofile|nologo)$/i.test(a)).join(' ');
+    const script = argv
+      .slice(1)
+      .filter((a) => !/^-(command|c|noprofile|nologo)$/i.test(a))
+      .join(' ');
     if (/^\s*hostname\s*$/i.test(script) || /\$env:COMPUTERNAME/i.test(script)) return ok(`${host}\r\n`);
-    if (/Get-Service/i.test(script)) return ok('\r\nStatus   Name               DisplayName\r\n------   ----               -----------\r\nRunning  QEMU-GA            QEMU Guest Agent\r\nRunning  Spooler            Print Spooler\r\nStopped  wuauserv           Windows Update\r\n');
+    if (/Get-Service/i.test(script))
+      return ok(
+        '\r\nStatus   Name               DisplayName\r\n------   ----               -----------\r\nRunning  QEMU-GA            QEMU Guest Agent\r\nRunning  Spooler            Print Spooler\r\nStopped  wuauserv           Windows Update\r\n',
+      );
     if (/Get-Date/i.test(script)) return ok(`${new Date().toUTCString()}\r\n`);
-    if (/Write-Output|echo/i.test(script)) return ok(`${script.replace(/^.*?(Write-Output|echo)\s+/i, '').replace(/^["']|["']$/g, '')}\r\n`);
-    return fail(`${script.split(/\s+/)[0]} : The term '${script.split(/\s+/)[0]}' is not recognized as the name of a cmdlet, function, script file, or operable program.\r\n`, 1);
+    if (/Write-Output|echo/i.test(script))
+      return ok(`${script.replace(/^.*?(Write-Output|echo)\s+/i, '').replace(/^["']|["']$/g, '')}\r\n`);
+    return fail(
+      `${script.split(/\s+/)[0]} : The term '${script.split(/\s+/)[0]}' is not recognized as the name of a cmdlet, function, script file, or operable program.\r\n`,
+      1,
+    );
   }
   if (name !== 'cmd') throw new AgentExecError(`Failed to execute child process “${argv[0]}” (No such file or directory)`);
   if (argv[1]?.toLowerCase() !== '/c') return ok('Microsoft Windows [Version 10.0.26100.2314]\r\n');
@@ -735,7 +953,10 @@ export function execInGuest(guest: Guest | GuestLike, argv: string[], input: str
   // `echo x >&2` writes to stderr.
   if (r.out.includes('__TO_STDERR__')) {
     const moved = r.out.split('\n').filter((l) => l.includes('__TO_STDERR__'));
-    r.out = r.out.split('\n').filter((l) => !l.includes('__TO_STDERR__')).join('\n');
+    r.out = r.out
+      .split('\n')
+      .filter((l) => !l.includes('__TO_STDERR__'))
+      .join('\n');
     r.err += moved.map((l) => l.replace(/\s*__TO_STDERR__/, '')).join('\n') + '\n';
   }
   const outTruncated = env.outTruncated || Buffer.byteLength(r.out) > limit;

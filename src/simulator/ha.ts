@@ -167,7 +167,11 @@ export class HaManager {
   }
 
   private uid(): string {
-    return createHash('md5').update(`ha-${++this.uidSeq}-${Date.now()}`).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 22);
+    return createHash('md5')
+      .update(`ha-${++this.uidSeq}-${Date.now()}`)
+      .digest('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 22);
   }
 
   /** Applies every CRM step whose time has come. */
@@ -200,7 +204,8 @@ export class HaManager {
     const arm = opts.arm ?? true;
     for (let i = 0; i < 20; i++) {
       this.advance(Number.MAX_SAFE_INTEGER, arm);
-      const busy = this.activateAt !== undefined || (arm && this.armPending !== undefined) || [...this.services.values()].some((s) => s.pending);
+      const busy =
+        this.activateAt !== undefined || (arm && this.armPending !== undefined) || [...this.services.values()].some((s) => s.pending);
       if (!busy) return;
     }
   }
@@ -524,7 +529,12 @@ export class HaManager {
     for (const n of this.state.nodes) {
       if (this.offline.has(n.node)) continue;
       const busy = [...this.services.values()].some((s) => s.node === n.node);
-      lrm[n.node] = { mode: this.armed === 'armed' ? 'active' : 'disarm', results: {}, state: busy && this.armed === 'armed' ? 'active' : 'wait_for_agent_lock', timestamp: t };
+      lrm[n.node] = {
+        mode: this.armed === 'armed' ? 'active' : 'disarm',
+        results: {},
+        state: busy && this.armed === 'armed' ? 'active' : 'wait_for_agent_lock',
+        timestamp: t,
+      };
     }
     return { manager_status: ms, quorum, lrm_status: lrm };
   }

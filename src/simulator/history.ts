@@ -50,7 +50,7 @@ export function seedHistory(state: SimState, tasks: TaskManager): void {
       `INFO: Failed at ${stamp(lastNight + 3)}`,
       'INFO: Starting Backup of VM 205 (lxc)',
       'INFO: mode failure - some volumes do not support snapshots',
-      'INFO: trying \'suspend\' mode instead',
+      "INFO: trying 'suspend' mode instead",
       'INFO: Finished Backup of VM 205 (00:00:58)',
       'INFO: Backup job finished with errors',
     ],
@@ -73,8 +73,30 @@ export function seedHistory(state: SimState, tasks: TaskManager): void {
       `${stamp(mig + 1)} ERROR: migration aborted (duration 00:00:01): Problem found while scanning volumes - can't migrate VM which uses local devices: local-lvm:vm-104-disk-0`,
     ],
   });
-  tasks.record({ node: 'pve2', type: 'qmstart', id: '103', user: 'bob@pve', starttime: now - 5 * 3600, endtime: now - 5 * 3600 + 2, exitstatus: 'OK', log: ['generating cloud-init ISO'] });
-  tasks.record({ node: 'pve1', type: 'vzcreate', id: '203', user: 'alice@pve', starttime: now - 3 * day, endtime: now - 3 * day + 40, exitstatus: 'OK', log: ['extracting archive \'/var/lib/vz/template/cache/alpine-3.20-default_20240908_amd64.tar.xz\'', 'Total bytes read: 9564160 (9.2MiB, 61MiB/s)', 'Detected container architecture: amd64'] });
+  tasks.record({
+    node: 'pve2',
+    type: 'qmstart',
+    id: '103',
+    user: 'bob@pve',
+    starttime: now - 5 * 3600,
+    endtime: now - 5 * 3600 + 2,
+    exitstatus: 'OK',
+    log: ['generating cloud-init ISO'],
+  });
+  tasks.record({
+    node: 'pve1',
+    type: 'vzcreate',
+    id: '203',
+    user: 'alice@pve',
+    starttime: now - 3 * day,
+    endtime: now - 3 * day + 40,
+    exitstatus: 'OK',
+    log: [
+      "extracting archive '/var/lib/vz/template/cache/alpine-3.20-default_20240908_amd64.tar.xz'",
+      'Total bytes read: 9564160 (9.2MiB, 61MiB/s)',
+      'Detected container architecture: amd64',
+    ],
+  });
   tasks.record({
     node: 'pve1',
     type: 'aptupdate',
@@ -83,21 +105,54 @@ export function seedHistory(state: SimState, tasks: TaskManager): void {
     starttime: now - 2 * day,
     endtime: now - 2 * day + 9,
     exitstatus: "command 'apt-get update' failed: exit code 100",
-    log: ['starting apt-get update', 'Hit:1 http://deb.debian.org/debian trixie InRelease', 'Err:2 https://enterprise.proxmox.com/debian/pve trixie InRelease', '  401  Unauthorized [IP: 212.224.123.70 443]', 'E: Failed to fetch https://enterprise.proxmox.com/debian/pve/dists/trixie/InRelease  401  Unauthorized [IP: 212.224.123.70 443]'],
+    log: [
+      'starting apt-get update',
+      'Hit:1 http://deb.debian.org/debian trixie InRelease',
+      'Err:2 https://enterprise.proxmox.com/debian/pve trixie InRelease',
+      '  401  Unauthorized [IP: 212.224.123.70 443]',
+      'E: Failed to fetch https://enterprise.proxmox.com/debian/pve/dists/trixie/InRelease  401  Unauthorized [IP: 212.224.123.70 443]',
+    ],
   });
-  tasks.record({ node: 'pve3', type: 'qmsnapshot', id: '108', user: 'auditor@pve!ro', starttime: now - 4 * 3600, endtime: now - 4 * 3600 + 1, exitstatus: 'Permission check failed (/vms/108, VM.Snapshot)', log: [] });
+  tasks.record({
+    node: 'pve3',
+    type: 'qmsnapshot',
+    id: '108',
+    user: 'auditor@pve!ro',
+    starttime: now - 4 * 3600,
+    endtime: now - 4 * 3600 + 1,
+    exitstatus: 'Permission check failed (/vms/108, VM.Snapshot)',
+    log: [],
+  });
 
   const entries: Array<[number, string, string, string, string]> = [
-    [now - 3 * day, 'pve1', 'alice@pve', 'pvedaemon', "<alice@pve> starting task UPID:pve1:vzcreate:203 - create CT 203"],
-    [now - 2 * day, 'pve1', 'root@pam', 'pvedaemon', '<root@pam> update packages: apt-get update failed (enterprise repository without subscription)'],
+    [now - 3 * day, 'pve1', 'alice@pve', 'pvedaemon', '<alice@pve> starting task UPID:pve1:vzcreate:203 - create CT 203'],
+    [
+      now - 2 * day,
+      'pve1',
+      'root@pam',
+      'pvedaemon',
+      '<root@pam> update packages: apt-get update failed (enterprise repository without subscription)',
+    ],
     [now - day + 12 * 3600, 'pve2', 'alice@pve', 'pvedaemon', '<alice@pve> starting task qmigrate:104 - migrate VM 104 to pve3'],
     [mig + 1, 'pve2', 'alice@pve', 'pvedaemon', '<alice@pve> end task qmigrate:104 migration aborted'],
     [lastNight + 4, 'pve3', 'root@pam', 'vzdump', 'Backup of VM 107 failed - VM is locked (backup)'],
-    [now - 6 * 3600, 'pve1', 'bob@pve', 'pvedaemon', '<bob@pve> successful auth for user \'bob@pve\''],
+    [now - 6 * 3600, 'pve1', 'bob@pve', 'pvedaemon', "<bob@pve> successful auth for user 'bob@pve'"],
     [now - 5 * 3600, 'pve2', 'bob@pve', 'pvedaemon', '<bob@pve> starting task qmstart:103 - start VM 103'],
-    [now - 4 * 3600, 'pve3', 'auditor@pve!ro', 'pvedaemon', '<auditor@pve!ro> snapshot of VM 108 refused: Permission check failed (/vms/108, VM.Snapshot)'],
-    [now - 3 * 3600, 'pve1', 'root@pam', 'pvedaemon', 'authentication failure; rhost=::ffff:203.0.113.77 user=root@pam msg=Authentication failure'],
-    [now - 2 * 3600, 'pve2', 'root@pam', 'pve-ha-crm', 'service \'vm:101\': state changed from \'started\' to \'started\'  (node = pve1)'],
+    [
+      now - 4 * 3600,
+      'pve3',
+      'auditor@pve!ro',
+      'pvedaemon',
+      '<auditor@pve!ro> snapshot of VM 108 refused: Permission check failed (/vms/108, VM.Snapshot)',
+    ],
+    [
+      now - 3 * 3600,
+      'pve1',
+      'root@pam',
+      'pvedaemon',
+      'authentication failure; rhost=::ffff:203.0.113.77 user=root@pam msg=Authentication failure',
+    ],
+    [now - 2 * 3600, 'pve2', 'root@pam', 'pve-ha-crm', "service 'vm:101': state changed from 'started' to 'started'  (node = pve1)"],
   ];
   for (const [time, node, user, tag, msg] of entries) state.log(node, user, tag, msg, time);
 }

@@ -61,26 +61,34 @@ export interface SimulatorHandle {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const host = opts.host ?? '127.0.0.1';
-  const cert = opts.seed ? { private: SEEDED_CERT.key, cert: SEEDED_CERT.cert } : await selfsigned.generate([{ name: 'commonName', value: 'pve1.simlab.local' }, { name: 'organizationName', value: 'PVE Cluster Node' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 2, value: 'pve1' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-          ...(host !== '127.0.0.1' && host !== '::1' && /^[\d.:]+$/.test(host) ? [{ type: 7 as const, ip: host }] : []),
+  const cert = opts.seed
+    ? { private: SEEDED_CERT.key, cert: SEEDED_CERT.cert }
+    : await selfsigned.generate(
+        [
+          { name: 'commonName', value: 'pve1.simlab.local' },
+          { name: 'organizationName', value: 'PVE Cluster Node' },
         ],
-      },
-    ],
-  });
+        {
+          keyType: 'ec',
+          curve: 'P-256',
+          algorithm: 'sha256',
+          extensions: [
+            { name: 'basicConstraints', cA: false },
+            { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+            { name: 'extKeyUsage', serverAuth: true },
+            {
+              name: 'subjectAltName',
+              altNames: [
+                { type: 2, value: 'localhost' },
+                { type: 2, value: 'pve1' },
+                { type: 7, ip: '127.0.0.1' },
+                { type: 7, ip: '::1' },
+                ...(host !== '127.0.0.1' && host !== '::1' && /^[\d.:]+$/.test(host) ? [{ type: 7 as const, ip: host }] : []),
+              ],
+            },
+          ],
+        },
+      );
   const taskDurationMs = opts.taskDurationMs ?? 400;
   const state = new SimState(opts.extraGuests ?? 0, { seedHa: opts.seedHa, haDelayMs: opts.haDelayMs ?? taskDurationMs * 2 });
   seedFamilies(state);
@@ -89,7 +97,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const tasks = new TaskManager(taskDurationMs, faults.failTasks);
   seedHistory(state, tasks);
   const auth = new AuthService(state, opts.seed ? seededSecrets(opts.seed) : undefined);
-  const core: SimCore = { state, auth, tasks, faults, collections: state.collections, agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024, taskDurationMs, certPem: cert.cert };
+  const core: SimCore = {
+    state,
+    auth,
+    tasks,
+    faults,
+    collections: state.collections,
+    agentOutputLimit: opts.agentOutputLimit ?? 16 * 1024 * 1024,
+    taskDurationMs,
+    certPem: cert.cert,
+  };
   const api = new ApiServer(core, auth, allOperations());
   const server = https.createServer({ key: cert.private, cert: cert.cert, keepAliveTimeout: 5000 }, api.handle);
   await new Promise<void>((resolve, reject) => {

@@ -70,8 +70,20 @@ export const PACKAGES: Array<{ name: string; version: string; candidate?: string
   { name: 'corosync', version: '3.1.9-pve2', title: 'cluster engine daemon and utilities', section: 'admin' },
   { name: 'zfsutils-linux', version: '2.3.3-pve1', title: 'command-line tools to manage OpenZFS filesystems', section: 'contrib/admin' },
   { name: 'lxc-pve', version: '6.0.4-2', title: 'Linux containers userspace tools', section: 'admin' },
-  { name: 'openssh-server', version: '1:10.0p1-7', candidate: '1:10.0p1-7+deb13u1', title: 'secure shell (SSH) server, for secure access from remote machines', section: 'net' },
-  { name: 'libssl3t64', version: '3.5.1-1', candidate: '3.5.1-1+deb13u1', title: 'Secure Sockets Layer toolkit - shared libraries', section: 'libs' },
+  {
+    name: 'openssh-server',
+    version: '1:10.0p1-7',
+    candidate: '1:10.0p1-7+deb13u1',
+    title: 'secure shell (SSH) server, for secure access from remote machines',
+    section: 'net',
+  },
+  {
+    name: 'libssl3t64',
+    version: '3.5.1-1',
+    candidate: '3.5.1-1+deb13u1',
+    title: 'Secure Sockets Layer toolkit - shared libraries',
+    section: 'libs',
+  },
 ];
 
 export const SERVICES: Array<[string, string]> = [
@@ -113,21 +125,128 @@ export function newNodeFacts(node: string, ip: string, index: number): NodeFacts
   }
   const gw = ip.replace(/\.\d+$/, '.1');
   const current = new Map<string, Iface>([
-    ['lo', { iface: 'lo', type: 'eth' as const, method: 'manual' as const, autostart: 1 as const, families: ['inet'], priority: 1, active: 1 as const, exists: 1 as const }],
-    ['eno1', { iface: 'eno1', type: 'eth' as const, method: 'manual' as const, families: ['inet'], priority: 2, active: 1 as const, exists: 1 as const }],
+    [
+      'lo',
+      {
+        iface: 'lo',
+        type: 'eth' as const,
+        method: 'manual' as const,
+        autostart: 1 as const,
+        families: ['inet'],
+        priority: 1,
+        active: 1 as const,
+        exists: 1 as const,
+      },
+    ],
+    [
+      'eno1',
+      {
+        iface: 'eno1',
+        type: 'eth' as const,
+        method: 'manual' as const,
+        families: ['inet'],
+        priority: 2,
+        active: 1 as const,
+        exists: 1 as const,
+      },
+    ],
     ['eno2', { iface: 'eno2', type: 'eth' as const, method: 'manual' as const, families: ['inet'], priority: 3, exists: 1 as const }],
     [
       'vmbr0',
-      { iface: 'vmbr0', type: 'bridge' as const, method: 'static' as const, autostart: 1 as const, families: ['inet'], priority: 4, active: 1 as const, bridge_ports: 'eno1', bridge_stp: 'off', bridge_fd: '0', cidr: `${ip}/24`, address: ip, netmask: '24', gateway: gw },
+      {
+        iface: 'vmbr0',
+        type: 'bridge' as const,
+        method: 'static' as const,
+        autostart: 1 as const,
+        families: ['inet'],
+        priority: 4,
+        active: 1 as const,
+        bridge_ports: 'eno1',
+        bridge_stp: 'off',
+        bridge_fd: '0',
+        cidr: `${ip}/24`,
+        address: ip,
+        netmask: '24',
+        gateway: gw,
+      },
     ],
-    ['vmbr1', { iface: 'vmbr1', type: 'bridge' as const, method: 'manual' as const, autostart: 1 as const, families: ['inet'], priority: 5, active: 1 as const, bridge_ports: 'eno2', bridge_stp: 'off', bridge_fd: '0', bridge_vlan_aware: 1, bridge_vids: '2-4094', comments: 'VM traffic (tagged)' }],
+    [
+      'vmbr1',
+      {
+        iface: 'vmbr1',
+        type: 'bridge' as const,
+        method: 'manual' as const,
+        autostart: 1 as const,
+        families: ['inet'],
+        priority: 5,
+        active: 1 as const,
+        bridge_ports: 'eno2',
+        bridge_stp: 'off',
+        bridge_fd: '0',
+        bridge_vlan_aware: 1,
+        bridge_vids: '2-4094',
+        comments: 'VM traffic (tagged)',
+      },
+    ],
   ]);
   current.delete('lo');
   const disks: Disk[] = [
-    { devpath: '/dev/sda', model: 'Samsung SSD 870 EVO 500GB', serial: serial(node, 0), vendor: 'ATA', size: 500107862016, type: 'ssd', rpm: 0, wwn: `0x5002538f${serial(node, 0).slice(0, 8).toLowerCase()}`, gpt: 1, used: 'BIOS boot', health: 'PASSED', wearout: 97 - index, osdid: -1 },
-    { devpath: '/dev/nvme0n1', model: 'Samsung SSD 990 PRO 2TB', serial: serial(node, 1), vendor: 'unknown', size: 2000398934016, type: 'nvme', rpm: 0, wwn: 'unknown', gpt: 1, used: 'LVM', health: 'PASSED', wearout: 99, osdid: -1 },
-    { devpath: '/dev/sdb', model: 'WDC WD40EFRX-68N32N0', serial: serial(node, 2), vendor: 'ATA', size: 4000787030016, type: 'hdd', rpm: 5400, wwn: `0x50014ee2${serial(node, 2).slice(0, 8).toLowerCase()}`, gpt: 0, health: 'PASSED', osdid: -1 },
-    { devpath: '/dev/sdc', model: 'WDC WD40EFRX-68N32N0', serial: serial(node, 3), vendor: 'ATA', size: 4000787030016, type: 'hdd', rpm: 5400, wwn: `0x50014ee2${serial(node, 3).slice(0, 8).toLowerCase()}`, gpt: 0, health: index === 2 ? 'FAILED' : 'PASSED', osdid: -1 },
+    {
+      devpath: '/dev/sda',
+      model: 'Samsung SSD 870 EVO 500GB',
+      serial: serial(node, 0),
+      vendor: 'ATA',
+      size: 500107862016,
+      type: 'ssd',
+      rpm: 0,
+      wwn: `0x5002538f${serial(node, 0).slice(0, 8).toLowerCase()}`,
+      gpt: 1,
+      used: 'BIOS boot',
+      health: 'PASSED',
+      wearout: 97 - index,
+      osdid: -1,
+    },
+    {
+      devpath: '/dev/nvme0n1',
+      model: 'Samsung SSD 990 PRO 2TB',
+      serial: serial(node, 1),
+      vendor: 'unknown',
+      size: 2000398934016,
+      type: 'nvme',
+      rpm: 0,
+      wwn: 'unknown',
+      gpt: 1,
+      used: 'LVM',
+      health: 'PASSED',
+      wearout: 99,
+      osdid: -1,
+    },
+    {
+      devpath: '/dev/sdb',
+      model: 'WDC WD40EFRX-68N32N0',
+      serial: serial(node, 2),
+      vendor: 'ATA',
+      size: 4000787030016,
+      type: 'hdd',
+      rpm: 5400,
+      wwn: `0x50014ee2${serial(node, 2).slice(0, 8).toLowerCase()}`,
+      gpt: 0,
+      health: 'PASSED',
+      osdid: -1,
+    },
+    {
+      devpath: '/dev/sdc',
+      model: 'WDC WD40EFRX-68N32N0',
+      serial: serial(node, 3),
+      vendor: 'ATA',
+      size: 4000787030016,
+      type: 'hdd',
+      rpm: 5400,
+      wwn: `0x50014ee2${serial(node, 3).slice(0, 8).toLowerCase()}`,
+      gpt: 0,
+      health: index === 2 ? 'FAILED' : 'PASSED',
+      osdid: -1,
+    },
   ];
   return {
     dns: { search: 'simlab.example', dns1: '192.0.2.53', dns2: '1.1.1.1' },
@@ -137,7 +256,17 @@ export function newNodeFacts(node: string, ip: string, index: number): NodeFacts
     subscription: { status: 'notfound' },
     network: { current },
     disks,
-    volumeGroups: new Map([['pve', { device: '/dev/nvme0n1p3', size: 1999844261888, free: 16106127360, thinpools: new Map([['data', { size: 1862870581248, used: 0 }]]) }]]),
+    volumeGroups: new Map([
+      [
+        'pve',
+        {
+          device: '/dev/nvme0n1p3',
+          size: 1999844261888,
+          free: 16106127360,
+          thinpools: new Map([['data', { size: 1862870581248, used: 0 }]]),
+        },
+      ],
+    ]),
     zfsPools: new Map(),
     directories: new Map(),
     events: [],
@@ -154,8 +283,23 @@ export function aptRepositories(facts: NodeFacts): Record<string, unknown> {
       'file-type': 'sources',
       digest: [1, 2, 3],
       repositories: [
-        { Types: ['deb'], URIs: ['http://deb.debian.org/debian'], Suites: ['trixie', 'trixie-updates'], Components: ['main', 'contrib', 'non-free-firmware'], Enabled: 1, FileType: 'sources', Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/debian-archive-keyring.gpg'] }] },
-        { Types: ['deb'], URIs: ['http://security.debian.org/debian-security'], Suites: ['trixie-security'], Components: ['main', 'contrib', 'non-free-firmware'], Enabled: 1, FileType: 'sources' },
+        {
+          Types: ['deb'],
+          URIs: ['http://deb.debian.org/debian'],
+          Suites: ['trixie', 'trixie-updates'],
+          Components: ['main', 'contrib', 'non-free-firmware'],
+          Enabled: 1,
+          FileType: 'sources',
+          Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/debian-archive-keyring.gpg'] }],
+        },
+        {
+          Types: ['deb'],
+          URIs: ['http://security.debian.org/debian-security'],
+          Suites: ['trixie-security'],
+          Components: ['main', 'contrib', 'non-free-firmware'],
+          Enabled: 1,
+          FileType: 'sources',
+        },
       ],
     },
     {
@@ -163,7 +307,16 @@ export function aptRepositories(facts: NodeFacts): Record<string, unknown> {
       type: 'sources',
       'file-type': 'sources',
       digest: [4, 5, 6],
-      repositories: [{ Types: ['deb'], URIs: ['https://enterprise.proxmox.com/debian/pve'], Suites: ['trixie'], Components: ['pve-enterprise'], Enabled: facts.apt.enterprise ? 1 : 0, FileType: 'sources' }],
+      repositories: [
+        {
+          Types: ['deb'],
+          URIs: ['https://enterprise.proxmox.com/debian/pve'],
+          Suites: ['trixie'],
+          Components: ['pve-enterprise'],
+          Enabled: facts.apt.enterprise ? 1 : 0,
+          FileType: 'sources',
+        },
+      ],
     },
     ...(facts.apt.noSubscription
       ? [
@@ -172,7 +325,16 @@ export function aptRepositories(facts: NodeFacts): Record<string, unknown> {
             type: 'sources',
             'file-type': 'sources',
             digest: [7, 8, 9],
-            repositories: [{ Types: ['deb'], URIs: ['http://download.proxmox.com/debian/pve'], Suites: ['trixie'], Components: ['pve-no-subscription'], Enabled: 1, FileType: 'sources' }],
+            repositories: [
+              {
+                Types: ['deb'],
+                URIs: ['http://download.proxmox.com/debian/pve'],
+                Suites: ['trixie'],
+                Components: ['pve-no-subscription'],
+                Enabled: 1,
+                FileType: 'sources',
+              },
+            ],
           },
         ]
       : []),
@@ -182,7 +344,17 @@ export function aptRepositories(facts: NodeFacts): Record<string, unknown> {
     files,
     errors: [],
     digest,
-    infos: facts.apt.enterprise && facts.subscription.status !== 'active' ? [{ path: '/etc/apt/sources.list.d/pve-enterprise.sources', index: '0', kind: 'warning', message: 'The enterprise repository is enabled, but there is no active subscription!' }] : [],
+    infos:
+      facts.apt.enterprise && facts.subscription.status !== 'active'
+        ? [
+            {
+              path: '/etc/apt/sources.list.d/pve-enterprise.sources',
+              index: '0',
+              kind: 'warning',
+              message: 'The enterprise repository is enabled, but there is no active subscription!',
+            },
+          ]
+        : [],
     'standard-repos': [
       { handle: 'enterprise', name: 'Enterprise', status: facts.apt.enterprise ? 1 : 0 },
       { handle: 'no-subscription', name: 'No-Subscription', status: facts.apt.noSubscription ? 1 : undefined },

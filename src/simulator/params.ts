@@ -32,17 +32,36 @@ export const P = {
     description,
     typetext: '<integer> (100 - 999999999)',
   }),
-  storage: (description = 'The storage identifier.'): PropSchema => ({ type: 'string', format: 'pve-storage-id', description, typetext: '<storage ID>' }),
-  str: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({ type: 'string', description, typetext: '<string>', ...extra }),
+  storage: (description = 'The storage identifier.'): PropSchema => ({
+    type: 'string',
+    format: 'pve-storage-id',
+    description,
+    typetext: '<storage ID>',
+  }),
+  str: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+    type: 'string',
+    description,
+    typetext: '<string>',
+    ...extra,
+  }),
   int: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
     type: 'integer',
     description,
-    typetext:
-      extra.minimum !== undefined ? `<integer> (${extra.minimum} - ${extra.maximum ?? 'N'})` : '<integer>',
+    typetext: extra.minimum !== undefined ? `<integer> (${extra.minimum} - ${extra.maximum ?? 'N'})` : '<integer>',
     ...extra,
   }),
-  num: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({ type: 'number', description, typetext: '<number>', ...extra }),
-  bool: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({ type: 'boolean', description, typetext: '<boolean>', ...extra }),
+  num: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+    type: 'number',
+    description,
+    typetext: '<number>',
+    ...extra,
+  }),
+  bool: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+    type: 'boolean',
+    description,
+    typetext: '<boolean>',
+    ...extra,
+  }),
   enum: (description: string, values: string[], extra: Partial<PropSchema> = {}): PropSchema => ({
     type: 'string',
     description,

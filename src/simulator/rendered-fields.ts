@@ -11,10 +11,9 @@ const FIELD: Record<string, { type: string; renderer: string }> = {
   endtime: { type: 'integer', renderer: 'timestamp' },
   snaptime: { type: 'integer', renderer: 'timestamp' },
   ...Object.fromEntries(
-    ['mem', 'maxmem', 'disk', 'maxdisk', 'diskread', 'diskwrite', 'netin', 'netout', 'maxswap', 'avail', 'total', 'used', 'size'].map((k) => [
-      k,
-      { type: 'integer', renderer: 'bytes' },
-    ]),
+    ['mem', 'maxmem', 'disk', 'maxdisk', 'diskread', 'diskwrite', 'netin', 'netout', 'maxswap', 'avail', 'total', 'used', 'size'].map(
+      (k) => [k, { type: 'integer', renderer: 'bytes' }],
+    ),
   ),
 };
 

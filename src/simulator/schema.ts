@@ -46,7 +46,9 @@ export const returns = {
  * answering with the new task's UPID. `returns` defaults to the documented `the task ID.` string; pass it
  * where PVE declares the answer otherwise (a bare `{ type: 'string' }`, or optional when it may be null).
  */
-export function taskOp(input: Omit<OperationInput, 'returns' | 'protected' | 'proxyto'> & { returns?: Record<string, unknown> }): Operation {
+export function taskOp(
+  input: Omit<OperationInput, 'returns' | 'protected' | 'proxyto'> & { returns?: Record<string, unknown> },
+): Operation {
   return op({ returns: returns.upid, protected: 1, proxyto: 'node', ...input });
 }
 

@@ -52,7 +52,9 @@ const JSON_TYPE = 'application/json;charset=UTF-8';
 /** Node refuses reason phrases outside Latin-1; PVE sends UTF-8 bytes there, so do the same. */
 function reasonPhrase(message: string): string {
   const first = message.split('\n')[0].trim() || 'Error';
-  return Buffer.from(first, 'utf8').toString('latin1').replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ');
+  return Buffer.from(first, 'utf8')
+    .toString('latin1')
+    .replace(/[^\t\x20-\x7e\x80-\xff]/g, ' ');
 }
 
 function send(res: ServerResponse, status: number, reason: string, body: unknown, type = JSON_TYPE): void {
@@ -187,7 +189,10 @@ export class ApiServer {
     const rawPath = url.pathname.slice(prefix.length);
     let segments: string[];
     try {
-      segments = rawPath.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+      segments = rawPath
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
     } catch {
       throw new PveError(400, 'malformed URI');
     }
@@ -195,7 +200,8 @@ export class ApiServer {
     const match = this.router.match(method, segments);
     const isLogin = relPath === '/access/ticket';
 
-    const who = isLogin || (match && typeof match === 'object' && match.op.permissions.user === 'world') ? undefined : this.authenticate(req, method);
+    const who =
+      isLogin || (match && typeof match === 'object' && match.op.permissions.user === 'world') ? undefined : this.authenticate(req, method);
     if (!match || match === 'path-only') throw new PveError(501, `Method '${method} ${relPath}' not implemented`);
 
     const forced = this.sim.faults.take(method, relPath);

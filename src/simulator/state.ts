@@ -191,9 +191,7 @@ export function formatSize(bytes: number): string {
 
 /** Disk keys in a guest config (the ones that hold volumes). */
 export function isDiskKey(type: GuestType, key: string): boolean {
-  return type === 'qemu'
-    ? /^(ide|sata|scsi|virtio)\d+$|^efidisk0$|^tpmstate0$/.test(key)
-    : /^(rootfs|mp\d+)$/.test(key);
+  return type === 'qemu' ? /^(ide|sata|scsi|virtio)\d+$|^efidisk0$|^tpmstate0$/.test(key) : /^(rootfs|mp\d+)$/.test(key);
 }
 
 function macFor(vmid: number, n: number): string {
@@ -221,19 +219,141 @@ interface GuestSeed {
 }
 
 const SEED_GUESTS: GuestSeed[] = [
-  { vmid: 100, type: 'qemu', node: 'pve1', name: 'web01', power: 'running', memory: 2048, cores: 2, disk: 32, agent: true, os: 'debian', tags: 'prod;web', pool: 'prod' },
-  { vmid: 101, type: 'qemu', node: 'pve1', name: 'db01', power: 'running', memory: 8192, cores: 4, disk: 100, agent: true, os: 'ubuntu', tags: 'db;prod', pool: 'prod' },
-  { vmid: 102, type: 'qemu', node: 'pve1', name: 'win11-desk', power: 'running', memory: 8192, cores: 4, disk: 80, agent: true, os: 'windows' },
-  { vmid: 103, type: 'qemu', node: 'pve2', name: 'ci-runner', power: 'running', memory: 4096, cores: 4, disk: 64, agent: true, agentRunning: false, os: 'debian', pool: 'lab' },
+  {
+    vmid: 100,
+    type: 'qemu',
+    node: 'pve1',
+    name: 'web01',
+    power: 'running',
+    memory: 2048,
+    cores: 2,
+    disk: 32,
+    agent: true,
+    os: 'debian',
+    tags: 'prod;web',
+    pool: 'prod',
+  },
+  {
+    vmid: 101,
+    type: 'qemu',
+    node: 'pve1',
+    name: 'db01',
+    power: 'running',
+    memory: 8192,
+    cores: 4,
+    disk: 100,
+    agent: true,
+    os: 'ubuntu',
+    tags: 'db;prod',
+    pool: 'prod',
+  },
+  {
+    vmid: 102,
+    type: 'qemu',
+    node: 'pve1',
+    name: 'win11-desk',
+    power: 'running',
+    memory: 8192,
+    cores: 4,
+    disk: 80,
+    agent: true,
+    os: 'windows',
+  },
+  {
+    vmid: 103,
+    type: 'qemu',
+    node: 'pve2',
+    name: 'ci-runner',
+    power: 'running',
+    memory: 4096,
+    cores: 4,
+    disk: 64,
+    agent: true,
+    agentRunning: false,
+    os: 'debian',
+    pool: 'lab',
+  },
   { vmid: 104, type: 'qemu', node: 'pve2', name: 'legacy-app', power: 'running', memory: 2048, cores: 2, disk: 20, os: 'debian' },
   { vmid: 105, type: 'qemu', node: 'pve2', name: 'staging', power: 'stopped', memory: 2048, cores: 2, disk: 32, agent: true, os: 'debian' },
   { vmid: 106, type: 'qemu', node: 'pve3', name: 'dev-box', power: 'paused', memory: 4096, cores: 2, disk: 40, agent: true, os: 'ubuntu' },
-  { vmid: 107, type: 'qemu', node: 'pve3', name: 'mail01', power: 'running', memory: 4096, cores: 2, disk: 50, agent: true, os: 'debian', lock: 'backup', pool: 'prod' },
-  { vmid: 108, type: 'qemu', node: 'pve3', name: 'monitoring', power: 'running', memory: 4096, cores: 2, disk: 50, agent: true, os: 'debian', tags: 'ops' },
-  { vmid: 109, type: 'qemu', node: 'pve1', name: 'k8s-node1', power: 'stopped', memory: 4096, cores: 2, disk: 40, agent: true, os: 'ubuntu', pool: 'lab' },
-  { vmid: 110, type: 'qemu', node: 'pve2', name: 'k8s-node2', power: 'stopped', memory: 4096, cores: 2, disk: 40, agent: true, os: 'ubuntu', pool: 'lab' },
-  { vmid: 111, type: 'qemu', node: 'pve3', name: 'old-erp', power: 'stopped', memory: 2048, cores: 1, disk: 16, os: 'debian', description: 'to be retired' },
-  { vmid: 120, type: 'qemu', node: 'pve1', name: 'debian12-template', power: 'stopped', memory: 2048, cores: 2, disk: 8, agent: true, os: 'debian', template: true },
+  {
+    vmid: 107,
+    type: 'qemu',
+    node: 'pve3',
+    name: 'mail01',
+    power: 'running',
+    memory: 4096,
+    cores: 2,
+    disk: 50,
+    agent: true,
+    os: 'debian',
+    lock: 'backup',
+    pool: 'prod',
+  },
+  {
+    vmid: 108,
+    type: 'qemu',
+    node: 'pve3',
+    name: 'monitoring',
+    power: 'running',
+    memory: 4096,
+    cores: 2,
+    disk: 50,
+    agent: true,
+    os: 'debian',
+    tags: 'ops',
+  },
+  {
+    vmid: 109,
+    type: 'qemu',
+    node: 'pve1',
+    name: 'k8s-node1',
+    power: 'stopped',
+    memory: 4096,
+    cores: 2,
+    disk: 40,
+    agent: true,
+    os: 'ubuntu',
+    pool: 'lab',
+  },
+  {
+    vmid: 110,
+    type: 'qemu',
+    node: 'pve2',
+    name: 'k8s-node2',
+    power: 'stopped',
+    memory: 4096,
+    cores: 2,
+    disk: 40,
+    agent: true,
+    os: 'ubuntu',
+    pool: 'lab',
+  },
+  {
+    vmid: 111,
+    type: 'qemu',
+    node: 'pve3',
+    name: 'old-erp',
+    power: 'stopped',
+    memory: 2048,
+    cores: 1,
+    disk: 16,
+    os: 'debian',
+    description: 'to be retired',
+  },
+  {
+    vmid: 120,
+    type: 'qemu',
+    node: 'pve1',
+    name: 'debian12-template',
+    power: 'stopped',
+    memory: 2048,
+    cores: 2,
+    disk: 8,
+    agent: true,
+    os: 'debian',
+    template: true,
+  },
   { vmid: 200, type: 'lxc', node: 'pve1', name: 'dns01', power: 'running', memory: 512, cores: 1, disk: 8, os: 'debian', tags: 'infra' },
   { vmid: 201, type: 'lxc', node: 'pve2', name: 'proxy', power: 'running', memory: 1024, cores: 2, disk: 8, os: 'debian', pool: 'prod' },
   { vmid: 202, type: 'lxc', node: 'pve3', name: 'backup-ct', power: 'stopped', memory: 1024, cores: 1, disk: 16, os: 'debian' },
@@ -273,7 +393,13 @@ export class SimState {
   /** What each node knows about itself (DNS, services, disks, network, ...). */
   readonly nodeFacts = new Map<string, NodeFacts>();
   /** datacenter.cfg */
-  readonly datacenterOptions: Record<string, unknown> = { keyboard: 'en-us', console: 'xtermjs', mac_prefix: 'BC:24:11', migration: 'type=secure,network=192.0.2.0/24', 'next-id': 'lower=100' };
+  readonly datacenterOptions: Record<string, unknown> = {
+    keyboard: 'en-us',
+    console: 'xtermjs',
+    mac_prefix: 'BC:24:11',
+    migration: 'type=secure,network=192.0.2.0/24',
+    'next-id': 'lower=100',
+  };
   private logUid = 1;
   /** The HA stack (resources, rules, CRM state). */
   readonly ha: HaManager;
@@ -306,7 +432,15 @@ export class SimState {
     this.ha = new HaManager(this, opts.haDelayMs);
     const boot = now() - 86400 * 12;
     ['pve1', 'pve2', 'pve3'].forEach((node, i) =>
-      this.nodes.push({ node, ip: `192.0.2.${11 + i}`, bootedAt: boot + i * 600, maxcpu: 16, maxmem: 68719476736, maxdisk: 100861726720, id: i + 1 }),
+      this.nodes.push({
+        node,
+        ip: `192.0.2.${11 + i}`,
+        bootedAt: boot + i * 600,
+        maxcpu: 16,
+        maxmem: 68719476736,
+        maxdisk: 100861726720,
+        id: i + 1,
+      }),
     );
     this.seedStorages();
     this.seedAccess();
@@ -359,7 +493,11 @@ export class SimState {
     const vols = new Set(
       Object.entries(g.config)
         .filter(([k]) => isDiskKey(g.type, k) || /^unused\d+$/.test(k))
-        .map(([, v]) => String(v).split(',')[0].replace(/^(file|volume)=/, '')),
+        .map(([, v]) =>
+          String(v)
+            .split(',')[0]
+            .replace(/^(file|volume)=/, ''),
+        ),
     );
     for (const s of this.storages) {
       if (s.shared) continue;
@@ -428,18 +566,39 @@ export class SimState {
       type: 'nfs',
       content: ['backup'],
       shared: 1,
-      extra: { server: '192.0.2.50', export: '/export/pve-backup', path: '/mnt/pve/backup-nfs', 'prune-backups': 'keep-last=7', options: 'vers=4.2' },
+      extra: {
+        server: '192.0.2.50',
+        export: '/export/pve-backup',
+        path: '/mnt/pve/backup-nfs',
+        'prune-backups': 'keep-last=7',
+        options: 'vers=4.2',
+      },
       total: 4_398_046_511_104,
       volumes: new Map([['*', backups]]),
     });
   }
 
   private seedAccess(): void {
-    const user = (userid: string, extra: Partial<UserDef> = {}): UserDef => ({ userid, enable: 1, expire: 0, groups: [], tokens: [], ...extra });
-    this.users.set('root@pam', user('root@pam', { email: 'root@simlab.example', tokens: [{ tokenid: 'mcp', privsep: 0, expire: 0, comment: 'proxmox-mcp' }] }));
+    const user = (userid: string, extra: Partial<UserDef> = {}): UserDef => ({
+      userid,
+      enable: 1,
+      expire: 0,
+      groups: [],
+      tokens: [],
+      ...extra,
+    });
+    this.users.set(
+      'root@pam',
+      user('root@pam', { email: 'root@simlab.example', tokens: [{ tokenid: 'mcp', privsep: 0, expire: 0, comment: 'proxmox-mcp' }] }),
+    );
     this.users.set(
       'auditor@pve',
-      user('auditor@pve', { firstname: 'Audit', lastname: 'Bot', groups: ['auditors'], tokens: [{ tokenid: 'ro', privsep: 1, expire: 0, comment: 'read-only' }] }),
+      user('auditor@pve', {
+        firstname: 'Audit',
+        lastname: 'Bot',
+        groups: ['auditors'],
+        tokens: [{ tokenid: 'ro', privsep: 1, expire: 0, comment: 'read-only' }],
+      }),
     );
     this.users.set('alice@pve', user('alice@pve', { firstname: 'Alice', email: 'alice@simlab.example', groups: ['admins'] }));
     this.users.set('bob@pve', user('bob@pve', { firstname: 'Bob', groups: ['vmops'], comment: 'VM operator' }));

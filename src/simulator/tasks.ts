@@ -82,12 +82,35 @@ export class TaskManager {
   }
 
   /** Adds a task that finished before the simulator started (history worth investigating). */
-  record(t: { node: string; type: string; id: string; user: string; starttime: number; endtime: number; exitstatus: string; log: string[] }): string {
+  record(t: {
+    node: string;
+    type: string;
+    id: string;
+    user: string;
+    starttime: number;
+    endtime: number;
+    exitstatus: string;
+    log: string[];
+  }): string {
     const [userid, tokenid] = t.user.split('!');
     const pid = this.nextPid++;
     const pstart = this.pstartBase - 0x1000 + (pid % 0x800);
     const upid = `UPID:${t.node}:${hex(pid)}:${hex(pstart)}:${hex(t.starttime)}:${t.type}:${t.id}:${t.user}:`;
-    const task: Task = { upid, node: t.node, pid, pstart, starttime: t.starttime, type: t.type, id: t.id, user: userid, tokenid, status: 'stopped', exitstatus: t.exitstatus, endtime: t.endtime, log: [...t.log, t.exitstatus === 'OK' ? 'TASK OK' : `TASK ERROR: ${t.exitstatus}`] };
+    const task: Task = {
+      upid,
+      node: t.node,
+      pid,
+      pstart,
+      starttime: t.starttime,
+      type: t.type,
+      id: t.id,
+      user: userid,
+      tokenid,
+      status: 'stopped',
+      exitstatus: t.exitstatus,
+      endtime: t.endtime,
+      log: [...t.log, t.exitstatus === 'OK' ? 'TASK OK' : `TASK ERROR: ${t.exitstatus}`],
+    };
     this.tasks.push(task);
     this.tasks.sort((a, b) => a.starttime - b.starttime);
     this.byUpid.set(upid, task);

@@ -143,10 +143,15 @@ function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, read
   const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   const unknown = Object.keys(explicit).filter((k) => !names.includes(k));
   if (unknown.length) {
-    throw new ToolError(`pathParams ${unknown.map((k) => `'${k}'`).join(', ')} not in ${template}${names.length ? ` (it takes ${names.join(', ')})` : ''}`);
+    throw new ToolError(
+      `pathParams ${unknown.map((k) => `'${k}'`).join(', ')} not in ${template}${names.length ? ` (it takes ${names.join(', ')})` : ''}`,
+    );
   }
   const missing = names.filter((n) => values[n] === undefined || values[n] === '');
-  if (missing.length) throw new ToolError(`missing path parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${template}: put them in the path or in pathParams`);
+  if (missing.length)
+    throw new ToolError(
+      `missing path parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${template}: put them in the path or in pathParams`,
+    );
 
   const methods = catalog.methodsFor(template);
   let method = args.method;
@@ -196,7 +201,9 @@ function shapeOptions(args: CallArgs): ShapeOptions | undefined {
 
 function describeTask(task: TaskResult, product: Product | undefined): string {
   const parsed = parseUpid(task.upid);
-  const follow = parsed ? taskStatusHint(product ?? 'pve', parsed) : { path: `/nodes/${task.node}/tasks/{upid}/status`, pathParams: { upid: task.upid } };
+  const follow = parsed
+    ? taskStatusHint(product ?? 'pve', parsed)
+    : { path: `/nodes/${task.node}/tasks/{upid}/status`, pathParams: { upid: task.upid } };
   const head =
     task.status === 'running'
       ? `task still running after ${Math.round(task.elapsedMs / 1000)} s: ${task.upid}\nFollow it: proxmox-api-read path=${follow.path} pathParams=${JSON.stringify(follow.pathParams)}`
@@ -217,12 +224,16 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   refuseOddText(args);
   const target = parseTarget(args.path, cluster.client.baseUrl);
   const givenParams = mergeQuery(args.params, target.query);
-  const found = catalog ? resolveWithCatalog(catalog, target.path, args, opts.readOnly) : resolveWithoutCatalog(target.path, args, opts.readOnly);
+  const found = catalog
+    ? resolveWithCatalog(catalog, target.path, args, opts.readOnly)
+    : resolveWithoutCatalog(target.path, args, opts.readOnly);
   refuseControlCharsInPath(found.path);
   const resolved = { ...found, path: await canonicalNodeInPath(cluster.client, found.path, call.signal) };
   const notes: string[] = [];
   if (!catalog) {
-    notes.push(`unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`);
+    notes.push(
+      `unvalidated: no API schema (${cluster.schemaProblem ?? 'not loaded'}); set PROXMOX_SCHEMA_FILE to an apidoc.js to enable checks`,
+    );
   }
 
   let wireParams: Record<string, unknown> = givenParams ?? {};
@@ -248,8 +259,13 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
-  const refusal = writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined;
-  const lacking = resolved.op && cluster.permissions ? await cluster.permissions.lacking(resolved.op.permissions, { ...resolved.pathValues, ...wireParams }) : undefined;
+  const refusal = writes
+    ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams }
+    : undefined;
+  const lacking =
+    resolved.op && cluster.permissions
+      ? await cluster.permissions.lacking(resolved.op.permissions, { ...resolved.pathValues, ...wireParams })
+      : undefined;
   await checkAllowed(env, cluster, { method: resolved.method, template: resolved.template, concrete: resolved.path, lacking, refusal });
 
   // A config-style write: what it replaces is read first, for the preview, the answer and the undo call,
@@ -267,13 +283,27 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     digestSource = 'given in params';
   }
   const diff = before?.current ? diffConfig(before.current, wireParams, resolved.op?.pathParams ?? []) : undefined;
-  const changes = diff ? describeDiff(diff, { tool: opts.toolName, method: resolved.method, path: decodePathForHumans(resolved.path) }) : before?.problem;
+  const changes = diff
+    ? describeDiff(diff, { tool: opts.toolName, method: resolved.method, path: decodePathForHumans(resolved.path) })
+    : before?.problem;
 
   // Reads too: PBS has GETs with side effects, named as such in its rules.
   const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   if (danger?.destructive) {
-    const shown: Danger = { shown: showCall(resolved.method, resolved.path, wireParams), why: danger.why ?? 'changes the cluster', changes };
-    await confirmCall(env, call, cluster, { tool: opts.toolName, method: resolved.method, concrete: resolved.path, params: wireParams, danger: shown, confirm: args.confirm, refusal });
+    const shown: Danger = {
+      shown: showCall(resolved.method, resolved.path, wireParams),
+      why: danger.why ?? 'changes the cluster',
+      changes,
+    };
+    await confirmCall(env, call, cluster, {
+      tool: opts.toolName,
+      method: resolved.method,
+      concrete: resolved.path,
+      params: wireParams,
+      danger: shown,
+      confirm: args.confirm,
+      refusal,
+    });
   }
 
   const started = Date.now();
@@ -282,7 +312,13 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   let streamed: string | undefined;
   try {
     const mayBeFile = resolved.op?.streaming === 'download';
-    const res = await cluster.client.request({ method: resolved.method, path: resolved.path, params: wireParams, signal: call.signal, ...(mayBeFile ? { mayBeFile } : {}) });
+    const res = await cluster.client.request({
+      method: resolved.method,
+      path: resolved.path,
+      params: wireParams,
+      signal: call.signal,
+      ...(mayBeFile ? { mayBeFile } : {}),
+    });
     data = res.data;
     if (res.file) {
       // A file, not a JSON answer: its bytes mean nothing to a model.
@@ -300,7 +336,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
       });
     }
   } catch (err) {
-    if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
+    if (writes)
+      audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
     if (err instanceof ProxmoxHttpError && err.status === 403) cluster.permissions?.invalidate();
     if (writes && digestSource && err instanceof ProxmoxHttpError && isStaleDigestError(err.describe())) {
       call.digests?.forget(cluster.name, resolved.path);
@@ -335,7 +372,11 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     };
   }
 
-  if (streamed) return { text: [...notes, streamed].join('\n'), structured: { method: resolved.method, path: resolved.template, data: null, notes: [...notes, streamed] } };
+  if (streamed)
+    return {
+      text: [...notes, streamed].join('\n'),
+      structured: { method: resolved.method, path: resolved.template, data: null, notes: [...notes, streamed] },
+    };
 
   const offline = offlineNodes(data);
   if (offline.length) {
@@ -364,14 +405,19 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   if (nothing) notes.push(writes ? 'done (Proxmox returned no data)' : 'no data');
   // An empty list says whether it was empty before filtering, so an empty answer is never ambiguous.
   const emptyList = Array.isArray(data) && data.length === 0;
-  if (emptyList) notes.push(shaping?.filter?.length ? 'no records: the list is empty even before filtering' : 'no records: the list is empty');
+  if (emptyList)
+    notes.push(shaping?.filter?.length ? 'no records: the list is empty even before filtering' : 'no records: the list is empty');
   return {
     text: [...notes, nothing || (Array.isArray(shaped.data) && shaped.data.length === 0) ? '' : rendered.text].filter(Boolean).join('\n'),
     structured: {
       method: resolved.method,
       path: resolved.template,
       // The same records the text shows: a cut answer is cut here too.
-      data: rendered.truncated ? (Array.isArray(shaped.data) ? shaped.data.slice(0, rendered.shown ?? 0) : undefined) : (shaped.data ?? null),
+      data: rendered.truncated
+        ? Array.isArray(shaped.data)
+          ? shaped.data.slice(0, rendered.shown ?? 0)
+          : undefined
+        : (shaped.data ?? null),
       ...(rendered.truncated ? { truncated: true, shown: rendered.shown, total: rendered.total } : {}),
       ...(notes.length ? { notes } : {}),
     },
@@ -424,7 +470,8 @@ function refuseControlCharsInPath(path: string): void {
       // left encoded; the raw text is checked
     }
     const problem = controlCharProblem(decoded);
-    if (problem) throw new ToolError(`path segment ${JSON.stringify(clip(segment, 60))} ${problem}; control characters are not allowed in paths`);
+    if (problem)
+      throw new ToolError(`path segment ${JSON.stringify(clip(segment, 60))} ${problem}; control characters are not allowed in paths`);
   }
 }
 
@@ -460,7 +507,9 @@ async function readBefore(
     return { current: data as Record<string, unknown> };
   } catch (err) {
     if (call.signal.aborted) throw err;
-    return { problem: `changes: the current values could not be read first (${err instanceof ProxmoxHttpError ? err.describe() : (err as Error).message}), so what this replaces is not shown` };
+    return {
+      problem: `changes: the current values could not be read first (${err instanceof ProxmoxHttpError ? err.describe() : (err as Error).message}), so what this replaces is not shown`,
+    };
   }
 }
 
@@ -470,7 +519,8 @@ function offlineNodes(data: unknown): string[] {
   const names = new Set<string>();
   for (const row of data as Array<Record<string, unknown>>) {
     if (!row || typeof row !== 'object') continue;
-    const isNodeRow = row.type === 'node' || (typeof row.node === 'string' && 'online' in row) || ('node' in row && 'ssl_fingerprint' in row);
+    const isNodeRow =
+      row.type === 'node' || (typeof row.node === 'string' && 'online' in row) || ('node' in row && 'ssl_fingerprint' in row);
     if (!isNodeRow) continue;
     if (row.status === 'offline' || row.online === 0) names.add(String(row.node ?? row.name ?? row.id));
   }
@@ -488,7 +538,10 @@ function showCall(method: string, path: string, params: Record<string, unknown>)
 
 function decodePathForHumans(path: string): string {
   try {
-    return path.split('/').map((s) => (s.includes('%2F') ? s : decodeURIComponent(s))).join('/');
+    return path
+      .split('/')
+      .map((s) => (s.includes('%2F') ? s : decodeURIComponent(s)))
+      .join('/');
   } catch {
     return path;
   }

@@ -27,11 +27,17 @@ export const confirmInput = z
   .optional()
   .describe('from the preview, once the user agreed');
 
-const pathInput = z.string().min(1).max(MAX_PATH_CHARS, { error: `path is limited to ${MAX_PATH_CHARS} characters` });
+const pathInput = z
+  .string()
+  .min(1)
+  .max(MAX_PATH_CHARS, { error: `path is limited to ${MAX_PATH_CHARS} characters` });
 const pathParamsInput = z
   .record(
     z.string().max(128, { error: 'a path parameter name is limited to 128 characters' }),
-    z.union([z.string().max(MAX_PATH_PARAM_CHARS, { error: `a path parameter value is limited to ${MAX_PATH_PARAM_CHARS} characters` }), z.number()]),
+    z.union([
+      z.string().max(MAX_PATH_PARAM_CHARS, { error: `a path parameter value is limited to ${MAX_PATH_PARAM_CHARS} characters` }),
+      z.number(),
+    ]),
   )
   .optional();
 const paramsInput = z.record(z.string(), z.unknown()).optional();
@@ -46,10 +52,7 @@ export const callShape = {
   pathParams: pathParamsInput,
   params: paramsInput,
   fields: z.array(z.string()).optional().describe('keys to keep'),
-  filter: z
-    .array(z.string())
-    .optional()
-    .describe('all must match: k=v k!=v k~regex k>n k<n k>=n k<=n'),
+  filter: z.array(z.string()).optional().describe('all must match: k=v k!=v k~regex k>n k<n k>=n k<=n'),
   sort: z.string().optional().describe('key, or -key descending'),
   limit: z.number().int().positive().optional().describe('max records'),
 };
@@ -77,4 +80,3 @@ export const writeShape = {
 export const callOutput = z.object({}).passthrough();
 
 export type CallArgs = z.infer<z.ZodObject<typeof callShape>> & { cluster?: string; wait?: number | boolean; confirm?: string };
-

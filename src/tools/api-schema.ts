@@ -19,8 +19,7 @@ const input = z.object({
 export const apiSchemaTool = defineTool({
   name: 'proxmox-api-schema',
   title: 'Proxmox API schema',
-  description:
-    'Find the operation for a task, then its parameters (units, formats), before calling it. E.g. {"query":"grow a vm disk"}',
+  description: 'Find the operation for a task, then its parameters (units, formats), before calling it. E.g. {"query":"grow a vm disk"}',
   input,
   output: z.object({}).passthrough(),
   kind: 'read',
@@ -68,7 +67,10 @@ export const apiSchemaTool = defineTool({
           },
         }
       : { operations: (found.operations ?? []).map(brief), total: found.operations ? found.operations.length : catalog.operations.length };
-    return { text: markSideEffects(found.text, found.detail ? [found.detail] : (found.operations ?? []), Boolean(found.detail)), structured };
+    return {
+      text: markSideEffects(found.text, found.detail ? [found.detail] : (found.operations ?? []), Boolean(found.detail)),
+      structured,
+    };
   },
 });
 

@@ -27,7 +27,11 @@ const input = z.object({
     .min(1)
     .max(65_536, { error: 'command is limited to 65536 characters (and to 2000 as shown when confirmation is on)' })
     .describe('/bin/sh script'),
-  input: z.string().max(1024 * 1024).optional().describe('stdin'),
+  input: z
+    .string()
+    .max(1024 * 1024)
+    .optional()
+    .describe('stdin'),
   timeoutMs: z.number().int().min(1).max(CONTAINER_MAX_TIMEOUT_MS).optional().describe('default 30000'),
   confirm: confirmInput,
 });
@@ -35,8 +39,7 @@ const input = z.object({
 export const containerCommandTool = defineTool({
   name: 'proxmox-execute-container-command',
   title: 'Container command',
-  description:
-    'Run a shell command in an LXC container. E.g. {"node":"pve1","vmid":200,"command":"df -h /"}',
+  description: 'Run a shell command in an LXC container. E.g. {"node":"pve1","vmid":200,"command":"df -h /"}',
   input,
   output: execOutput,
   kind: 'exec',
@@ -51,7 +54,7 @@ export const containerCommandTool = defineTool({
     if (!ssh.keyPath && !ssh.agentSocket) {
       throw new ToolError(
         'container commands need SSH access to the Proxmox node, which is not configured: set PROXMOX_SSH_KEY_PATH to a private key ' +
-          '(its public key in the node user\'s authorized_keys) or run with an ssh-agent (SSH_AUTH_SOCK); set PROXMOX_SSH_HOSTS ' +
+          "(its public key in the node user's authorized_keys) or run with an ssh-agent (SSH_AUTH_SOCK); set PROXMOX_SSH_HOSTS " +
           '(e.g. pve1=10.0.0.11) when node addresses are not in /cluster/status, and trust the host key (PROXMOX_SSH_KNOWN_HOSTS or PROXMOX_SSH_HOST_FINGERPRINT).',
       );
     }
@@ -78,7 +81,16 @@ export const containerCommandTool = defineTool({
     let result;
     const started = Date.now();
     const audit = (status: 'ok' | 'error' | 'cancelled', error?: string, exitCode?: number | null) =>
-      env.audit.record({ tool: 'proxmox-execute-container-command', cluster: cluster.name, path: `ct/${vmid}@${node}`, command: args.command, status, error, durationMs: Date.now() - started, ...(exitCode != null ? { exitCode } : {}) });
+      env.audit.record({
+        tool: 'proxmox-execute-container-command',
+        cluster: cluster.name,
+        path: `ct/${vmid}@${node}`,
+        command: args.command,
+        status,
+        error,
+        durationMs: Date.now() - started,
+        ...(exitCode != null ? { exitCode } : {}),
+      });
     try {
       result = await sshExec({
         host: address.host,
@@ -109,7 +121,8 @@ export const containerCommandTool = defineTool({
     const notes: string[] = [];
     const notFound = result.timedOut || result.cancelled ? undefined : shellNotFoundHint(result.exitCode, result.stderr);
     if (notFound) notes.push(notFound);
-    if (result.timedOut) notes.push(`the command ran longer than ${timeoutMs} ms and was ended (SIGTERM, then SIGKILL ${KILL_AFTER_SECONDS} s later)`);
+    if (result.timedOut)
+      notes.push(`the command ran longer than ${timeoutMs} ms and was ended (SIGTERM, then SIGKILL ${KILL_AFTER_SECONDS} s later)`);
     if (result.cancelled) notes.push('cancelled by the client; the command was ended');
     return renderExecResult(
       {

@@ -54,7 +54,8 @@ export const vmCommandTool = defineTool({
     const givenNode = args.node === undefined ? undefined : validateNodeName(args.node);
     rejectNul(args.command, 'command');
     for (const arg of args.args ?? []) rejectNul(arg, 'an argument in args');
-    if (args.shell && args.args) throw new ToolError('give either shell: true (command is a script) or args (command is the program), not both');
+    if (args.shell && args.args)
+      throw new ToolError('give either shell: true (command is a script) or args (command is the program), not both');
     if (args.input !== undefined && Buffer.byteLength(args.input) > VM_MAX_INPUT_BYTES) {
       throw new ToolError(`input is ${Buffer.byteLength(args.input)} bytes; the guest agent takes at most ${VM_MAX_INPUT_BYTES} (64 KiB)`);
     }
@@ -79,10 +80,21 @@ export const vmCommandTool = defineTool({
     });
     const started = Date.now();
     const audit = (status: 'ok' | 'error' | 'cancelled', error?: string) =>
-      env.audit.record({ tool: 'proxmox-execute-vm-command', cluster: cluster.name, method: 'POST', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`, command: shown, status, error, durationMs: Date.now() - started });
+      env.audit.record({
+        tool: 'proxmox-execute-vm-command',
+        cluster: cluster.name,
+        method: 'POST',
+        path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
+        command: shown,
+        status,
+        error,
+        durationMs: Date.now() - started,
+      });
 
     try {
-      const argv = argvWithoutShell ?? ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
+      const argv =
+        argvWithoutShell ??
+        ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
       const r = await guestExec(client, {
         node,
         vmid,
@@ -122,7 +134,14 @@ export const vmCommandTool = defineTool({
       );
     } catch (e) {
       audit('error', e instanceof Error ? e.message : String(e));
-      throw await explainAgentError(e, { client, node, vmid, nodeGiven: givenNode !== undefined, shell: argvWithoutShell === undefined, signal: call.signal });
+      throw await explainAgentError(e, {
+        client,
+        node,
+        vmid,
+        nodeGiven: givenNode !== undefined,
+        shell: argvWithoutShell === undefined,
+        signal: call.signal,
+      });
     }
   },
 });
@@ -135,7 +154,8 @@ interface ResourceRow {
 
 async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise<ResourceRow[]> {
   const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });
-  if (!Array.isArray(data)) throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
+  if (!Array.isArray(data))
+    throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
   return data.filter((r): r is ResourceRow => r !== null && typeof r === 'object');
 }
 
@@ -155,7 +175,11 @@ async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSig
 /** qemu-ga says what it runs on; when it cannot, the VM's configured OS type does. */
 async function isWindows(client: ProxmoxClient, node: string, vmid: number, signal?: AbortSignal): Promise<boolean> {
   try {
-    const { data } = await client.request<{ result?: { id?: string } }>({ method: 'GET', path: apiPath`/nodes/${node}/qemu/${vmid}/agent/get-osinfo`, signal });
+    const { data } = await client.request<{ result?: { id?: string } }>({
+      method: 'GET',
+      path: apiPath`/nodes/${node}/qemu/${vmid}/agent/get-osinfo`,
+      signal,
+    });
     if (data?.result?.id) return data.result.id === 'mswindows';
   } catch (e) {
     // An agent that is down or forbidden fails the same way at exec, with the clearer message; other
@@ -188,22 +212,32 @@ async function explainAgentError(
   const notFound = agentStartHint(said, { shell: ctx.shell });
   if (notFound) return new ToolError(`${said}\n${notFound}`);
   if (e.status === 403) {
-    return new ToolError(`${said}\nThe API token lacks the privilege named above on /vms/${vmid} (PVE 9: VM.GuestAgent.Unrestricted; PVE 8: VM.Monitor).`);
+    return new ToolError(
+      `${said}\nThe API token lacks the privilege named above on /vms/${vmid} (PVE 9: VM.GuestAgent.Unrestricted; PVE 8: VM.Monitor).`,
+    );
   }
   if (/QEMU guest agent is not running/i.test(said)) {
-    return new ToolError(`${said}\nThe guest agent inside VM ${vmid} is not answering: install and start qemu-guest-agent in the guest (e.g. apt install qemu-guest-agent; systemctl start qemu-guest-agent).`);
+    return new ToolError(
+      `${said}\nThe guest agent inside VM ${vmid} is not answering: install and start qemu-guest-agent in the guest (e.g. apt install qemu-guest-agent; systemctl start qemu-guest-agent).`,
+    );
   }
   if (/No QEMU guest agent configured/i.test(said)) {
-    return new ToolError(`${said}\nVM ${vmid} has the agent option off: set it with proxmox-api PUT /nodes/${node}/qemu/${vmid}/config agent=1, restart the VM, and install qemu-guest-agent inside.`);
+    return new ToolError(
+      `${said}\nVM ${vmid} has the agent option off: set it with proxmox-api PUT /nodes/${node}/qemu/${vmid}/config agent=1, restart the VM, and install qemu-guest-agent inside.`,
+    );
   }
   if (new RegExp(`VM ${vmid} not running`).test(said)) {
-    return new ToolError(`${said}\nVM ${vmid} is stopped: start it with proxmox-api POST /nodes/${node}/qemu/${vmid}/status/start, then wait for the agent.`);
+    return new ToolError(
+      `${said}\nVM ${vmid} is stopped: start it with proxmox-api POST /nodes/${node}/qemu/${vmid}/status/start, then wait for the agent.`,
+    );
   }
   if (e.status === 595 || /does not exist|not on this node|no such VM/i.test(said)) {
     const rows = await vmResources(ctx.client, ctx.signal).catch(() => undefined);
     const row = rows?.find((r) => Number(r.vmid) === vmid);
     if (row?.node && row.node !== node) {
-      return new ToolError(`${said}\nVM ${vmid} is on node ${row.node}, not ${node}: call again with node: '${row.node}' (or leave node out).`);
+      return new ToolError(
+        `${said}\nVM ${vmid} is on node ${row.node}, not ${node}: call again with node: '${row.node}' (or leave node out).`,
+      );
     }
     if (row?.type === 'lxc') return new ToolError(`${said}\n${vmid} is an LXC container: use proxmox-execute-container-command`);
     if (rows && !row) return new ToolError(`${said}\nThere is no guest ${vmid} in this cluster.`);

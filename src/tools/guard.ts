@@ -82,7 +82,7 @@ async function confirmDestructive(
     return;
   }
   const tokens = tokensOf(env);
-  let why = 'this call needs the user\'s agreement first';
+  let why = "this call needs the user's agreement first";
   if (confirm !== undefined && /^\s*(true|yes|1)\s*$/i.test(confirm)) {
     why = 'confirm: true is not enough: the user must see this call and agree to it first';
   } else if (confirm !== undefined && confirm !== 'false') {
@@ -227,7 +227,10 @@ export async function guardExec(
         'put a long script in input (stdin) and run a short command such as sh, or split it',
     );
   }
-  const stdin = typeof what.params.input === 'string' ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(visible(what.params.input), 500)}` : '';
+  const stdin =
+    typeof what.params.input === 'string'
+      ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(visible(what.params.input), 500)}`
+      : '';
   await guardCall(env, call, cluster, {
     tool: what.tool,
     method: 'POST',

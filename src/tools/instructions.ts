@@ -9,7 +9,7 @@ export function instructionsFor(tools: readonly ToolSpec[]): string {
   const offered = new Set(tools.map((t) => t.name));
   const lines = [
     'Proxmox VE, its whole API. Unless you know the operation, find it with proxmox-api-schema (plain words), then path+method for its parameters.',
-    'Read with proxmox-api-read: safe, never asks. A guest\'s node is in /cluster/resources.',
+    "Read with proxmox-api-read: safe, never asks. A guest's node is in /cluster/resources.",
   ];
   if (offered.has('proxmox-api')) {
     lines.push(

@@ -38,8 +38,14 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
         method: 'POST',
         path: '/nodes/{node}/qemu/{vmid}/status/start',
       });
-      const detail = (await c.callTool({ name: 'proxmox-api-schema', arguments: { path: '/nodes/{node}/qemu/{vmid}/snapshot', method: 'POST' } })) as Result;
-      expect(detail.structuredContent?.operation).toMatchObject({ method: 'POST', params: expect.arrayContaining([expect.objectContaining({ name: 'snapname', optional: false })]) });
+      const detail = (await c.callTool({
+        name: 'proxmox-api-schema',
+        arguments: { path: '/nodes/{node}/qemu/{vmid}/snapshot', method: 'POST' },
+      })) as Result;
+      expect(detail.structuredContent?.operation).toMatchObject({
+        method: 'POST',
+        params: expect.arrayContaining([expect.objectContaining({ name: 'snapname', optional: false })]),
+      });
     } finally {
       await c.close();
     }
@@ -48,7 +54,12 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
   it('sends progress while it waits for a task (v1 client, 2025 protocol)', async () => {
     const c = new ClientV1({ name: 'progress', version: '1' });
     await c.connect(
-      new StdioV1({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_DEMO_TASK_MS: '1500', PROXMOX_CONFIRM: 'off' }), stderr: 'pipe' }),
+      new StdioV1({
+        command: process.execPath,
+        args: [cli, '--demo'],
+        env: env({ PROXMOX_DEMO_TASK_MS: '1500', PROXMOX_CONFIRM: 'off' }),
+        stderr: 'pipe',
+      }),
     );
     try {
       const seen: unknown[] = [];
@@ -68,12 +79,20 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
   it('stops waiting when the client cancels, and keeps serving', async () => {
     const c = new ClientV1({ name: 'cancel', version: '1' });
     await c.connect(
-      new StdioV1({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_DEMO_TASK_MS: '20000', PROXMOX_CONFIRM: 'off' }), stderr: 'pipe' }),
+      new StdioV1({
+        command: process.execPath,
+        args: [cli, '--demo'],
+        env: env({ PROXMOX_DEMO_TASK_MS: '20000', PROXMOX_CONFIRM: 'off' }),
+        stderr: 'pipe',
+      }),
     );
     try {
       const controller = new AbortController();
       const pending = c.callTool(
-        { name: 'proxmox-api', arguments: { path: '/nodes/pve1/qemu/101/snapshot', method: 'POST', params: { snapname: 'cancelme' }, wait: 60 } },
+        {
+          name: 'proxmox-api',
+          arguments: { path: '/nodes/pve1/qemu/101/snapshot', method: 'POST', params: { snapname: 'cancelme' }, wait: 60 },
+        },
         undefined,
         { signal: controller.signal, onprogress: () => controller.abort('user cancelled') },
       );
@@ -93,7 +112,9 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
       asked.push(req.params.message);
       return answers.shift()!;
     });
-    await c.connect(new StdioV1({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_CONFIRM: 'elicit' }), stderr: 'pipe' }));
+    await c.connect(
+      new StdioV1({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_CONFIRM: 'elicit' }), stderr: 'pipe' }),
+    );
     try {
       const call = { name: 'proxmox-api', arguments: { path: '/nodes/pve1/qemu/100/status/reboot', method: 'POST' } };
       const declined = await c.callTool(call);
@@ -114,9 +135,14 @@ describe.skipIf(!existsSync(cli))('MCP protocol features over stdio', () => {
       asked.push(String((req.params as { message?: string }).message));
       return { action: 'accept', content: { confirm: true } };
     });
-    await c.connect(new StdioV2({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_CONFIRM: 'elicit' }), stderr: 'pipe' }));
+    await c.connect(
+      new StdioV2({ command: process.execPath, args: [cli, '--demo'], env: env({ PROXMOX_CONFIRM: 'elicit' }), stderr: 'pipe' }),
+    );
     try {
-      const r = await c.callTool({ name: 'proxmox-api', arguments: { path: '/nodes/pve1/qemu/100/snapshot/nonexistent', method: 'DELETE' } });
+      const r = await c.callTool({
+        name: 'proxmox-api',
+        arguments: { path: '/nodes/pve1/qemu/100/snapshot/nonexistent', method: 'DELETE' },
+      });
       expect(asked).toHaveLength(1);
       expect(asked[0]).toMatch(/DELETE \/nodes\/pve1\/qemu\/100\/snapshot\/nonexistent/);
       // Confirmed, so it reached Proxmox, which knows no such snapshot.

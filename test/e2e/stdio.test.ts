@@ -64,13 +64,18 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
         for (const t of tools) {
           expect(t.annotations).toMatchObject({ title: expect.any(String) });
           // Hints equal to MCP's defaults are left out; every one that is sent is a boolean.
-          for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) expect(['boolean', 'undefined']).toContain(typeof t.annotations?.[hint]);
+          for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint'])
+            expect(['boolean', 'undefined']).toContain(typeof t.annotations?.[hint]);
           expect(t.inputSchema).not.toHaveProperty('$schema');
         }
         expect(tools.find((t) => t.name === 'proxmox-api-read')?.annotations?.readOnlyHint).toBe(true);
         // Absent means MCP's default: not read-only, destructive, open world.
         expect(tools.find((t) => t.name === 'proxmox-api')?.annotations).toEqual({ title: 'Proxmox API' });
-        expect(tools.find((t) => t.name === 'proxmox-api-schema')?.annotations).toEqual({ title: 'Proxmox API schema', readOnlyHint: true, openWorldHint: false });
+        expect(tools.find((t) => t.name === 'proxmox-api-schema')?.annotations).toEqual({
+          title: 'Proxmox API schema',
+          readOnlyHint: true,
+          openWorldHint: false,
+        });
       });
 
       it('discovers an operation by plain words', async () => {
@@ -109,15 +114,21 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
       });
 
       it('remembers the digest of a config read for the session, and an edit shows what it replaced with its undo call', async () => {
-        const read = await client.callTool({ name: 'proxmox-api-read', arguments: { path: '/nodes/pve1/qemu/100/config', fields: ['name'] } });
+        const read = await client.callTool({
+          name: 'proxmox-api-read',
+          arguments: { path: '/nodes/pve1/qemu/100/config', fields: ['name'] },
+        });
         expect(text(read)).toMatch(/^digest [0-9a-f]+: an edit of this config through proxmox-api carries it/m);
-        const edit = await client.callTool({ name: 'proxmox-api', arguments: { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { description: 'e2e' } } });
+        const edit = await client.callTool({
+          name: 'proxmox-api',
+          arguments: { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { description: 'e2e' } },
+        });
         expect(isError(edit)).toBe(false);
         expect(text(edit)).toMatch(/^ {2}description: .* → e2e$/m);
         expect(text(edit)).toMatch(/^undo: proxmox-api method=PUT path=\/nodes\/pve1\/qemu\/100\/config params=\{/m);
       });
 
-      it('runs a command inside a VM through the guest agent once the preview\'s token comes back', async () => {
+      it("runs a command inside a VM through the guest agent once the preview's token comes back", async () => {
         const args = { node: 'pve1', vmid: 100, command: 'hostname' };
         const trueOnly = await client.callTool({ name: 'proxmox-execute-vm-command', arguments: { ...args, confirm: true } });
         expect(isError(trueOnly)).toBe(true);
@@ -143,36 +154,55 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
   });
 
   // Generous bounds: under a full parallel test run on 2 cores the warm-up can take well over 10 s.
-  it.skipIf(!existsSync(schema92))(`prepares schema and search index while the client is idle (${needsNote(schema92)})`, { timeout: 90_000 }, async () => {
-    const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
-    const client = await connect(
-      'v2',
-      [],
-      serverEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_SCHEMA_FILE: schema92, PROXMOX_CACHE_DIR: cacheDir }),
-    );
-    try {
-      await client.listTools();
-      let files: string[] = [];
-      for (let i = 0; i < 600 && !files.some((f) => f.startsWith('search-')); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        files = readdirSync(cacheDir);
+  it.skipIf(!existsSync(schema92))(
+    `prepares schema and search index while the client is idle (${needsNote(schema92)})`,
+    { timeout: 90_000 },
+    async () => {
+      const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-warm-'));
+      const client = await connect(
+        'v2',
+        [],
+        serverEnv({
+          PROXMOX_URL: 'https://127.0.0.1:9',
+          PROXMOX_API_TOKEN: 'a@pve!b=c',
+          PROXMOX_SCHEMA_FILE: schema92,
+          PROXMOX_CACHE_DIR: cacheDir,
+        }),
+      );
+      try {
+        await client.listTools();
+        let files: string[] = [];
+        for (let i = 0; i < 600 && !files.some((f) => f.startsWith('search-')); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          files = readdirSync(cacheDir);
+        }
+        expect(files.some((f) => /^search-[0-9a-f]+\.json$/.test(f))).toBe(true);
+      } finally {
+        await client.close();
       }
-      expect(files.some((f) => /^search-[0-9a-f]+\.json$/.test(f))).toBe(true);
-    } finally {
-      await client.close();
-    }
-  });
+    },
+  );
 
   /** tools/list over a raw stdio exchange, and what the server logged at start-up. */
   function listRaw(env: Record<string, string>): { names: string[]; stderr: string } {
-    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const init = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     const res = spawnSync(process.execPath, [cli], {
       input: `${init}\n${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${list}\n`,
       env: serverEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_LOG_LEVEL: 'info', ...env }),
       timeout: 60_000,
     });
-    const answer = res.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 2);
+    const answer = res.stdout
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((m) => m.id === 2);
     return { names: (answer?.result?.tools ?? []).map((t: { name: string }) => t.name), stderr: res.stderr.toString() };
   }
 
@@ -180,13 +210,23 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
     const none = listRaw({});
     expect(none.names).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api', 'proxmox-execute-vm-command']);
     const lines = none.stderr.split('\n').filter((l) => l.includes('not offered'));
-    expect(lines).toEqual([expect.stringMatching(/^\[proxmox-mcp\] info: proxmox-execute-container-command not offered: SSH is not configured \(set PROXMOX_SSH_KEY_PATH/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^\[proxmox-mcp\] info: proxmox-execute-container-command not offered: SSH is not configured \(set PROXMOX_SSH_KEY_PATH/,
+      ),
+    ]);
 
     const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-key-'));
     const key = path.join(dir, 'id_ed25519');
     writeFileSync(key, 'not checked here, only readable\n', { mode: 0o600 });
     const withKey = listRaw({ PROXMOX_SSH_KEY_PATH: key });
-    expect(withKey.names).toEqual(['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api', 'proxmox-execute-container-command', 'proxmox-execute-vm-command']);
+    expect(withKey.names).toEqual([
+      'proxmox-api-schema',
+      'proxmox-api-read',
+      'proxmox-api',
+      'proxmox-execute-container-command',
+      'proxmox-execute-vm-command',
+    ]);
     expect(withKey.stderr).not.toMatch(/not offered/);
     expect(listRaw({ SSH_AUTH_SOCK: path.join(dir, 'agent.sock') }).names).toContain('proxmox-execute-container-command');
     const unreadable = listRaw({ PROXMOX_SSH_KEY_PATH: path.join(dir, 'missing') });
@@ -196,12 +236,18 @@ describe.skipIf(!existsSync(cli))('stdio server end to end (dist/cli.js --demo)'
   });
 
   it('says from the call command that a tool is not offered, and why', () => {
-    const res = spawnSync(process.execPath, [cli, 'call', 'proxmox-execute-container-command', '{"node":"pve1","vmid":200,"command":"uptime"}', '--demo'], {
-      env: serverEnv(),
-      timeout: 60_000,
-    });
+    const res = spawnSync(
+      process.execPath,
+      [cli, 'call', 'proxmox-execute-container-command', '{"node":"pve1","vmid":200,"command":"uptime"}', '--demo'],
+      {
+        env: serverEnv(),
+        timeout: 60_000,
+      },
+    );
     expect(res.status).not.toBe(0);
-    expect(res.stderr.toString() + res.stdout.toString()).toMatch(/proxmox-execute-container-command is not offered: SSH is not configured/);
+    expect(res.stderr.toString() + res.stdout.toString()).toMatch(
+      /proxmox-execute-container-command is not offered: SSH is not configured/,
+    );
   });
 
   it('writes nothing but protocol messages to stdout', () => {

@@ -19,7 +19,9 @@ describe.skipIf(!existsSync(cli))('tools/list size', () => {
 
   it('advertises from the build exactly what the source converts at run time', async () => {
     const { tools: built } = await toolsListTokens();
-    const app = createApp(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/bench-ssh-agent.sock' }));
+    const app = createApp(
+      configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/bench-ssh-agent.sock' }),
+    );
     const server = app.createServer();
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'in-memory', version: '1' });

@@ -38,11 +38,13 @@ describe.skipIf(!existsSync(cli))('what the model reads in tools/list', () => {
   it('teaches the syntax a model would otherwise guess: filter operators, sort, path forms, wait, confirm, shell', async () => {
     const { tools } = (await toolsListTokens()) as unknown as { tools: Listed[] };
     const prop = (tool: string, name: string) => tools.find((t) => t.name === tool)!.inputSchema.properties[name].description ?? '';
-    for (const op of ['k=v', 'k!=v', 'k~regex', 'k>n', 'k<n', 'k>=n', 'k<=n', 'all must match']) expect(prop('proxmox-api-read', 'filter')).toContain(op);
+    for (const op of ['k=v', 'k!=v', 'k~regex', 'k>n', 'k<n', 'k>=n', 'k<=n', 'all must match'])
+      expect(prop('proxmox-api-read', 'filter')).toContain(op);
     expect(prop('proxmox-api-read', 'sort')).toMatch(/-key descending/);
     expect(prop('proxmox-api-read', 'path')).toMatch(/\/nodes\/pve1\/qemu\/100\/config.*template with pathParams/);
     expect(prop('proxmox-api', 'wait')).toMatch(/seconds.*false/);
-    for (const tool of ['proxmox-api', 'proxmox-execute-vm-command', 'proxmox-execute-container-command']) expect(prop(tool, 'confirm')).toMatch(/preview.*user agreed/);
+    for (const tool of ['proxmox-api', 'proxmox-execute-vm-command', 'proxmox-execute-container-command'])
+      expect(prop(tool, 'confirm')).toMatch(/preview.*user agreed/);
     expect(prop('proxmox-execute-vm-command', 'shell')).toMatch(/sh -c/);
   });
 
@@ -60,11 +62,15 @@ describe.skipIf(!existsSync(cli))('what the model reads in tools/list', () => {
   });
 
   it('gives the workflow in server instructions of at most 150 tokens, naming only offered tools', () => {
-    const all = offerTools(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/agent.sock' })).tools;
+    const all = offerTools(
+      configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/agent.sock' }),
+    ).tools;
     const text = instructionsFor(all);
     expect(encode(text).length).toBeLessThanOrEqual(150);
     for (const word of ['proxmox-api-schema', 'proxmox-api-read', 'proxmox-api;', 'confirm', 'preview']) expect(text).toContain(word);
-    const readonly = offerTools(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_READONLY: '1' })).tools;
+    const readonly = offerTools(
+      configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', PROXMOX_READONLY: '1' }),
+    ).tools;
     const ro = instructionsFor(readonly);
     expect(ro).not.toMatch(/proxmox-api;|confirm/);
     expect(ro).toMatch(/read-only/);

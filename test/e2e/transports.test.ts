@@ -25,7 +25,8 @@ const CONFIGS: Record<string, string> = {
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_') && k !== 'SSH_AUTH_SOCK') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('PROXMOX_') && !k.startsWith('MCP_') && k !== 'SSH_AUTH_SOCK') env[k] = v;
   return env;
 }
 
@@ -53,7 +54,10 @@ async function listOverHttp(configFile: string, cacheDir: string): Promise<Liste
   try {
     const client = await connectHttp('v2-modern', server.url);
     try {
-      return { ...((await client.listTools()) as unknown as Listed), instructions: (client as unknown as { getInstructions(): string | undefined }).getInstructions() };
+      return {
+        ...((await client.listTools()) as unknown as Listed),
+        instructions: (client as unknown as { getInstructions(): string | undefined }).getInstructions(),
+      };
     } finally {
       await client.close();
     }

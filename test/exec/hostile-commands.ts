@@ -16,7 +16,7 @@ export const HOSTILE_TEMPLATES = [
   'line one\nline two\n\nline four',
   '$HOME ${PATH} $1 $@ $$ !! ~ ~root',
   '* ? [a-z] {a,b} ** .*',
-  '\\ \\\\ \\n \\\'',
+  "\\ \\\\ \\n \\'",
   'ünïcødé ✓ 日本語 🐧',
   '-c',
   '--help',

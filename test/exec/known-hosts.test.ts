@@ -21,7 +21,12 @@ describe.skipIf(!haveKeygen)('known_hosts', () => {
   const key = (name: string, type = 'ed25519') => {
     execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(dir, name)], { stdio: 'ignore' });
     const [t, b64] = readFileSync(join(dir, `${name}.pub`), 'utf8').split(/\s+/);
-    return { type: t, b64, blob: Buffer.from(b64, 'base64'), fp: execFileSync('/usr/bin/ssh-keygen', ['-lf', join(dir, `${name}.pub`)], { encoding: 'utf8' }).split(/\s+/)[1] };
+    return {
+      type: t,
+      b64,
+      blob: Buffer.from(b64, 'base64'),
+      fp: execFileSync('/usr/bin/ssh-keygen', ['-lf', join(dir, `${name}.pub`)], { encoding: 'utf8' }).split(/\s+/)[1],
+    };
   };
   const a = key('a');
   const b = key('b');

@@ -12,18 +12,34 @@ describe('resolveNodeAddress', () => {
 
   it('prefers PROXMOX_SSH_HOSTS without asking the API', async () => {
     const client = new TableClient({});
-    expect(await resolveNodeAddress('pve2', { config: config({ pve2: '10.0.0.12' }), client })).toEqual({ host: '10.0.0.12', source: 'PROXMOX_SSH_HOSTS' });
+    expect(await resolveNodeAddress('pve2', { config: config({ pve2: '10.0.0.12' }), client })).toEqual({
+      host: '10.0.0.12',
+      source: 'PROXMOX_SSH_HOSTS',
+    });
     expect(client.requests).toEqual([]);
   });
 
   it('uses the ip of the node row in /cluster/status', async () => {
-    const client = new TableClient({ 'GET /cluster/status': [{ type: 'cluster' }, { type: 'node', name: 'pve1', ip: '10.0.0.11' }, { type: 'node', name: 'pve2', ip: '10.0.0.12' }] });
+    const client = new TableClient({
+      'GET /cluster/status': [
+        { type: 'cluster' },
+        { type: 'node', name: 'pve1', ip: '10.0.0.11' },
+        { type: 'node', name: 'pve2', ip: '10.0.0.12' },
+      ],
+    });
     expect(await resolveNodeAddress('pve2', { config: config(), client })).toEqual({ host: '10.0.0.12', source: '/cluster/status' });
   });
 
   it('refuses an address that is not one', async () => {
-    const client = new TableClient({ 'GET /cluster/status': [{ type: 'node', name: 'pve1', ip: '-oProxyCommand=x' }, { type: 'node', name: 'pve2', ip: '10.0.0.12' }] });
-    await expect(resolveNodeAddress('pve1', { config: config(), client })).rejects.toThrow(/PROXMOX_SSH_HOSTS=pve1=10\.0\.0\.11|set PROXMOX_SSH_HOSTS/);
+    const client = new TableClient({
+      'GET /cluster/status': [
+        { type: 'node', name: 'pve1', ip: '-oProxyCommand=x' },
+        { type: 'node', name: 'pve2', ip: '10.0.0.12' },
+      ],
+    });
+    await expect(resolveNodeAddress('pve1', { config: config(), client })).rejects.toThrow(
+      /PROXMOX_SSH_HOSTS=pve1=10\.0\.0\.11|set PROXMOX_SSH_HOSTS/,
+    );
   });
 
   it('falls back to the URL host for a standalone node', async () => {
@@ -35,7 +51,9 @@ describe('resolveNodeAddress', () => {
     const client = new TableClient({ 'GET /cluster/status': forbidden, 'GET /nodes': [{ node: 'pve' }] });
     expect(await resolveNodeAddress('pve', { config: config(), client })).toEqual({ host: 'pve.example.com', source: 'PROXMOX_URL' });
     const two = new TableClient({ 'GET /cluster/status': forbidden, 'GET /nodes': [{ node: 'pve' }, { node: 'pve2' }] });
-    await expect(resolveNodeAddress('pve', { config: config(), client: two })).rejects.toThrow(/403.*set PROXMOX_SSH_HOSTS, e\.g\. PROXMOX_SSH_HOSTS=pve=/);
+    await expect(resolveNodeAddress('pve', { config: config(), client: two })).rejects.toThrow(
+      /403.*set PROXMOX_SSH_HOSTS, e\.g\. PROXMOX_SSH_HOSTS=pve=/,
+    );
   });
 
   it('names the nodes when asked for one that is not in the cluster', async () => {
@@ -50,9 +68,15 @@ describe('resolveNodeAddress against the simulator', () => {
     const { HttpProxmoxClient } = await import('../../src/proxmox/client.js');
     const { parseApiToken } = await import('../../src/config.js');
     const sim = await startSimulator({ quiet: true });
-    const client = new HttpProxmoxClient({ url: sim.url, credentials: parseApiToken(sim.tokens.admin), tls: { fingerprint: sim.fingerprint }, timeoutMs: 5000 });
+    const client = new HttpProxmoxClient({
+      url: sim.url,
+      credentials: parseApiToken(sim.tokens.admin),
+      tls: { fingerprint: sim.fingerprint },
+      timeoutMs: 5000,
+    });
     try {
-      const rows = (await client.request<Array<{ type: string; name: string; ip?: string }>>({ method: 'GET', path: '/cluster/status' })).data;
+      const rows = (await client.request<Array<{ type: string; name: string; ip?: string }>>({ method: 'GET', path: '/cluster/status' }))
+        .data;
       const pve2 = rows.find((r) => r.type === 'node' && r.name === 'pve2');
       expect(pve2?.ip).toMatch(/^[\d.]+$/);
       const cfg = clusterConfig({ url: sim.url, ssh: sshConfig() });

@@ -36,16 +36,22 @@ describe('pct exec command line', () => {
   });
 
   it('and the inner shell gets it as written', () => {
-    const r = spawnSync('/bin/sh', ['-c', pctExecCommandLine(100, `printf '%s|' "it's" '$HOME' "a  b"; echo`, { sudo: false, timeoutMs: 10_000 })], {
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/home/x' },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      '/bin/sh',
+      ['-c', pctExecCommandLine(100, `printf '%s|' "it's" '$HOME' "a  b"; echo`, { sudo: false, timeoutMs: 10_000 })],
+      {
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/home/x' },
+        encoding: 'utf8',
+      },
+    );
     expect(r.stdout).toBe("it's|$HOME|a  b|\n");
     takePctCalls(calls);
   });
 
   it('puts sudo -n before pct and the deadline before both', () => {
-    expect(pctExecCommandLine(101, 'id', { sudo: true, timeoutMs: 1500 })).toBe("timeout -k 5 1.500 sudo -n pct exec 101 -- /bin/sh -c 'id'");
+    expect(pctExecCommandLine(101, 'id', { sudo: true, timeoutMs: 1500 })).toBe(
+      "timeout -k 5 1.500 sudo -n pct exec 101 -- /bin/sh -c 'id'",
+    );
     expect(() => pctExecCommandLine(1.5, 'id', { sudo: false, timeoutMs: 1 })).toThrow();
   });
 
@@ -63,7 +69,11 @@ describe('explainPctFailure', () => {
     [127, 'bash: line 1: pct: command not found\n', /'pct' was not found on 10\.0\.0\.11.*\/usr\/sbin/],
     [127, "timeout: failed to run command 'pct': No such file or directory\n", /'pct' was not found/],
     [1, 'sudo: a password is required\n', /sudoers.*mcp ALL=\(root\) NOPASSWD: \/usr\/sbin\/pct exec \*/],
-    [1, 'Sorry, user mcp is not allowed to execute \'/usr/sbin/pct exec 105 -- /bin/sh -c id\' as root on pve1.\n', /does not let mcp run pct/],
+    [
+      1,
+      "Sorry, user mcp is not allowed to execute '/usr/sbin/pct exec 105 -- /bin/sh -c id' as root on pve1.\n",
+      /does not let mcp run pct/,
+    ],
   ])('exit %i %j', (exitCode, stderr, want) => {
     expect(explainPctFailure({ exitCode, stderr }, ctx)).toMatch(want);
   });

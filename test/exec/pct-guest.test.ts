@@ -30,8 +30,8 @@ describe('stand-in pct for the simulated containers', () => {
     return { stdout: r.stdout, stderr: r.stderr, code: r.status };
   };
 
-  it('answers like the simulator\'s guest shell for the same container', () => {
-    const script = 'hostname; systemctl is-active unbound; cat /etc/os-release | head -n 1; free -m | awk \'/Mem/ {print $2}\'';
+  it("answers like the simulator's guest shell for the same container", () => {
+    const script = "hostname; systemctl is-active unbound; cat /etc/os-release | head -n 1; free -m | awk '/Mem/ {print $2}'";
     const viaPct = pct(200, script);
     const direct = execInGuest(sim.guests.get(200)!, ['/bin/sh', '-c', script], '', 1 << 20);
     expect(viaPct.stdout).toBe(direct.stdout);

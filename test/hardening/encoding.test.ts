@@ -12,11 +12,18 @@ function notASchemaFile(): string {
   return file;
 }
 
-
 describe('lists are read the way PVE reads them (PVE::Tools::split_list)', () => {
   it('splits on NUL when there is one, else on commas, semicolons and whitespace', () => {
     expect(splitList('scsi1\u0000unused0')).toEqual(['scsi1', 'unused0']);
-    expect(splitList('scsi1, unused0;net0\tide2\nsata1\u000bsata2\fsata3\r')).toEqual(['scsi1', 'unused0', 'net0', 'ide2', 'sata1', 'sata2', 'sata3']);
+    expect(splitList('scsi1, unused0;net0\tide2\nsata1\u000bsata2\fsata3\r')).toEqual([
+      'scsi1',
+      'unused0',
+      'net0',
+      'ide2',
+      'sata1',
+      'sata2',
+      'sata3',
+    ]);
     expect(splitList(',,;  ')).toEqual([]);
     expect(splitList(['a', 'b\u0000c'])).toEqual(['a', 'b', 'c']);
     expect(splitList(undefined)).toEqual([]);
@@ -36,7 +43,16 @@ describe.skipIf(!haveCli)('confirmation cannot be dodged by how a list is writte
     s.call('proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { delete: del }, ...extra });
 
   it('holds every separator form of an unusedN delete for confirmation', async () => {
-    for (const del of ['unused0', 'scsi1;unused0', 'scsi1 unused0', 'scsi1\tunused0', 'scsi1\nunused0', 'scsi1,,unused0', ' unused0 ', 'scsi1\r\nunused0']) {
+    for (const del of [
+      'unused0',
+      'scsi1;unused0',
+      'scsi1 unused0',
+      'scsi1\tunused0',
+      'scsi1\nunused0',
+      'scsi1,,unused0',
+      ' unused0 ',
+      'scsi1\r\nunused0',
+    ]) {
       const r = await configPut(del);
       expect(r.isError, JSON.stringify(del)).toBe(true);
       expect(textOf(r), JSON.stringify(del)).toMatch(/NOT RUN[\s\S]*This destroys disk volumes/);

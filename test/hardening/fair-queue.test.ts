@@ -18,7 +18,14 @@ describe('the per-cluster queue takes turns by caller and bounds every wait (HTT
   });
 
   const client = (extra: Partial<ConstructorParameters<typeof HttpProxmoxClient>[0]> = {}) =>
-    new HttpProxmoxClient({ url: node.url, credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 'secret-value' }, tls: { insecure: true }, maxConcurrent: 2, timeoutMs: 10_000, ...extra });
+    new HttpProxmoxClient({
+      url: node.url,
+      credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 'secret-value' },
+      tls: { insecure: true },
+      maxConcurrent: 2,
+      timeoutMs: 10_000,
+      ...extra,
+    });
 
   it("one caller's batch of 30 delays another caller's call by about one request, not the whole batch", async () => {
     const c = client();
@@ -38,7 +45,9 @@ describe('the per-cluster queue takes turns by caller and bounds every wait (HTT
     const c = client({ maxConcurrent: 1, queueWaitMs: 300 });
     const stuck = runAsCaller('client-a', () => c.request({ method: 'GET', path: '/hang' })).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 20));
-    const err = await runAsCaller('client-b', () => c.request({ method: 'POST', path: '/nodes/pve1/qemu/100/status/start' })).catch((e: Error) => e);
+    const err = await runAsCaller('client-b', () => c.request({ method: 'POST', path: '/nodes/pve1/qemu/100/status/start' })).catch(
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/cluster busy: .*no slot came free within 300 ms.*nothing was sent/);
     expect(node.requests.filter((r) => r.includes('status/start'))).toEqual([]);

@@ -13,7 +13,6 @@ function notASchemaFile(): string {
   return file;
 }
 
-
 const SECRET = 'Sup3r-Secret+Value/With=Signs~42';
 const TOKEN = `root@pam!mcp=${SECRET}`;
 
@@ -60,7 +59,11 @@ describe.skipIf(!haveCli)('a hostile node: answers are bounded, checked and scru
         json(res, 400, {
           data: null,
           message: `bad request from ${req.headers.authorization} ${'y'.repeat(400_000)}`,
-          errors: { [String(req.headers.authorization)]: 'bad', [encodeURIComponent(SECRET)]: `value ${SECRET}`, ...Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`p${i}`, 'invalid'])) },
+          errors: {
+            [String(req.headers.authorization)]: 'bad',
+            [encodeURIComponent(SECRET)]: `value ${SECRET}`,
+            ...Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`p${i}`, 'invalid'])),
+          },
         }),
     });
     s = await startServer(
@@ -80,7 +83,8 @@ describe.skipIf(!haveCli)('a hostile node: answers are bounded, checked and scru
     await node?.close();
   });
 
-  const read = (path: string, params?: Record<string, unknown>) => s.call('proxmox-api-read', { path, ...(params ? { params } : {}) }, 30_000);
+  const read = (path: string, params?: Record<string, unknown>) =>
+    s.call('proxmox-api-read', { path, ...(params ? { params } : {}) }, 30_000);
 
   it('cuts off an answer above PROXMOX_MAX_RESPONSE_BYTES, streamed or declared, with an error that names the setting', async () => {
     for (const path of ['/huge-streamed', '/huge-declared']) {

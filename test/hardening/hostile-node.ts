@@ -6,7 +6,9 @@ import { generate } from 'selfsigned';
 export type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
 /** An HTTPS "node" on loopback that answers whatever each test's routes say (paths below /api2/json). */
-export async function startHostileNode(routes: Record<string, Route>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+export async function startHostileNode(
+  routes: Record<string, Route>,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keySize: 2048 });
   const requests: string[] = [];
   const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
@@ -40,7 +42,11 @@ export async function startHostileNode(routes: Record<string, Route>): Promise<{
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 

@@ -11,8 +11,12 @@ const TOKEN = 'hardening-token-0123456789';
 function echoFactory() {
   return () => {
     const s = new McpServer({ name: 'echo', version: '1' });
-    s.registerTool('echo', { description: 'echo', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
-    s.registerTool('who', { description: 'caller', inputSchema: z.object({}) }, async () => ({ content: [{ type: 'text', text: currentCaller() }] }));
+    s.registerTool('echo', { description: 'echo', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+      content: [{ type: 'text', text }],
+    }));
+    s.registerTool('who', { description: 'caller', inputSchema: z.object({}) }, async () => ({
+      content: [{ type: 'text', text: currentCaller() }],
+    }));
     return s;
   };
 }
@@ -50,7 +54,10 @@ describe('HTTP: one client cannot starve or lock out another', () => {
     server = await startTestServer(echoFactory(), { MCP_RATE_LIMIT: '5', MCP_AUTH_TOKEN: TOKEN });
     const bad: number[] = [];
     for (let i = 0; i < 40; i++) {
-      bad.push((await raw(server.url, { headers: { ...MCP_HEADERS, authorization: `Bearer wrong-${i}-xxxxxxxxxxxxxxxx` }, body: INITIALIZE })).status);
+      bad.push(
+        (await raw(server.url, { headers: { ...MCP_HEADERS, authorization: `Bearer wrong-${i}-xxxxxxxxxxxxxxxx` }, body: INITIALIZE }))
+          .status,
+      );
     }
     expect(bad.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(bad.slice(5).every((s) => s === 429)).toBe(true);
@@ -73,7 +80,10 @@ describe('HTTP: one client cannot starve or lock out another', () => {
   it('calls to the cluster take turns as the client the request came from', async () => {
     server = await startTestServer(echoFactory(), { MCP_TRUST_PROXY: 'true' });
     const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'who', arguments: {} } });
-    const r = await raw(server.url, { headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18', 'x-forwarded-for': '10.1.1.1' }, body });
+    const r = await raw(server.url, {
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18', 'x-forwarded-for': '10.1.1.1' },
+      body,
+    });
     expect(r.body).toMatch(/10\.1\.1\.1/);
   });
 
@@ -85,7 +95,8 @@ describe('HTTP: one client cannot starve or lock out another', () => {
     const list = parseTrustProxy('10.0.0.5, 192.168.1.0/24, fd00::/8')!;
     expect(['10.0.0.5', '::ffff:10.0.0.5', '192.168.1.77', 'fd00::1'].map((a) => list.includes(a))).toEqual([true, true, true, true]);
     expect(['10.0.0.6', '192.168.2.1', 'fe80::1'].map((a) => list.includes(a))).toEqual([false, false, false]);
-    for (const bad of ['yes please', '10.0.0.1/33', 'proxy.example.com', '10.0.0.1/8/1']) expect(() => parseTrustProxy(bad)).toThrow(/MCP_TRUST_PROXY must be/);
+    for (const bad of ['yes please', '10.0.0.1/33', 'proxy.example.com', '10.0.0.1/8/1'])
+      expect(() => parseTrustProxy(bad)).toThrow(/MCP_TRUST_PROXY must be/);
   });
 
   it('answers a body that is not JSON with a JSON-RPC parse error, not silence', async () => {

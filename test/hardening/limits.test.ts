@@ -23,11 +23,19 @@ describe.skipIf(!haveCli)('tool arguments have documented length limits with cle
 
   it('refuses over-long paths, path parameters, values and commands, naming the limit', async () => {
     expect(await refusal(s, 'proxmox-api-read', { path: `/nodes/${'a'.repeat(5000)}` })).toMatch(/path is limited to 4096 characters/);
-    expect(await refusal(s, 'proxmox-api-read', { path: '/nodes/{node}/qemu', pathParams: { node: 'n'.repeat(2000) } })).toMatch(/path parameter value is limited to 1024/);
-    expect(await refusal(s, 'proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { description: 'd'.repeat(70_000) } })).toMatch(/values are limited to 65536/);
+    expect(await refusal(s, 'proxmox-api-read', { path: '/nodes/{node}/qemu', pathParams: { node: 'n'.repeat(2000) } })).toMatch(
+      /path parameter value is limited to 1024/,
+    );
+    expect(
+      await refusal(s, 'proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { description: 'd'.repeat(70_000) } }),
+    ).toMatch(/values are limited to 65536/);
     const many = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`p${i}`, 1]));
-    expect(await refusal(s, 'proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: many })).toMatch(/at most 1000 parameters/);
-    expect(await refusal(s, 'proxmox-execute-vm-command', { node: 'pve1', vmid: 100, command: 'x'.repeat(70_000) })).toMatch(/command is limited to 65536/);
+    expect(await refusal(s, 'proxmox-api', { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: many })).toMatch(
+      /at most 1000 parameters/,
+    );
+    expect(await refusal(s, 'proxmox-execute-vm-command', { node: 'pve1', vmid: 100, command: 'x'.repeat(70_000) })).toMatch(
+      /command is limited to 65536/,
+    );
     expect((await s.call('proxmox-api-read', { path: '/version' })).isError).toBeFalsy();
   });
 });

@@ -36,7 +36,14 @@ describe.skipIf(!haveCli)('stdio: every message gets an answer, whatever it is',
         for (const w of waiters.filter((x) => x.id === msg.id)) w.resolve(msg);
       }
     });
-    send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+    send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
+    );
     await reply(1);
     send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   });
@@ -44,7 +51,8 @@ describe.skipIf(!haveCli)('stdio: every message gets an answer, whatever it is',
     child?.kill();
   });
 
-  const call = (id: number, args: unknown) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'proxmox-api-read', arguments: args } });
+  const call = (id: number, args: unknown) =>
+    JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'proxmox-api-read', arguments: args } });
 
   it('answers a message over the stdio limit with an error carrying its id, then keeps serving', async () => {
     send(call(10, { path: '/version', params: { x: 'y'.repeat(9 * 1024 * 1024) } }));

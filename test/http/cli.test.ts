@@ -8,7 +8,11 @@ if (demoMissing) console.warn(`skipping proxmox-mcp --http process tests: ${demo
 describe.skipIf(!!demoMissing)('proxmox-mcp --http as a process', () => {
   it('refuses a non-loopback bind without MCP_AUTH_TOKEN before listening, in one line', () => {
     const r = spawnSync(process.execPath, [cli, '--http', '--host', '0.0.0.0', '--port', '0'], {
-      env: { PATH: process.env.PATH, PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'root@pam!t=00000000-0000-0000-0000-000000000000' },
+      env: {
+        PATH: process.env.PATH,
+        PROXMOX_URL: 'https://127.0.0.1:9',
+        PROXMOX_API_TOKEN: 'root@pam!t=00000000-0000-0000-0000-000000000000',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });

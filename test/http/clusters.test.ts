@@ -38,7 +38,9 @@ describe.skipIf(!haveShared(...needed))(`several clusters from a config file, ov
     writeFileSync(path.join(dir, 'proxmox-mcp.yaml'), configYaml(dir));
     const { loadConfigFile } = await import('../../src/config-file.js');
     const { createApp } = await import('../../src/app.js');
-    const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), { NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002' });
+    const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), {
+      NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002',
+    });
     const app = createApp(config);
     close = () => app.close();
     server = await startTestServer(app.createServer);
@@ -65,7 +67,10 @@ describe.skipIf(!haveShared(...needed))(`several clusters from a config file, ov
         // No cluster argument: the file's default (new).
         expect(isError(await client.callTool(rules))).toBe(false);
 
-        const groups = await client.callTool({ name: 'proxmox-api-schema', arguments: { path: '/cluster/ha/groups', method: 'GET', cluster: 'old' } });
+        const groups = await client.callTool({
+          name: 'proxmox-api-schema',
+          arguments: { path: '/cluster/ha/groups', method: 'GET', cluster: 'old' },
+        });
         expect(isError(groups)).toBe(false);
 
         const unknown = await client.callTool({ name: 'proxmox-api-schema', arguments: { path: '/version', cluster: 'nope' } });

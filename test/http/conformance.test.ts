@@ -23,7 +23,8 @@ function findNode22(): string | undefined {
 const suite = path.join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const node22 = demoMissing || !existsSync(suite) ? undefined : findNode22();
 const missing =
-  demoMissing ?? (!existsSync(suite) ? `${suite} is missing (npm install)` : !node22 ? 'no Node 22 found (npx -p node@22 failed: offline?)' : undefined);
+  demoMissing ??
+  (!existsSync(suite) ? `${suite} is missing (npm install)` : !node22 ? 'no Node 22 found (npx -p node@22 failed: offline?)' : undefined);
 
 /**
  * The server scenarios that apply to a tools-only server. Left out, because they test surface this

@@ -57,7 +57,15 @@ export function raw(
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.body !== undefined && !opts.chunked) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const req = request(
-      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname, method: opts.method ?? 'POST', headers, agent: false, timeout: 10_000 },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: opts.path ?? u.pathname,
+        method: opts.method ?? 'POST',
+        headers,
+        agent: false,
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

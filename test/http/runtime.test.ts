@@ -7,7 +7,11 @@ import { root, simulatorSource } from './cli-server.js';
 import { CLIENT_KINDS, connectHttp, isError, startTestServer, textOf } from './helpers.js';
 
 const loaderSource = path.join(root, 'src/schema/loader.ts');
-const missing = !existsSync(simulatorSource) ? `${simulatorSource} is missing` : !existsSync(loaderSource) ? `${loaderSource} is missing` : undefined;
+const missing = !existsSync(simulatorSource)
+  ? `${simulatorSource} is missing`
+  : !existsSync(loaderSource)
+    ? `${loaderSource} is missing`
+    : undefined;
 if (missing) console.warn(`skipping the HTTP server against the simulator: ${missing}`);
 
 const TOKEN = 'runtime-test-token-0123456789';
@@ -26,7 +30,13 @@ describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cl
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'pmcp-http-cache-'));
     cleanup.push(() => rmSync(cacheDir, { recursive: true, force: true }));
     const app = createApp(
-      configFromEnv({ PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_FINGERPRINT: sim.fingerprint, PROXMOX_CACHE_DIR: cacheDir, PROXMOX_CONFIRM: 'param' }),
+      configFromEnv({
+        PROXMOX_URL: sim.url,
+        PROXMOX_API_TOKEN: sim.tokens.admin,
+        PROXMOX_FINGERPRINT: sim.fingerprint,
+        PROXMOX_CACHE_DIR: cacheDir,
+        PROXMOX_CONFIRM: 'param',
+      }),
     );
     cleanup.push(() => app.close());
     server = await startTestServer(app.createServer, { MCP_AUTH_TOKEN: TOKEN });

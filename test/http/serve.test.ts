@@ -101,21 +101,35 @@ describe('DNS rebinding protection', () => {
     expect((await raw(server.url, { headers: { ...MCP_HEADERS, host: `evil.example:${port}` }, body: INITIALIZE })).status).toBe(403);
     expect((await raw(server.url, { headers: { ...MCP_HEADERS, origin: 'http://evil.example' }, body: INITIALIZE })).status).toBe(403);
     expect((await raw(server.url, { headers: { ...MCP_HEADERS, origin: 'null' }, body: INITIALIZE })).status).toBe(403);
-    expect((await raw(server.url, { headers: { ...MCP_HEADERS, host: `localhost:${port}`, origin: `http://localhost:${port}` }, body: INITIALIZE })).status).toBe(200);
+    expect(
+      (
+        await raw(server.url, {
+          headers: { ...MCP_HEADERS, host: `localhost:${port}`, origin: `http://localhost:${port}` },
+          body: INITIALIZE,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('accepts the names listed in MCP_ALLOWED_HOSTS and MCP_ALLOWED_ORIGINS', async () => {
     server = await startTestServer(toyFactory(), { MCP_ALLOWED_HOSTS: 'mcp.example.com', MCP_ALLOWED_ORIGINS: 'https://app.example.com' });
     expect((await raw(server.url, { headers: { ...MCP_HEADERS, host: 'mcp.example.com' }, body: INITIALIZE })).status).toBe(200);
     expect((await raw(server.url, { headers: { ...MCP_HEADERS, origin: 'https://app.example.com' }, body: INITIALIZE })).status).toBe(200);
-    expect((await raw(server.url, { headers: { ...MCP_HEADERS, origin: 'https://other.example.com' }, body: INITIALIZE })).status).toBe(403);
+    expect((await raw(server.url, { headers: { ...MCP_HEADERS, origin: 'https://other.example.com' }, body: INITIALIZE })).status).toBe(
+      403,
+    );
   });
 });
 
 describe('limits', () => {
   it('answers 413 to a body over MCP_MAX_BODY, declared or streamed', async () => {
     server = await startTestServer(toyFactory(), { MCP_MAX_BODY: '1024' });
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(4000) } } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'x'.repeat(4000) } },
+    });
     expect((await raw(server.url, { headers: MCP_HEADERS, body: big })).status).toBe(413);
     expect((await raw(server.url, { headers: MCP_HEADERS, body: big, chunked: true })).status).toBe(413);
     expect((await raw(server.url, { headers: MCP_HEADERS, body: INITIALIZE })).status).toBe(200);
@@ -135,7 +149,8 @@ describe('limits', () => {
 
   it('counts each client behind a trusted proxy by the address the proxy appended', async () => {
     server = await startTestServer(toyFactory(), { MCP_RATE_LIMIT: '1', MCP_TRUST_PROXY: 'true' });
-    const from = (xff: string) => raw(server!.url, { headers: { ...MCP_HEADERS, 'x-forwarded-for': xff }, body: INITIALIZE }).then((r) => r.status);
+    const from = (xff: string) =>
+      raw(server!.url, { headers: { ...MCP_HEADERS, 'x-forwarded-for': xff }, body: INITIALIZE }).then((r) => r.status);
     expect(await from('10.0.0.1')).toBe(200);
     expect(await from('10.0.0.2')).toBe(200);
     expect(await from('10.0.0.1')).toBe(429);
@@ -175,7 +190,9 @@ describe('graceful shutdown', () => {
 
   it('cuts off a call that outlasts MCP_SHUTDOWN_GRACE', async () => {
     const started = gate();
-    server = await startTestServer(toyFactory({ slowStarted: started.open, slowRelease: new Promise(() => {}) }), { MCP_SHUTDOWN_GRACE: '0' });
+    server = await startTestServer(toyFactory({ slowStarted: started.open, slowRelease: new Promise(() => {}) }), {
+      MCP_SHUTDOWN_GRACE: '0',
+    });
     const client = await connectHttp('v1', server.url);
     clients.push(client);
     const call = client.callTool({ name: 'slow', arguments: {} });
@@ -200,9 +217,14 @@ describe('binding', () => {
   });
 
   it('reads the options from the environment with clear errors', () => {
-    const o = httpOptionsFromEnv({ MCP_ALLOWED_HOSTS: 'mcp.example.com, https://pve-mcp.example.com:8443' }, { host: '10.0.0.5', port: 8080 });
+    const o = httpOptionsFromEnv(
+      { MCP_ALLOWED_HOSTS: 'mcp.example.com, https://pve-mcp.example.com:8443' },
+      { host: '10.0.0.5', port: 8080 },
+    );
     expect(o).toMatchObject({ host: '10.0.0.5', port: 8080, maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 600 });
-    expect(o.allowedHosts).toEqual(expect.arrayContaining(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'mcp.example.com', 'pve-mcp.example.com']));
+    expect(o.allowedHosts).toEqual(
+      expect.arrayContaining(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'mcp.example.com', 'pve-mcp.example.com']),
+    );
     expect(httpOptionsFromEnv({}, { host: '0.0.0.0' }).allowedHosts).not.toContain('0.0.0.0');
     expect(() => httpOptionsFromEnv({ MCP_AUTH_TOKEN: 'short' })).toThrow(/MCP_AUTH_TOKEN must be at least 16 characters/);
     expect(() => httpOptionsFromEnv({ MCP_RATE_LIMIT: 'lots' })).toThrow(/MCP_RATE_LIMIT must be a whole number/);

@@ -14,9 +14,24 @@ const corpora: Record<string, { text: string; low: number; high: number }> = {
   // What answers look like: these must not be underestimated, or the budget would be exceeded.
   table: { text: renderData(rows, { maxTokens: 1e9 }).text, low: 1.0, high: 1.3 },
   json: { text: JSON.stringify(rows), low: 1.0, high: 1.3 },
-  object: { text: JSON.stringify({ cores: 4, memory: '8192', net0: 'virtio=BC:24:11:2E:4F:01,bridge=vmbr0,firewall=1', scsi0: 'local-lvm:vm-100-disk-0,iothread=1,size=32G', boot: 'order=scsi0;ide2;net0', digest: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' }), low: 1.0, high: 1.5 },
+  object: {
+    text: JSON.stringify({
+      cores: 4,
+      memory: '8192',
+      net0: 'virtio=BC:24:11:2E:4F:01,bridge=vmbr0,firewall=1',
+      scsi0: 'local-lvm:vm-100-disk-0,iothread=1,size=32G',
+      boot: 'order=scsi0;ide2;net0',
+      digest: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    }),
+    low: 1.0,
+    high: 1.5,
+  },
   log: {
-    text: Array.from({ length: 200 }, (_, i) => `Jan 12 10:${String(i % 60).padStart(2, '0')}:01 pve1 pvedaemon[12${i}]: <root@pam> starting task UPID:pve1:0000${(4096 + i).toString(16)}:0012AB34:65A1B2C3:qmstart:${100 + i}:root@pam:`).join('\n'),
+    text: Array.from(
+      { length: 200 },
+      (_, i) =>
+        `Jan 12 10:${String(i % 60).padStart(2, '0')}:01 pve1 pvedaemon[12${i}]: <root@pam> starting task UPID:pve1:0000${(4096 + i).toString(16)}:0012AB34:65A1B2C3:qmstart:${100 + i}:root@pam:`,
+    ).join('\n'),
     low: 0.9,
     high: 1.3,
   },
@@ -30,7 +45,10 @@ describe('estimateTokens', () => {
   it.each(Object.keys(corpora))('stays close to real tokenizers on %s', (name) => {
     const { text, low, high } = corpora[name];
     const est = estimateTokens(text);
-    for (const [tokenizer, count] of [['cl100k', cl100k(text)], ['o200k', o200k(text)]] as const) {
+    for (const [tokenizer, count] of [
+      ['cl100k', cl100k(text)],
+      ['o200k', o200k(text)],
+    ] as const) {
       const ratio = est / count;
       expect(ratio, `${name}/${tokenizer}: estimate ${est}, real ${count}`).toBeGreaterThanOrEqual(low);
       expect(ratio, `${name}/${tokenizer}: estimate ${est}, real ${count}`).toBeLessThanOrEqual(high);

@@ -42,7 +42,12 @@ describe('renderData on a 2,000-guest /cluster/resources', () => {
   });
 
   it('with filter, fields and limit returns exactly the records asked for, uncut', () => {
-    const shaped = shapeRecords(resources, { filter: ['type=qemu', 'name~web', 'status=running'], sort: '-mem', fields: ['vmid', 'name', 'mem'], limit: 5 });
+    const shaped = shapeRecords(resources, {
+      filter: ['type=qemu', 'name~web', 'status=running'],
+      sort: '-mem',
+      fields: ['vmid', 'name', 'mem'],
+      limit: 5,
+    });
     const expected = resources
       .filter((r) => r.type === 'qemu' && String(r.name).includes('web') && r.status === 'running')
       .sort((a, b) => (b.mem as number) - (a.mem as number))
@@ -52,7 +57,9 @@ describe('renderData on a 2,000-guest /cluster/resources', () => {
     const { header, rows } = parseTable(out.text);
     expect(header).toEqual(['vmid', 'name', 'mem']);
     expect(rows).toEqual(expected.map((r) => [String(r.vmid), String(r.name), String(r.mem)]));
-    expect(shaped.matched).toBe(resources.filter((r) => r.type === 'qemu' && String(r.name).includes('web') && r.status === 'running').length);
+    expect(shaped.matched).toBe(
+      resources.filter((r) => r.type === 'qemu' && String(r.name).includes('web') && r.status === 'running').length,
+    );
   });
 });
 

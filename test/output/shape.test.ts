@@ -29,7 +29,14 @@ describe('parseFilter', () => {
 describe('shapeRecords on lists', () => {
   it('filters, sorts, limits and picks fields in that order', () => {
     const out = shapeRecords(guests, { filter: ['status=running'], sort: '-mem', limit: 2, fields: ['vmid', 'mem'] });
-    expect(out).toEqual({ data: [{ vmid: 100, mem: 2048 }, { vmid: 103, mem: 1024 }], matched: 3, total: 4 });
+    expect(out).toEqual({
+      data: [
+        { vmid: 100, mem: 2048 },
+        { vmid: 103, mem: 1024 },
+      ],
+      matched: 3,
+      total: 4,
+    });
   });
 
   it('matches ~ as a case-insensitive pattern and combines filters with and', () => {
@@ -83,7 +90,11 @@ describe('shapeRecords on lists', () => {
   });
 
   it('compares sizes written with units as bytes', () => {
-    const rows = [{ id: 'a', maxmem: 2 * 2 ** 30 }, { id: 'b', maxmem: 8 * 2 ** 30 }, { id: 'c', maxmem: 512 * 2 ** 20 }];
+    const rows = [
+      { id: 'a', maxmem: 2 * 2 ** 30 },
+      { id: 'b', maxmem: 8 * 2 ** 30 },
+      { id: 'c', maxmem: 512 * 2 ** 20 },
+    ];
     expect(shapeRecords(rows, { filter: ['maxmem>=4G'], fields: ['id'] }).data).toEqual([{ id: 'b' }]);
     expect(shapeRecords(rows, { filter: ['maxmem<1GiB'], fields: ['id'] }).data).toEqual([{ id: 'c' }]);
     expect(shapeRecords(rows, { filter: ['maxmem>512MB'], fields: ['id'] }).data).toEqual([{ id: 'a' }, { id: 'b' }]);
@@ -125,7 +136,9 @@ describe('shapeRecords on other data', () => {
     expect(shapeRecords(status, { fields: ['uptime', 'cpuinfo.cpus'] }).data).toEqual({ uptime: 5, 'cpuinfo.cpus': 8 });
     const lacking = shapeRecords(status, { fields: ['uptime', 'loadavg'] });
     expect(lacking.data).toEqual({ uptime: 5 });
-    expect(lacking.note).toMatch(/not in this answer: loadavg \(PVE leaves out unset options and defaults; keys here: cpuinfo, memory, uptime\)/);
+    expect(lacking.note).toMatch(
+      /not in this answer: loadavg \(PVE leaves out unset options and defaults; keys here: cpuinfo, memory, uptime\)/,
+    );
   });
 
   it('passes scalars and plain lists through with a note instead of pretending to filter', () => {

@@ -43,11 +43,24 @@ describe('value formats', () => {
 describe('renderer hints from the schema', () => {
   const listReturns = {
     type: 'array',
-    items: { type: 'object', properties: { mem: { type: 'integer', renderer: 'bytes' }, uptime: { renderer: 'duration' }, cpu: { renderer: 'fraction_as_percentage' }, name: { type: 'string' }, odd: { renderer: 'yaml' } } },
+    items: {
+      type: 'object',
+      properties: {
+        mem: { type: 'integer', renderer: 'bytes' },
+        uptime: { renderer: 'duration' },
+        cpu: { renderer: 'fraction_as_percentage' },
+        name: { type: 'string' },
+        odd: { renderer: 'yaml' },
+      },
+    },
   };
 
   it('reads the hints of list items and of single objects, and only the renderers it knows', () => {
-    expect([...renderersOf(listReturns)]).toEqual([['mem', 'bytes'], ['uptime', 'duration'], ['cpu', 'fraction_as_percentage']]);
+    expect([...renderersOf(listReturns)]).toEqual([
+      ['mem', 'bytes'],
+      ['uptime', 'duration'],
+      ['cpu', 'fraction_as_percentage'],
+    ]);
     expect([...renderersOf({ type: 'object', properties: { time: { renderer: 'timestamp' } } })]).toEqual([['time', 'timestamp']]);
     expect(renderersOf(undefined).size).toBe(0);
     expect(renderersOf({ type: 'string' }).size).toBe(0);
@@ -66,7 +79,13 @@ describe('renderer hints from the schema', () => {
 
   it('keeps a __proto__ key a plain key', () => {
     const row = JSON.parse('{"__proto__":5,"mem":2048}') as Record<string, unknown>;
-    const shown = renderValues([row], new Map([['__proto__', 'bytes'], ['mem', 'bytes']])) as Array<Record<string, unknown>>;
+    const shown = renderValues(
+      [row],
+      new Map([
+        ['__proto__', 'bytes'],
+        ['mem', 'bytes'],
+      ]),
+    ) as Array<Record<string, unknown>>;
     expect(Object.getPrototypeOf(shown[0])).toBe(Object.prototype);
     expect(JSON.stringify(shown[0])).toBe('{"__proto__":"5 B","mem":"2 KiB"}');
   });

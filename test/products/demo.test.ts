@@ -8,20 +8,27 @@ import { configFromEnv } from '../../src/config.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const env = { ...process.env, PROXMOX_LOG_LEVEL: 'warn', PROXMOX_URL: '', PROXMOX_API_TOKEN: '', PROXMOX_CONFIG: '' };
-const call = (tool: string, args: unknown) => spawnSync(process.execPath, [cli, 'call', tool, JSON.stringify(args), '--demo'], { env, encoding: 'utf8', timeout: 30_000 });
+const call = (tool: string, args: unknown) =>
+  spawnSync(process.execPath, [cli, 'call', tool, JSON.stringify(args), '--demo'], { env, encoding: 'utf8', timeout: 30_000 });
 
 describe('naming the targets for the model', () => {
   it('lists every target with its product and the default', () => {
     const a = configFromEnv({ PROXMOX_URL: 'https://pve.lab', PROXMOX_API_TOKEN: 'a@pve!b=c' });
     const b = configFromEnv({ PROXMOX_URL: 'https://pbs.lab', PROXMOX_API_TOKEN: 'a@pbs!b:c', PROXMOX_PRODUCT: 'pbs' }).clusters[0];
     const config = { ...a, clusters: [a.clusters[0], { ...b, name: 'backup' }] };
-    expect(targetsLine(config)).toBe('Targets (pass cluster to choose): default (Proxmox VE, the default), backup (Proxmox Backup Server).');
+    expect(targetsLine(config)).toBe(
+      'Targets (pass cluster to choose): default (Proxmox VE, the default), backup (Proxmox Backup Server).',
+    );
   });
 });
 
 describe.skipIf(!existsSync(cli))('--demo serves a PVE cluster and a Backup Server as two targets', () => {
   it('answers from both, the PBS through its own schema and token form', () => {
-    const groups = call('proxmox-api-read', { path: '/admin/datastore/store1/groups', cluster: 'backup', fields: ['backup-type', 'backup-id'] });
+    const groups = call('proxmox-api-read', {
+      path: '/admin/datastore/store1/groups',
+      cluster: 'backup',
+      fields: ['backup-type', 'backup-id'],
+    });
     expect(groups.status).toBe(0);
     expect(groups.stdout).toMatch(/vm\s+100/);
     const nodes = call('proxmox-api-read', { path: '/nodes', fields: ['node'] });
@@ -43,7 +50,10 @@ describe.skipIf(!existsSync(cli))('--demo serves a PVE cluster and a Backup Serv
 
 describe.skipIf(!existsSync(cli))('proxmox-mcp simulator --product pbs', () => {
   it('serves a Backup Server and says how to reach it', async () => {
-    const child = spawn(process.execPath, [cli, 'simulator', '--product', 'pbs', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'simulator', '--product', 'pbs', '--port', '0'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       const banner = await new Promise<string>((resolve, reject) => {
         let text = '';

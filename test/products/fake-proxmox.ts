@@ -34,7 +34,11 @@ const json = (res: import('node:http').ServerResponse, status: number, body: unk
 };
 
 export async function startFakeHost(product: Exclude<Product, 'pve'>, schemaText: string): Promise<FakeHost> {
-  const cert = await selfsigned.generate([{ name: 'commonName', value: `${product}.fake.local` }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  const cert = await selfsigned.generate([{ name: 'commonName', value: `${product}.fake.local` }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+  });
   const prefix = product === 'pbs' ? 'PBS' : 'PDM';
   const secret = '7f2a0c1e-58b4-4d0e-9f6a-3c2b1a0d9e8f';
   const ticket = `${prefix}:root@pam:6700000A::fake-signature`;
@@ -73,13 +77,19 @@ export async function startFakeHost(product: Exclude<Product, 'pve'>, schemaText
         return json(res, 401, 'authentication failed - invalid credentials');
       }
       const tokenOk = entry.authorization === `${prefix}APIToken=root@pam!mcp:${secret}`;
-      const cookieOk = entry.cookie === `${prefix}AuthCookie=${encodeURIComponent(ticket)}` && (entry.method === 'GET' || entry.csrf === csrf);
+      const cookieOk =
+        entry.cookie === `${prefix}AuthCookie=${encodeURIComponent(ticket)}` && (entry.method === 'GET' || entry.csrf === csrf);
       // PBS and PDM answer errors as plain text with the status, not as a JSON envelope.
       if (!tokenOk && !cookieOk) return json(res, 401, 'authentication failed - invalid credentials');
-      if (path === '/version') return json(res, 200, { data: { version: product === 'pbs' ? '4.2' : '1.1', release: '1', repoid: 'fake' } });
-      if (path === '/remotes/remote' && entry.method === 'GET') return json(res, 200, { data: [{ id: 'prod', type: 'pve', nodes: ['pve1'], authid: 'root@pam!pdm' }] });
+      if (path === '/version')
+        return json(res, 200, { data: { version: product === 'pbs' ? '4.2' : '1.1', release: '1', repoid: 'fake' } });
+      if (path === '/remotes/remote' && entry.method === 'GET')
+        return json(res, 200, { data: [{ id: 'prod', type: 'pve', nodes: ['pve1'], authid: 'root@pam!pdm' }] });
       const start = (remote?: string) => {
-        const now = Math.floor(Date.now() / 1000).toString(16).toUpperCase().padStart(8, '0');
+        const now = Math.floor(Date.now() / 1000)
+          .toString(16)
+          .toUpperCase()
+          .padStart(8, '0');
         const inner = remote
           ? `UPID:pve1:${(4000 + counter).toString(16).toUpperCase().padStart(8, '0')}:00ABCDEF:${now}:qmstart:100:root@pam:`
           : `UPID:${product}-host:000004D2:00ABCDEF:${(counter + 1).toString(16).toUpperCase().padStart(8, '0')}:${now}:garbage_collection:store1:root@pam:`;

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/cluster.js';
 import { configFromEnv, parseApiToken } from '../../src/config.js';
 import { HttpProxmoxClient } from '../../src/proxmox/client.js';
-import { waitForTask } from '../../src/proxmox/tasks.js';
 import { pbsOperations, startPbsSimulator, type PbsSimulatorHandle } from '../../src/simulator/pbs/index.js';
 import { pruneMarks, type BackupSnapshot } from '../../src/simulator/pbs/state.js';
 import { apiTool } from '../../src/tools/api.js';
@@ -27,33 +26,47 @@ async function failure(p: Promise<unknown>): Promise<string> {
   throw new Error('expected a failure');
 }
 
-describe.skipIf(!haveProductApidoc('pbs-4.2'))(`the simulated PBS serves what the real PBS 4.2 schema says (${productMissingNote('pbs-4.2')})`, () => {
-  const real = haveProductApidoc('pbs-4.2') ? productCatalog('pbs-4.2') : undefined!;
-  const ours = Catalog.fromApidoc(apidocTree(pbsOperations()), { product: 'pbs' });
+describe.skipIf(!haveProductApidoc('pbs-4.2'))(
+  `the simulated PBS serves what the real PBS 4.2 schema says (${productMissingNote('pbs-4.2')})`,
+  () => {
+    const real = haveProductApidoc('pbs-4.2') ? productCatalog('pbs-4.2') : undefined!;
+    const ours = Catalog.fromApidoc(apidocTree(pbsOperations()), { product: 'pbs' });
 
-  it('serves only real operations, with real parameter names, types, required-ness and streaming marks', () => {
-    expect(ours.operations.length).toBeGreaterThanOrEqual(45);
-    for (const op of ours.operations) {
-      const where = `${op.method} ${op.path}`;
-      const twin = real.get(op.method, op.path);
-      expect(twin, where).toBeDefined();
-      expect(op.streaming, where).toBe(twin!.streaming);
-      expect(op.pathParams, where).toEqual(twin!.pathParams);
-      for (const p of op.params) {
-        const rp = twin!.params.find((x) => x.name === p.name);
-        expect(rp, `${where} ${p.name}`).toBeDefined();
-        expect(p.type, `${where} ${p.name}`).toBe(rp!.type);
-        expect(p.optional, `${where} ${p.name} optional`).toBe(rp!.optional);
-        if (p.enum) expect(rp!.enum, `${where} ${p.name}`).toEqual(expect.arrayContaining(p.enum));
+    it('serves only real operations, with real parameter names, types, required-ness and streaming marks', () => {
+      expect(ours.operations.length).toBeGreaterThanOrEqual(45);
+      for (const op of ours.operations) {
+        const where = `${op.method} ${op.path}`;
+        const twin = real.get(op.method, op.path);
+        expect(twin, where).toBeDefined();
+        expect(op.streaming, where).toBe(twin!.streaming);
+        expect(op.pathParams, where).toEqual(twin!.pathParams);
+        for (const p of op.params) {
+          const rp = twin!.params.find((x) => x.name === p.name);
+          expect(rp, `${where} ${p.name}`).toBeDefined();
+          expect(p.type, `${where} ${p.name}`).toBe(rp!.type);
+          expect(p.optional, `${where} ${p.name} optional`).toBe(rp!.optional);
+          if (p.enum) expect(rp!.enum, `${where} ${p.name}`).toEqual(expect.arrayContaining(p.enum));
+        }
+        for (const rp of twin!.params.filter((x) => !x.optional))
+          expect(
+            op.params.some((p) => p.name === rp.name),
+            `${where} needs ${rp.name}`,
+          ).toBe(true);
       }
-      for (const rp of twin!.params.filter((x) => !x.optional)) expect(op.params.some((p) => p.name === rp.name), `${where} needs ${rp.name}`).toBe(true);
-    }
-  });
-});
+    });
+  },
+);
 
 describe('prune decides as PBS does', () => {
   const day = 86_400;
-  const snap = (time: number, prot = false): BackupSnapshot => ({ type: 'vm', id: '100', time, files: [], protected: prot, owner: 'root@pam' });
+  const snap = (time: number, prot = false): BackupSnapshot => ({
+    type: 'vm',
+    id: '100',
+    time,
+    files: [],
+    protected: prot,
+    owner: 'root@pam',
+  });
   it('keeps the newest per period, counts each option after the ones before, never removes protected ones', () => {
     const base = Date.UTC(2026, 0, 5) / 1000; // a Monday
     const list = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13].map((d) => snap(base + d * day + 3600));
@@ -101,7 +114,11 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
   });
 
   it("loads the schema from the host's /docs/api-viewer/apidoc.js and answers discovery from it", async () => {
-    const out = await apiSchemaTool.run(apiSchemaTool.input.parse({ path: '/admin/datastore/{store}/snapshots', method: 'DELETE' }), rt, noCall);
+    const out = await apiSchemaTool.run(
+      apiSchemaTool.input.parse({ path: '/admin/datastore/{store}/snapshots', method: 'DELETE' }),
+      rt,
+      noCall,
+    );
     expect(out.text).toMatch(/Forget \(delete\) a backup snapshot/);
     expect(out.text).toMatch(/backup-type string vm\|ct\|host/);
     const browse = await apiSchemaTool.run(apiSchemaTool.input.parse({ path: '/admin/datastore/{store}' }), rt, noCall);
@@ -119,7 +136,9 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
 
   it('runs garbage collection as a task with a PBS UPID, followed to its end', async () => {
     const out = await api({ path: '/admin/datastore/store1/gc', method: 'POST' });
-    expect(out.text).toMatch(/^task finished: OK .* UPID:pbs1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:garbage_collection:store1:root@pam!mcp:/m);
+    expect(out.text).toMatch(
+      /^task finished: OK .* UPID:pbs1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:garbage_collection:store1:root@pam!mcp:/m,
+    );
     const gc = await read({ path: '/admin/datastore/store1/gc' });
     expect((gc.structured!.data as { 'disk-bytes': number })['disk-bytes']).toBeGreaterThan(0);
   });
@@ -152,9 +171,17 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
   });
 
   it('creates a datastore as a task, runs a sync job into it and removes it again', async () => {
-    const created = await api({ path: '/config/datastore', method: 'POST', params: { name: 'store9', path: '/mnt/datastore/store9', 'maintenance-mode': 'type=read-only' } });
+    const created = await api({
+      path: '/config/datastore',
+      method: 'POST',
+      params: { name: 'store9', path: '/mnt/datastore/store9', 'maintenance-mode': 'type=read-only' },
+    });
     expect(created.text).toMatch(/task finished: OK .*create-datastore:store9:/);
-    await api({ path: '/config/sync', method: 'POST', params: { id: 'fill9', store: 'store9', 'remote-store': 'store1', schedule: 'daily' } });
+    await api({
+      path: '/config/sync',
+      method: 'POST',
+      params: { id: 'fill9', store: 'store9', 'remote-store': 'store1', schedule: 'daily' },
+    });
     const run = await api({ path: '/admin/sync/fill9/run', method: 'POST' });
     expect(run.text).toMatch(/task finished: OK .*syncjob:/);
     expect(sim.state.snapshotsOf(sim.state.datastore('store9'), '').length).toBeGreaterThan(3);
@@ -166,9 +193,16 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
 
   it("answers errors in PBS's plain-text form, which the client shows as they are", async () => {
     expect(await failure(read({ path: '/admin/datastore/nope/groups' }))).toMatch(/400 Bad Request\ndatastore 'nope' does not exist\./);
-    const c = new HttpProxmoxClient({ url: sim.url, product: 'pbs', credentials: parseApiToken(sim.tokens.admin), tls: { fingerprint: sim.fingerprint } });
+    const c = new HttpProxmoxClient({
+      url: sim.url,
+      product: 'pbs',
+      credentials: parseApiToken(sim.tokens.admin),
+      tls: { fingerprint: sim.fingerprint },
+    });
     try {
-      const bad = await failure(c.request({ method: 'GET', path: '/admin/datastore/store1/snapshots', params: { 'backup-type': 'qemu', __proto__x: 1 } }));
+      const bad = await failure(
+        c.request({ method: 'GET', path: '/admin/datastore/store1/snapshots', params: { 'backup-type': 'qemu', __proto__x: 1 } }),
+      );
       expect(bad).toMatch(/parameter verification errors[\s\S]*backup-type/);
       expect(await failure(c.request({ method: 'GET', path: '/admin/datastore/..%2F..%2Fetc/groups' }))).toMatch(/400/);
       expect(await failure(c.request({ method: 'GET', path: '/nodes/otherhost/tasks' }))).toMatch(/no such node/);
@@ -195,7 +229,9 @@ describe('a Backup Server target through the MCP tools, on the simulated PBS', (
     const log = await read({ path: '/nodes/localhost/tasks/{upid}/log', pathParams: { upid } });
     expect(log.text).toMatch(/starting/);
     const file = await read({ path: '/nodes/localhost/tasks/{upid}/log', pathParams: { upid }, params: { download: true } });
-    expect(file.text).toMatch(/answered with a file \(a streaming DOWNLOAD operation: \d+ bytes, text\/plain\), not JSON; it is not shown here/);
+    expect(file.text).toMatch(
+      /answered with a file \(a streaming DOWNLOAD operation: \d+ bytes, text\/plain\), not JSON; it is not shown here/,
+    );
     expect(file.text).not.toMatch(/Start GC/);
   });
 });

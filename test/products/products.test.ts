@@ -42,7 +42,8 @@ describe('product settings', () => {
   });
 
   it('gives a bare host the product port and keeps an explicit port or a proxy path', () => {
-    const url = (u: string, product?: string) => clusterFromEnv({ ...base, PROXMOX_URL: u, ...(product ? { PROXMOX_PRODUCT: product } : {}) }).url;
+    const url = (u: string, product?: string) =>
+      clusterFromEnv({ ...base, PROXMOX_URL: u, ...(product ? { PROXMOX_PRODUCT: product } : {}) }).url;
     expect(url('https://pve.example.com')).toBe('https://pve.example.com:8006');
     expect(url('https://backup.example.com', 'pbs')).toBe('https://backup.example.com:8007');
     expect(url('https://pdm.example.com/', 'pdm')).toBe('https://pdm.example.com:8443');
@@ -53,13 +54,20 @@ describe('product settings', () => {
   });
 
   it('accepts a token with either separator and any product prefix, and sends each product its own form', () => {
-    for (const raw of ['root@pam!mcp=abc-123', 'root@pam!mcp:abc-123', 'PBSAPIToken=root@pam!mcp:abc-123', 'PVEAPIToken=root@pam!mcp=abc-123', 'pdmapitoken=root@pam!mcp:abc-123']) {
+    for (const raw of [
+      'root@pam!mcp=abc-123',
+      'root@pam!mcp:abc-123',
+      'PBSAPIToken=root@pam!mcp:abc-123',
+      'PVEAPIToken=root@pam!mcp=abc-123',
+      'pdmapitoken=root@pam!mcp:abc-123',
+    ]) {
       expect(parseApiToken(raw)).toEqual({ kind: 'token', tokenId: 'root@pam!mcp', secret: 'abc-123' });
     }
     expect(tokenHeader('pve', 'root@pam!mcp', 's')).toBe('PVEAPIToken=root@pam!mcp=s');
     expect(tokenHeader('pbs', 'root@pam!mcp', 's')).toBe('PBSAPIToken=root@pam!mcp:s');
     expect(tokenHeader('pdm', 'root@pam!mcp', 's')).toBe('PDMAPIToken=root@pam!mcp:s');
-    for (const bad of ['root@pam!mcp', 'root@pam:mcp:abc', 'root@pam!mcp abc', 'root@pam!:abc']) expect(() => parseApiToken(bad)).toThrow(ConfigError);
+    for (const bad of ['root@pam!mcp', 'root@pam:mcp:abc', 'root@pam!mcp abc', 'root@pam!:abc'])
+      expect(() => parseApiToken(bad)).toThrow(ConfigError);
   });
 
   it('keeps PBS and PDM token secrets out of logged commands', () => {
@@ -74,14 +82,31 @@ describe('product settings', () => {
       ['lab', 'pve', 'https://pve.lab:8006'],
       ['backup', 'pbs', 'https://pbs.lab:8007'],
     ]);
-    expect(() => parseConfigFile(text.replace('product: pbs', 'product: pmg'), 'yaml', {})).toThrow(/clusters\.backup\.product must be one of pve, pbs, pdm/);
+    expect(() => parseConfigFile(text.replace('product: pbs', 'product: pmg'), 'yaml', {})).toThrow(
+      /clusters\.backup\.product must be one of pve, pbs, pdm/,
+    );
     expect(() => parseConfigFile(text.replace('product: pbs', 'product: 7'), 'yaml', {})).toThrow(/clusters\.backup\.product/);
   });
 
   it('has one fact sheet per product', () => {
-    expect(productFacts('pbs')).toMatchObject({ defaultPort: 8007, apidocPath: '/docs/api-viewer/apidoc.js', ticketCookie: 'PBSAuthCookie', guests: false });
-    expect(productFacts('pdm')).toMatchObject({ defaultPort: 8443, apidocPath: '/docs/api-viewer/apidoc.js', ticketCookie: 'PDMAuthCookie', guests: false });
-    expect(productFacts('pve')).toMatchObject({ defaultPort: 8006, apidocPath: '/pve-docs/api-viewer/apidoc.js', ticketCookie: 'PVEAuthCookie', guests: true });
+    expect(productFacts('pbs')).toMatchObject({
+      defaultPort: 8007,
+      apidocPath: '/docs/api-viewer/apidoc.js',
+      ticketCookie: 'PBSAuthCookie',
+      guests: false,
+    });
+    expect(productFacts('pdm')).toMatchObject({
+      defaultPort: 8443,
+      apidocPath: '/docs/api-viewer/apidoc.js',
+      ticketCookie: 'PDMAuthCookie',
+      guests: false,
+    });
+    expect(productFacts('pve')).toMatchObject({
+      defaultPort: 8006,
+      apidocPath: '/pve-docs/api-viewer/apidoc.js',
+      ticketCookie: 'PVEAuthCookie',
+      guests: true,
+    });
   });
 });
 
@@ -90,15 +115,32 @@ describe('task ids of every product', () => {
   const pbs = 'UPID:pbs1:000004D2:00ABCDEF:0000000A:65F0A1B2:verificationjob:store1\\x3av\\x2dabc:root@pam!mcp:';
   it('reads PVE and PBS/PDM layouts and a PDM remote prefix', () => {
     expect(parseUpid(pve)).toMatchObject({ node: 'pve1', type: 'qmstart', id: '100', form: 'pve' });
-    expect(parseUpid(pbs)).toMatchObject({ node: 'pbs1', type: 'verificationjob', id: 'store1:v-abc', user: 'root@pam!mcp', form: 'pbs', starttime: 0x65f0a1b2 });
+    expect(parseUpid(pbs)).toMatchObject({
+      node: 'pbs1',
+      type: 'verificationjob',
+      id: 'store1:v-abc',
+      user: 'root@pam!mcp',
+      form: 'pbs',
+      starttime: 0x65f0a1b2,
+    });
     expect(parseUpid(`prod!${pve}`)).toMatchObject({ remote: 'prod', node: 'pve1', form: 'pve', upid: `prod!${pve}` });
-    for (const bad of ['UPID:x', `a!b!${pve}`, `${pve}\n`, `../!${pve}`, 'UPID:' + 'a'.repeat(5000) + ':', `${pve}`.replace('qmstart', 'a b')]) expect(parseUpid(bad)).toBeUndefined();
+    for (const bad of [
+      'UPID:x',
+      `a!b!${pve}`,
+      `${pve}\n`,
+      `../!${pve}`,
+      'UPID:' + 'a'.repeat(5000) + ':',
+      `${pve}`.replace('qmstart', 'a b'),
+    ])
+      expect(parseUpid(bad)).toBeUndefined();
   });
 
   it('follows each where its product serves it', () => {
     expect(taskPaths('pve', parseUpid(pve)!).status).toBe(`/nodes/pve1/tasks/${encodeURIComponent(pve)}/status`);
     expect(taskPaths('pbs', parseUpid(pbs)!).status).toMatch(/^\/nodes\/localhost\/tasks\/UPID%3Apbs1%3A.*\/status$/);
-    expect(taskPaths('pdm', parseUpid(`prod!${pve}`)!).log).toBe(`/pve/remotes/prod/tasks/${encodeURIComponent(`prod!${pve}`).replace('!', '%21')}/log`);
+    expect(taskPaths('pdm', parseUpid(`prod!${pve}`)!).log).toBe(
+      `/pve/remotes/prod/tasks/${encodeURIComponent(`prod!${pve}`).replace('!', '%21')}/log`,
+    );
     expect(taskPaths('pdm', parseUpid(`backup!${pbs}`)!).status).toMatch(/^\/pbs\/remotes\/backup\/tasks\//);
   });
 });
@@ -120,10 +162,18 @@ describe('tools per target', () => {
 
   it('refuses a PBS or PDM target in the exec tools with the reason, before anything is sent', async () => {
     for (const product of ['pbs', 'pdm']) {
-      const rt = new Runtime(configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_PRODUCT: product, ...base, PROXMOX_SSH_KEY_PATH: '/nonexistent' }));
+      const rt = new Runtime(
+        configFromEnv({ PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_PRODUCT: product, ...base, PROXMOX_SSH_KEY_PATH: '/nonexistent' }),
+      );
       const vm = await failure(vmCommandTool.run(vmCommandTool.input.parse({ vmid: 100, node: 'pve1', command: 'uptime' }), rt, noCall));
-      expect(vm).toMatch(new RegExp(`cluster 'default' is a Proxmox (Backup Server|Datacenter Manager) \\(product ${product}\\), which has no VMs or containers`));
-      const ct = await failure(containerCommandTool.run(containerCommandTool.input.parse({ vmid: 100, node: 'pve1', command: 'uptime' }), rt, noCall));
+      expect(vm).toMatch(
+        new RegExp(
+          `cluster 'default' is a Proxmox (Backup Server|Datacenter Manager) \\(product ${product}\\), which has no VMs or containers`,
+        ),
+      );
+      const ct = await failure(
+        containerCommandTool.run(containerCommandTool.input.parse({ vmid: 100, node: 'pve1', command: 'uptime' }), rt, noCall),
+      );
       expect(ct).toMatch(/proxmox-execute-container-command runs commands in Proxmox VE guests/);
       rt.close();
     }
@@ -157,7 +207,11 @@ describe.skipIf(!haveProductApidoc('pdm-1.1'))(`a Datacenter Manager target end 
 
   it('loads the schema from /docs/api-viewer/apidoc.js and answers discovery from it', async () => {
     const rt = runtime({ PROXMOX_API_TOKEN: `root@pam!mcp=${fake.secret}` });
-    const out = await apiSchemaTool.run(apiSchemaTool.input.parse({ path: '/pve/remotes/{remote}/qemu/{vmid}/migrate', method: 'POST' }), rt, noCall);
+    const out = await apiSchemaTool.run(
+      apiSchemaTool.input.parse({ path: '/pve/remotes/{remote}/qemu/{vmid}/migrate', method: 'POST' }),
+      rt,
+      noCall,
+    );
     expect(out.isError).toBeFalsy();
     expect(out.text).toMatch(/Permissions: Resource.Migrate on \/resource\/\{remote\}\/guest\/\{vmid\}/);
     expect(fake.seen.some((s) => s.path === '/docs/api-viewer/apidoc.js')).toBe(true);
@@ -175,7 +229,9 @@ describe.skipIf(!haveProductApidoc('pdm-1.1'))(`a Datacenter Manager target end 
   it('refuses a call the schema does not allow, before sending it', async () => {
     const rt = runtime({ PROXMOX_API_TOKEN: `root@pam!mcp:${fake.secret}` });
     const before = fake.seen.length;
-    const msg = await failure(apiTool.run(apiTool.input.parse({ path: '/pve/remotes/prod/qemu/100/start', method: 'POST', params: { nodee: 'pve1' } }), rt, noCall));
+    const msg = await failure(
+      apiTool.run(apiTool.input.parse({ path: '/pve/remotes/prod/qemu/100/start', method: 'POST', params: { nodee: 'pve1' } }), rt, noCall),
+    );
     expect(msg).toMatch(/unknown parameter 'nodee'; did you mean 'node'/);
     expect(fake.seen.slice(before).some((s) => s.path.includes('/qemu/100/start'))).toBe(false);
   });
@@ -189,7 +245,11 @@ describe.skipIf(!haveProductApidoc('pdm-1.1'))(`a Datacenter Manager target end 
 
   it('logs in with a password and sends the ticket as PDMAuthCookie, with the CSRF token on writes', async () => {
     const rt = runtime({ PROXMOX_USERNAME: 'root@pam', PROXMOX_PASSWORD: 'hunter22' });
-    const out = await apiTool.run(apiTool.input.parse({ path: '/pve/remotes/prod/qemu/100/start', method: 'POST', wait: false }), rt, noCall);
+    const out = await apiTool.run(
+      apiTool.input.parse({ path: '/pve/remotes/prod/qemu/100/start', method: 'POST', wait: false }),
+      rt,
+      noCall,
+    );
     expect(out.text).toContain('prod!UPID:');
     const sent = fake.seen.filter((s) => s.method === 'POST' && s.path.endsWith('/qemu/100/start')).at(-1)!;
     expect(sent.cookie).toMatch(/^PDMAuthCookie=PDM%3Aroot%40pam/);
@@ -211,56 +271,95 @@ describe.skipIf(!haveProductApidoc('pdm-1.1'))(`a Datacenter Manager target end 
   });
 });
 
-describe.skipIf(!haveProductApidoc('pbs-4.2'))(`a Backup Server target against the real PBS schema (${productMissingNote('pbs-4.2')})`, () => {
-  let fake: FakeHost;
-  let rt: Runtime;
-  beforeAll(async () => {
-    fake = await startFakeHost('pbs', readFileSync(productApidocFile('pbs-4.2'), 'utf8'));
-    rt = new Runtime(
-      configFromEnv({
-        PROXMOX_URL: fake.url,
-        PROXMOX_PRODUCT: 'pbs',
-        PROXMOX_FINGERPRINT: fake.fingerprint,
-        PROXMOX_API_TOKEN: `PBSAPIToken=root@pam!mcp:${fake.secret}`,
-        PROXMOX_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'pmcp-pbs-')),
-        PROXMOX_CONFIRM: 'param',
-      }),
-    );
-  });
-  afterAll(async () => {
-    rt?.close();
-    await fake?.close();
-  });
+describe.skipIf(!haveProductApidoc('pbs-4.2'))(
+  `a Backup Server target against the real PBS schema (${productMissingNote('pbs-4.2')})`,
+  () => {
+    let fake: FakeHost;
+    let rt: Runtime;
+    beforeAll(async () => {
+      fake = await startFakeHost('pbs', readFileSync(productApidocFile('pbs-4.2'), 'utf8'));
+      rt = new Runtime(
+        configFromEnv({
+          PROXMOX_URL: fake.url,
+          PROXMOX_PRODUCT: 'pbs',
+          PROXMOX_FINGERPRINT: fake.fingerprint,
+          PROXMOX_API_TOKEN: `PBSAPIToken=root@pam!mcp:${fake.secret}`,
+          PROXMOX_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'pmcp-pbs-')),
+          PROXMOX_CONFIRM: 'param',
+        }),
+      );
+    });
+    afterAll(async () => {
+      rt?.close();
+      await fake?.close();
+    });
 
-  it('starts garbage collection and follows the PBS task on /nodes/localhost', async () => {
-    const out = await apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/gc', method: 'POST' }), rt, noCall);
-    expect(out.text).toMatch(/task finished: OK .*UPID:pbs-host:/);
-    expect(fake.seen.some((s) => /^\/api2\/json\/nodes\/localhost\/tasks\/UPID:pbs-host:.*\/status$/.test(s.path) && s.authorization === `PBSAPIToken=root@pam!mcp:${fake.secret}`)).toBe(true);
-  });
+    it('starts garbage collection and follows the PBS task on /nodes/localhost', async () => {
+      const out = await apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/gc', method: 'POST' }), rt, noCall);
+      expect(out.text).toMatch(/task finished: OK .*UPID:pbs-host:/);
+      expect(
+        fake.seen.some(
+          (s) =>
+            /^\/api2\/json\/nodes\/localhost\/tasks\/UPID:pbs-host:.*\/status$/.test(s.path) &&
+            s.authorization === `PBSAPIToken=root@pam!mcp:${fake.secret}`,
+        ),
+      ).toBe(true);
+    });
 
-  it('answers an UPLOAD operation with a note instead of sending it', async () => {
-    const before = fake.seen.length;
-    const msg = await failure(apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/upload-backup-log', method: 'POST', params: {} }), rt, noCall));
-    expect(msg).toMatch(/uploads a file \(a streaming UPLOAD operation\)/);
-    expect(fake.seen.length).toBe(before);
-  });
+    it('answers an UPLOAD operation with a note instead of sending it', async () => {
+      const before = fake.seen.length;
+      const msg = await failure(
+        apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/upload-backup-log', method: 'POST', params: {} }), rt, noCall),
+      );
+      expect(msg).toMatch(/uploads a file \(a streaming UPLOAD operation\)/);
+      expect(fake.seen.length).toBe(before);
+    });
 
-  it('has no protocol roots to call', async () => {
-    const msg = await failure(apiReadTool.run(apiReadTool.input.parse({ path: '/backup/_upgrade_/previous' }), rt, noCall));
-    expect(msg).toMatch(/unknown path/);
-  });
+    it('has no protocol roots to call', async () => {
+      const msg = await failure(apiReadTool.run(apiReadTool.input.parse({ path: '/backup/_upgrade_/previous' }), rt, noCall));
+      expect(msg).toMatch(/unknown path/);
+    });
 
-  it('asks before forgetting a snapshot, and not before a dry-run prune', async () => {
-    const forget = await failure(
-      apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/snapshots', method: 'DELETE', params: { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000 } }), rt, noCall),
-    );
-    expect(forget).toMatch(/^NOT RUN: [\s\S]*This forgets \(deletes\) the backup snapshot\./);
-    const prune = await failure(apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/prune', method: 'POST', params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1 } }), rt, noCall));
-    expect(prune).toMatch(/^NOT RUN: [\s\S]*deletes the backup snapshots the keep options do not keep/);
-    const dry = await failure(apiTool.run(apiTool.input.parse({ path: '/admin/datastore/store1/prune', method: 'POST', params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1, 'dry-run': true } }), rt, noCall));
-    expect(dry).not.toMatch(/NOT RUN/); // sent: the fake answers it is unsupported
-    expect(dry).toMatch(/unsupported by the fake/);
-  });
-});
+    it('asks before forgetting a snapshot, and not before a dry-run prune', async () => {
+      const forget = await failure(
+        apiTool.run(
+          apiTool.input.parse({
+            path: '/admin/datastore/store1/snapshots',
+            method: 'DELETE',
+            params: { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000 },
+          }),
+          rt,
+          noCall,
+        ),
+      );
+      expect(forget).toMatch(/^NOT RUN: [\s\S]*This forgets \(deletes\) the backup snapshot\./);
+      const prune = await failure(
+        apiTool.run(
+          apiTool.input.parse({
+            path: '/admin/datastore/store1/prune',
+            method: 'POST',
+            params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1 },
+          }),
+          rt,
+          noCall,
+        ),
+      );
+      expect(prune).toMatch(/^NOT RUN: [\s\S]*deletes the backup snapshots the keep options do not keep/);
+      const dry = await failure(
+        apiTool.run(
+          apiTool.input.parse({
+            path: '/admin/datastore/store1/prune',
+            method: 'POST',
+            params: { 'backup-type': 'vm', 'backup-id': '100', 'keep-last': 1, 'dry-run': true },
+          }),
+          rt,
+          noCall,
+        ),
+      );
+      expect(dry).not.toMatch(/NOT RUN/); // sent: the fake answers it is unsupported
+      expect(dry).toMatch(/unsupported by the fake/);
+    });
+  },
+);
 
 void ToolError;

@@ -209,7 +209,9 @@ describe('API token', () => {
     expect(e.message).toContain('API token root@pam!mcp was refused');
     expect(errorTexts(e)).not.toContain(wrongSecret);
 
-    const unknown = await httpFailure(client({ credentials: { kind: 'token', tokenId: 'root@pam!gone', secret: creds.secret } }).request({ method: 'GET', path: '/nodes' }));
+    const unknown = await httpFailure(
+      client({ credentials: { kind: 'token', tokenId: 'root@pam!gone', secret: creds.secret } }).request({ method: 'GET', path: '/nodes' }),
+    );
     expect(unknown.describe()).toContain('API token root@pam!gone was refused');
     expect(errorTexts(unknown)).not.toContain(creds.secret);
   });
@@ -239,7 +241,10 @@ describe('ticket login', () => {
     expect(read.headers.Authorization).toBeUndefined();
 
     // The same write without the CSRF header is refused by the simulator (as by PVE): the header matters.
-    const bare = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', { headers: { Cookie: write.headers.Cookie }, form: {} });
+    const bare = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', {
+      headers: { Cookie: write.headers.Cookie },
+      form: {},
+    });
     expect([bare.status, bare.reason]).toEqual([401, 'Permission denied - invalid csrf token']);
     const withCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', {
       headers: { Cookie: write.headers.Cookie, CSRFPreventionToken: write.headers.CSRFPreventionToken },
@@ -267,7 +272,10 @@ describe('ticket login', () => {
     expect(logins(log)).toHaveLength(1);
 
     now += 11 * 60 * 1000; // 91 min: renew (two parallel requests share one renewal)
-    await Promise.all([c.request({ method: 'GET', path: '/version' }), c.request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/ping' })]);
+    await Promise.all([
+      c.request({ method: 'GET', path: '/version' }),
+      c.request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/ping' }),
+    ]);
     const renewals = logins(log);
     expect(renewals).toHaveLength(2);
     expect(form(renewals[1]).get('username')).toBe('root@pam');
@@ -380,7 +388,9 @@ describe('TLS', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
       const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const e = await netFailure(client({ url, tls: { fingerprint: sim.fingerprint }, timeoutMs: 100 }).request({ method: 'GET', path: '/version' }));
+      const e = await netFailure(
+        client({ url, tls: { fingerprint: sim.fingerprint }, timeoutMs: 100 }).request({ method: 'GET', path: '/version' }),
+      );
       expect(e.code).toBe('TIMEOUT');
       for (let i = 0; i < 50 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(open.size).toBe(0);
@@ -396,7 +406,11 @@ describe('TLS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pmx-ca-'));
     try {
       writeFileSync(join(dir, 'pve-root-ca.pem'), sim.certPem);
-      const cfg = clusterFromEnv({ PROXMOX_URL: sim.url, PROXMOX_API_TOKEN: sim.tokens.admin, PROXMOX_CA_FILE: join(dir, 'pve-root-ca.pem') });
+      const cfg = clusterFromEnv({
+        PROXMOX_URL: sim.url,
+        PROXMOX_API_TOKEN: sim.tokens.admin,
+        PROXMOX_CA_FILE: join(dir, 'pve-root-ca.pem'),
+      });
       const c = client({ url: cfg.url, credentials: cfg.credentials, tls: cfg.tls });
       expect((await c.request({ method: 'GET', path: '/version' })).status).toBe(200);
     } finally {
@@ -500,9 +514,15 @@ describe('timeouts and retries', () => {
     expect(e.status).toBe(503);
     expect(log.filter((s) => s.method === 'POST')).toHaveLength(1);
     // The simulator agrees: one of the two forced answers is still left.
-    const next = await rawRequest(sim, 'POST', `/api2/json${path}`, { headers: { Authorization: `PVEAPIToken=${sim.tokens.admin}` }, form: {} });
+    const next = await rawRequest(sim, 'POST', `/api2/json${path}`, {
+      headers: { Authorization: `PVEAPIToken=${sim.tokens.admin}` },
+      form: {},
+    });
     expect(next.status).toBe(503);
-    const after = await rawRequest(sim, 'POST', `/api2/json${path}`, { headers: { Authorization: `PVEAPIToken=${sim.tokens.admin}` }, form: {} });
+    const after = await rawRequest(sim, 'POST', `/api2/json${path}`, {
+      headers: { Authorization: `PVEAPIToken=${sim.tokens.admin}` },
+      form: {},
+    });
     expect(after.status).toBe(200);
   });
 
@@ -626,9 +646,17 @@ describe('encoding', () => {
 
   it('is understood by the simulator (array command, boolean flag)', async () => {
     const c = client();
-    const { data } = await c.request<{ pid: number }>({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['echo', 'hi there'] } });
+    const { data } = await c.request<{ pid: number }>({
+      method: 'POST',
+      path: '/nodes/pve1/qemu/100/agent/exec',
+      params: { command: ['echo', 'hi there'] },
+    });
     expect(data.pid).toEqual(expect.any(Number));
-    const users = await c.request<Array<{ userid: string; tokens?: unknown[] }>>({ method: 'GET', path: '/access/users', params: { full: true } });
+    const users = await c.request<Array<{ userid: string; tokens?: unknown[] }>>({
+      method: 'GET',
+      path: '/access/users',
+      params: { full: true },
+    });
     expect(users.data.find((u) => u.userid === 'root@pam')?.tokens).toBeDefined();
   });
 });
@@ -637,7 +665,10 @@ describe('error reporting', () => {
   it("keeps PVE's reason, message and per-parameter errors in describe()", async () => {
     const e = await httpFailure(client().request({ method: 'POST', path: '/nodes/pve1/qemu/100/snapshot', params: { bogus: 1 } }));
     expect([e.status, e.reason]).toEqual([400, 'Parameter verification failed.']);
-    expect(e.errors).toMatchObject({ snapname: 'property is missing and it is not optional', bogus: expect.stringContaining('not defined in schema') });
+    expect(e.errors).toMatchObject({
+      snapname: 'property is missing and it is not optional',
+      bogus: expect.stringContaining('not defined in schema'),
+    });
     const text = e.describe();
     expect(text.split('\n')[0]).toBe('Proxmox answered 400 Parameter verification failed.');
     expect(text).toContain('  snapname: property is missing and it is not optional');
@@ -648,7 +679,9 @@ describe('error reporting', () => {
     const reason = 'Agent error: Failed to execute child process “no-such-tool” (No such file or directory)';
     const local = await localServer({ status: 500, reason, body: JSON.stringify({ data: null, message: `${reason}\n` }) });
     try {
-      const e = await httpFailure(client({ url: local.url, tls: { fingerprint: local.fingerprint } }).request({ method: 'POST', path: '/x' }));
+      const e = await httpFailure(
+        client({ url: local.url, tls: { fingerprint: local.fingerprint } }).request({ method: 'POST', path: '/x' }),
+      );
       expect(e.status).toBe(500);
       expect(e.reason).toBe(reason);
       expect(e.describe()).toBe(`Proxmox answered 500 ${reason}`); // the identical message is not repeated
@@ -656,7 +689,9 @@ describe('error reporting', () => {
       await local.close();
     }
     // The simulator writes the same UTF-8 bytes into its status line, as pveproxy does.
-    const sim500 = await httpFailure(client().request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['no-such-tool'] } }));
+    const sim500 = await httpFailure(
+      client().request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['no-such-tool'] } }),
+    );
     expect(sim500.body?.message).toBe(`${reason}\n`);
     expect(sim500.reason).toBe(reason);
   });
@@ -673,7 +708,9 @@ describe('error reporting', () => {
     const collect = async (p: Promise<unknown>) => errors.push(await rejection(p));
 
     const c = client();
-    await collect(client({ credentials: { ...token, secret: 'deadbeef-0000-0000-0000-000000000000' } }).request({ method: 'GET', path: '/nodes' }));
+    await collect(
+      client({ credentials: { ...token, secret: 'deadbeef-0000-0000-0000-000000000000' } }).request({ method: 'GET', path: '/nodes' }),
+    );
     await collect(client({ credentials: tokenCreds('readonly') }).request({ method: 'POST', path: '/nodes/pve1/qemu/100/status/start' }));
     await collect(c.request({ method: 'POST', path: '/nodes/pve1/qemu/100/snapshot' }));
     await collect(c.request({ method: 'GET', path: '/no/such/path' }));
@@ -689,7 +726,9 @@ describe('error reporting', () => {
     await collect(client({ credentials: passwordCreds() }).request({ method: 'GET', path: '/cluster/status' }));
     await collect(client({ tls: {} }).request({ method: 'GET', path: '/version' }));
     await collect(client({ tls: { fingerprint: 'AA'.repeat(32) } }).request({ method: 'GET', path: '/version' }));
-    await collect(client({ credentials: passwordCreds(), tls: { fingerprint: 'AA'.repeat(32) } }).request({ method: 'GET', path: '/version' }));
+    await collect(
+      client({ credentials: passwordCreds(), tls: { fingerprint: 'AA'.repeat(32) } }).request({ method: 'GET', path: '/version' }),
+    );
     sim.faults.latencyMs = 500;
     await collect(c.request({ method: 'GET', path: '/version', timeoutMs: 50 }));
     await collect(c.request({ method: 'GET', path: '/version', signal: AbortSignal.timeout(20) }));

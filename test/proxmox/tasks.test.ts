@@ -64,7 +64,10 @@ describe('waitForTask with a scripted client', () => {
     expect(result.logTail!.at(-1)).toBe('TASK ERROR: start failed: storage offline');
     expect(result.logTail![0]).toBe('line 102');
     const logReads = client.requests.filter((r) => r.path.endsWith('/log'));
-    expect(logReads.map((r) => r.params)).toEqual([{ start: 0, limit: 20 }, { start: 101, limit: 20 }]);
+    expect(logReads.map((r) => r.params)).toEqual([
+      { start: 0, limit: 20 },
+      { start: 101, limit: 20 },
+    ]);
   });
 
   it('treats WARNINGS as success with a note and the log tail', async () => {

@@ -46,7 +46,10 @@ describe('a fresh clone with nothing beside it', () => {
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).not.toMatch(/ENOENT/);
-    expect(output.split('\n').filter((l) => l.includes(missing)), output).toHaveLength(1);
+    expect(
+      output.split('\n').filter((l) => l.includes(missing)),
+      output,
+    ).toHaveLength(1);
     expect(readdirSync(tmp)).toEqual([]);
   }, 300_000);
 });

@@ -15,7 +15,10 @@ describe('the package.json a user installs from', () => {
   it('names a licence that is in the repository, where the code lives, and builds before packing', () => {
     expect(pkg.license).toBe('MIT');
     expect(readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
-    expect(pkg.repository).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/github\.com\/[^/]+\/proxmox-mcp\.git$/) });
+    expect(pkg.repository).toMatchObject({
+      type: 'git',
+      url: expect.stringMatching(/^git\+https:\/\/github\.com\/[^/]+\/proxmox-mcp\.git$/),
+    });
     expect(pkg.homepage).toMatch(/^https:\/\/github\.com\//);
     expect(pkg.scripts.prepack).toMatch(/\bbuild\b/);
   });
@@ -31,7 +34,10 @@ describe('the package.json a user installs from', () => {
 /** Whether `version` meets an `engines.node` range of the forms npm packages use (>=, >, <, <=, ^, ~, ||). */
 export function nodeRangeAllows(range: string, version: string): boolean {
   const parse = (v: string) => {
-    const parts = v.replace(/^v/, '').split('.').map((p) => (p === 'x' || p === '*' ? 0 : Number(p)));
+    const parts = v
+      .replace(/^v/, '')
+      .split('.')
+      .map((p) => (p === 'x' || p === '*' ? 0 : Number(p)));
     if (parts.some((p) => !Number.isInteger(p))) throw new Error(`cannot read version '${v}' in range '${range}'`);
     return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
   };
@@ -43,17 +49,28 @@ export function nodeRangeAllows(range: string, version: string): boolean {
     const want = parse(m[2]);
     const d = cmp(have, want);
     switch (m[1]) {
-      case '>=': return d >= 0;
-      case '>': return d > 0;
-      case '<=': return d <= 0;
-      case '<': return d < 0;
-      case '^': return d >= 0 && (want[0] > 0 ? have[0] === want[0] : have[1] === want[1]);
-      case '~': return d >= 0 && have[0] === want[0] && have[1] === want[1];
-      default: return m[2].split('.').length < 3 ? have[0] === want[0] : d === 0;
+      case '>=':
+        return d >= 0;
+      case '>':
+        return d > 0;
+      case '<=':
+        return d <= 0;
+      case '<':
+        return d < 0;
+      case '^':
+        return d >= 0 && (want[0] > 0 ? have[0] === want[0] : have[1] === want[1]);
+      case '~':
+        return d >= 0 && have[0] === want[0] && have[1] === want[1];
+      default:
+        return m[2].split('.').length < 3 ? have[0] === want[0] : d === 0;
     }
   };
   return range.split('||').some((alt) => {
-    const comparators = alt.trim().replace(/(>=|<=|>|<|\^|~|=)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const comparators = alt
+      .trim()
+      .replace(/(>=|<=|>|<|\^|~|=)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     return comparators.length === 0 || comparators.every(comparator);
   });
 }
@@ -87,7 +104,12 @@ describe('the packed tarball, installed into an empty prefix', () => {
   let prefix: string;
   beforeAll(() => {
     stage = stageRepository('pmcp-pack-');
-    const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', stage], { cwd: stage, env: npmEnv(), encoding: 'utf8', timeout: 120_000 });
+    const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', stage], {
+      cwd: stage,
+      env: npmEnv(),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
     const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     files = info[0].files.map((f) => f.path);
@@ -121,7 +143,12 @@ describe('the packed tarball, installed into an empty prefix', () => {
   it('runs --demo from the installed command and lists its tools to a real client', async () => {
     const bin = path.join(prefix, 'bin/proxmox-mcp');
     const client = new Client({ name: 'package-test', version: '1.0.0' });
-    const transport = new StdioClientTransport({ command: bin, args: ['--demo'], env: { ...npmEnv(), PROXMOX_LOG_LEVEL: 'warn' }, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: bin,
+      args: ['--demo'],
+      env: { ...npmEnv(), PROXMOX_LOG_LEVEL: 'warn' },
+      stderr: 'pipe',
+    });
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();

@@ -41,7 +41,12 @@ describe('MCP Registry entry (server.json)', () => {
     expect(server.repository.url).toBe(`https://github.com/${owner}/proxmox-mcp`);
     expect(server.version).toBe(pkg.version);
     expect(server.packages).toHaveLength(1);
-    expect(server.packages[0]).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version, transport: { type: 'stdio' } });
+    expect(server.packages[0]).toMatchObject({
+      registryType: 'npm',
+      identifier: pkg.name,
+      version: pkg.version,
+      transport: { type: 'stdio' },
+    });
   });
 
   it('lists real settings, marks the secret ones, and requires what start-up requires', () => {
@@ -49,7 +54,12 @@ describe('MCP Registry entry (server.json)', () => {
     for (const v of vars) expect(settings, v.name).toContain(v.name);
     const secret = vars.filter((v) => v.isSecret).map((v) => v.name);
     expect(secret.sort()).toEqual(['PROXMOX_API_TOKEN', 'PROXMOX_SSH_KEY_PASSPHRASE']);
-    expect(vars.filter((v) => v.isRequired).map((v) => v.name).sort()).toEqual(['PROXMOX_API_TOKEN', 'PROXMOX_URL']);
+    expect(
+      vars
+        .filter((v) => v.isRequired)
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(['PROXMOX_API_TOKEN', 'PROXMOX_URL']);
   });
 });
 
@@ -85,7 +95,12 @@ describe('MCP Bundle (npm run bundle)', () => {
     let unpacked: string;
     beforeAll(() => {
       stage = stageRepository('pmcp-bundle-');
-      const built = spawnSync('npm', ['run', 'bundle', '--silent', '--', path.join(stage, 'out.mcpb')], { cwd: stage, env: npmEnv(), encoding: 'utf8', timeout: 180_000 });
+      const built = spawnSync('npm', ['run', 'bundle', '--silent', '--', path.join(stage, 'out.mcpb')], {
+        cwd: stage,
+        env: npmEnv(),
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
       if (built.status !== 0) throw new Error(`npm run bundle failed: ${built.stdout}${built.stderr}`);
       unpacked = path.join(stage, 'unpacked');
       const un = spawnSync(process.execPath, [mcpb, 'unpack', path.join(stage, 'out.mcpb'), unpacked], { encoding: 'utf8' });
@@ -112,7 +127,14 @@ describe('MCP Bundle (npm run bundle)', () => {
       const cfg = manifest.server.mcp_config as { command: string; args: string[] };
       const args = cfg.args.map((a) => a.replace('${__dirname}', unpacked));
       const client = new Client({ name: 'bundle-test', version: '1.0.0' });
-      await client.connect(new StdioClientTransport({ command: process.execPath, args: [...args, '--demo'], env: { ...npmEnv(), PROXMOX_LOG_LEVEL: 'warn' }, stderr: 'pipe' }));
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [...args, '--demo'],
+          env: { ...npmEnv(), PROXMOX_LOG_LEVEL: 'warn' },
+          stderr: 'pipe',
+        }),
+      );
       try {
         const { tools } = await client.listTools();
         expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['proxmox-api', 'proxmox-api-read', 'proxmox-api-schema']));

@@ -6,7 +6,18 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What packing and bundling read: a copy, so that their builds never touch the dist/ other tests run. */
-const PACKABLE = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'manifest.json', 'server.json', 'src', 'scripts', 'assets'];
+const PACKABLE = [
+  'package.json',
+  'package-lock.json',
+  'README.md',
+  'LICENSE',
+  'tsconfig.json',
+  'manifest.json',
+  'server.json',
+  'src',
+  'scripts',
+  'assets',
+];
 
 /** A copy of the repository's packable parts in a new temporary folder, sharing its node_modules. */
 export function stageRepository(prefix: string): string {

@@ -18,7 +18,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeLog(file: string, n: number, key?: string): string[] {
   const log = new AuditLog(file, key);
-  for (let i = 0; i < n; i++) log.record({ tool: 'proxmox-api', method: 'POST', path: `/nodes/pve1/qemu/${100 + i}/status/stop`, params: { timeout: i }, status: 'ok' });
+  for (let i = 0; i < n; i++)
+    log.record({
+      tool: 'proxmox-api',
+      method: 'POST',
+      path: `/nodes/pve1/qemu/${100 + i}/status/stop`,
+      params: { timeout: i },
+      status: 'ok',
+    });
   return readFileSync(file, 'utf8').trimEnd().split('\n');
 }
 const verify = (lines: string[], key?: string) => verifyChain([{ name: 'log', text: lines.join('\n') + '\n' }], key);
@@ -37,7 +44,11 @@ describe('the audit log hash chain', () => {
 
   it('names an edited line', () => {
     const lines = writeLog(path.join(dir, 'a.jsonl'), 5);
-    for (const edit of [(l: string) => l.replace('"timeout":2', '"timeout":9'), (l: string) => l.replace('"status":"ok"', '"status":"error"'), (l: string) => l.replace('qemu/102', 'qemu/666')]) {
+    for (const edit of [
+      (l: string) => l.replace('"timeout":2', '"timeout":9'),
+      (l: string) => l.replace('"status":"ok"', '"status":"error"'),
+      (l: string) => l.replace('qemu/102', 'qemu/666'),
+    ]) {
       const changed = [...lines];
       changed[2] = edit(changed[2]);
       expect(changed[2]).not.toBe(lines[2]);
@@ -48,7 +59,10 @@ describe('the audit log hash chain', () => {
   it('names the line after a deleted one, and a reordered pair', () => {
     const lines = writeLog(path.join(dir, 'a.jsonl'), 5);
     const deleted = lines.filter((_, i) => i !== 1);
-    expect(verify(deleted).problem).toMatchObject({ line: 2, reason: expect.stringMatching(/seq 3 follows seq 1: 1 line\(s\) before it were deleted/) });
+    expect(verify(deleted).problem).toMatchObject({
+      line: 2,
+      reason: expect.stringMatching(/seq 3 follows seq 1: 1 line\(s\) before it were deleted/),
+    });
     const firstGone = lines.slice(1);
     expect(verify(firstGone).problem).toMatchObject({ line: 1, reason: expect.stringMatching(/first 1 line\(s\) are missing/) });
     const swapped = [lines[0], lines[2], lines[1], lines[3], lines[4]];
@@ -72,14 +86,20 @@ describe('the audit log hash chain', () => {
 
   it('rejects what is not a chained record: cut lines, plain JSON, junk', () => {
     const lines = writeLog(path.join(dir, 'a.jsonl'), 3);
-    expect(verify([lines[0], lines[1].slice(0, 40)]).problem).toMatchObject({ line: 2, reason: expect.stringMatching(/not a JSON record/) });
+    expect(verify([lines[0], lines[1].slice(0, 40)]).problem).toMatchObject({
+      line: 2,
+      reason: expect.stringMatching(/not a JSON record/),
+    });
     expect(verify([lines[0], '{"time":"x","tool":"t"}']).problem).toMatchObject({ line: 2, reason: expect.stringMatching(/no "hash"/) });
-    expect(verify(['{"__proto__":{"x":1},"hash":"sha256:' + '0'.repeat(64) + '"}']).problem).toMatchObject({ line: 1, reason: expect.stringMatching(/edited/) });
+    expect(verify(['{"__proto__":{"x":1},"hash":"sha256:' + '0'.repeat(64) + '"}']).problem).toMatchObject({
+      line: 1,
+      reason: expect.stringMatching(/edited/),
+    });
     expect(verifyChain([{ name: 'e', text: '' }]).problem?.reason).toMatch(/empty/);
     expect(verify([lines[0], lines[1] + ' '.repeat(3)]).problem?.line).toBe(2);
   });
 
-  it('survives rotation: the new file starts a chain that names the old file\'s last hash', () => {
+  it("survives rotation: the new file starts a chain that names the old file's last hash", () => {
     const file = path.join(dir, 'audit.jsonl');
     const log = new AuditLog(file);
     log.record({ tool: 't', status: 'ok', path: '/a' });
@@ -93,11 +113,26 @@ describe('the audit log hash chain', () => {
     const lastOld = JSON.parse(oldText.trimEnd().split('\n').at(-1)!).hash;
     expect(JSON.parse(newText.split('\n')[0])).toMatchObject({ seq: 1, prev: lastOld });
     expect(verifyChain([{ name: 'new', text: newText }])).toMatchObject({ ok: true, records: 2, continuesFrom: lastOld });
-    expect(verifyChain([{ name: 'old', text: oldText }, { name: 'new', text: newText }])).toMatchObject({ ok: true, records: 4 });
-    expect(verifyChain([{ name: 'new', text: newText }, { name: 'old', text: oldText }]).problem).toMatchObject({ file: 'old', line: 1, reason: expect.stringMatching(/does not continue new/) });
+    expect(
+      verifyChain([
+        { name: 'old', text: oldText },
+        { name: 'new', text: newText },
+      ]),
+    ).toMatchObject({ ok: true, records: 4 });
+    expect(
+      verifyChain([
+        { name: 'new', text: newText },
+        { name: 'old', text: oldText },
+      ]).problem,
+    ).toMatchObject({ file: 'old', line: 1, reason: expect.stringMatching(/does not continue new/) });
     // A new process appending to the current file continues its chain.
     new AuditLog(file).record({ tool: 't', status: 'ok', path: '/e' });
-    expect(verifyChain([{ name: 'old', text: oldText }, { name: 'new', text: readFileSync(file, 'utf8') }])).toMatchObject({ ok: true, records: 5 });
+    expect(
+      verifyChain([
+        { name: 'old', text: oldText },
+        { name: 'new', text: readFileSync(file, 'utf8') },
+      ]),
+    ).toMatchObject({ ok: true, records: 5 });
   });
 
   it('keeps one chain when two processes take turns writing one file, and a huge record does not break it', () => {
@@ -117,7 +152,10 @@ describe('the audit log hash chain', () => {
     expect(auditCommand(['verify', file], {}, (l) => printed.push(l))).toBe(0);
     expect(printed[0]).toMatch(/^ok: 4 record\(s\) in 1 file\(s\), chain intact; last hash sha256:/);
     writeFileSync(file, [lines[0], lines[1].replace('qemu/101', 'qemu/999'), lines[2], lines[3]].join('\n') + '\n');
-    const r = spawnSync(process.execPath, [cli, 'audit', 'verify', file], { encoding: 'utf8', env: { ...process.env, PROXMOX_AUDIT_KEY: '' } });
+    const r = spawnSync(process.execPath, [cli, 'audit', 'verify', file], {
+      encoding: 'utf8',
+      env: { ...process.env, PROXMOX_AUDIT_KEY: '' },
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(`BAD ${file} line 2: edited: its hash does not match its content (1 record(s) before it are intact)\n`);
     const usage = spawnSync(process.execPath, [cli, 'audit', 'check', file], { encoding: 'utf8' });

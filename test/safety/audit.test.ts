@@ -24,7 +24,15 @@ describe('AuditLog', () => {
   it('appends one JSON line per record, time first, in a file only the owner can read', () => {
     const file = path.join(dir, 'sub', 'audit.jsonl');
     const log = new AuditLog(file);
-    log.record({ tool: 'proxmox-api', cluster: 'lab', method: 'POST', path: '/nodes/pve/qemu/100/status/stop', status: 'ok', upid: 'UPID:x', durationMs: 12 });
+    log.record({
+      tool: 'proxmox-api',
+      cluster: 'lab',
+      method: 'POST',
+      path: '/nodes/pve/qemu/100/status/stop',
+      status: 'ok',
+      upid: 'UPID:x',
+      durationMs: 12,
+    });
     log.record({ tool: 'execute-vm-command', command: 'uptime', status: 'refused' });
     const [a, b] = lines(file);
     expect(Object.keys(a)[0]).toBe('time');
@@ -69,7 +77,26 @@ describe('AuditLog', () => {
 
 describe('redaction', () => {
   it('knows which PVE parameters hold secrets', () => {
-    for (const k of ['password', 'cipassword', 'confirmation-password', 'token', 'secret', 'key', 'client-key', 'encryption-key', 'eab-hmac-key', 'keyring', 'keys', 'lock-token', 'otp', 'totp', 'ticket', 'vncticket', 'sshkeys', 'CSRFPreventionToken']) {
+    for (const k of [
+      'password',
+      'cipassword',
+      'confirmation-password',
+      'token',
+      'secret',
+      'key',
+      'client-key',
+      'encryption-key',
+      'eab-hmac-key',
+      'keyring',
+      'keys',
+      'lock-token',
+      'otp',
+      'totp',
+      'ticket',
+      'vncticket',
+      'sshkeys',
+      'CSRFPreventionToken',
+    ]) {
       expect(isSecretKey(k), k).toBe(true);
     }
     for (const k of ['vmid', 'keyboard', 'tokenid', 'hotplug', 'node', 'name', 'generate-password', 'config-keys', 'description', 'keep']) {
@@ -101,16 +128,30 @@ describe('redaction of hostile text', () => {
   // Each of these took minutes with the old patterns (backtracking from every position); linear now,
   // so a whole MiB passes well inside the test time-out.
   const MiB = 1 << 20;
-  const hostile = ['x'.repeat(MiB), 'a-'.repeat(MiB / 2), 'pass'.repeat(MiB / 4), 'a:"'.repeat(MiB / 3), '"a":"'.repeat(MiB / 5), 'http://'.repeat(MiB / 7), '-'.repeat(MiB)];
+  const hostile = [
+    'x'.repeat(MiB),
+    'a-'.repeat(MiB / 2),
+    'pass'.repeat(MiB / 4),
+    'a:"'.repeat(MiB / 3),
+    '"a":"'.repeat(MiB / 5),
+    'http://'.repeat(MiB / 7),
+    '-'.repeat(MiB),
+  ];
   it.each(hostile.map((h) => [h.slice(0, 8), h]))('a MiB of %j is scanned, not backtracked', (_name, text) => {
     expect(redactString(text)).toHaveLength(text.length);
     expect(redactCommand(text)).toHaveLength(text.length);
   });
 
   it('still finds every form of secret after the rewrite', () => {
-    expect(redactString('https://u:s3@h/x password=abc token%3Dzz {"password": "p1", "user":"u"} X-Api-Key: k Authorization: Bearer abc my-token: t')).toBe(
+    expect(
+      redactString(
+        'https://u:s3@h/x password=abc token%3Dzz {"password": "p1", "user":"u"} X-Api-Key: k Authorization: Bearer abc my-token: t',
+      ),
+    ).toBe(
       'https://u:***@h/x password=*** token%3D*** {"password": "***", "user":"u"} X-Api-Key: *** Authorization: Bearer *** my-token: ***',
     );
-    expect(redactCommand('mysql -pS3cret --password hunter2 --token=abc --name web')).toBe('mysql -p*** --password *** --token=*** --name web');
+    expect(redactCommand('mysql -pS3cret --password hunter2 --token=abc --name web')).toBe(
+      'mysql -p*** --password *** --token=*** --name web',
+    );
   });
 });

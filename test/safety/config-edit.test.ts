@@ -12,7 +12,11 @@ type Config = Record<string, unknown>;
 describe('config diffs and undo (unit)', () => {
   const current = { memory: '2048', cores: 2, tags: 'db;prod', net0: 'virtio=AA:BB,bridge=vmbr0', cipassword: 'x', digest: 'abc' };
   it('shows old → new, removed keys with their values, and the exact call that undoes it', () => {
-    const diff = diffConfig(current, { memory: 4096, cores: 2, description: 'hi', delete: 'tags,net0 nosuchkey', digest: 'abc', node: 'pve1' }, ['node']);
+    const diff = diffConfig(
+      current,
+      { memory: 4096, cores: 2, description: 'hi', delete: 'tags,net0 nosuchkey', digest: 'abc', node: 'pve1' },
+      ['node'],
+    );
     expect(diff.changes).toEqual([
       { key: 'memory', old: '2048', new: '4096' },
       { key: 'description', old: undefined, new: 'hi' },
@@ -63,7 +67,11 @@ describe('config edits against the simulator: diff, undo, digest', () => {
       const before = await readConfig(rt);
       const removable = ['tags', 'onboot', 'description'].find((k) => before[k] !== undefined)!;
       expect(removable).toBeTruthy();
-      const out = await callTool(apiTool, rt, { path: cfgPath, method: 'PUT', params: { memory: Number(before.memory) * 2, name: 'renamed', delete: removable } });
+      const out = await callTool(apiTool, rt, {
+        path: cfgPath,
+        method: 'PUT',
+        params: { memory: Number(before.memory) * 2, name: 'renamed', delete: removable },
+      });
       expect(out.isError).toBeFalsy();
       expect(out.text).toContain(`  memory: ${before.memory} → ${Number(before.memory) * 2}`);
       expect(out.text).toContain(`  name: ${before.name} → renamed`);
@@ -86,14 +94,18 @@ describe('config edits against the simulator: diff, undo, digest', () => {
     const { rt } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'param' });
     try {
       const cfg = await readConfig(rt);
-      const disk = Object.keys(cfg).find((k) => /^(scsi|virtio|sata)[1-9]\d*$/.test(k)) ?? Object.keys(cfg).find((k) => /^(scsi|virtio|sata)\d+$/.test(k))!;
+      const disk =
+        Object.keys(cfg).find((k) => /^(scsi|virtio|sata)[1-9]\d*$/.test(k)) ??
+        Object.keys(cfg).find((k) => /^(scsi|virtio|sata)\d+$/.test(k))!;
       await callTool(apiTool, rt, { path: cfgPath, method: 'PUT', params: { delete: disk } }); // detached: now unusedN
       const after = await readConfig(rt);
       const unused = Object.keys(after).find((k) => /^unused\d+$/.test(k));
       expect(unused, JSON.stringify(after)).toBeTruthy();
       const preview = await callTool(apiTool, rt, { path: cfgPath, method: 'PUT', params: { delete: unused } });
       expect(preview.text).toMatch(/^NOT RUN/);
-      expect(preview.text).toContain(`This destroys disk volumes.\nchanges (values read just before):\n  ${unused}: removed (was ${after[unused!]})`);
+      expect(preview.text).toContain(
+        `This destroys disk volumes.\nchanges (values read just before):\n  ${unused}: removed (was ${after[unused!]})`,
+      );
       expect(preview.text.split('\n').at(-1)).toMatch(/^confirm: "/);
       const ran = await callTool(apiTool, rt, { path: cfgPath, method: 'PUT', params: { delete: unused }, confirm: tokenOf(preview) });
       expect(ran.isError).toBeFalsy();
@@ -103,7 +115,7 @@ describe('config edits against the simulator: diff, undo, digest', () => {
     }
   });
 
-  it('a session\'s edit carries the digest it read: a change made meanwhile is refused by Proxmox and explained', async () => {
+  it("a session's edit carries the digest it read: a change made meanwhile is refused by Proxmox and explained", async () => {
     const { rt, sent } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' });
     const other = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' });
     const session: ToolCall = { ...noCall, digests: new DigestMemory() };
@@ -115,7 +127,9 @@ describe('config edits against the simulator: diff, undo, digest', () => {
       const stale = await callTool(apiTool, rt, { path: cfgPath, method: 'PUT', params: { cores: 3 } }, session);
       expect(stale.isError).toBe(true);
       expect(stale.text).toMatch(/detected modified configuration/);
-      expect(stale.text).toMatch(/the config changed since you read it \(this edit carried digest [0-9a-f]+, when you read it\)\. Nothing was changed\. Read it again/);
+      expect(stale.text).toMatch(
+        /the config changed since you read it \(this edit carried digest [0-9a-f]+, when you read it\)\. Nothing was changed\. Read it again/,
+      );
       expect(sent.filter((s) => s.method === 'PUT').at(-1)?.params?.digest).toBe(seen.split(' ')[1].replace(':', ''));
       expect((await readConfig(other.rt)).cores).not.toBe(3);
       // Read again, and the edit goes through.

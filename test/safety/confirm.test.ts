@@ -30,7 +30,12 @@ describe('confirmation tokens bound to the exact call', () => {
       expect(out.text).toContain('POST /nodes/pve1/qemu/101/status/stop\n  timeout: 30');
       expect(out.text).toMatch(/This stops the VM at once/);
       expect(lines.at(-1)).toMatch(/^confirm: "[A-Za-z0-9_.-]+"$/);
-      expect(out.structured).toMatchObject({ confirmationRequired: true, confirm: tokenOf(out), method: 'POST', path: '/nodes/pve1/qemu/101/status/stop' });
+      expect(out.structured).toMatchObject({
+        confirmationRequired: true,
+        confirm: tokenOf(out),
+        method: 'POST',
+        path: '/nodes/pve1/qemu/101/status/stop',
+      });
       expect(writesTo(sent, '/nodes/pve1/qemu/101/status/stop')).toBe(0);
     } finally {
       rt.close();
@@ -61,7 +66,9 @@ describe('confirmation tokens bound to the exact call', () => {
       ];
       for (const b of variants) {
         const out = await callTool(apiTool, rt, { ...b, confirm: tokenA });
-        expect(out.text).toMatch(/^NOT RUN: the confirm token was not accepted: the token was issued for a different call \(proxmox-api: POST \/nodes\/pve1\/qemu\/101\/status\/stop/);
+        expect(out.text).toMatch(
+          /^NOT RUN: the confirm token was not accepted: the token was issued for a different call \(proxmox-api: POST \/nodes\/pve1\/qemu\/101\/status\/stop/,
+        );
         expect(tokenOf(out)).not.toBe(tokenA); // a fresh preview for the call as given
       }
       const exec = await callTool(vmCommandTool, rt, { node: 'pve1', vmid: 101, command: 'reboot', confirm: tokenA });
@@ -79,8 +86,14 @@ describe('confirmation tokens bound to the exact call', () => {
   it('a token is single-use', async () => {
     const { rt, sent } = recordingRuntime(sim);
     try {
-      const token = tokenOf(await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'once' } }).then(async () => callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot/once', method: 'DELETE' })));
-      expect((await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot/once', method: 'DELETE', confirm: token })).isError).toBeFalsy();
+      const token = tokenOf(
+        await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'once' } }).then(
+          async () => callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot/once', method: 'DELETE' }),
+        ),
+      );
+      expect(
+        (await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot/once', method: 'DELETE', confirm: token })).isError,
+      ).toBeFalsy();
       const again = await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot/once', method: 'DELETE', confirm: ` ${token} ` });
       expect(again.text).toMatch(/already used/);
       expect(writesTo(sent, '/nodes/pve1/qemu/100/snapshot/once')).toBe(1);
@@ -119,7 +132,16 @@ describe('confirmation tokens bound to the exact call', () => {
       expect((await callTool(apiTool, c.rt, { ...shutdown, confirm: token })).text).toMatch(/does not match this call .*another key/);
       const [id, exp, sig] = token.split('.');
       const forged = [id, (parseInt(exp, 36) + 3600).toString(36), sig].join('.');
-      for (const bad of [forged, `${id}.${exp}.${'A'.repeat(22)}`, 'maybe', '', 'x'.repeat(100_000), '__proto__', `${token}.extra`, token.toUpperCase()]) {
+      for (const bad of [
+        forged,
+        `${id}.${exp}.${'A'.repeat(22)}`,
+        'maybe',
+        '',
+        'x'.repeat(100_000),
+        '__proto__',
+        `${token}.extra`,
+        token.toUpperCase(),
+      ]) {
         const out = await callTool(apiTool, b.rt, { ...shutdown, confirm: bad });
         expect(out.text, bad.slice(0, 40)).toMatch(/^NOT RUN: the confirm token was not accepted/);
         expect(out.text.length).toBeLessThan(2000);
@@ -140,7 +162,12 @@ describe('confirmation tokens bound to the exact call', () => {
       const shown = await callTool(vmCommandTool, rt, { node: 'pve1', vmid: 100, command: 'hostname' });
       expect(shown.text).toContain('run in VM 100 on pve1:\nhostname');
       const token = tokenOf(shown);
-      for (const other of [{ command: 'rm -rf /' }, { command: 'hostname', input: 'x' }, { command: 'hostname', shell: true }, { command: 'hostname', vmid: 101 }]) {
+      for (const other of [
+        { command: 'rm -rf /' },
+        { command: 'hostname', input: 'x' },
+        { command: 'hostname', shell: true },
+        { command: 'hostname', vmid: 101 },
+      ]) {
         const out = await callTool(vmCommandTool, rt, { node: 'pve1', vmid: 100, ...other, confirm: token });
         expect(out.text).toMatch(/^NOT RUN: the confirm token was not accepted/);
       }
@@ -175,7 +202,10 @@ describe('confirmation tokens bound to the exact call', () => {
     try {
       const token = tokenOf(await callTool(apiTool, rt, stop(102)));
       const log = readFileSync(file, 'utf8');
-      expect(JSON.parse(log.trim().split('\n')[0])).toMatchObject({ status: 'refused', error: "not run: this call needs the user's agreement first" });
+      expect(JSON.parse(log.trim().split('\n')[0])).toMatchObject({
+        status: 'refused',
+        error: "not run: this call needs the user's agreement first",
+      });
       expect(log).not.toContain(token.split('.')[2]);
     } finally {
       rt.close();

@@ -71,12 +71,16 @@ for (const product of ['pbs', 'pdm'] as const) {
     it('has no rule that matches nothing (a typo would silently never ask)', () => {
       for (const { rule } of DESTRUCTIVE_RULES_BY_PRODUCT[product]) {
         const parsed = parseRule(rule, 'test');
-        expect(ops.some((op) => ruleMatches(parsed, op.method, op.path)), rule).toBe(true);
+        expect(
+          ops.some((op) => ruleMatches(parsed, op.method, op.path)),
+          rule,
+        ).toBe(true);
       }
     });
 
     it('finds every DELETE destructive, and asks for only a small share of POST/PUT', () => {
-      for (const op of ops.filter((o) => o.method === 'DELETE')) expect(isDestructive(op.method, op.path, {}, undefined, product).destructive, op.path).toBe(true);
+      for (const op of ops.filter((o) => o.method === 'DELETE'))
+        expect(isDestructive(op.method, op.path, {}, undefined, product).destructive, op.path).toBe(true);
       const writes = ops.filter((o) => o.method === 'POST' || o.method === 'PUT');
       const asking = writes.filter((o) => isDestructive(o.method, o.path, {}, undefined, product).destructive);
       expect(asking.length / writes.length).toBeLessThan(0.3);

@@ -118,7 +118,10 @@ describe.skipIf(!haveShared(schemaFile('9.2')))(`isDestructive against the real 
     const all = ['7.4', '8.4', '9.2'].filter((v) => existsSync(schemaFile(v))).flatMap(operations);
     for (const r of DESTRUCTIVE_RULES) {
       const rule = parseRule(r.rule, 'test');
-      expect(all.some((op) => ruleMatches(rule, op.method, op.path)), r.rule).toBe(true);
+      expect(
+        all.some((op) => ruleMatches(rule, op.method, op.path)),
+        r.rule,
+      ).toBe(true);
     }
   });
 

@@ -13,7 +13,7 @@ const MAP: PermissionMap = {
 };
 
 describe('privileges on a concrete path', () => {
-  it('takes the path\'s own entry and what propagates from above, not what does not', () => {
+  it("takes the path's own entry and what propagates from above, not what does not", () => {
     expect([...privilegesAt(MAP, '/vms/100')].sort()).toEqual(['VM.Audit', 'VM.Console', 'VM.PowerMgmt']);
     expect(privilegesAt(MAP, '/vms/101').has('VM.Config.Disk')).toBe(true);
     expect(privilegesAt(MAP, '/vms/101/x').has('VM.Config.Disk')).toBe(false);
@@ -31,30 +31,58 @@ describe('evaluating schema permission checks', () => {
   const params = { node: 'pve1', vmid: 100 };
   it('perm: names the missing privilege and the concrete path', () => {
     expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.PowerMgmt']], MAP, params)).toEqual({ kind: 'allowed' });
-    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Snapshot']], MAP, params)).toEqual({ kind: 'denied', missing: 'VM.Snapshot on /vms/100' });
-    expect(evaluateCheck(['perm', '/nodes/{node}', ['Sys.PowerMgmt']], MAP, params)).toEqual({ kind: 'denied', missing: 'Sys.PowerMgmt on /nodes/pve1' });
-    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Config.Disk', 'VM.Config.CDROM']], MAP, { vmid: 101 })).toEqual({ kind: 'denied', missing: 'VM.Config.CDROM on /vms/101' });
+    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Snapshot']], MAP, params)).toEqual({
+      kind: 'denied',
+      missing: 'VM.Snapshot on /vms/100',
+    });
+    expect(evaluateCheck(['perm', '/nodes/{node}', ['Sys.PowerMgmt']], MAP, params)).toEqual({
+      kind: 'denied',
+      missing: 'Sys.PowerMgmt on /nodes/pve1',
+    });
+    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Config.Disk', 'VM.Config.CDROM']], MAP, { vmid: 101 })).toEqual({
+      kind: 'denied',
+      missing: 'VM.Config.CDROM on /vms/101',
+    });
   });
   it('perm with any: one privilege is enough', () => {
     expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Snapshot', 'VM.Console'], 'any', 1], MAP, params).kind).toBe('allowed');
-    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Snapshot', 'VM.Backup'], 'any', 1], MAP, params)).toEqual({ kind: 'denied', missing: 'one of VM.Snapshot, VM.Backup on /vms/100' });
+    expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Snapshot', 'VM.Backup'], 'any', 1], MAP, params)).toEqual({
+      kind: 'denied',
+      missing: 'one of VM.Snapshot, VM.Backup on /vms/100',
+    });
   });
   it('and / or combine, unknown parts stay unknown', () => {
     const powerOrConsole = ['or', ['perm', '/vms/{vmid}', ['VM.Snapshot']], ['perm', '/vms/{vmid}', ['VM.Console']]];
     expect(evaluateCheck(powerOrConsole, MAP, params).kind).toBe('allowed');
-    expect(evaluateCheck(['or', ['perm', '/', ['Sys.Modify']], ['perm', '/nodes/{node}', ['Sys.Console']]], MAP, params)).toEqual({ kind: 'denied', missing: 'Sys.Modify on / or Sys.Console on /nodes/pve1' });
-    expect(evaluateCheck(['and', ['perm', '/vms/{vmid}', ['VM.Audit']], ['perm', '/', ['Sys.Modify']]], MAP, params)).toEqual({ kind: 'denied', missing: 'Sys.Modify on /' });
+    expect(evaluateCheck(['or', ['perm', '/', ['Sys.Modify']], ['perm', '/nodes/{node}', ['Sys.Console']]], MAP, params)).toEqual({
+      kind: 'denied',
+      missing: 'Sys.Modify on / or Sys.Console on /nodes/pve1',
+    });
+    expect(evaluateCheck(['and', ['perm', '/vms/{vmid}', ['VM.Audit']], ['perm', '/', ['Sys.Modify']]], MAP, params)).toEqual({
+      kind: 'denied',
+      missing: 'Sys.Modify on /',
+    });
     expect(evaluateCheck(['and', ['perm', '/vms/{vmid}', ['VM.Audit']], ['perm-modify', '{path}']], MAP, params).kind).toBe('unknown');
-    expect(evaluateCheck(['or', ['userid-param', 'self'], ['perm', '/access/users/{userid}', ['User.Modify']]], MAP, { userid: 'x@pve' }).kind).toBe('unknown');
+    expect(
+      evaluateCheck(['or', ['userid-param', 'self'], ['perm', '/access/users/{userid}', ['User.Modify']]], MAP, { userid: 'x@pve' }).kind,
+    ).toBe('unknown');
   });
   it('require_param: without the parameter the node decides', () => {
     expect(evaluateCheck(['perm', '/storage/{storage}', ['Datastore.Allocate'], 'require_param', 'storage'], MAP, {}).kind).toBe('unknown');
-    expect(evaluateCheck(['perm', '/storage/{storage}', ['Datastore.Allocate'], 'require_param', 'storage'], MAP, { storage: 'local' })).toEqual({ kind: 'denied', missing: 'Datastore.Allocate on /storage/local' });
+    expect(
+      evaluateCheck(['perm', '/storage/{storage}', ['Datastore.Allocate'], 'require_param', 'storage'], MAP, { storage: 'local' }),
+    ).toEqual({ kind: 'denied', missing: 'Datastore.Allocate on /storage/local' });
   });
   it('userid-param and userid-group', () => {
-    expect(evaluateCheck(['userid-param', 'Realm.AllocateUser'], MAP, { userid: 'bob@ldap' })).toEqual({ kind: 'denied', missing: 'Realm.AllocateUser on /access/realm/ldap' });
+    expect(evaluateCheck(['userid-param', 'Realm.AllocateUser'], MAP, { userid: 'bob@ldap' })).toEqual({
+      kind: 'denied',
+      missing: 'Realm.AllocateUser on /access/realm/ldap',
+    });
     expect(evaluateCheck(['userid-group', ['User.Modify']], MAP, { userid: 'bob@pve' }).kind).toBe('unknown'); // held on group ops
-    expect(evaluateCheck(['userid-group', ['Group.Allocate']], MAP, { userid: 'bob@pve' })).toEqual({ kind: 'denied', missing: 'Group.Allocate on /access/groups' });
+    expect(evaluateCheck(['userid-group', ['Group.Allocate']], MAP, { userid: 'bob@pve' })).toEqual({
+      kind: 'denied',
+      missing: 'Group.Allocate on /access/groups',
+    });
     expect(evaluateCheck(['userid-group', ['User.Modify']], { '/': { 'User.Modify': 1 } }, { userid: 'bob@pve' }).kind).toBe('allowed');
   });
   it('a path value missing (discovery): only a privilege held nowhere is certain', () => {
@@ -62,7 +90,18 @@ describe('evaluating schema permission checks', () => {
     expect(evaluateCheck(['perm', '/vms/{vmid}', ['VM.Allocate']], MAP)).toEqual({ kind: 'denied', missing: 'VM.Allocate on /vms/{vmid}' });
   });
   it('whatever is not understood says nothing', () => {
-    for (const check of [null, 'perm', [], ['perm'], ['perm', '/', 'Sys.Audit'], ['perm', '/', []], ['perm', '/', ['X'], 'weird', 1], ['frobnicate', 1], ['perm-modify', '{path}'], { 0: 'perm' }]) {
+    for (const check of [
+      null,
+      'perm',
+      [],
+      ['perm'],
+      ['perm', '/', 'Sys.Audit'],
+      ['perm', '/', []],
+      ['perm', '/', ['X'], 'weird', 1],
+      ['frobnicate', 1],
+      ['perm-modify', '{path}'],
+      { 0: 'perm' },
+    ]) {
       expect(evaluateCheck(check, MAP, params).kind).not.toBe('denied');
     }
     expect(evaluatePermissions({ user: 'all' }, MAP, params).kind).toBe('unknown');
@@ -74,7 +113,7 @@ describe('evaluating schema permission checks', () => {
   });
 });
 
-describe('the token\'s permissions, cached', () => {
+describe("the token's permissions, cached", () => {
   function fakeClient(answers: Array<unknown | Error>): ProxmoxClient & { calls: number } {
     const c = {
       calls: 0,

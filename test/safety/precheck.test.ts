@@ -6,7 +6,7 @@ import { apiSchemaTool } from '../../src/tools/api-schema.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { callTool, recordingRuntime } from './sim-runtime.js';
 
-describe('permission pre-check against the token\'s effective privileges', () => {
+describe("permission pre-check against the token's effective privileges", () => {
   let sim: SimulatorHandle;
   beforeAll(async () => {
     sim = await startSimulator({ quiet: true, taskDurationMs: 50 });
@@ -29,7 +29,9 @@ describe('permission pre-check against the token\'s effective privileges', () =>
         expect(out.text).toMatch(/Nothing was sent/);
       }
       const vm = await callTool(vmCommandTool, rt, { node: 'pve1', vmid: 100, command: 'id' });
-      expect(vm.text).toMatch(/^refused before sending: POST \/nodes\/pve1\/qemu\/100\/agent\/exec: the API token lacks VM\.GuestAgent\.Unrestricted on \/vms\/100/);
+      expect(vm.text).toMatch(
+        /^refused before sending: POST \/nodes\/pve1\/qemu\/100\/agent\/exec: the API token lacks VM\.GuestAgent\.Unrestricted on \/vms\/100/,
+      );
       expect(sent.filter((s) => s.method !== 'GET')).toEqual([]);
       // Read at most once per refusal (each refusal rests on a fresh answer), and not at all for what it may do.
       const reads = sent.filter((s) => s.path === '/access/permissions').length;
@@ -60,15 +62,25 @@ describe('permission pre-check against the token\'s effective privileges', () =>
     const { rt: admin } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' });
     const { rt, sent } = recordingRuntime(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
     try {
-      expect((await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'g1' } })).text).toMatch(/lacks VM\.Snapshot/);
+      expect(
+        (await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'g1' } })).text,
+      ).toMatch(/lacks VM\.Snapshot/);
       // A privilege-separated token gets what both it and its user are granted.
-      const grant = await callTool(apiTool, admin, { path: '/access/acl', method: 'PUT', params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro' } });
+      const grant = await callTool(apiTool, admin, {
+        path: '/access/acl',
+        method: 'PUT',
+        params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro' },
+      });
       expect(grant.isError, grant.text).toBeFalsy();
       const again = await callTool(apiTool, rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'g1' } });
       expect(again.text).not.toMatch(/refused before sending/);
       expect(sent.filter((s) => s.method === 'POST')).toHaveLength(1);
     } finally {
-      await callTool(apiTool, admin, { path: '/access/acl', method: 'PUT', params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro', delete: 1 } });
+      await callTool(apiTool, admin, {
+        path: '/access/acl',
+        method: 'PUT',
+        params: { path: '/vms/100', roles: 'PVEVMAdmin', users: 'auditor@pve', tokens: 'auditor@pve!ro', delete: 1 },
+      });
       rt.close();
       admin.close();
     }

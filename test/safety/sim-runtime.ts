@@ -17,7 +17,11 @@ export interface Sent {
 }
 
 /** A runtime on the simulator whose API client writes down every request it sends. */
-export function recordingRuntime(sim: SimulatorHandle, env: Record<string, string> = {}, token = sim.tokens.admin): { rt: Runtime; sent: Sent[] } {
+export function recordingRuntime(
+  sim: SimulatorHandle,
+  env: Record<string, string> = {},
+  token = sim.tokens.admin,
+): { rt: Runtime; sent: Sent[] } {
   const config = configFromEnv({
     PROXMOX_URL: sim.url,
     PROXMOX_API_TOKEN: token,

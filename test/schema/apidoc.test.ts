@@ -19,7 +19,9 @@ const wrap = (json: string, decl = 'const') => `${decl} apiSchema = ${json};\n${
 
 describe('parseApidoc', () => {
   it('reads a bare array and a wrapped one, with brackets in strings', () => {
-    const tree = [{ path: '/x', text: 'x', leaf: 1, info: { GET: { name: 'x', description: 'has ] and [ and "quotes"', parameters: {} } } }];
+    const tree = [
+      { path: '/x', text: 'x', leaf: 1, info: { GET: { name: 'x', description: 'has ] and [ and "quotes"', parameters: {} } } },
+    ];
     const json = JSON.stringify(tree);
     expect(parseApidoc(json)).toEqual(tree);
     expect(parseApidoc(wrap(json))).toEqual(tree);

@@ -8,7 +8,11 @@ describe('Catalog on a small tree', () => {
       path: '/a',
       text: 'a',
       children: [
-        { path: '/a/{id}', text: '{id}', info: { GET: { name: 'one', description: 'One.', parameters: { properties: { id: { type: 'string' } } } } } },
+        {
+          path: '/a/{id}',
+          text: '{id}',
+          info: { GET: { name: 'one', description: 'One.', parameters: { properties: { id: { type: 'string' } } } } },
+        },
         { path: '/a/special', text: 'special', info: { GET: { name: 'special', description: 'Special.' } } },
       ],
       info: { GET: { name: 'list', description: 'List. More text.' }, POST: { name: 'add', description: 'Add.' } },

@@ -12,7 +12,14 @@ const pbsLike = [
   {
     path: '/',
     text: '',
-    info: { GET: { description: 'Directory index.', method: 'GET', parameters: { additionalProperties: false, properties: {} }, permissions: { user: 'all' } } },
+    info: {
+      GET: {
+        description: 'Directory index.',
+        method: 'GET',
+        parameters: { additionalProperties: false, properties: {} },
+        permissions: { user: 'all' },
+      },
+    },
     children: [
       {
         path: '/admin/datastore/{store}/snapshots',
@@ -54,22 +61,47 @@ const pbsLike = [
         path: '/admin/datastore/{store}/download',
         text: 'download',
         leaf: 1,
-        info: { GET: { description: 'Download a file.', method: 'DOWNLOAD', parameters: { additionalProperties: true, properties: {} }, permissions: { or: [{ check: { partial: false, path: [], privs: ['Sys.Audit'] } }, { userParam: 'userid' }] } } },
+        info: {
+          GET: {
+            description: 'Download a file.',
+            method: 'DOWNLOAD',
+            parameters: { additionalProperties: true, properties: {} },
+            permissions: { or: [{ check: { partial: false, path: [], privs: ['Sys.Audit'] } }, { userParam: 'userid' }] },
+          },
+        },
       },
       {
         path: '/admin/datastore/{store}/upload-backup-log',
         text: 'upload-backup-log',
         leaf: 1,
-        info: { POST: { description: 'Upload the client backup log.', method: 'UPLOAD', parameters: { additionalProperties: false, properties: {} } } },
+        info: {
+          POST: {
+            description: 'Upload the client backup log.',
+            method: 'UPLOAD',
+            parameters: { additionalProperties: false, properties: {} },
+          },
+        },
       },
-      { path: '/backup', text: 'backup', leaf: 1, info: { GET: { description: 'Upgrade to the backup protocol.', method: 'DOWNLOAD', parameters: { properties: {} } } } },
+      {
+        path: '/backup',
+        text: 'backup',
+        leaf: 1,
+        info: { GET: { description: 'Upgrade to the backup protocol.', method: 'DOWNLOAD', parameters: { properties: {} } } },
+      },
     ],
   },
   {
     path: '/backup/_upgrade_',
     text: '_upgrade_',
     info: { GET: { description: 'Directory index.', method: 'GET', parameters: { properties: {} } } },
-    children: [{ path: '/backup/_upgrade_/blob', text: 'blob', leaf: 1, info: { POST: { description: 'Upload a blob.', method: 'UPLOAD', parameters: { properties: {} } } } }],
+    children: [
+      {
+        path: '/backup/_upgrade_/blob',
+        text: 'blob',
+        leaf: 1,
+        info: { POST: { description: 'Upload a blob.', method: 'UPLOAD', parameters: { properties: {} } } },
+      },
+    ],
   },
 ];
 
@@ -139,9 +171,14 @@ describe('the PBS/PDM dialect in the catalog', () => {
 
   it('turns permission objects into PVE check arrays, so one reader serves every product', () => {
     expect(del.permissions).toEqual({ check: ['perm', '/datastore/{store}', ['Datastore.Modify', 'Datastore.Prune'], 'any', 1] });
-    expect(c.get('GET', '/admin/datastore/{store}/download')!.permissions).toEqual({ check: ['or', ['perm', '/', ['Sys.Audit']], ['userid-param', 'self']] });
+    expect(c.get('GET', '/admin/datastore/{store}/download')!.permissions).toEqual({
+      check: ['or', ['perm', '/', ['Sys.Audit']], ['userid-param', 'self']],
+    });
     expect(renderDetail(del)).toMatch(/Permissions: Datastore.Modify or Datastore.Prune on \/datastore\/\{store\}/);
-    expect(normalizePermissions({ and: [{ check: { path: ['a'], privs: ['X'] } }], description: 'd' })).toEqual({ description: 'd', check: ['and', ['perm', '/a', ['X']]] });
+    expect(normalizePermissions({ and: [{ check: { path: ['a'], privs: ['X'] } }], description: 'd' })).toEqual({
+      description: 'd',
+      check: ['and', ['perm', '/a', ['X']]],
+    });
     // PVE's own form passes unchanged.
     const pve = { check: ['perm', '/vms/{vmid}', ['VM.Audit']] };
     expect(normalizePermissions(pve)).toBe(pve);
@@ -194,16 +231,22 @@ describe.skipIf(!haveProductApidoc('pbs-4.2'))(`PBS 4.2 schema (${productMissing
   it('validates a real call: datastore names, namespaces and backup times by the real patterns', () => {
     const op = c.get('DELETE', '/admin/datastore/{store}/snapshots')!;
     expect(validateParams(op, { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000, ns: 'dev/team-a' }).ok).toBe(true);
-    expect(validateParams(op, { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000, ns: 'a/b/c/d/e/f/g/h/i' }).ok).toBe(false);
+    expect(validateParams(op, { 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1700000000, ns: 'a/b/c/d/e/f/g/h/i' }).ok).toBe(
+      false,
+    );
     expect(validateParams(op, { 'backup-type': 'qemu', 'backup-id': '100', 'backup-time': 1 }).errors.join()).toMatch(/vm\|ct\|host/);
     const create = c.get('POST', '/config/datastore')!;
     expect(validateParams(create, { name: 'store2', path: '/mnt/store2', 'maintenance-mode': 'type=read-only' }).ok).toBe(true);
-    expect(validateParams(create, { name: 'store2', path: '/mnt/store2', tuning: 'chunk-order=random' }).errors.join()).toMatch(/chunk-order/);
+    expect(validateParams(create, { name: 'store2', path: '/mnt/store2', tuning: 'chunk-order=random' }).errors.join()).toMatch(
+      /chunk-order/,
+    );
     expect(validateParams(create, { name: 'store2', path: '/mnt/store2', bogus: 1 }).errors.join()).toMatch(/unknown parameter 'bogus'/);
   });
 
   it('renders permissions in words', () => {
-    expect(renderDetail(c.get('POST', '/admin/datastore/{store}/mount')!)).toMatch(/Permissions: Datastore.Modify on \/datastore\/\{store\} and Sys.Modify on \/system\/disks/);
+    expect(renderDetail(c.get('POST', '/admin/datastore/{store}/mount')!)).toMatch(
+      /Permissions: Datastore.Modify on \/datastore\/\{store\} and Sys.Modify on \/system\/disks/,
+    );
   });
 });
 

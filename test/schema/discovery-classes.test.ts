@@ -59,9 +59,19 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
       });
 
       it('does not let an incidental word take over the request', () => {
-        expectAmong(v, 'stop replicating vm 50 to pve3', ['DELETE /cluster/replication/{id}', 'PUT /cluster/replication/{id}', 'POST /cluster/replication'], 2);
+        expectAmong(
+          v,
+          'stop replicating vm 50 to pve3',
+          ['DELETE /cluster/replication/{id}', 'PUT /cluster/replication/{id}', 'POST /cluster/replication'],
+          2,
+        );
         expect(listed(v, 'stop replicating vm 50 to pve3')[0]).not.toBe(`POST ${Q}/status/stop`);
-        expectAmong(v, 'start the ceph metadata server on pve2', ['POST /nodes/{node}/ceph/start', 'POST /nodes/{node}/ceph/mds/{name}'], 2);
+        expectAmong(
+          v,
+          'start the ceph metadata server on pve2',
+          ['POST /nodes/{node}/ceph/start', 'POST /nodes/{node}/ceph/mds/{name}'],
+          2,
+        );
         expectAmong(v, 'turn on the firewall of container 120', [`PUT ${L}/firewall/options`], 1);
         expectAmong(v, 'kill the stuck backup task on pve1', ['DELETE /nodes/{node}/tasks/{upid}'], 1);
       });
@@ -80,7 +90,12 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         const crash = answer(catalogFor(v), { query: 'vm 9 randomly freezes overnight, what is wrong' });
         expect(crash.text).toMatch(/Goal ".*crash/);
         expect(crash.text).toMatch(/1\. GET \/nodes\/\{node\}\/tasks/);
-        expectAmong(v, 'the node pve2 needs a bios update, move the guests away first without downtime', ['POST /nodes/{node}/migrateall', `POST ${Q}/migrate`], 5);
+        expectAmong(
+          v,
+          'the node pve2 needs a bios update, move the guests away first without downtime',
+          ['POST /nodes/{node}/migrateall', `POST ${Q}/migrate`],
+          5,
+        );
         expectAmong(v, 'a colleague locked himself out, forgot the password', ['PUT /access/password'], 5);
         expectAmong(v, 'someone removed a container yesterday, who was it', ['GET /cluster/tasks', 'GET /cluster/log'], 5);
         // Every step a recipe shows exists in this schema, in the recipe's order.
@@ -109,7 +124,14 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
   it('survives hostile requests without changing its answers to ordinary ones', () => {
     const v = VERSIONS.at(-1)!;
     const before = listed(v, 'reboot vm 100');
-    for (const q of ['__proto__ constructor prototype', 'a'.repeat(5000), `${'x '.repeat(3000)}vm`, 'vm\u0000\u0007 1\u001b[31m', '%00%2e%2e/etc/passwd', '💥'.repeat(100)]) {
+    for (const q of [
+      '__proto__ constructor prototype',
+      'a'.repeat(5000),
+      `${'x '.repeat(3000)}vm`,
+      'vm\u0000\u0007 1\u001b[31m',
+      '%00%2e%2e/etc/passwd',
+      '💥'.repeat(100),
+    ]) {
       expect(() => answer(catalogFor(v), { query: q })).not.toThrow();
     }
     expect(listed(v, 'reboot vm 100')).toEqual(before);
@@ -127,7 +149,9 @@ describe('discovery knowledge', () => {
 
 describe('the evaluation set', () => {
   const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/discovery-eval');
-  const sets = ['tuning', 'heldout'].map((h) => JSON.parse(readFileSync(path.join(dir, `${h}.json`), 'utf8')) as Array<{ q: string; a: string[]; kind: string }>);
+  const sets = ['tuning', 'heldout'].map(
+    (h) => JSON.parse(readFileSync(path.join(dir, `${h}.json`), 'utf8')) as Array<{ q: string; a: string[]; kind: string }>,
+  );
 
   it('has at least 150 requests, a quarter-hundred indirect, split without overlap', () => {
     const all = sets.flat();
@@ -139,7 +163,9 @@ describe('the evaluation set', () => {
 
   it.skipIf(!existsSync(apidocFile('9.2')))('accepts only operations PVE 9.2 has', () => {
     const catalog = catalogFor('9.2');
-    const unknown = sets.flat().flatMap((t) => t.a.filter((a) => !catalog.get(a.split(' ')[0] as 'GET', a.split(' ')[1])).map((a) => `${t.q}: ${a}`));
+    const unknown = sets
+      .flat()
+      .flatMap((t) => t.a.filter((a) => !catalog.get(a.split(' ')[0] as 'GET', a.split(' ')[1])).map((a) => `${t.q}: ${a}`));
     expect(unknown).toEqual([]);
   });
 });

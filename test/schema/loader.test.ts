@@ -11,7 +11,12 @@ import { hostKey, loadSchema } from '../../src/schema/loader.js';
 /** A schema must look like one (GET /version, at least 20 operations) before it is used or cached. */
 const TREE = [
   { path: '/version', text: 'version', leaf: 1, info: { GET: { name: 'version', description: 'API version details.', parameters: {} } } },
-  ...Array.from({ length: 24 }, (_, i) => ({ path: `/thing${i}`, text: `thing${i}`, leaf: 1, info: { GET: { name: `thing${i}`, description: 'A thing.', parameters: {} } } })),
+  ...Array.from({ length: 24 }, (_, i) => ({
+    path: `/thing${i}`,
+    text: `thing${i}`,
+    leaf: 1,
+    info: { GET: { name: `thing${i}`, description: 'A thing.', parameters: {} } },
+  })),
 ];
 const APIDOC_JS = `const apiSchema = ${JSON.stringify(TREE)};\nExt.onReady(function() { var x = "]"; });\n`;
 
@@ -56,7 +61,13 @@ describe('loadSchema', () => {
   });
 
   const client = (target = url) =>
-    new HttpProxmoxClient({ url: target, credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 's' }, tls: { insecure: true }, timeoutMs: 2000, getRetries: 0 });
+    new HttpProxmoxClient({
+      url: target,
+      credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 's' },
+      tls: { insecure: true },
+      timeoutMs: 2000,
+      getRetries: 0,
+    });
 
   it('reads PROXMOX_SCHEMA_FILE first (apidoc.js or JSON)', async () => {
     const dir = tmp();
@@ -65,7 +76,9 @@ describe('loadSchema', () => {
     const loaded = await loadSchema({ schemaFile: file, cacheDir: dir });
     expect(loaded.source).toBe('file');
     expect(loaded.catalog.operations).toHaveLength(25);
-    await expect(loadSchema({ schemaFile: path.join(dir, 'missing.js'), cacheDir: dir })).rejects.toThrow(/cannot read PROXMOX_SCHEMA_FILE/);
+    await expect(loadSchema({ schemaFile: path.join(dir, 'missing.js'), cacheDir: dir })).rejects.toThrow(
+      /cannot read PROXMOX_SCHEMA_FILE/,
+    );
   });
 
   it('fetches from the cluster once, then uses the cache for that version', async () => {

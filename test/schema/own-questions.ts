@@ -45,7 +45,10 @@ export const OWN_QUESTIONS: Array<{ q: string; a: string[] }> = [
   { q: 'which API tokens does a user have', a: ['GET /access/users/{userid}/token'] },
   { q: 'revoke an API token', a: ['DELETE /access/users/{userid}/token/{tokenid}'] },
   { q: 'add a TOTP second factor for a user', a: ['POST /access/tfa/{userid}'] },
-  { q: 'which two-factor methods has a user configured', a: ['GET /access/tfa/{userid}', 'GET /access/users/{userid}/tfa', 'GET /access/tfa'] },
+  {
+    q: 'which two-factor methods has a user configured',
+    a: ['GET /access/tfa/{userid}', 'GET /access/users/{userid}/tfa', 'GET /access/tfa'],
+  },
   { q: 'add a VM to a resource pool', a: ['PUT /pools', 'PUT /pools/{poolid}'] },
   { q: 'members of a pool', a: ['GET /pools', 'GET /pools/{poolid}'] },
   { q: 'upload a custom TLS certificate and key to a node', a: ['POST /nodes/{node}/certificates/custom'] },
@@ -64,7 +67,11 @@ export const OWN_QUESTIONS: Array<{ q: string; a: string[] }> = [
   { q: 'create a firewall alias for a network in the datacenter', a: ['POST /cluster/firewall/aliases'] },
   {
     q: 'add an address to a firewall ipset',
-    a: ['POST /cluster/firewall/ipset/{name}', 'POST /nodes/{node}/qemu/{vmid}/firewall/ipset/{name}', 'POST /nodes/{node}/lxc/{vmid}/firewall/ipset/{name}'],
+    a: [
+      'POST /cluster/firewall/ipset/{name}',
+      'POST /nodes/{node}/qemu/{vmid}/firewall/ipset/{name}',
+      'POST /nodes/{node}/lxc/{vmid}/firewall/ipset/{name}',
+    ],
   },
   { q: 'list HA groups', a: ['GET /cluster/ha/groups'] },
   { q: 'create an HA affinity rule that keeps two VMs apart', a: ['POST /cluster/ha/rules'] },
@@ -102,9 +109,15 @@ export const OWN_QUESTIONS: Array<{ q: string; a: string[] }> = [
   // Third batch: setting a guest's properties, granting rights, restoring backups, guest-agent reads by
   // meaning, state filters on lists, disk pools, and areas with look-alike nouns (worded apart from the
   // categories they test; a further holdout set was kept outside the repository).
-  { q: 'attach an ISO image as a CD-ROM drive to a VM', a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'] },
+  {
+    q: 'attach an ISO image as a CD-ROM drive to a VM',
+    a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'],
+  },
   { q: 'limit the memory of a container to 2 GB', a: ['PUT /nodes/{node}/lxc/{vmid}/config'] },
-  { q: 'write a note into the description of a virtual machine', a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'] },
+  {
+    q: 'write a note into the description of a virtual machine',
+    a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'],
+  },
   { q: 'add another hard disk to a VM', a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'] },
   { q: 'give the VM more RAM', a: ['PUT /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/config'] },
   { q: 'let a group administer virtual machines', a: ['PUT /access/acl'] },
@@ -127,7 +140,7 @@ export const OWN_QUESTIONS: Array<{ q: string; a: string[] }> = [
   { q: 'delete a ceph pool', a: ['DELETE /nodes/{node}/ceph/pool/{name}'] },
   { q: 'tasks that ran across the whole cluster', a: ['GET /cluster/tasks'] },
   { q: 'create a VXLAN zone in SDN', a: ['POST /cluster/sdn/zones'] },
-  { q: 'unlock a user\'s two-factor authentication', a: ['PUT /access/users/{userid}/unlock-tfa'] },
+  { q: "unlock a user's two-factor authentication", a: ['PUT /access/users/{userid}/unlock-tfa'] },
   { q: 'send an InfluxDB metric server configuration', a: ['POST /cluster/metrics/server/{id}'] },
   { q: 'which guests are not covered by any backup job', a: ['GET /cluster/backup-info/not-backed-up'] },
   // Cluster inventory, HA removal, agent filesystem commands, cluster-wide tasks, pool members,

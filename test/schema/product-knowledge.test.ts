@@ -23,21 +23,26 @@ const ASKS = {
 } as const;
 
 for (const product of ['pbs', 'pdm'] as const) {
-  describe.skipIf(!existsSync(files[product]))(`discovery with ${product.toUpperCase()}'s own knowledge (${needsNote(files[product])})`, () => {
-    const catalog = existsSync(files[product]) ? Catalog.fromApidoc(parseApidoc(readFileSync(files[product], 'utf8')), { product }) : undefined!;
-    const search = existsSync(files[product]) ? new OperationSearch(catalog) : undefined!;
+  describe.skipIf(!existsSync(files[product]))(
+    `discovery with ${product.toUpperCase()}'s own knowledge (${needsNote(files[product])})`,
+    () => {
+      const catalog = existsSync(files[product])
+        ? Catalog.fromApidoc(parseApidoc(readFileSync(files[product], 'utf8')), { product })
+        : undefined!;
+      const search = existsSync(files[product]) ? new OperationSearch(catalog) : undefined!;
 
-    it('searches with the product of its schema, and every recipe step exists there', () => {
-      expect(knowledgeFor(product).product).toBe(product);
-      expect(knowledgeFor(product).concepts.length).toBeGreaterThan(5);
-      for (const r of search.recipes.recipes) for (const s of r.steps) expect(catalog.get(s.op.method, s.op.path)).toBe(s.op);
-      expect(search.recipes.recipes.length).toBeGreaterThan(0);
-    });
+      it('searches with the product of its schema, and every recipe step exists there', () => {
+        expect(knowledgeFor(product).product).toBe(product);
+        expect(knowledgeFor(product).concepts.length).toBeGreaterThan(5);
+        for (const r of search.recipes.recipes) for (const s of r.steps) expect(catalog.get(s.op.method, s.op.path)).toBe(s.op);
+        expect(search.recipes.recipes.length).toBeGreaterThan(0);
+      });
 
-    it.each(ASKS[product].map(([q, want]) => [q, want]))('"%s" finds %s in the first five', (q, want) => {
-      expect(search.search(q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toContain(want);
-    });
-  });
+      it.each(ASKS[product].map(([q, want]) => [q, want]))('"%s" finds %s in the first five', (q, want) => {
+        expect(search.search(q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toContain(want);
+      });
+    },
+  );
 }
 
 it('a product name is never looked up through the prototype', () => {

@@ -74,7 +74,15 @@ describe('schema patterns run in a linear-time engine', () => {
   });
 
   it('control characters pass only where the pattern itself accepts them', () => {
-    const spec = (name: string, extra: Partial<ParamSpec>): ParamSpec => ({ name, type: 'string', optional: true, indexed: false, inPath: false, raw: {}, ...extra });
+    const spec = (name: string, extra: Partial<ParamSpec>): ParamSpec => ({
+      name,
+      type: 'string',
+      optional: true,
+      indexed: false,
+      inPath: false,
+      raw: {},
+      ...extra,
+    });
     const op = {
       method: 'POST',
       path: '/x',

@@ -111,7 +111,9 @@ describe.skipIf(!haveApidoc)(`OperationSearch on PVE 9.2 (${missingNote})`, () =
     // Speed is measured by `npm run bench`, never asserted here: CI machines are shared and slow.
     const fresh = new OperationSearch(catalogFor('9.2'));
     for (const t of OWN_QUESTIONS.slice(0, 10)) {
-      expect(fresh.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toEqual(search.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`));
+      expect(fresh.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`)).toEqual(
+        search.search(t.q, 5).map((h) => `${h.op.method} ${h.op.path}`),
+      );
     }
   });
 

@@ -33,8 +33,21 @@ const op = tiny.get('POST', '/t/{node}')!;
 describe('validateParams', () => {
   it('converts valid input to wire form', () => {
     const r = validateParams(op, { name: 'abc', count: '3', ratio: 0.5, flag: true, mode: 'fast', tags: ['a', 'b'] });
-    expect(r).toEqual({ ok: true, errors: [], unchecked: [], params: { name: 'abc', count: '3', ratio: '0.5', flag: '1', mode: 'fast', tags: ['a', 'b'] } });
-    for (const [given, wire] of [[false, '0'], [0, '0'], [1, '1'], ['1', '1'], ['0', '0'], ['true', '1'], ['false', '0']] as const) {
+    expect(r).toEqual({
+      ok: true,
+      errors: [],
+      unchecked: [],
+      params: { name: 'abc', count: '3', ratio: '0.5', flag: '1', mode: 'fast', tags: ['a', 'b'] },
+    });
+    for (const [given, wire] of [
+      [false, '0'],
+      [0, '0'],
+      [1, '1'],
+      ['1', '1'],
+      ['0', '0'],
+      ['true', '1'],
+      ['false', '0'],
+    ] as const) {
       expect(validateParams(op, { name: 'abc', flag: given }).params.flag).toBe(wire);
     }
     expect(validateParams(op, { name: 'abc', tags: 'one' }).params.tags).toEqual(['one']);
@@ -95,7 +108,9 @@ describe.skipIf(!haveApidoc)(`validateParams on PVE 9.2 (${missingNote})`, () =>
     expect(validateParams(config(), { net0: 'virtio,bridge=vmbr0,firewal=1' }).errors).toEqual([
       "'net0': unknown option 'firewal'; did you mean 'firewall'?",
     ]);
-    expect(validateParams(config(), { net0: { model: 'virtio', bridge: 'vmbr0', firewall: true } }).params.net0).toBe('model=virtio,bridge=vmbr0,firewall=1');
+    expect(validateParams(config(), { net0: { model: 'virtio', bridge: 'vmbr0', firewall: true } }).params.net0).toBe(
+      'model=virtio,bridge=vmbr0,firewall=1',
+    );
     expect(validateParams(config(), { memory: 4096, cores: 2, delete: 'net1,scsi2' }).errors).toEqual([]);
   });
 

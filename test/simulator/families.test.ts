@@ -43,7 +43,9 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
   }
 
   it('cluster firewall: aliases, IP sets, security groups, rules referencing them, options', async () => {
-    expect((await admin.api('POST', '/cluster/firewall/aliases', { name: 'dbnet', cidr: '10.20.0.0/16', comment: 'db' })).isError).toBe(false);
+    expect((await admin.api('POST', '/cluster/firewall/aliases', { name: 'dbnet', cidr: '10.20.0.0/16', comment: 'db' })).isError).toBe(
+      false,
+    );
     expect((await admin.read('/cluster/firewall/aliases/dbnet')).json).toMatch(/"cidr":"10\.20\.0\.0\/16"/);
     expect((await admin.api('PUT', '/cluster/firewall/aliases/dbnet', { cidr: '10.21.0.0/16' })).isError).toBe(false);
     expect((await admin.read('/cluster/firewall/aliases/dbnet')).json).toMatch(/10\.21\.0\.0/);
@@ -51,12 +53,36 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
     expect((await admin.api('POST', '/cluster/firewall/ipset/scanners', { cidr: '203.0.113.0/24' })).isError).toBe(false);
     expect((await admin.read('/cluster/firewall/ipset/scanners')).json).toMatch(/203\.0\.113\.0\/24/);
     expect((await admin.api('POST', '/cluster/firewall/groups', { group: 'dbserver' })).isError).toBe(false);
-    expect((await admin.api('POST', '/cluster/firewall/groups/dbserver', { type: 'in', action: 'ACCEPT', source: 'dbnet', proto: 'tcp', dport: '5432', enable: 1 })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/cluster/firewall/groups/dbserver', {
+          type: 'in',
+          action: 'ACCEPT',
+          source: 'dbnet',
+          proto: 'tcp',
+          dport: '5432',
+          enable: 1,
+        })
+      ).isError,
+    ).toBe(false);
     expect((await admin.read('/cluster/firewall/groups/dbserver')).json).toMatch(/"dport":"5432"/);
     // A rule naming an alias or IP set that does not exist is refused, and a port needs a protocol.
-    expect((await admin.api('POST', '/cluster/firewall/rules', { type: 'in', action: 'DROP', source: '+nosuchset' })).text).toMatch(/no such ipset/);
+    expect((await admin.api('POST', '/cluster/firewall/rules', { type: 'in', action: 'DROP', source: '+nosuchset' })).text).toMatch(
+      /no such ipset/,
+    );
     expect((await admin.api('POST', '/cluster/firewall/rules', { type: 'in', action: 'ACCEPT', dport: '22' })).text).toMatch(/protocol/);
-    expect((await admin.api('POST', '/cluster/firewall/rules', { type: 'in', action: 'DROP', source: '+scanners', enable: 1, log: 'info', pos: 0 })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/cluster/firewall/rules', {
+          type: 'in',
+          action: 'DROP',
+          source: '+scanners',
+          enable: 1,
+          log: 'info',
+          pos: 0,
+        })
+      ).isError,
+    ).toBe(false);
     const rules = (await admin.read('/cluster/firewall/rules')).data as Array<Record<string, unknown>>;
     expect(rules[0]).toMatchObject({ pos: 0, action: 'DROP', source: '+scanners' });
     expect((await admin.api('PUT', '/cluster/firewall/rules/0', { comment: 'block scanners', moveto: 2 })).isError).toBe(false);
@@ -75,14 +101,27 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
   });
 
   it('node and guest firewall: rules, options, log, guest aliases and IP sets', async () => {
-    expect((await admin.api('POST', '/nodes/pve1/firewall/rules', { type: 'in', action: 'ACCEPT', macro: 'SSH', enable: 1 })).isError).toBe(false);
+    expect((await admin.api('POST', '/nodes/pve1/firewall/rules', { type: 'in', action: 'ACCEPT', macro: 'SSH', enable: 1 })).isError).toBe(
+      false,
+    );
     expect((await admin.read('/nodes/pve1/firewall/rules')).json).toMatch(/"macro":"SSH"/);
     expect((await admin.api('PUT', '/nodes/pve1/firewall/options', { nosmurfs: 1, log_level_in: 'info' })).isError).toBe(false);
     expect((await admin.read('/nodes/pve1/firewall/options')).json).toMatch(/"log_level_in":"info"/);
     const log = await admin.read('/nodes/pve1/firewall/log', { limit: 5 });
     expect((log.data as unknown[]).length).toBe(5);
     expect(log.json).toMatch(/PROTO=TCP/);
-    expect((await admin.api('POST', '/nodes/pve1/qemu/101/firewall/rules', { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '5432', source: 'dc/mgmt-net', enable: 1 })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/nodes/pve1/qemu/101/firewall/rules', {
+          type: 'in',
+          action: 'ACCEPT',
+          proto: 'tcp',
+          dport: '5432',
+          source: 'dc/mgmt-net',
+          enable: 1,
+        })
+      ).isError,
+    ).toBe(false);
     expect((await admin.api('PUT', '/nodes/pve1/qemu/101/firewall/options', { enable: 1, policy_in: 'DROP' })).isError).toBe(false);
     expect((await admin.api('POST', '/nodes/pve1/lxc/200/firewall/aliases', { name: 'resolver', cidr: '192.0.2.53' })).isError).toBe(false);
     expect((await admin.api('POST', '/nodes/pve1/lxc/200/firewall/ipset', { name: 'clients' })).isError).toBe(false);
@@ -95,12 +134,18 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
   });
 
   it('hardware mappings: PCI, USB and directory mappings', async () => {
-    const pci = await admin.api('POST', '/cluster/mapping/pci', { id: 'gpu', map: ['node=pve1,path=0000:01:00.0,id=10de:2204', 'node=pve2,path=0000:02:00.0,id=10de:2204'], description: 'RTX' });
+    const pci = await admin.api('POST', '/cluster/mapping/pci', {
+      id: 'gpu',
+      map: ['node=pve1,path=0000:01:00.0,id=10de:2204', 'node=pve2,path=0000:02:00.0,id=10de:2204'],
+      description: 'RTX',
+    });
     expect(pci.isError, pci.text).toBe(false);
     expect((await admin.read('/cluster/mapping/pci/gpu')).json).toMatch(/0000:01:00\.0/);
     expect((await admin.api('PUT', '/cluster/mapping/pci/gpu', { description: 'RTX 3090', mdev: 1 })).isError).toBe(false);
     expect((await admin.read('/cluster/mapping/pci')).json).toMatch(/RTX 3090/);
-    expect((await admin.api('POST', '/cluster/mapping/pci', { id: 'bad', map: ['node=nosuchnode,path=0000:01:00.0'] })).text).toMatch(/not a cluster node/);
+    expect((await admin.api('POST', '/cluster/mapping/pci', { id: 'bad', map: ['node=nosuchnode,path=0000:01:00.0'] })).text).toMatch(
+      /not a cluster node/,
+    );
     expect((await admin.api('POST', '/cluster/mapping/usb', { id: 'token', map: ['node=pve1,id=1050:0407'] })).isError).toBe(false);
     expect((await admin.api('POST', '/cluster/mapping/dir', { id: 'share', map: ['node=pve1,path=/srv/share'] })).isError).toBe(false);
     expect((await admin.api('DELETE', '/cluster/mapping/usb/token')).isError).toBe(false);
@@ -109,24 +154,42 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
   });
 
   it('metric servers', async () => {
-    expect((await admin.api('POST', '/cluster/metrics/server/influx', { type: 'influxdb', server: '192.0.2.60', port: 8089 })).isError).toBe(false);
+    expect(
+      (await admin.api('POST', '/cluster/metrics/server/influx', { type: 'influxdb', server: '192.0.2.60', port: 8089 })).isError,
+    ).toBe(false);
     expect((await admin.read('/cluster/metrics/server/influx')).json).toMatch(/"port":8089/);
-    expect((await admin.api('PUT', '/cluster/metrics/server/influx', { server: '192.0.2.61', port: 8086, influxdbproto: 'http', bucket: 'pve' })).isError).toBe(false);
+    expect(
+      (await admin.api('PUT', '/cluster/metrics/server/influx', { server: '192.0.2.61', port: 8086, influxdbproto: 'http', bucket: 'pve' }))
+        .isError,
+    ).toBe(false);
     expect((await admin.read('/cluster/metrics/server')).json).toMatch(/192\.0\.2\.61/);
-    expect((await admin.api('POST', '/cluster/metrics/server/g', { type: 'graphite', server: 'g.example', port: 2003, bucket: 'x' })).isError).toBe(true);
+    expect(
+      (await admin.api('POST', '/cluster/metrics/server/g', { type: 'graphite', server: 'g.example', port: 2003, bucket: 'x' })).isError,
+    ).toBe(true);
     expect((await admin.read('/cluster/metrics/export')).json).toMatch(/cpu_current/);
     await refusedForLimited('DELETE', '/cluster/metrics/server/influx', {}, /Sys\.Modify/);
     expect((await admin.api('DELETE', '/cluster/metrics/server/influx')).isError).toBe(false);
   });
 
   it('notifications: endpoints, matchers that must name existing targets, secrets never read back', async () => {
-    const smtp = await admin.api('POST', '/cluster/notifications/endpoints/smtp', { name: 'corp-mail', server: 'smtp.simlab.example', 'from-address': 'pve@simlab.example', mailto: ['ops@simlab.example'], password: 'hunter2-smtp' });
+    const smtp = await admin.api('POST', '/cluster/notifications/endpoints/smtp', {
+      name: 'corp-mail',
+      server: 'smtp.simlab.example',
+      'from-address': 'pve@simlab.example',
+      mailto: ['ops@simlab.example'],
+      password: 'hunter2-smtp',
+    });
     expect(smtp.isError, smtp.text).toBe(false);
     const read = await admin.read('/cluster/notifications/endpoints/smtp/corp-mail');
     expect(read.json).toMatch(/smtp\.simlab\.example/);
     expect(read.json).not.toMatch(/hunter2/);
-    expect((await admin.api('POST', '/cluster/notifications/matchers', { name: 'errors', target: ['nosuchtarget'] })).text).toMatch(/does not exist/);
-    expect((await admin.api('POST', '/cluster/notifications/matchers', { name: 'errors', target: ['corp-mail'], 'match-severity': ['error'] })).isError).toBe(false);
+    expect((await admin.api('POST', '/cluster/notifications/matchers', { name: 'errors', target: ['nosuchtarget'] })).text).toMatch(
+      /does not exist/,
+    );
+    expect(
+      (await admin.api('POST', '/cluster/notifications/matchers', { name: 'errors', target: ['corp-mail'], 'match-severity': ['error'] }))
+        .isError,
+    ).toBe(false);
     expect((await admin.read('/cluster/notifications/targets')).json).toMatch(/"name":"corp-mail"/);
     expect((await admin.api('DELETE', '/cluster/notifications/endpoints/smtp/corp-mail')).text).toMatch(/referenced by matcher/);
     expect((await admin.api('PUT', '/cluster/notifications/matchers/errors', { delete: ['target'] })).isError).toBe(false);
@@ -140,7 +203,13 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
     const before = (await admin.read('/cluster/backup-info/not-backed-up')).data as Array<{ vmid: number }>;
     expect(before.map((g) => g.vmid)).toContain(104);
     expect(before.map((g) => g.vmid)).not.toContain(100);
-    const created = await admin.api('POST', '/cluster/backup', { id: 'legacy', vmid: '104,111', schedule: 'mon..fri 22:00', storage: 'backup-nfs', mode: 'stop' });
+    const created = await admin.api('POST', '/cluster/backup', {
+      id: 'legacy',
+      vmid: '104,111',
+      schedule: 'mon..fri 22:00',
+      storage: 'backup-nfs',
+      mode: 'stop',
+    });
     expect(created.isError, created.text).toBe(false);
     expect((await admin.read('/cluster/backup/legacy')).json).toMatch(/"vmid":"104,111"/);
     const after = (await admin.read('/cluster/backup-info/not-backed-up')).data as Array<{ vmid: number }>;
@@ -150,7 +219,9 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
     expect(((await admin.read('/cluster/backup-info/not-backed-up')).data as Array<{ vmid: number }>).map((g) => g.vmid)).toContain(104);
     expect((await admin.api('POST', '/cluster/backup', { vmid: '104', schedule: 'someday' })).text).toMatch(/calendar event/);
     expect((await admin.api('POST', '/cluster/backup', { vmid: '104', all: 1 })).isError).toBe(true);
-    const analyzed = (await admin.read('/cluster/jobs/schedule-analyze', { schedule: 'mon..fri 22:00', iterations: 3 })).data as Array<{ timestamp: number }>;
+    const analyzed = (await admin.read('/cluster/jobs/schedule-analyze', { schedule: 'mon..fri 22:00', iterations: 3 })).data as Array<{
+      timestamp: number;
+    }>;
     expect(analyzed).toHaveLength(3);
     for (const run of analyzed) expect([1, 2, 3, 4, 5]).toContain(new Date(run.timestamp * 1000).getUTCDay());
     await refusedForLimited('DELETE', '/cluster/backup/legacy', {}, /Sys\.Modify/);
@@ -161,8 +232,12 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
     const status = (await admin.read('/nodes/pve1/replication')).data as Array<Record<string, unknown>>;
     expect(status.find((s) => s.id === '101-0')).toMatchObject({ fail_count: 12, error: expect.stringMatching(/replicate feature/) });
     expect((await admin.read('/nodes/pve1/replication/101-0/log')).json).toMatch(/end replication job with error/);
-    expect((await admin.api('POST', '/cluster/replication', { id: '100-0', type: 'local', target: 'pve1' })).text).toMatch(/target node is on source node/);
-    expect((await admin.api('POST', '/cluster/replication', { id: '100-0', type: 'local', target: 'pve3', schedule: '*/30', rate: 50 })).isError).toBe(false);
+    expect((await admin.api('POST', '/cluster/replication', { id: '100-0', type: 'local', target: 'pve1' })).text).toMatch(
+      /target node is on source node/,
+    );
+    expect(
+      (await admin.api('POST', '/cluster/replication', { id: '100-0', type: 'local', target: 'pve3', schedule: '*/30', rate: 50 })).isError,
+    ).toBe(false);
     expect((await admin.read('/cluster/replication/100-0')).json).toMatch(/"target":"pve3"/);
     expect((await admin.api('PUT', '/cluster/replication/100-0', { comment: 'web copy' })).isError).toBe(false);
     await refusedForLimited('POST', '/cluster/replication', { id: '100-1', type: 'local', target: 'pve2' }, /VM\.Replicate/);
@@ -179,10 +254,22 @@ describe.skipIf(!haveCli)('config families through the MCP tools', () => {
     expect((await admin.api('DELETE', '/pools', { poolid: 'staging' })).isError).toBe(false);
     await refusedForLimited('POST', '/pools', { poolid: 'mine' }, /Pool\.Allocate/);
 
-    expect((await admin.api('POST', '/access/domains', { realm: 'corp', type: 'ldap', server1: 'ldap.simlab.example', base_dn: 'dc=simlab,dc=example', user_attr: 'uid' })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/access/domains', {
+          realm: 'corp',
+          type: 'ldap',
+          server1: 'ldap.simlab.example',
+          base_dn: 'dc=simlab,dc=example',
+          user_attr: 'uid',
+        })
+      ).isError,
+    ).toBe(false);
     expect((await admin.read('/access/domains')).json).toMatch(/"realm":"corp"/);
     expect((await admin.api('PUT', '/access/domains/corp', { comment: 'company directory' })).isError).toBe(false);
-    expect((await admin.api('POST', '/cluster/jobs/realm-sync/nightly', { realm: 'corp', schedule: '03:00', scope: 'both' })).isError).toBe(false);
+    expect((await admin.api('POST', '/cluster/jobs/realm-sync/nightly', { realm: 'corp', schedule: '03:00', scope: 'both' })).isError).toBe(
+      false,
+    );
     expect((await admin.read('/cluster/jobs/realm-sync')).json).toMatch(/"id":"nightly"/);
     expect((await admin.api('POST', '/cluster/jobs/realm-sync/pam', { realm: 'pam', schedule: '03:00' })).text).toMatch(/cannot be synced/);
     expect((await admin.api('DELETE', '/access/domains/pam')).text).toMatch(/built-in/);

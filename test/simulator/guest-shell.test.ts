@@ -11,7 +11,7 @@ const ct = state.guests.get(200)!; // debian CT dns01
 const sh = (g = web, script: string, input = '') => execInGuest(g, ['/bin/sh', '-c', script], input, 1 << 20);
 
 describe('the simulated guest shell', () => {
-  it('answers the everyday inspection commands from the guest\'s own config', () => {
+  it("answers the everyday inspection commands from the guest's own config", () => {
     expect(sh(web, 'hostname').stdout).toBe('web01\n');
     expect(sh(web, 'uptime').stdout).toMatch(/^ \d\d:\d\d:\d\d up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d\n$/);
     expect(sh(web, 'cat /proc/loadavg').stdout).toMatch(/^\d+\.\d\d \d+\.\d\d \d+\.\d\d \d+\/\d+ \d+\n$/);
@@ -31,7 +31,7 @@ describe('the simulated guest shell', () => {
     expect(sh(web, 'cat /proc/meminfo | head -n 1').stdout).toMatch(/^MemTotal:\s+2097152 kB\n$/);
   });
 
-  it('knows each guest\'s services: is-active, status, ps', () => {
+  it("knows each guest's services: is-active, status, ps", () => {
     expect(sh(web, 'systemctl is-active nginx').stdout).toBe('active\n');
     const missing = sh(web, 'systemctl is-active postgresql');
     expect([missing.stdout, missing.exitcode]).toEqual(['inactive\n', 3]);
@@ -60,7 +60,7 @@ describe('the simulated guest shell', () => {
     expect(sh(web, 'echo warn >&2').stderr).toBe('warn\n');
     expect(sh(web, 'exit 7').exitcode).toBe(7);
     expect(sh(web, 'echo "a  b" \'$HOME\' $HOME').stdout).toBe('a  b $HOME /root\n');
-    expect(sh(web, 'free -m | awk \'/Mem/ {print $2}\'').stdout).toBe('2048\n');
+    expect(sh(web, "free -m | awk '/Mem/ {print $2}'").stdout).toBe('2048\n');
     expect(sh(web, 'test -f /etc/hostname && echo yes').stdout).toBe('yes\n');
     expect(sh(web, '[ 3 -gt 2 ] && echo bigger').stdout).toBe('bigger\n');
     expect(sh(web, 'sleep 2').durationMs).toBe(2000);
@@ -78,7 +78,17 @@ describe('the simulated guest shell', () => {
   it('caps output and never lets hostile scripts escape or hang', () => {
     const big = execInGuest(web, ['yes'], '', 1000);
     expect([big.stdout.length, big.outTruncated]).toEqual([1000, true]);
-    for (const script of ['$(rm -rf /)', '`reboot`', 'echo $((1+1))', ';;;', '| |', 'cat < ', 'echo "unterminated', '\u0000', 'a'.repeat(100_000)]) {
+    for (const script of [
+      '$(rm -rf /)',
+      '`reboot`',
+      'echo $((1+1))',
+      ';;;',
+      '| |',
+      'cat < ',
+      'echo "unterminated',
+      '\u0000',
+      'a'.repeat(100_000),
+    ]) {
       const r = sh(web, script);
       expect(typeof r.exitcode).toBe('number');
     }

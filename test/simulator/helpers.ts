@@ -36,7 +36,13 @@ export function rawRequest(
       parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
     }
     const f = opts.multipart.file;
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), f.data, Buffer.from(`\r\n--${boundary}--\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      f.data,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    );
     body = Buffer.concat(parts);
     contentType = `multipart/form-data; boundary=${boundary}`;
   }
@@ -64,7 +70,13 @@ export function rawRequest(
           } catch {
             parsed = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), text, body: parsed });
+          resolve({
+            status: res.statusCode ?? 0,
+            reason: res.statusMessage ?? '',
+            contentType: String(res.headers['content-type'] ?? ''),
+            text,
+            body: parsed,
+          });
         });
       },
     );

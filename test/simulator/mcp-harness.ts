@@ -35,8 +35,12 @@ function env(extra: Record<string, string>): Record<string, string> {
  * The real server over stdio, with a real MCP client, talking to a test's own simulator as the given
  * token (`user@realm!id=secret`) or user/password.
  */
-export async function mcpSession(sim: SimulatorHandle, auth: { token: string } | { username: string; password: string }): Promise<McpSession> {
-  const creds: Record<string, string> = 'token' in auth ? { PROXMOX_API_TOKEN: auth.token } : { PROXMOX_USERNAME: auth.username, PROXMOX_PASSWORD: auth.password };
+export async function mcpSession(
+  sim: SimulatorHandle,
+  auth: { token: string } | { username: string; password: string },
+): Promise<McpSession> {
+  const creds: Record<string, string> =
+    'token' in auth ? { PROXMOX_API_TOKEN: auth.token } : { PROXMOX_USERNAME: auth.username, PROXMOX_PASSWORD: auth.password };
   const client = new Client({ name: 'simulator-families', version: '1' });
   await client.connect(
     new StdioClientTransport({

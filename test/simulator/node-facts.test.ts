@@ -23,7 +23,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
   it('syslog and journal hold realistic lines, with paging and a time window; Sys.Syslog is needed', async () => {
     const log = await admin.read('/nodes/pve3/syslog', { limit: 500 });
     expect(log.isError, log.text).toBe(false);
-    const text = rows(log).map((r) => r.t).join('\n');
+    const text = rows(log)
+      .map((r) => r.t)
+      .join('\n');
     expect(text).toMatch(/^\w{3} [ \d]\d \d\d:\d\d:\d\d pve3 corosync\[\d+\]: /m);
     expect(text).toMatch(/smartd\[\d+\]: Device: \/dev\/sdc .*FAILURE PREDICTION/);
     expect(text).toMatch(/authentication failure; rhost=/);
@@ -45,7 +47,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     expect((await admin.read('/nodes/pve1/dns')).json).toMatch(/"dns1":"192\.0\.2\.1"/);
     const hosts = (await admin.read('/nodes/pve1/hosts')).data as { data: string; digest: string };
     expect(hosts.data).toMatch(/pve1\.simlab\.example/);
-    expect((await admin.api('POST', '/nodes/pve1/hosts', { data: `${hosts.data}192.0.2.99 extra\n`, digest: hosts.digest })).isError).toBe(false);
+    expect((await admin.api('POST', '/nodes/pve1/hosts', { data: `${hosts.data}192.0.2.99 extra\n`, digest: hosts.digest })).isError).toBe(
+      false,
+    );
     expect((await admin.api('POST', '/nodes/pve1/hosts', { data: 'x', digest: hosts.digest })).text).toMatch(/modified/);
     expect((await admin.api('PUT', '/nodes/pve1/time', { timezone: 'America/New_York' })).isError).toBe(false);
     expect((await admin.read('/nodes/pve1/time')).json).toMatch(/America\/New_York/);
@@ -72,18 +76,38 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     const upd = await admin.api('POST', '/nodes/pve1/apt/update');
     expect(upd.text).toMatch(/apt-get update' failed/);
     const repos = (await admin.read('/nodes/pve1/apt/repositories')).data as { digest: string };
-    expect((await admin.api('POST', '/nodes/pve1/apt/repositories', { path: '/etc/apt/sources.list.d/pve-enterprise.sources', index: 0, enabled: 0, digest: repos.digest })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/nodes/pve1/apt/repositories', {
+          path: '/etc/apt/sources.list.d/pve-enterprise.sources',
+          index: 0,
+          enabled: 0,
+          digest: repos.digest,
+        })
+      ).isError,
+    ).toBe(false);
     expect((await admin.api('POST', '/nodes/pve1/apt/update')).text).not.toMatch(/failed/);
     expect((await ro.read('/nodes/pve1/apt/update')).text).toMatch(/Sys\.Modify/);
   });
 
   it('network: create a bridge as a pending change with a diff, apply it; revert drops pending changes', async () => {
-    const created = await admin.api('POST', '/nodes/pve2/network', { iface: 'vmbr9', type: 'bridge', cidr: '10.99.0.2/24', bridge_ports: '', autostart: 1, comments: 'lab bridge' });
+    const created = await admin.api('POST', '/nodes/pve2/network', {
+      iface: 'vmbr9',
+      type: 'bridge',
+      cidr: '10.99.0.2/24',
+      bridge_ports: '',
+      autostart: 1,
+      comments: 'lab bridge',
+    });
     expect(created.isError, created.text).toBe(false);
     const list = await admin.read('/nodes/pve2/network');
     expect(list.json).toMatch(/"iface":"vmbr9"/);
-    expect((await admin.api('POST', '/nodes/pve2/network', { iface: 'vmbr8', type: 'bridge', bridge_ports: 'eno1' })).text).toMatch(/already used by 'vmbr0'/);
-    expect((await admin.api('POST', '/nodes/pve2/network', { iface: 'vmbr7', type: 'bridge', cidr: '10.7.0.1/24', gateway: '10.7.0.254' })).text).toMatch(/Default gateway already exists/);
+    expect((await admin.api('POST', '/nodes/pve2/network', { iface: 'vmbr8', type: 'bridge', bridge_ports: 'eno1' })).text).toMatch(
+      /already used by 'vmbr0'/,
+    );
+    expect(
+      (await admin.api('POST', '/nodes/pve2/network', { iface: 'vmbr7', type: 'bridge', cidr: '10.7.0.1/24', gateway: '10.7.0.254' })).text,
+    ).toMatch(/Default gateway already exists/);
     expect((await admin.api('PUT', '/nodes/pve2/network')).isError).toBe(false);
     expect((await admin.read('/nodes/pve2/network/vmbr9')).json).toMatch(/"cidr":"10\.99\.0\.2\/24"/);
     expect((await admin.api('PUT', '/nodes/pve2/network/vmbr9', { type: 'bridge', mtu: 9000 })).isError).toBe(false);
@@ -97,16 +121,28 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     const disks = rows(await admin.read('/nodes/pve3/disks/list'));
     expect(disks.find((d) => d.devpath === '/dev/sdc')).toMatchObject({ health: 'FAILED' });
     expect((await admin.read('/nodes/pve3/disks/smart', { disk: '/dev/sdc' })).json).toMatch(/Reallocated_Sector_Ct/);
-    expect((await admin.api('POST', '/nodes/pve1/disks/zfs', { name: 'tank', devices: '/dev/sdb', raidlevel: 'mirror' })).text).toMatch(/at least 2 devices/);
-    const zfs = await admin.api('POST', '/nodes/pve1/disks/zfs', { name: 'tank', devices: '/dev/sdb,/dev/sdc', raidlevel: 'mirror', add_storage: 1 });
+    expect((await admin.api('POST', '/nodes/pve1/disks/zfs', { name: 'tank', devices: '/dev/sdb', raidlevel: 'mirror' })).text).toMatch(
+      /at least 2 devices/,
+    );
+    const zfs = await admin.api('POST', '/nodes/pve1/disks/zfs', {
+      name: 'tank',
+      devices: '/dev/sdb,/dev/sdc',
+      raidlevel: 'mirror',
+      add_storage: 1,
+    });
     expect(zfs.isError, zfs.text).toBe(false);
     expect((await admin.read('/storage/tank')).json).toMatch(/"type":"zfspool"/);
     expect((await admin.read('/nodes/pve1/disks/zfs/tank')).json).toMatch(/mirror-0/);
-    expect((await admin.api('POST', '/nodes/pve2/disks/directory', { name: 'scratch', device: '/dev/sdb', filesystem: 'xfs', add_storage: 1 })).isError).toBe(false);
+    expect(
+      (await admin.api('POST', '/nodes/pve2/disks/directory', { name: 'scratch', device: '/dev/sdb', filesystem: 'xfs', add_storage: 1 }))
+        .isError,
+    ).toBe(false);
     expect((await admin.read('/storage', { type: 'dir' })).json).toMatch(/"storage":"scratch"/);
     expect((await admin.api('POST', '/nodes/pve2/disks/lvm', { name: 'vg2', device: '/dev/sdb' })).text).toMatch(/already in use/);
     expect((await admin.api('POST', '/nodes/pve2/disks/initgpt', { disk: '/dev/sdc' })).isError).toBe(false);
-    expect((await admin.api('POST', '/nodes/pve2/disks/lvmthin', { name: 'fast', device: '/dev/sdc', add_storage: 1 })).isError).toBe(false);
+    expect((await admin.api('POST', '/nodes/pve2/disks/lvmthin', { name: 'fast', device: '/dev/sdc', add_storage: 1 })).isError).toBe(
+      false,
+    );
     expect((await admin.read('/nodes/pve2/disks/lvmthin')).json).toMatch(/"lv":"fast"/);
     expect((await ro.api('POST', '/nodes/pve3/disks/initgpt', { disk: '/dev/sdb' })).text).toMatch(/Sys\.Modify/);
     expect((await ro.api('PUT', '/nodes/pve3/disks/wipedisk', { disk: '/dev/sdb' })).text).toMatch(/root@pam/);
@@ -125,7 +161,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
   });
 
   it('guest pending changes: a running VM keeps CPU and memory edits pending until it restarts', async () => {
-    expect((await admin.api('PUT', '/nodes/pve1/qemu/101/config', { cores: 8, memory: '16384', description: 'bigger' })).isError).toBe(false);
+    expect((await admin.api('PUT', '/nodes/pve1/qemu/101/config', { cores: 8, memory: '16384', description: 'bigger' })).isError).toBe(
+      false,
+    );
     const pending = rows(await admin.read('/nodes/pve1/qemu/101/pending'));
     expect(pending.find((p) => p.key === 'cores')).toMatchObject({ value: 4, pending: 8 });
     expect(pending.find((p) => p.key === 'description')).not.toHaveProperty('pending');
@@ -142,7 +180,15 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
   });
 
   it('guest extras: cloud-init dump and regenerate, feature check, move disk, unlink, consoles, rrddata', async () => {
-    expect((await admin.api('PUT', '/nodes/pve1/qemu/120/config', { ide2: 'local-lvm:cloudinit,media=cdrom', ciuser: 'admin', ipconfig0: 'ip=10.0.0.5/24,gw=10.0.0.1' })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('PUT', '/nodes/pve1/qemu/120/config', {
+          ide2: 'local-lvm:cloudinit,media=cdrom',
+          ciuser: 'admin',
+          ipconfig0: 'ip=10.0.0.5/24,gw=10.0.0.1',
+        })
+      ).isError,
+    ).toBe(false);
     expect((await admin.read('/nodes/pve1/qemu/120/cloudinit/dump', { type: 'user' })).text).toMatch(/user: admin/);
     expect((await admin.read('/nodes/pve1/qemu/120/cloudinit/dump', { type: 'network' })).text).toMatch(/address: '10\.0\.0\.5\/24'/);
     expect((await admin.read('/nodes/pve1/qemu/120/cloudinit')).json).toMatch(/"key":"ciuser","pending":"admin"/);
@@ -151,7 +197,17 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     expect((await admin.read('/nodes/pve1/qemu/100/feature', { feature: 'snapshot' })).json).toMatch(/"hasFeature":1/);
     const moved = await admin.api('POST', '/nodes/pve2/qemu/105/move_disk', { disk: 'scsi0', storage: 'backup-nfs' });
     expect(moved.text).toMatch(/does not support vm images/);
-    expect((await admin.api('POST', '/storage', { storage: 'vmstore', type: 'nfs', server: '192.0.2.50', export: '/export/vmstore', content: 'images' })).isError).toBe(false);
+    expect(
+      (
+        await admin.api('POST', '/storage', {
+          storage: 'vmstore',
+          type: 'nfs',
+          server: '192.0.2.50',
+          export: '/export/vmstore',
+          content: 'images',
+        })
+      ).isError,
+    ).toBe(false);
     const ok = await admin.api('POST', '/nodes/pve2/qemu/105/move_disk', { disk: 'scsi0', storage: 'vmstore' });
     expect(ok.isError, ok.text).toBe(false);
     const cfg = (await admin.read('/nodes/pve2/qemu/105/config')).json;
@@ -172,7 +228,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     expect((await admin.api('POST', '/nodes/pve1/qemu/100/agent/fsfreeze-freeze')).isError).toBe(false);
     expect((await admin.api('POST', '/nodes/pve1/qemu/100/agent/fsfreeze-status')).json).toMatch(/frozen/);
     expect((await admin.api('POST', '/nodes/pve1/qemu/100/agent/fsfreeze-thaw')).isError).toBe(false);
-    expect((await admin.api('POST', '/nodes/pve1/qemu/100/agent/set-user-password', { username: 'nobodyhere', password: 'secret123' })).text).toMatch(/does not exist/);
+    expect(
+      (await admin.api('POST', '/nodes/pve1/qemu/100/agent/set-user-password', { username: 'nobodyhere', password: 'secret123' })).text,
+    ).toMatch(/does not exist/);
     expect((await ro.api('POST', '/nodes/pve1/qemu/100/agent/fsfreeze-freeze')).text).toMatch(/VM\.GuestAgent/);
   });
 
@@ -180,7 +238,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     const tasks = rows(await admin.read('/cluster/tasks'));
     const backup = tasks.find((t) => t.type === 'vzdump' && t.status !== 'OK' && t.node === 'pve3');
     expect(backup, JSON.stringify(tasks.slice(0, 5))).toBeDefined();
-    const log = rows(await admin.read(`/nodes/pve3/tasks/${encodeURIComponent(backup!.upid)}/log`)).map((l) => l.t).join('\n');
+    const log = rows(await admin.read(`/nodes/pve3/tasks/${encodeURIComponent(backup!.upid)}/log`))
+      .map((l) => l.t)
+      .join('\n');
     expect(log).toMatch(/ERROR: Backup of VM 107 failed - VM is locked \(backup\)/);
     const migration = tasks.find((t) => t.type === 'qmigrate' && t.id === '104');
     expect(migration?.status).toMatch(/migration aborted/);
@@ -197,7 +257,9 @@ describe.skipIf(!haveCli)('node facts, guest extras and history through the MCP 
     expect((await admin.api('PUT', '/cluster/options', { 'next-id': 'lower=5,upper=1' })).isError).toBe(true);
     expect((await admin.api('PUT', '/storage/vmstore', { content: 'images,iso' })).isError).toBe(false);
     expect((await admin.read('/storage/vmstore')).json).toMatch(/"content":"images,iso"/);
-    expect((await admin.api('POST', '/storage', { storage: 'bad', type: 'lvmthin', vgname: 'nope', thinpool: 'x' })).text).toMatch(/does not exist/);
+    expect((await admin.api('POST', '/storage', { storage: 'bad', type: 'lvmthin', vgname: 'nope', thinpool: 'x' })).text).toMatch(
+      /does not exist/,
+    );
     expect((await admin.api('DELETE', '/storage/local-lvm')).text).toMatch(/is used by/);
     expect((await ro.api('POST', '/storage', { storage: 'xy', type: 'dir', path: '/xy' })).text).toMatch(/Datastore\.Allocate/);
   });

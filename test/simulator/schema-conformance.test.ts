@@ -71,7 +71,7 @@ describe.skipIf(!haveShared(apidocPath))(`simulated operations match the real PV
 });
 
 describe('breadth of the simulated API', () => {
-  it('declares at least 450 of PVE 9.2\'s 675 operations, each once', () => {
+  it("declares at least 450 of PVE 9.2's 675 operations, each once", () => {
     const keys = allOperations().map((o) => `${o.method} ${o.path}`);
     expect(keys.length).toBeGreaterThanOrEqual(450);
     expect(new Set(keys).size).toBe(keys.length);

@@ -74,14 +74,18 @@ describe('wire format and auth', () => {
   it('refuses requests without or with wrong credentials', async () => {
     const none = await rawRequest(sim, 'GET', '/api2/json/nodes');
     expect([none.status, none.reason]).toEqual([401, 'No ticket']);
-    const wrong = await rawRequest(sim, 'GET', '/api2/json/nodes', { headers: tokenHeader('root@pam!mcp=00000000-0000-0000-0000-000000000000') });
+    const wrong = await rawRequest(sim, 'GET', '/api2/json/nodes', {
+      headers: tokenHeader('root@pam!mcp=00000000-0000-0000-0000-000000000000'),
+    });
     expect([wrong.status, wrong.reason]).toEqual([401, 'authentication failure']);
     const badLogin = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root@pam', password: 'nope' } });
     expect([badLogin.status, badLogin.reason]).toEqual([401, 'authentication failure']);
   });
 
   it('logs in with a ticket, needs the CSRF token for writes, and renews with the ticket', async () => {
-    const login = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root', realm: 'pam', password: sim.login.password } });
+    const login = await rawRequest(sim, 'POST', '/api2/json/access/ticket', {
+      form: { username: 'root', realm: 'pam', password: sim.login.password },
+    });
     expect(login.status).toBe(200);
     const { ticket, CSRFPreventionToken, username, cap, clustername } = login.body.data;
     expect(ticket).toMatch(/^PVE:root@pam:[0-9A-F]{8}::/);
@@ -91,11 +95,16 @@ describe('wire format and auth', () => {
     expect((await rawRequest(sim, 'GET', '/api2/json/cluster/status', { headers: cookie })).status).toBe(200);
     const noCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', { headers: cookie, form: {} });
     expect([noCsrf.status, noCsrf.reason]).toEqual([401, 'Permission denied - invalid csrf token']);
-    const withCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', { headers: { ...cookie, CSRFPreventionToken }, form: {} });
+    const withCsrf = await rawRequest(sim, 'POST', '/api2/json/nodes/pve1/qemu/100/agent/ping', {
+      headers: { ...cookie, CSRFPreventionToken },
+      form: {},
+    });
     expect(withCsrf.body).toEqual({ data: { result: {} } });
     const renewed = await rawRequest(sim, 'POST', '/api2/json/access/ticket', { form: { username: 'root@pam', password: ticket } });
     expect(renewed.status).toBe(200);
-    const forged = await rawRequest(sim, 'GET', '/api2/json/nodes', { headers: { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket.replace(/::.*/, '::AAAA'))}` } });
+    const forged = await rawRequest(sim, 'GET', '/api2/json/nodes', {
+      headers: { Cookie: `PVEAuthCookie=${encodeURIComponent(ticket.replace(/::.*/, '::AAAA'))}` },
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -103,11 +112,15 @@ describe('wire format and auth', () => {
     expect((await readonly.request({ method: 'GET', path: '/cluster/resources' })).data).not.toHaveLength(0);
     const start = await failure(readonly.request({ method: 'POST', path: '/nodes/pve2/qemu/105/status/start' }));
     expect([start.status, start.reason]).toEqual([403, 'Permission check failed (/vms/105, VM.PowerMgmt)']);
-    const execErr = await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['hostname'] } }));
+    const execErr = await failure(
+      readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/100/agent/exec', params: { command: ['hostname'] } }),
+    );
     expect(execErr.reason).toBe('Permission check failed (/vms/100, VM.GuestAgent.Unrestricted)');
     const snap = await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/100/snapshot', params: { snapname: 'x' } }));
     expect(snap.reason).toBe('Permission check failed (/vms/100, VM.Snapshot)');
-    const del = await failure(readonly.request({ method: 'DELETE', path: apiPath`/nodes/pve1/storage/local/content/${'local:iso/virtio-win-0.1.262.iso'}` }));
+    const del = await failure(
+      readonly.request({ method: 'DELETE', path: apiPath`/nodes/pve1/storage/local/content/${'local:iso/virtio-win-0.1.262.iso'}` }),
+    );
     expect(del.reason).toBe('Permission check failed (/storage/local, Datastore.Allocate)');
   });
 
@@ -213,7 +226,16 @@ describe('cluster state', () => {
 
   it('creates, snapshots, rolls back, clones, migrates and destroys guests', async () => {
     const vmid = Number(await get('/cluster/nextid'));
-    await waitTask(await post('/nodes/pve1/qemu', { vmid, name: 'made-by-test', memory: '512', cores: 1, scsi0: 'local-lvm:4', net0: 'virtio,bridge=vmbr0' }));
+    await waitTask(
+      await post('/nodes/pve1/qemu', {
+        vmid,
+        name: 'made-by-test',
+        memory: '512',
+        cores: 1,
+        scsi0: 'local-lvm:4',
+        net0: 'virtio,bridge=vmbr0',
+      }),
+    );
     const cfg = await get(apiPath`/nodes/pve1/qemu/${vmid}/config`);
     expect(cfg.scsi0).toBe(`local-lvm:vm-${vmid}-disk-0,size=4G`);
     expect((await failure(get('/cluster/nextid', { vmid }))).errors).toEqual({ vmid: `VM ${vmid} already exists` });
@@ -244,7 +266,15 @@ describe('cluster state', () => {
     expect(gone.status).toBe(500);
 
     const ctid = 290;
-    await waitTask(await post('/nodes/pve2/lxc', { vmid: ctid, hostname: 'ct-test', ostemplate: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst', rootfs: 'local-lvm:2', start: 1 }));
+    await waitTask(
+      await post('/nodes/pve2/lxc', {
+        vmid: ctid,
+        hostname: 'ct-test',
+        ostemplate: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst',
+        rootfs: 'local-lvm:2',
+        start: 1,
+      }),
+    );
     expect((await get(apiPath`/nodes/pve2/lxc/${ctid}/status/current`)).status).toBe('running');
     const noReset = await failure(post(apiPath`/nodes/pve2/lxc/${ctid}/status/reset`));
     expect(noReset.status).toBe(501);
@@ -290,7 +320,9 @@ describe('faults', () => {
       expect([e.status, e.reason]).toEqual([595, 'Errors during connection establishment, proxy handshake: No route to host']);
       const res = await get<any[]>('/cluster/resources');
       expect(res.find((r) => r.id === 'node/pve3').status).toBe('offline');
-      expect(res.filter((r) => r.node === 'pve3' && (r.type === 'qemu' || r.type === 'lxc')).every((r) => r.status === 'unknown')).toBe(true);
+      expect(res.filter((r) => r.node === 'pve3' && (r.type === 'qemu' || r.type === 'lxc')).every((r) => r.status === 'unknown')).toBe(
+        true,
+      );
       const status = await get<any[]>('/cluster/status');
       expect(status.find((r) => r.name === 'pve3').online).toBe(0);
     } finally {
@@ -322,7 +354,11 @@ describe('guest agent', () => {
     expect((await exec(100, 'pve1', ['echo', 'a', 'b']))['out-data']).toBe('a b\n');
     expect((await exec(100, 'pve1', ['cat', '/etc/os-release']))['out-data']).toMatch(/ID=debian/);
     expect((await exec(100, 'pve1', ['cat'], 'from stdin'))['out-data']).toBe('from stdin');
-    expect(await exec(100, 'pve1', ['ls', '/nonexistent'])).toEqual({ exited: 1, exitcode: 2, 'err-data': "ls: cannot access '/nonexistent': No such file or directory\n" });
+    expect(await exec(100, 'pve1', ['ls', '/nonexistent'])).toEqual({
+      exited: 1,
+      exitcode: 2,
+      'err-data': "ls: cannot access '/nonexistent': No such file or directory\n",
+    });
     expect((await exec(100, 'pve1', ['false'])).exitcode).toBe(1);
     expect((await exec(100, 'pve1', ['id', '-u']))['out-data']).toBe('0\n');
     expect((await exec(100, 'pve1', ['uname', '-a']))['out-data']).toMatch(/^Linux web01 /);
@@ -392,8 +428,17 @@ describe('HA', () => {
     const status = await rows();
     expect(new Set(status.map((r) => r.type))).toEqual(new Set(['quorum', 'master', 'fencing', 'lrm', 'service']));
     expect(status.find((r) => r.type === 'fencing')).toMatchObject({ 'armed-state': 'armed', status: 'armed (CRM watchdog active)' });
-    expect(status.find((r) => r.id === 'service:vm:100')).toMatchObject({ sid: 'vm:100', node: 'pve1', crm_state: 'started', request_state: 'started', max_restart: 1, failback: 1 });
-    expect(status.find((r) => r.id === 'lrm:pve1')?.status).toMatch(/^pve1 \(active, watchdog active, \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}\)$/);
+    expect(status.find((r) => r.id === 'service:vm:100')).toMatchObject({
+      sid: 'vm:100',
+      node: 'pve1',
+      crm_state: 'started',
+      request_state: 'started',
+      max_restart: 1,
+      failback: 1,
+    });
+    expect(status.find((r) => r.id === 'lrm:pve1')?.status).toMatch(
+      /^pve1 \(active, watchdog active, \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}\)$/,
+    );
     const ms = await get('/cluster/ha/status/manager_status');
     expect(ms.quorum).toEqual({ quorate: '1', node: 'pve1' });
     expect(ms.manager_status.node_status).toEqual({ pve1: 'online', pve2: 'online', pve3: 'online' });
@@ -407,18 +452,40 @@ describe('HA', () => {
     expect([dup.status, dup.reason]).toEqual([500, "resource ID 'vm:108' already defined"]);
     expect(await post('/cluster/ha/resources/vm:108', { comment: 'grafana', max_restart: 3 }, 'PUT')).toBeNull();
     expect(await get('/cluster/ha/resources/vm:108')).toMatchObject({ comment: 'grafana', max_restart: 3 });
-    expect(await post('/cluster/ha/rules', { rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:108' })).toBeNull();
-    expect(await get('/cluster/ha/rules/apart')).toMatchObject({ rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:108' });
+    expect(
+      await post('/cluster/ha/rules', { rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:108' }),
+    ).toBeNull();
+    expect(await get('/cluster/ha/rules/apart')).toMatchObject({
+      rule: 'apart',
+      type: 'resource-affinity',
+      affinity: 'negative',
+      resources: 'vm:100,vm:108',
+    });
     expect((await get<any[]>('/cluster/ha/rules', { resource: '108' })).map((r) => r.rule)).toEqual(['apart']);
 
-    const tooMany = await failure(post('/cluster/ha/rules', { rule: 'toomany', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:101,vm:108,ct:201' }));
+    const tooMany = await failure(
+      post('/cluster/ha/rules', {
+        rule: 'toomany',
+        type: 'resource-affinity',
+        affinity: 'negative',
+        resources: 'vm:100,vm:101,vm:108,ct:201',
+      }),
+    );
     expect([tooMany.status, tooMany.reason]).toEqual([500, "create ha rule failed: 400 Rule 'toomany' is invalid."]);
-    expect(tooMany.body?.message).toBe("create ha rule failed: 400 Rule 'toomany' is invalid.\nresources: rule defines more resources than available nodes\n");
-    const wrongProp = await failure(post('/cluster/ha/rules', { rule: 'x', type: 'resource-affinity', affinity: 'positive', nodes: 'pve1', resources: 'vm:100,vm:108' }));
+    expect(tooMany.body?.message).toBe(
+      "create ha rule failed: 400 Rule 'toomany' is invalid.\nresources: rule defines more resources than available nodes\n",
+    );
+    const wrongProp = await failure(
+      post('/cluster/ha/rules', { rule: 'x', type: 'resource-affinity', affinity: 'positive', nodes: 'pve1', resources: 'vm:100,vm:108' }),
+    );
     expect(wrongProp.status).toBe(400);
 
     const blocked = await post('/cluster/ha/resources/vm:108/migrate', { node: 'pve1' });
-    expect(blocked).toEqual({ sid: 'vm:108', 'requested-node': 'pve1', 'blocking-resources': [{ sid: 'vm:100', cause: 'resource-affinity' }] });
+    expect(blocked).toEqual({
+      sid: 'vm:108',
+      'requested-node': 'pve1',
+      'blocking-resources': [{ sid: 'vm:100', cause: 'resource-affinity' }],
+    });
     expect(await post('/cluster/ha/resources/vm:108/migrate', { node: 'pve2' })).toEqual({ sid: 'vm:108', 'requested-node': 'pve2' });
     expect((await get<any[]>('/cluster/resources', { type: 'vm' })).find((v) => v.vmid === 108).hastate).toBe('migrate');
     sim.state.cluster.ha.settle();
@@ -450,7 +517,11 @@ describe('HA', () => {
     expect(await post('/cluster/ha/status/disarm-ha', { 'resource-mode': 'freeze' })).toBeNull();
     sim.state.cluster.ha.settle();
     const fencing = (await rows()).find((r) => r.type === 'fencing');
-    expect(fencing).toMatchObject({ 'armed-state': 'disarmed', resource_mode: 'freeze', status: 'disarmed, resource mode: freeze (CRM watchdog released)' });
+    expect(fencing).toMatchObject({
+      'armed-state': 'disarmed',
+      resource_mode: 'freeze',
+      status: 'disarmed, resource mode: freeze (CRM watchdog released)',
+    });
     expect((await rows()).find((r) => r.id === 'lrm:pve1')?.status).toMatch(/disarm mode, watchdog released/);
     expect(await post('/cluster/ha/status/arm-ha')).toBeNull();
     sim.state.cluster.ha.settle();
@@ -479,7 +550,10 @@ describe('HA', () => {
         { id: 'quorum', node: 'pve1', quorate: 1, status: 'OK', type: 'quorum' },
         { id: 'fencing', node: 'pve1', type: 'fencing', 'armed-state': 'standby', status: 'standby (CRM watchdog standby)' },
       ]);
-      expect((await c.request({ method: 'GET', path: '/cluster/ha/status/manager_status' })).data).toEqual({ manager_status: { node_status: {} }, quorum: { quorate: '1', node: 'pve1' } });
+      expect((await c.request({ method: 'GET', path: '/cluster/ha/status/manager_status' })).data).toEqual({
+        manager_status: { node_status: {} },
+        quorum: { quorate: '1', node: 'pve1' },
+      });
       for (const sid of ['vm:100', 'vm:101']) await c.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid } });
       const rule = { rule: 'apart', type: 'resource-affinity', affinity: 'negative', resources: 'vm:100,vm:101' };
       const early = await failure(c.request({ method: 'POST', path: '/cluster/ha/rules', params: rule }));
@@ -500,9 +574,16 @@ describe('HA', () => {
 describe('node config, console and upload', () => {
   it('keeps the node config, with the recorded empty answer before the first write', async () => {
     expect(await get('/nodes/pve2/config')).toEqual({});
-    expect(await post('/nodes/pve2/config', { acme: 'account=default', acmedomain0: 'domain=pve2.example.com,plugin=standalone' }, 'PUT')).toBeNull();
+    expect(
+      await post('/nodes/pve2/config', { acme: 'account=default', acmedomain0: 'domain=pve2.example.com,plugin=standalone' }, 'PUT'),
+    ).toBeNull();
     const cfg = await get('/nodes/pve2/config');
-    expect(cfg).toEqual({ description: '', acme: 'account=default', acmedomain0: 'domain=pve2.example.com,plugin=standalone', digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(cfg).toEqual({
+      description: '',
+      acme: 'account=default',
+      acmedomain0: 'domain=pve2.example.com,plugin=standalone',
+      digest: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
     expect(await get('/nodes/pve2/config', { property: 'acme' })).toEqual({ acme: 'account=default' });
     const stale = await failure(post('/nodes/pve2/config', { description: 'x', digest: '0'.repeat(40) }, 'PUT'));
     expect(stale.status).toBe(500);
@@ -516,10 +597,18 @@ describe('node config, console and upload', () => {
 
   it('mints a VNC ticket for a running VM', async () => {
     const vnc = await post('/nodes/pve1/qemu/102/vncproxy', { websocket: 1 });
-    expect(vnc).toMatchObject({ user: 'root@pam!mcp', port: expect.stringMatching(/^59\d\d$/), ticket: expect.stringMatching(/^PVEVNC:/), cert: sim.certPem, password: expect.any(String) });
+    expect(vnc).toMatchObject({
+      user: 'root@pam!mcp',
+      port: expect.stringMatching(/^59\d\d$/),
+      ticket: expect.stringMatching(/^PVEVNC:/),
+      cert: sim.certPem,
+      password: expect.any(String),
+    });
     expect(parseUpid(vnc.upid)).toMatchObject({ type: 'vncproxy', id: '102', node: 'pve1' });
     expect((await failure(post('/nodes/pve1/qemu/109/vncproxy'))).reason).toBe('VM 109 not running');
-    expect((await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/102/vncproxy' }))).reason).toBe('Permission check failed (/vms/102, VM.Console)');
+    expect((await failure(readonly.request({ method: 'POST', path: '/nodes/pve1/qemu/102/vncproxy' }))).reason).toBe(
+      'Permission check failed (/vms/102, VM.Console)',
+    );
   });
 
   it('takes multipart uploads into the storage through an imgcopy task', async () => {
@@ -539,7 +628,9 @@ describe('node config, console and upload', () => {
     const bad = await upload('bad.iso', { checksum: '0'.repeat(64), 'checksum-algorithm': 'sha256' });
     expect((await waitTask(bad.body.data)).exitstatus).toMatch(/^checksum mismatch: got '[0-9a-f]{64}' != expect '0{64}'$/);
     expect((await upload('notes.txt')).reason).toBe('wrong file extension');
-    expect((await upload('x.iso', {}, sim.tokens.readonly)).reason).toBe('Permission check failed (/storage/local, Datastore.AllocateTemplate)');
+    expect((await upload('x.iso', {}, sim.tokens.readonly)).reason).toBe(
+      'Permission check failed (/storage/local, Datastore.AllocateTemplate)',
+    );
   });
 });
 
@@ -554,14 +645,32 @@ describe('SDN', () => {
     expect(await get('/cluster/sdn/fabrics/fabric')).toEqual([]);
     expect(await post('/cluster/sdn/fabrics/fabric', { id: 'fab0', protocol: 'openfabric', ip_prefix: '10.99.99.0/24' })).toBe('');
     for (const [i, node] of ['pve1', 'pve2', 'pve3'].entries()) {
-      expect(await post('/cluster/sdn/fabrics/node/fab0', { node_id: node, protocol: 'openfabric', ip: `10.99.99.${i + 1}`, interfaces: ['name=vmbr0'] })).toBe('');
+      expect(
+        await post('/cluster/sdn/fabrics/node/fab0', {
+          node_id: node,
+          protocol: 'openfabric',
+          ip: `10.99.99.${i + 1}`,
+          interfaces: ['name=vmbr0'],
+        }),
+      ).toBe('');
     }
     const outside = await failure(post('/cluster/sdn/fabrics/node/fab0', { node_id: 'pve1', protocol: 'openfabric', ip: '10.1.1.1' }));
     expect(outside.status).toBe(500);
-    expect((await get<any[]>('/cluster/sdn/fabrics/fabric'))[0]).toMatchObject({ id: 'fab0', protocol: 'openfabric', ip_prefix: '10.99.99.0/24' });
+    expect((await get<any[]>('/cluster/sdn/fabrics/fabric'))[0]).toMatchObject({
+      id: 'fab0',
+      protocol: 'openfabric',
+      ip_prefix: '10.99.99.0/24',
+    });
     const nodes = await get<any[]>('/cluster/sdn/fabrics/node/fab0');
     expect(nodes.map((n) => n.node_id)).toEqual(['pve1', 'pve2', 'pve3']);
-    expect(await get('/cluster/sdn/fabrics/node/fab0/pve1')).toEqual({ fabric_id: 'fab0', node_id: 'pve1', protocol: 'openfabric', ip: '10.99.99.1', interfaces: ['name=vmbr0'], digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await get('/cluster/sdn/fabrics/node/fab0/pve1')).toEqual({
+      fabric_id: 'fab0',
+      node_id: 'pve1',
+      protocol: 'openfabric',
+      ip: '10.99.99.1',
+      interfaces: ['name=vmbr0'],
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const upid = await post<string>('/cluster/sdn', {}, 'PUT');
     expect(parseUpid(upid)).toMatchObject({ type: 'reloadnetworkall', id: '' });
     await waitTask(upid);
@@ -577,7 +686,9 @@ describe('SDN', () => {
       { route: '10.99.99.3/32', via: ['10.99.99.3'] },
     ]);
     expect(await get('/nodes/pve1/sdn/fabrics/fab0/interfaces')).toEqual([{ name: 'vmbr0', state: 'up', type: 'Broadcast' }]);
-    const ro = await failure(readonly.request({ method: 'POST', path: '/cluster/sdn/fabrics/fabric', params: { id: 'fab1', protocol: 'ospf', area: '0' } }));
+    const ro = await failure(
+      readonly.request({ method: 'POST', path: '/cluster/sdn/fabrics/fabric', params: { id: 'fab1', protocol: 'ospf', area: '0' } }),
+    );
     expect(ro.reason).toBe('Permission check failed (/sdn/fabrics, SDN.Allocate)');
     for (const node of ['pve1', 'pve2', 'pve3']) expect(await post(`/cluster/sdn/fabrics/node/fab0/${node}`, {}, 'DELETE')).toBe('');
     expect(await post('/cluster/sdn/fabrics/fabric/fab0', {}, 'DELETE')).toBe('');
@@ -595,12 +706,28 @@ describe('ACME', () => {
     const missing = await failure(get('/cluster/acme/account/lab'));
     expect([missing.status, missing.reason]).toEqual([400, 'Parameter verification failed.']);
     expect(missing.body?.errors).toEqual({ name: "ACME account config file 'lab' does not exist." });
-    const reg = await post<string>('/cluster/acme/account', { name: 'lab', contact: 'ops@simlab.example', directory: staging, tos_url: meta.termsOfService });
+    const reg = await post<string>('/cluster/acme/account', {
+      name: 'lab',
+      contact: 'ops@simlab.example',
+      directory: staging,
+      tos_url: meta.termsOfService,
+    });
     expect(parseUpid(reg)).toMatchObject({ type: 'acmeregister', id: '' });
     expect((await waitTask(reg)).exitstatus).toBe('OK');
-    expect(await get('/cluster/acme/account/lab')).toMatchObject({ directory: staging, account: { status: 'valid', contact: ['mailto:ops@simlab.example'] } });
-    expect(await post('/cluster/acme/plugins', { id: 'cf', type: 'dns', api: 'cf', data: 'Q0ZfVG9rZW49eA==', 'validation-delay': 60 })).toBeNull();
-    expect(await get('/cluster/acme/plugins/cf')).toMatchObject({ plugin: 'cf', type: 'dns', api: 'cf', 'validation-delay': 60, digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(await get('/cluster/acme/account/lab')).toMatchObject({
+      directory: staging,
+      account: { status: 'valid', contact: ['mailto:ops@simlab.example'] },
+    });
+    expect(
+      await post('/cluster/acme/plugins', { id: 'cf', type: 'dns', api: 'cf', data: 'Q0ZfVG9rZW49eA==', 'validation-delay': 60 }),
+    ).toBeNull();
+    expect(await get('/cluster/acme/plugins/cf')).toMatchObject({
+      plugin: 'cf',
+      type: 'dns',
+      api: 'cf',
+      'validation-delay': 60,
+      digest: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
     expect((await failure(post('/nodes/pve3/certificates/acme/certificate'))).reason).toBe('no ACME domains configured for this node!');
     await post('/nodes/pve3/config', { acme: 'account=lab', acmedomain0: 'domain=pve3.simlab.example,plugin=cf' }, 'PUT');
     const order = await post<string>('/nodes/pve3/certificates/acme/certificate');
@@ -617,7 +744,9 @@ describe('ACME', () => {
     expect((await get<any[]>('/cluster/acme/plugins')).map((p) => p.plugin)).toEqual(['standalone']);
     const ro = await failure(readonly.request({ method: 'POST', path: '/cluster/acme/plugins', params: { id: 'x', type: 'standalone' } }));
     expect(ro.reason).toBe('Permission check failed (/, Sys.Modify)');
-    const roAccount = await failure(readonly.request({ method: 'POST', path: '/cluster/acme/account', params: { contact: 'a@b.example' } }));
+    const roAccount = await failure(
+      readonly.request({ method: 'POST', path: '/cluster/acme/account', params: { contact: 'a@b.example' } }),
+    );
     expect([roAccount.status, roAccount.reason]).toEqual([403, 'Permission check failed (user != root@pam)']);
   });
 });

@@ -55,7 +55,13 @@ describe('a host that accepts connections and never answers', () => {
   });
 
   it('the schema download gives up after PROXMOX_TIMEOUT, and says so', async () => {
-    const client = new HttpProxmoxClient({ url: host.url, credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 's' }, tls: { insecure: true }, timeoutMs: 400, getRetries: 0 });
+    const client = new HttpProxmoxClient({
+      url: host.url,
+      credentials: { kind: 'token', tokenId: 'a@pam!t', secret: 's' },
+      tls: { insecure: true },
+      timeoutMs: 400,
+      getRetries: 0,
+    });
     try {
       const err = await loadSchema({ client, cacheDir: path.join(scratch, 'cache-a') }).then(
         () => undefined,
@@ -70,7 +76,13 @@ describe('a host that accepts connections and never answers', () => {
 
   it('the first call answers within the limits PROXMOX_TIMEOUT sets, naming it', async () => {
     const rt = new Runtime(
-      configFromEnv({ PROXMOX_URL: host.url, PROXMOX_API_TOKEN: 'a@pam!t=s', PROXMOX_INSECURE: 'true', PROXMOX_TIMEOUT: '800', PROXMOX_CACHE_DIR: path.join(scratch, 'cache-b') }),
+      configFromEnv({
+        PROXMOX_URL: host.url,
+        PROXMOX_API_TOKEN: 'a@pam!t=s',
+        PROXMOX_INSECURE: 'true',
+        PROXMOX_TIMEOUT: '800',
+        PROXMOX_CACHE_DIR: path.join(scratch, 'cache-b'),
+      }),
     );
     try {
       const out = await settle(apiReadTool.run(apiReadTool.input.parse({ path: '/nodes' }), rt, noCall));
@@ -100,7 +112,12 @@ describe('a cluster whose schema download stalls', () => {
       PROXMOX_TIMEOUT: String(timeoutMs),
       PROXMOX_CACHE_DIR: mkdtempSync(path.join(scratch, 'cache-')),
     });
-    const real = new HttpProxmoxClient({ url: config.clusters[0].url, credentials: config.clusters[0].credentials, tls: config.clusters[0].tls, timeoutMs });
+    const real = new HttpProxmoxClient({
+      url: config.clusters[0].url,
+      credentials: config.clusters[0].credentials,
+      tls: config.clusters[0].tls,
+      timeoutMs,
+    });
     let downloads = 0;
     const client: ProxmoxClient = {
       baseUrl: real.baseUrl,

@@ -58,7 +58,12 @@ describe.skipIf(!haveApidoc)(`proxmox-api-schema on PVE 9.2 (${missingNote})`, (
     expect(lines.length).toBeLessThanOrEqual(9);
     expect(out.text).toContain('Details: proxmox-api-schema path=/nodes/{node}/qemu/{vmid}/status/reboot method=POST');
     const filtered = await run({ query: 'snapshot', method: 'DELETE' });
-    expect(filtered.text.split('\n').slice(0, -1).every((l) => l.startsWith('DELETE '))).toBe(true);
+    expect(
+      filtered.text
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.startsWith('DELETE ')),
+    ).toBe(true);
   });
 
   it('details one operation from a concrete path', async () => {

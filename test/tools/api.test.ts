@@ -49,7 +49,9 @@ async function failure(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    return err instanceof ToolError ? err.message : `${(err as Error).name}: ${(err as { describe?: () => string }).describe?.() ?? (err as Error).message}`;
+    return err instanceof ToolError
+      ? err.message
+      : `${(err as Error).name}: ${(err as { describe?: () => string }).describe?.() ?? (err as Error).message}`;
   }
   throw new Error('expected the call to fail');
 }
@@ -85,7 +87,9 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
   it('never echoes a huge model input back in full', async () => {
     const big = 'x'.repeat(100_000);
     expect((await failure(read(rt, { path: `/nodes/${big}/nowhere/at/all` }))).length).toBeLessThan(2000);
-    expect((await failure(api(rt, { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { [big]: 1 } }))).length).toBeLessThan(2000);
+    expect((await failure(api(rt, { path: '/nodes/pve1/qemu/100/config', method: 'PUT', params: { [big]: 1 } }))).length).toBeLessThan(
+      2000,
+    );
     const schema = await apiSchemaTool.run(apiSchemaTool.input.parse({ query: `${big} ${'zzq '.repeat(20_000)}` }), rt, noCall);
     expect(schema.text.length).toBeLessThan(2000);
     const tag = await apiSchemaTool.run(apiSchemaTool.input.parse({ tag: big }), rt, noCall);
@@ -113,7 +117,12 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
   });
 
   it('sends booleans as 1/0 and changes the state for real', async () => {
-    await api(rt, { path: '/nodes/{node}/qemu/{vmid}/config', method: 'PUT', pathParams: { node: 'pve1', vmid: 101 }, params: { onboot: true, cores: 6 } });
+    await api(rt, {
+      path: '/nodes/{node}/qemu/{vmid}/config',
+      method: 'PUT',
+      pathParams: { node: 'pve1', vmid: 101 },
+      params: { onboot: true, cores: 6 },
+    });
     const cfg = (await read(rt, { path: '/nodes/pve1/qemu/101/config', fields: ['onboot', 'cores'] })).text;
     expect(cfg).toMatch(/"onboot":1/);
     expect(cfg).toMatch(/"cores":6/);
@@ -161,7 +170,9 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     const viaQuery = await read(rt, { path: '/cluster/resources?type=node', fields: ['node'] });
     expect(viaQuery.text).toMatch(/pve1/);
     expect(viaQuery.text).not.toMatch(/web01/);
-    expect(await failure(read(rt, { path: '/cluster/resources?type=node', params: { type: 'vm' } }))).toMatch(/both in the path's query string and in params/);
+    expect(await failure(read(rt, { path: '/cluster/resources?type=node', params: { type: 'vm' } }))).toMatch(
+      /both in the path's query string and in params/,
+    );
     expect(await failure(read(rt, { path: 'https://evil.example:8006/api2/json/version' }))).toMatch(/talks only to 127\.0\.0\.1/);
     expect((await read(rt, { path: `${sim.url}/api2/json/version` })).text).toMatch(/"version"/);
   });
@@ -188,7 +199,9 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     expect(msg).toMatch(/^NOT RUN: /);
     expect(msg).toMatch(/POST \/nodes\/pve1\/qemu\/101\/status\/stop/);
     expect(msg.split('\n').at(-1)).toMatch(/^confirm: "[^"]+"$/);
-    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true }))).toMatch(/confirm: true is not enough/);
+    expect(await failure(api(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST', confirm: true }))).toMatch(
+      /confirm: true is not enough/,
+    );
     expect((await read(rt, { path: '/nodes/pve1/qemu/101/status/current' })).text).toMatch(/running/);
     const out = await confirmed(rt, { path: '/nodes/pve1/qemu/101/status/stop', method: 'POST' });
     expect(out.text).toMatch(/task finished: OK/);
@@ -207,11 +220,13 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     }
   });
 
-  it('refuses before sending what a read-only token lacks, and passes the node\'s 403 through when its privileges are unknown', async () => {
+  it("refuses before sending what a read-only token lacks, and passes the node's 403 through when its privileges are unknown", async () => {
     const ro = runtimeFor(sim, { PROXMOX_CONFIRM: 'off' }, sim.tokens.readonly);
     try {
       const msg = await failure(api(ro, { path: '/nodes/pve1/qemu/100/status/reboot', method: 'POST' }));
-      expect(msg).toMatch(/^refused before sending: POST \/nodes\/pve1\/qemu\/100\/status\/reboot: the API token lacks VM\.PowerMgmt on \/vms\/100/);
+      expect(msg).toMatch(
+        /^refused before sending: POST \/nodes\/pve1\/qemu\/100\/status\/reboot: the API token lacks VM\.PowerMgmt on \/vms\/100/,
+      );
     } finally {
       ro.close();
     }
@@ -272,13 +287,19 @@ describe.skipIf(!existsSync(shared))(`big answers and a schema file (${needsNote
     expect(out.text.length / 4).toBeLessThan(4000 * 1.1);
     expect(out.text).toMatch(/left out/);
     expect(out.text).toMatch(/filter/);
-    const exact = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['name~vm-000'], fields: ['vmid', 'name'], limit: 5 });
+    const exact = await read(rt, {
+      path: '/cluster/resources',
+      params: { type: 'vm' },
+      filter: ['name~vm-000'],
+      fields: ['vmid', 'name'],
+      limit: 5,
+    });
     expect(exact.text).not.toMatch(/left out/);
     expect(exact.text.match(/vm-000\d/g)?.length).toBe(5);
   });
 });
 
-describe.skipIf(!existsSync(shared))('values for people, by the schema\'s renderer hints', () => {
+describe.skipIf(!existsSync(shared))("values for people, by the schema's renderer hints", () => {
   let sim: SimulatorHandle;
   let rt: Runtime;
   beforeAll(async () => {
@@ -291,7 +312,12 @@ describe.skipIf(!existsSync(shared))('values for people, by the schema\'s render
   });
 
   it('shows sizes, durations and percentages in the text, keeps raw numbers in structured content', async () => {
-    const out = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['vmid=101'], fields: ['vmid', 'maxmem', 'uptime', 'cpu'] });
+    const out = await read(rt, {
+      path: '/cluster/resources',
+      params: { type: 'vm' },
+      filter: ['vmid=101'],
+      fields: ['vmid', 'maxmem', 'uptime', 'cpu'],
+    });
     expect(out.text).toMatch(/^101\t8 GiB\t\d+h( \d+m)?\t\d+(\.\d)?%$/m);
     const row = (out.structured?.data as Array<Record<string, unknown>>)[0];
     expect(row.maxmem).toBe(8 * 2 ** 30);
@@ -300,8 +326,15 @@ describe.skipIf(!existsSync(shared))('values for people, by the schema\'s render
   });
 
   it('filters and sorts on the raw values, sizes with units compared as bytes', async () => {
-    const all = (await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, fields: ['vmid', 'maxmem'] })).structured?.data as Array<{ vmid: number; maxmem: number }>;
-    const big = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['maxmem>=4GiB'], sort: '-maxmem', fields: ['vmid', 'maxmem'] });
+    const all = (await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, fields: ['vmid', 'maxmem'] })).structured
+      ?.data as Array<{ vmid: number; maxmem: number }>;
+    const big = await read(rt, {
+      path: '/cluster/resources',
+      params: { type: 'vm' },
+      filter: ['maxmem>=4GiB'],
+      sort: '-maxmem',
+      fields: ['vmid', 'maxmem'],
+    });
     const rows = big.structured?.data as Array<{ vmid: number; maxmem: number }>;
     expect(rows.length).toBe(all.filter((r) => r.maxmem >= 4 * 2 ** 30).length);
     expect(rows.length).toBeGreaterThan(0);
@@ -386,7 +419,10 @@ describe('audit log', () => {
     try {
       await api(rt, { path: '/nodes/pve1/qemu/100/snapshot', method: 'POST', params: { snapname: 'audited' } });
       await read(rt, { path: '/version' });
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ tool: 'proxmox-api', method: 'POST', status: 'ok' });
       expect(lines[0].upid).toMatch(/^UPID:pve1:/);
@@ -452,7 +488,10 @@ describe('policy in discovery and the audit log', () => {
     try {
       await failure(api(rt, { path: '/nodes/pve1/qemu/100/status/stop', method: 'POST' })); // needs confirm
       await failure(vmCommandTool.run(vmCommandTool.input.parse({ node: 'pve1', vmid: 100, command: 'id -u', confirm: true }), rt, noCall));
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.map((l) => [l.tool, l.status])).toEqual([
         ['proxmox-api', 'refused'],
         ['proxmox-execute-vm-command', 'refused'],
@@ -464,7 +503,7 @@ describe('policy in discovery and the audit log', () => {
   });
 });
 
-describe('values for people in the demo, from the simulator\'s own schema', () => {
+describe("values for people in the demo, from the simulator's own schema", () => {
   let sim: SimulatorHandle;
   let rt: Runtime;
   beforeAll(async () => {
@@ -477,7 +516,12 @@ describe('values for people in the demo, from the simulator\'s own schema', () =
   });
 
   it('renders sizes, durations, percentages and times where PVE marks them, raw numbers stay structured', async () => {
-    const vms = await read(rt, { path: '/cluster/resources', params: { type: 'vm' }, filter: ['vmid=101'], fields: ['vmid', 'maxmem', 'uptime', 'cpu'] });
+    const vms = await read(rt, {
+      path: '/cluster/resources',
+      params: { type: 'vm' },
+      filter: ['vmid=101'],
+      fields: ['vmid', 'maxmem', 'uptime', 'cpu'],
+    });
     expect(vms.text).toMatch(/^101\t8 GiB\t\d+h( \d+m)?\t\d+(\.\d)?%$/m);
     expect((vms.structured?.data as Array<Record<string, unknown>>)[0].maxmem).toBe(8 * 2 ** 30);
     const storage = await read(rt, { path: '/nodes/pve1/storage', fields: ['storage', 'total', 'used_fraction'] });

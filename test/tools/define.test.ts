@@ -9,7 +9,8 @@ const noop = async () => ({ text: '' });
 describe('defineTool', () => {
   it('derives the MCP annotations from the kind', () => {
     const input = z.object({});
-    const of = (kind: 'read' | 'write' | 'exec', local?: boolean) => defineTool({ name: 't', title: 'T', description: 'd', kind, input, local, run: noop }).annotations;
+    const of = (kind: 'read' | 'write' | 'exec', local?: boolean) =>
+      defineTool({ name: 't', title: 'T', description: 'd', kind, input, local, run: noop }).annotations;
     expect(of('read')).toEqual({ readOnlyHint: true, destructiveHint: false, openWorldHint: true });
     expect(of('read', true)).toEqual({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
     expect(of('write')).toEqual({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
@@ -40,7 +41,10 @@ describe('defineTool', () => {
 describe('the registry', () => {
   it('offers only read tools in read-only mode, by their kind', () => {
     const env = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/agent.sock' };
-    expect(offerTools(configFromEnv({ ...env, PROXMOX_READONLY: 'true' })).tools.map((t) => t.name)).toEqual(['proxmox-api-schema', 'proxmox-api-read']);
+    expect(offerTools(configFromEnv({ ...env, PROXMOX_READONLY: 'true' })).tools.map((t) => t.name)).toEqual([
+      'proxmox-api-schema',
+      'proxmox-api-read',
+    ]);
     expect(offerTools(configFromEnv(env)).tools).toEqual(allTools);
     expect(Object.fromEntries(allTools.map((t) => [t.name, t.kind]))).toEqual({
       'proxmox-api-schema': 'read',

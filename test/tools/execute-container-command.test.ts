@@ -21,7 +21,14 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
   });
 
   const ssh = (over: Partial<SshConfig> = {}) =>
-    sshConfig({ user: h.user, port: h.port, keyPath: h.clientKeyPath, knownHostsPath: h.knownHostsPath, hosts: { pve1: '127.0.0.1' }, ...over });
+    sshConfig({
+      user: h.user,
+      port: h.port,
+      keyPath: h.clientKeyPath,
+      knownHostsPath: h.knownHostsPath,
+      hosts: { pve1: '127.0.0.1' },
+      ...over,
+    });
 
   async function run(args: Record<string, unknown>, over: Partial<SshConfig> = {}, client = new TableClient({})) {
     const env = makeEnv(clusterConfig({ ssh: ssh(over) }), client);
@@ -127,7 +134,9 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
   });
 
   it("explains pct's own failures: not running, not on this node", async () => {
-    expect(await runError({ vmid: 105, command: 'true' })).toMatch(/container 105 is not running on node pve1.*POST \/nodes\/pve1\/lxc\/105\/status\/start/s);
+    expect(await runError({ vmid: 105, command: 'true' })).toMatch(
+      /container 105 is not running on node pve1.*POST \/nodes\/pve1\/lxc\/105\/status\/start/s,
+    );
     expect(await runError({ vmid: 106, command: 'true' })).toMatch(/container 106 does not exist on node pve1.*\/cluster\/resources/s);
   });
 
@@ -150,7 +159,9 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
     const ok = await run({ command: 'echo pinned' }, { knownHostsPath: h.emptyKnownHostsPath, hostFingerprint: h.hostFingerprint });
     expect(ok.structured?.stdout).toBe('pinned\n');
     const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
-    expect(await runError({ command: 'true' }, { knownHostsPath: h.emptyKnownHostsPath, hostFingerprint: wrong })).toMatch(/MISMATCH.*pinned/s);
+    expect(await runError({ command: 'true' }, { knownHostsPath: h.emptyKnownHostsPath, hostFingerprint: wrong })).toMatch(
+      /MISMATCH.*pinned/s,
+    );
   });
 
   it('reports a key the node does not accept', async () => {
@@ -168,7 +179,9 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
   });
 
   it('says what to set when SSH is not configured', async () => {
-    expect(await runError({ command: 'true' }, { keyPath: undefined, agentSocket: undefined })).toMatch(/PROXMOX_SSH_KEY_PATH.*SSH_AUTH_SOCK.*PROXMOX_SSH_HOSTS/s);
+    expect(await runError({ command: 'true' }, { keyPath: undefined, agentSocket: undefined })).toMatch(
+      /PROXMOX_SSH_KEY_PATH.*SSH_AUTH_SOCK.*PROXMOX_SSH_HOSTS/s,
+    );
   });
 
   it('rejects bad node names and vmids before any request or connection', async () => {
@@ -195,6 +208,8 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
     });
     const out = await run({ command: 'echo via-status' }, { hosts: {} }, client);
     expect(out.structured?.stdout).toBe('via-status\n');
-    expect(await runError({ node: 'pve9', command: 'true' }, { hosts: {} }, client)).toMatch(/node 'pve9' is not in this cluster; its nodes are: pve1, localhost/);
+    expect(await runError({ node: 'pve9', command: 'true' }, { hosts: {} }, client)).toMatch(
+      /node 'pve9' is not in this cluster; its nodes are: pve1, localhost/,
+    );
   });
 });

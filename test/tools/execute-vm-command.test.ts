@@ -15,7 +15,12 @@ describe('proxmox-execute-vm-command against the simulator', () => {
   let readonlyEnv: ToolEnv;
   const clients: HttpProxmoxClient[] = [];
   const client = (token: string) => {
-    const c = new HttpProxmoxClient({ url: sim.url, credentials: parseApiToken(token), tls: { fingerprint: sim.fingerprint }, timeoutMs: 5000 });
+    const c = new HttpProxmoxClient({
+      url: sim.url,
+      credentials: parseApiToken(token),
+      tls: { fingerprint: sim.fingerprint },
+      timeoutMs: 5000,
+    });
     clients.push(c);
     return c;
   };
@@ -43,16 +48,26 @@ describe('proxmox-execute-vm-command against the simulator', () => {
 
   it('runs a command line split like a shell would, without a shell', async () => {
     const out = await run({ command: `echo "two  spaces" 'it''s' a\\ b` });
-    expect(out.structured).toMatchObject({ exitCode: 0, stdout: 'two  spaces its a b\n', stderr: '', node: 'pve1', vmid: 100, exited: true });
+    expect(out.structured).toMatchObject({
+      exitCode: 0,
+      stdout: 'two  spaces its a b\n',
+      stderr: '',
+      node: 'pve1',
+      vmid: 100,
+      exited: true,
+    });
     expect(out.text).toMatch(/^VM 100 on pve1: exit 0/);
   });
 
   it('returns stderr and exit codes', async () => {
-    expect((await run({ command: 'ls /nonexistent' })).structured).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('No such file') });
+    expect((await run({ command: 'ls /nonexistent' })).structured).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining('No such file'),
+    });
     expect((await run({ command: 'false' })).structured).toMatchObject({ exitCode: 1 });
   });
 
-  it('points a program that is not on the agent\'s PATH to a full path or shell: true', async () => {
+  it("points a program that is not on the agent's PATH to a full path or shell: true", async () => {
     const msg = await runError({ command: 'systemctl status nginx' });
     expect(msg).toMatch(/Failed to execute child process/);
     expect(msg).toMatch(/full path \(e\.g\. \/usr\/bin\/systemctl.*pass shell: true/);
@@ -118,7 +133,9 @@ describe('proxmox-execute-vm-command against the simulator', () => {
   });
 
   it('explains agent and VM states', async () => {
-    expect(await runError({ node: 'pve2', vmid: 103, command: 'hostname' })).toMatch(/QEMU guest agent is not running[\s\S]*install and start qemu-guest-agent/);
+    expect(await runError({ node: 'pve2', vmid: 103, command: 'hostname' })).toMatch(
+      /QEMU guest agent is not running[\s\S]*install and start qemu-guest-agent/,
+    );
     expect(await runError({ node: 'pve2', vmid: 104, command: 'hostname' })).toMatch(/No QEMU guest agent configured[\s\S]*agent=1/);
     expect(await runError({ node: 'pve2', vmid: 105, command: 'hostname' })).toMatch(/VM 105 not running[\s\S]*status\/start/);
   });
@@ -151,8 +168,14 @@ describe('proxmox-execute-vm-command against the simulator', () => {
       close: () => {},
     };
     const catalog = { get: () => ({ params: [{ name: 'command', type: 'string' }] }) } as unknown as Catalog;
-    const env74: ToolEnv = { config: env.config, audit: env.audit, cluster: () => ({ ...base, client: spy, catalog: async () => catalog }) };
-    await vmCommandTool.run(vmCommandTool.input.parse({ node: 'pve1', vmid: 100, command: 'echo', args: ["it's"] }), env74, makeCall()).catch(() => undefined);
+    const env74: ToolEnv = {
+      config: env.config,
+      audit: env.audit,
+      cluster: () => ({ ...base, client: spy, catalog: async () => catalog }),
+    };
+    await vmCommandTool
+      .run(vmCommandTool.input.parse({ node: 'pve1', vmid: 100, command: 'echo', args: ["it's"] }), env74, makeCall())
+      .catch(() => undefined);
     expect(seen).toEqual([`'echo' 'it'\\''s'`]);
   });
 });

@@ -32,13 +32,22 @@ describe('tools are offered only when they can work', () => {
   it('offers a tool when at least one of several clusters can serve it', () => {
     const one = configFromEnv(base);
     const other = configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: keyFile() });
-    const both: AppConfig = { ...one, clusters: [{ ...one.clusters[0], name: 'a' }, { ...other.clusters[0], name: 'b' }], defaultCluster: 'a' };
+    const both: AppConfig = {
+      ...one,
+      clusters: [
+        { ...one.clusters[0], name: 'a' },
+        { ...other.clusters[0], name: 'b' },
+      ],
+      defaultCluster: 'a',
+    };
     expect(names(both)).toContain('proxmox-execute-container-command');
   });
 
   it('withholds the write tools in read-only mode, in one line, keeping the order of the rest', () => {
     const offer = offerTools(configFromEnv({ ...base, PROXMOX_READONLY: 'true', SSH_AUTH_SOCK: '/run/agent.sock' }));
     expect(offer.tools.map((t) => t.name)).toEqual(['proxmox-api-schema', 'proxmox-api-read']);
-    expect(withheldLines(offer)).toEqual(['proxmox-api, proxmox-execute-container-command, proxmox-execute-vm-command not offered: read-only mode (PROXMOX_READONLY)']);
+    expect(withheldLines(offer)).toEqual([
+      'proxmox-api, proxmox-execute-container-command, proxmox-execute-vm-command not offered: read-only mode (PROXMOX_READONLY)',
+    ]);
   });
 });

@@ -10,57 +10,166 @@ const N = '/nodes/{node}';
 
 export const PVE_CONCEPTS: Concept[] = [
   // Device passthrough (qm: "PCI(e) Passthrough", "USB Passthrough"; resource mappings).
-  { concept: 'PCI passthrough', say: /\b(gpu|graphics card|video card|pcie?( device| card)?|pass ?through|vfio|iommu|x-vga|hba|sr-?iov|vgpu)\b/, terms: ['hostpci', 'pci'], settings: ['hostpci'] },
+  {
+    concept: 'PCI passthrough',
+    say: /\b(gpu|graphics card|video card|pcie?( device| card)?|pass ?through|vfio|iommu|x-vga|hba|sr-?iov|vgpu)\b/,
+    terms: ['hostpci', 'pci'],
+    settings: ['hostpci'],
+  },
   { concept: 'USB passthrough', say: /\busb( stick| device| drive| dongle| key)?s?\b|\bdongle\b/, terms: ['usb'], settings: ['usb'] },
   // Network devices of a guest (net[n]: model, bridge, tag, macaddr, rate, firewall, link_down).
-  { concept: 'guest network device', say: /\b(nic|nics|network (card|device|adapter)|net\d+|eth\d+|mac( address)?|vmbr\d*|virtio-?net|e1000)\b/, terms: ['net'], settings: ['net'] },
+  {
+    concept: 'guest network device',
+    say: /\b(nic|nics|network (card|device|adapter)|net\d+|eth\d+|mac( address)?|vmbr\d*|virtio-?net|e1000)\b/,
+    terms: ['net'],
+    settings: ['net'],
+  },
   { concept: 'VLAN', say: /\bvlans?( tag| id)?\b/, terms: ['tag', 'net', 'vlan'], settings: ['net'] },
-  { concept: 'network rate limit', say: /\b(rate ?limit|bandwidth limit|mb\/s|throttl\w*)\b/, terms: ['rate', 'limit'], settings: ['net', 'scsi', 'virtio'] },
+  {
+    concept: 'network rate limit',
+    say: /\b(rate ?limit|bandwidth limit|mb\/s|throttl\w*)\b/,
+    terms: ['rate', 'limit'],
+    settings: ['net', 'scsi', 'virtio'],
+  },
   // Container features and mount points (pct: "Container Settings", "Mount Points").
-  { concept: 'container features', say: /\b(nesting|nested|docker|keyctl|fuse|mknod|podman|k3s)\b/, terms: ['features'], settings: ['features'] },
+  {
+    concept: 'container features',
+    say: /\b(nesting|nested|docker|keyctl|fuse|mknod|podman|k3s)\b/,
+    terms: ['features'],
+    settings: ['features'],
+  },
   { concept: 'mount point', say: /\b(bind[- ]?mounts?|mount ?points?|mp\d+|rootfs)\b/, terms: ['mp'], settings: ['mp', 'rootfs'] },
   // Memory and CPU (qm: "Memory", "CPU"; pct: "Memory", "CPU").
-  { concept: 'memory', say: /\b(ram|memory|balloon(ing)?|hugepages?|swap|\d+ ?(gb|mb|gib|mib) (of )?ram)\b/, terms: ['memory'], settings: ['memory', 'balloon', 'swap', 'hugepages'] },
-  { concept: 'CPU', say: /\b(cpu ?(type|model|limit|units|flags)?|cores?|vcpus?|sockets?|numa|cpulimit|cpuunits|processors?)\b/, terms: ['cpu', 'cores'], settings: ['cpu', 'cores', 'sockets', 'vcpus', 'cpulimit', 'cpuunits', 'numa'] },
+  {
+    concept: 'memory',
+    say: /\b(ram|memory|balloon(ing)?|hugepages?|swap|\d+ ?(gb|mb|gib|mib) (of )?ram)\b/,
+    terms: ['memory'],
+    settings: ['memory', 'balloon', 'swap', 'hugepages'],
+  },
+  {
+    concept: 'CPU',
+    say: /\b(cpu ?(type|model|limit|units|flags)?|cores?|vcpus?|sockets?|numa|cpulimit|cpuunits|processors?)\b/,
+    terms: ['cpu', 'cores'],
+    settings: ['cpu', 'cores', 'sockets', 'vcpus', 'cpulimit', 'cpuunits', 'numa'],
+  },
   // Disk options (qm: "Hard Disk": cache, discard, iothread, ssd, backup, replicate, iops/mbps limits).
-  { concept: 'disk options', say: /\b(discard|ssd emulation|iothread|io ?thread|cache mode|writeback|iops|aio|disk (throttle|limit|option)s?|scsi ?controller|scsihw|virtio-scsi\S*)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'ide', 'scsihw'] },
-  { concept: 'additional disk', say: /\b(additional|extra|second|another|new) (\d+ ?g\w* )?(hard )?(disk|drive)\b/, terms: ['disk', 'config'], settings: ['scsi', 'virtio', 'sata', 'mp'] },
+  {
+    concept: 'disk options',
+    say: /\b(discard|ssd emulation|iothread|io ?thread|cache mode|writeback|iops|aio|disk (throttle|limit|option)s?|scsi ?controller|scsihw|virtio-scsi\S*)\b/,
+    terms: ['disk', 'config'],
+    settings: ['scsi', 'virtio', 'sata', 'ide', 'scsihw'],
+  },
+  {
+    concept: 'additional disk',
+    say: /\b(additional|extra|second|another|new) (\d+ ?g\w* )?(hard )?(disk|drive)\b/,
+    terms: ['disk', 'config'],
+    settings: ['scsi', 'virtio', 'sata', 'mp'],
+  },
   { concept: 'CD/DVD drive', say: /\b(cd|dvd|cdrom|cd-rom|iso)( drive| image)?\b/, terms: ['cdrom'], settings: ['ide', 'sata', 'cdrom'] },
   // Boot and firmware (qm: "BIOS and UEFI", "Trusted Platform Module", "Boot order").
-  { concept: 'firmware', say: /\b(bios|uefi|ovmf|seabios|efi ?disk|secure ?boot|tpm( state)?|machine type|q35|i440fx)\b/, terms: ['bios', 'config'], settings: ['bios', 'efidisk', 'tpmstate', 'machine'] },
+  {
+    concept: 'firmware',
+    say: /\b(bios|uefi|ovmf|seabios|efi ?disk|secure ?boot|tpm( state)?|machine type|q35|i440fx)\b/,
+    terms: ['bios', 'config'],
+    settings: ['bios', 'efidisk', 'tpmstate', 'machine'],
+  },
   { concept: 'boot order', say: /\bboot ?(order|device|from)\b|\bboots? (from|off)\b/, terms: ['boot', 'config'], settings: ['boot'] },
-  { concept: 'start at boot', say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/, terms: ['onboot', 'startup'], settings: ['onboot', 'startup'], noVerb: true },
+  {
+    concept: 'start at boot',
+    say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/,
+    terms: ['onboot', 'startup'],
+    settings: ['onboot', 'startup'],
+    noVerb: true,
+  },
   // Cloud-init (qm: "Cloud-Init Support").
-  { concept: 'cloud-init', say: /\b(cloud-?init|ci ?user|cipassword|ssh ?keys?|ipconfig\d*|ip=dhcp|user-?data|searchdomain)\b/, terms: ['cloudinit', 'config'], settings: ['ciuser', 'cipassword', 'sshkeys', 'ipconfig', 'nameserver', 'searchdomain', 'citype'] },
+  {
+    concept: 'cloud-init',
+    say: /\b(cloud-?init|ci ?user|cipassword|ssh ?keys?|ipconfig\d*|ip=dhcp|user-?data|searchdomain)\b/,
+    terms: ['cloudinit', 'config'],
+    settings: ['ciuser', 'cipassword', 'sshkeys', 'ipconfig', 'nameserver', 'searchdomain', 'citype'],
+  },
   { concept: 'cloud image', say: /\b(cloud ?image|qcow2|\.img|generic ?cloud|cloudimg)\b/, terms: ['download', 'url', 'import'] },
   // The guest agent as a VM option, not its commands (qm: "QEMU Guest Agent").
-  { concept: 'guest agent option', say: /\bagent (option|flag|setting|checkbox)|\b(enable|turn on|activate|disable) (the )?(qemu )?(guest )?agent\b/, terms: ['agent', 'config'], settings: ['agent'] },
-  { concept: 'display', say: /\b(display|vga|qxl|virtio-gpu|serial (port|console)|monitor resolution)\b/, terms: ['vga', 'config'], settings: ['vga', 'serial'] },
+  {
+    concept: 'guest agent option',
+    say: /\bagent (option|flag|setting|checkbox)|\b(enable|turn on|activate|disable) (the )?(qemu )?(guest )?agent\b/,
+    terms: ['agent', 'config'],
+    settings: ['agent'],
+  },
+  {
+    concept: 'display',
+    say: /\b(display|vga|qxl|virtio-gpu|serial (port|console)|monitor resolution)\b/,
+    terms: ['vga', 'config'],
+    settings: ['vga', 'serial'],
+  },
   // Locks (qm unlock / pct unlock: the config's lock is deleted).
-  { concept: 'lock', say: /\b(un ?lock|locked|lock(ed)? (state|file)|stale lock|is locked)\b/, terms: ['lock', 'config', 'skiplock'], settings: ['lock', 'delete'] },
-  { concept: 'protection', say: /\b(protect(ion|ed)?|accidental(ly)? (delet|remov)\w*|prevent (delet|remov)\w*)\b/, terms: ['protection', 'config'], settings: ['protection'] },
+  {
+    concept: 'lock',
+    say: /\b(un ?lock|locked|lock(ed)? (state|file)|stale lock|is locked)\b/,
+    terms: ['lock', 'config', 'skiplock'],
+    settings: ['lock', 'delete'],
+  },
+  {
+    concept: 'protection',
+    say: /\b(protect(ion|ed)?|accidental(ly)? (delet|remov)\w*|prevent (delet|remov)\w*)\b/,
+    terms: ['protection', 'config'],
+    settings: ['protection'],
+  },
   { concept: 'notes', say: /\b(notes?|comments?|annotation)\b/, terms: ['description', 'config'], settings: ['description'] },
   { concept: 'tags', say: /\btags?(ged)?\b/, terms: ['tags'], settings: ['tags'] },
   { concept: 'guest name', say: /\b(rename|hostname|display name)\b/, terms: ['name', 'config'], settings: ['name', 'hostname'] },
-  { concept: 'container network', say: /\b(static ip|ip address of (the )?(ct|container)|gateway|gw)\b/, terms: ['net', 'ip'], settings: ['net', 'ipconfig'] },
+  {
+    concept: 'container network',
+    say: /\b(static ip|ip address of (the )?(ct|container)|gateway|gw)\b/,
+    terms: ['net', 'ip'],
+    settings: ['net', 'ipconfig'],
+  },
   { concept: 'container console', say: /\b(cmode|console mode|tty)\b/, terms: ['cmode', 'config'], settings: ['cmode', 'tty'] },
   { concept: 'OS type', say: /\b(os ?type|ostype|windows \d+|win\d+|l26)\b/, terms: ['ostype', 'config'], settings: ['ostype'] },
   // Two-factor authentication (pveum: "Two-Factor Authentication").
-  { concept: 'TFA', say: /\b(2fa|tfa|two[- ]factor|totp|otp|yubi ?key|webauthn|authenticator( app)?|recovery (keys?|codes?))\b/, terms: ['tfa'] },
+  {
+    concept: 'TFA',
+    say: /\b(2fa|tfa|two[- ]factor|totp|otp|yubi ?key|webauthn|authenticator( app)?|recovery (keys?|codes?))\b/,
+    terms: ['tfa'],
+  },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
-  { concept: 'console', say: /\b(novnc|xterm(\.js)?|web ?console|serial terminal|terminal)\b/, terms: ['vncproxy', 'termproxy', 'console'] },
+  {
+    concept: 'console',
+    say: /\b(novnc|xterm(\.js)?|web ?console|serial terminal|terminal)\b/,
+    terms: ['vncproxy', 'termproxy', 'console'],
+  },
   // Templates and clones (qm: "Templates and Clones"); appliance templates (pveam).
   { concept: 'template', say: /\b(golden image|base image|template)\b/, terms: ['template', 'clone'] },
-  { concept: 'appliance template', say: /\b(pveam|turnkey|appliance|ct template|lxc template|container template)\b/, terms: ['aplinfo', 'template'] },
+  {
+    concept: 'appliance template',
+    say: /\b(pveam|turnkey|appliance|ct template|lxc template|container template)\b/,
+    terms: ['aplinfo', 'template'],
+  },
   // High availability (ha-manager: resources, node affinity and resource affinity rules, groups).
-  { concept: 'HA resource', say: /\b(failover|fail over|restart(s|ed)? on (an)?other (node|host)|host (dies|fails|goes down)|ha[- ]managed)\b/, terms: ['ha', 'resources'] },
-  { concept: 'HA rule', say: /\b(anti-?affinity|affinity|keep (\w+ )*(apart|together)|(different|separate|same) (hosts|nodes)|never on the same)\b/, terms: ['ha', 'rules'] },
+  {
+    concept: 'HA resource',
+    say: /\b(failover|fail over|restart(s|ed)? on (an)?other (node|host)|host (dies|fails|goes down)|ha[- ]managed)\b/,
+    terms: ['ha', 'resources'],
+  },
+  {
+    concept: 'HA rule',
+    say: /\b(anti-?affinity|affinity|keep (\w+ )*(apart|together)|(different|separate|same) (hosts|nodes)|never on the same)\b/,
+    terms: ['ha', 'rules'],
+  },
   // Firewall (pve-firewall: rules, IP sets, aliases, security groups).
   { concept: 'block an address', say: /\b(block|ban|blacklist|blocklist|deny|drop traffic)\b/, terms: ['firewall', 'ipset', 'rules'] },
   { concept: 'open a port', say: /\b(open|allow) (the )?port\b|\bport \d+\b/, terms: ['firewall', 'rules'] },
   // Backups and retention (vzdump: "Backup Retention").
-  { concept: 'retention', say: /\b(retention|keep[- ](last|daily|weekly|monthly)|keep only|prune|old backups)\b/, terms: ['prune', 'backups'] },
-  { concept: 'backup job', say: /\b(scheduled|nightly|every (night|day|sunday|week|monday)|each night|cron)\b/, terms: ['backup', 'schedule', 'job'] },
+  {
+    concept: 'retention',
+    say: /\b(retention|keep[- ](last|daily|weekly|monthly)|keep only|prune|old backups)\b/,
+    terms: ['prune', 'backups'],
+  },
+  {
+    concept: 'backup job',
+    say: /\b(scheduled|nightly|every (night|day|sunday|week|monday)|each night|cron)\b/,
+    terms: ['backup', 'schedule', 'job'],
+  },
   // Storage types (pvesm).
   { concept: 'network storage', say: /\b(nfs|smb|cifs|iscsi|glusterfs|pbs|proxmox backup server|nas|share)\b/, terms: ['storage'] },
   // Node maintenance (ha-manager crm-command node-maintenance, bulk migrate).
@@ -81,7 +190,8 @@ export const PVE_CONCEPTS: Concept[] = [
 export const PVE_RECIPES: Recipe[] = [
   {
     goal: 'find out why a guest crashes, freezes or stops',
-    words: 'crash crashes crashed crashing freeze freezes freezing frozen hang hangs hung stuck unresponsive dies died keeps stopping night overnight randomly random wrong problem unstable why investigate troubleshoot diagnose',
+    words:
+      'crash crashes crashed crashing freeze freezes freezing frozen hang hangs hung stuck unresponsive dies died keeps stopping night overnight randomly random wrong problem unstable why investigate troubleshoot diagnose',
     steps: [
       { op: `GET ${N}/tasks`, why: 'tasks of the guest (filter vmid, errors)' },
       { op: `GET ${N}/journal`, why: 'node journal around that time' },
@@ -229,7 +339,7 @@ export const PVE_RECIPES: Recipe[] = [
     steps: [
       { op: 'GET /cluster/tasks', why: 'tasks with user and time' },
       { op: 'GET /cluster/log', why: 'the cluster log' },
-      { op: `GET ${N}/tasks`, why: 'one node\'s tasks (filter vmid, userfilter)' },
+      { op: `GET ${N}/tasks`, why: "one node's tasks (filter vmid, userfilter)" },
     ],
   },
   {
@@ -246,7 +356,7 @@ export const PVE_RECIPES: Recipe[] = [
     words: 'no network cant get on network cannot reach ping unreachable no ip connectivity bridge offline internet',
     steps: [
       { op: `GET ${Q}/config`, why: 'its net0: bridge, tag, firewall, link_down' },
-      { op: `GET ${N}/network`, why: 'the node\'s bridges and VLANs' },
+      { op: `GET ${N}/network`, why: "the node's bridges and VLANs" },
       { op: `GET ${Q}/agent/network-get-interfaces`, why: 'the addresses the guest has' },
       { op: `GET ${Q}/firewall/options`, why: 'guest firewall settings' },
     ],
@@ -344,7 +454,7 @@ export const PVE_RECIPES: Recipe[] = [
     words: 'keep only last daily weekly backups retention prune old rotate',
     steps: [
       { op: 'PUT /cluster/backup/{id}', why: 'prune-backups of the job (keep-daily=7)' },
-      { op: 'PUT /storage/{storage}', why: 'or the storage\'s prune-backups' },
+      { op: 'PUT /storage/{storage}', why: "or the storage's prune-backups" },
       { op: `DELETE ${N}/storage/{storage}/prunebackups`, why: 'prune now' },
     ],
   },
@@ -387,7 +497,7 @@ export const PVE_RECIPES: Recipe[] = [
     goal: 'pass a PCI device or GPU through to a VM',
     words: 'gpu pci pcie passthrough graphics card pass through',
     steps: [
-      { op: `GET ${N}/hardware/pci`, why: 'the host\'s PCI devices and IOMMU groups' },
+      { op: `GET ${N}/hardware/pci`, why: "the host's PCI devices and IOMMU groups" },
       { op: 'POST /cluster/mapping/pci', why: 'optional: a resource mapping' },
       { op: `PUT ${Q}/config`, why: 'hostpci0: device or mapping, pcie=1, x-vga=1' },
     ],
@@ -401,11 +511,11 @@ export const PVE_RECIPES: Recipe[] = [
     ],
   },
   {
-    goal: 'find a guest\'s IP address',
+    goal: "find a guest's IP address",
     words: 'ip address of guest vm container what ip find',
     steps: [
-      { op: `GET ${Q}/agent/network-get-interfaces`, why: 'a VM\'s addresses (guest agent)' },
-      { op: `GET ${L}/interfaces`, why: 'a container\'s addresses' },
+      { op: `GET ${Q}/agent/network-get-interfaces`, why: "a VM's addresses (guest agent)" },
+      { op: `GET ${L}/interfaces`, why: "a container's addresses" },
     ],
   },
   {

@@ -3,7 +3,20 @@
  * dialect, so the catalog's reading of that dialect is exercised end to end) and what it does.
  * test/simulator/pbs.test.ts checks every declaration against the real PBS 4.2 schema.
  */
-import { backupTimeString, BACKUP_TYPES, KEEP_OPTIONS, PbsError, pruneMarks, snapshotSize, type BackupSnapshot, type Datastore, type Job, type JobKind, type KeepOption, type PbsState } from './state.js';
+import {
+  backupTimeString,
+  BACKUP_TYPES,
+  KEEP_OPTIONS,
+  PbsError,
+  pruneMarks,
+  snapshotSize,
+  type BackupSnapshot,
+  type Datastore,
+  type Job,
+  type JobKind,
+  type KeepOption,
+  type PbsState,
+} from './state.js';
 import type { PbsTaskManager } from './tasks.js';
 
 export type Schema = Record<string, unknown>;
@@ -44,17 +57,30 @@ const UPID_PATTERN =
 const opt = (s: Schema): Schema => ({ ...s, optional: 1 });
 const STORE: Schema = { type: 'string', description: 'Datastore name.', minLength: 3, maxLength: 32, pattern: SAFE_ID };
 const NS: Schema = { type: 'string', description: 'Namespace, levels separated by "/".', maxLength: 256, pattern: NS_PATTERN };
-const NODE: Schema = { type: 'string', description: "Node name (or 'localhost').", pattern: '/^(?:[a-zA-Z0-9](?:[a-zA-Z0-9\\-]*[a-zA-Z0-9])?)$/' };
+const NODE: Schema = {
+  type: 'string',
+  description: "Node name (or 'localhost').",
+  pattern: '/^(?:[a-zA-Z0-9](?:[a-zA-Z0-9\\-]*[a-zA-Z0-9])?)$/',
+};
 const UPID: Schema = { type: 'string', description: 'Task id (UPID).', minLength: 36, pattern: UPID_PATTERN };
 const BTYPE: Schema = { type: 'string', description: 'Backup type.', enum: [...BACKUP_TYPES] };
 const BID: Schema = { type: 'string', description: 'Backup id (a guest id or host name).', pattern: '/^[A-Za-z0-9_][A-Za-z0-9._\\-]*$/' };
 const BTIME: Schema = { type: 'integer', description: 'Backup time (Unix epoch).', minimum: 1 };
 const JOB_ID: Schema = { type: 'string', description: 'Job id.', minLength: 3, maxLength: 32, pattern: SAFE_ID };
 const COMMENT: Schema = { type: 'string', description: 'Comment.', maxLength: 128, pattern: '/^[[:^cntrl:]]*$/' };
-const SCHEDULE: Schema = { type: 'string', description: 'Calendar event (systemd style), e.g. daily or 02:30.', minLength: 1, maxLength: 256 };
+const SCHEDULE: Schema = {
+  type: 'string',
+  description: 'Calendar event (systemd style), e.g. daily or 02:30.',
+  minLength: 1,
+  maxLength: 256,
+};
 const BOOL = (description: string): Schema => ({ type: 'boolean', description });
 const MAX_DEPTH: Schema = { type: 'integer', description: 'How many namespace levels below to include.', minimum: 0, maximum: 7 };
-const DIGEST: Schema = { type: 'string', description: 'Refuse the change if the configuration changed since (SHA-256 digest).', pattern: '/^[a-f0-9]{64}$/' };
+const DIGEST: Schema = {
+  type: 'string',
+  description: 'Refuse the change if the configuration changed since (SHA-256 digest).',
+  pattern: '/^[a-f0-9]{64}$/',
+};
 const KEEP: Record<KeepOption, Schema> = Object.fromEntries(
   KEEP_OPTIONS.map((k) => [k, opt({ type: 'integer', description: `How many backups to keep (${k.slice(5)}).`, minimum: 1 })]),
 ) as Record<KeepOption, Schema>;
@@ -125,7 +151,13 @@ function keepOf(p: Params): Partial<Record<KeepOption, number>> {
 /** Removes what prune does not keep; returns PBS's list of decisions. */
 function prune(ctx: Ctx, ds: Datastore, ns: string, list: BackupSnapshot[], keep: Partial<Record<KeepOption, number>>, dryRun: boolean) {
   const marks = pruneMarks(list, keep);
-  const rows = [...marks.entries()].map(([s, m]) => ({ 'backup-type': s.type, 'backup-id': s.id, 'backup-time': s.time, keep: m !== 'remove', protected: m === 'protected' }));
+  const rows = [...marks.entries()].map(([s, m]) => ({
+    'backup-type': s.type,
+    'backup-id': s.id,
+    'backup-time': s.time,
+    keep: m !== 'remove',
+    protected: m === 'protected',
+  }));
   if (!dryRun) {
     const all = ctx.state.snapshotsOf(ds, ns);
     for (const [s, m] of marks) if (m === 'remove') all.splice(all.indexOf(s), 1);
@@ -134,13 +166,22 @@ function prune(ctx: Ctx, ds: Datastore, ns: string, list: BackupSnapshot[], keep
 }
 
 function jobRow(job: Job): Record<string, unknown> {
-  return { id: job.id, store: job.store, ...(job.ns ? { ns: job.ns } : {}), ...(job.schedule ? { schedule: job.schedule } : {}), ...(job.comment ? { comment: job.comment } : {}), ...job.options };
+  return {
+    id: job.id,
+    store: job.store,
+    ...(job.ns ? { ns: job.ns } : {}),
+    ...(job.schedule ? { schedule: job.schedule } : {}),
+    ...(job.comment ? { comment: job.comment } : {}),
+    ...job.options,
+  };
 }
 
 function jobStatusRow(job: Job): Record<string, unknown> {
   return {
     ...jobRow(job),
-    ...(job.lastRun ? { 'last-run-upid': job.lastRun.upid, 'last-run-state': job.lastRun.state, 'last-run-endtime': job.lastRun.endtime } : {}),
+    ...(job.lastRun
+      ? { 'last-run-upid': job.lastRun.upid, 'last-run-state': job.lastRun.state, 'last-run-endtime': job.lastRun.endtime }
+      : {}),
     'next-run': Math.floor(Date.now() / 1000) + 3600,
   };
 }
@@ -175,7 +216,13 @@ function runJob(ctx: Ctx, kind: JobKind, id: string): string {
   let upid: string;
   if (kind === 'verify') {
     const nss = ctx.state.namespacesUnder(ds, job.ns ?? '');
-    upid = startVerify(ctx, job.store, `${job.store}:${id}`, nss.flatMap((ns) => ctx.state.snapshotsOf(ds, ns)), 'verificationjob');
+    upid = startVerify(
+      ctx,
+      job.store,
+      `${job.store}:${id}`,
+      nss.flatMap((ns) => ctx.state.snapshotsOf(ds, ns)),
+      'verificationjob',
+    );
   } else if (kind === 'prune') {
     const keep = job.options as Partial<Record<KeepOption, number>>;
     upid = ctx.tasks.start({
@@ -186,7 +233,12 @@ function runJob(ctx: Ctx, kind: JobKind, id: string): string {
         const lines: string[] = [];
         for (const ns of ctx.state.namespacesUnder(ds, job.ns ?? '', Number(job.options['max-depth'] ?? 7))) {
           const groups = groupsOf(ctx.state.snapshotsOf(ds, ns));
-          for (const g of groups.values()) for (const row of prune(ctx, ds, ns, g, keep, false)) if (!row.keep) lines.push(`removed ${ns ? `ns/${ns}/` : ''}${row['backup-type']}/${row['backup-id']}/${backupTimeString(row['backup-time'])}`);
+          for (const g of groups.values())
+            for (const row of prune(ctx, ds, ns, g, keep, false))
+              if (!row.keep)
+                lines.push(
+                  `removed ${ns ? `ns/${ns}/` : ''}${row['backup-type']}/${row['backup-id']}/${backupTimeString(row['backup-time'])}`,
+                );
         }
         return lines;
       },
@@ -248,7 +300,12 @@ function jobConfig(kind: JobKind): Record<string, Schema> {
     };
   }
   if (kind === 'verify') {
-    return { ...common, 'ignore-verified': opt(BOOL('Skip snapshots verified recently.')), 'outdated-after': opt({ type: 'integer', description: 'Days after which a verification is outdated.', minimum: 1 }), 'max-depth': opt(MAX_DEPTH) };
+    return {
+      ...common,
+      'ignore-verified': opt(BOOL('Skip snapshots verified recently.')),
+      'outdated-after': opt({ type: 'integer', description: 'Days after which a verification is outdated.', minimum: 1 }),
+      'max-depth': opt(MAX_DEPTH),
+    };
   }
   return { ...common, schedule: SCHEDULE, ...KEEP, 'max-depth': opt(MAX_DEPTH) };
 }
@@ -261,7 +318,10 @@ function jobOps(kind: JobKind, label: string): PbsOperation[] {
       method: 'GET',
       path: base,
       description: `List ${label} jobs.`,
-      params: kind === 'sync' ? { 'sync-direction': opt({ type: 'string', description: 'Which sync jobs.', enum: ['all', 'push', 'pull'] }) } : {},
+      params:
+        kind === 'sync'
+          ? { 'sync-direction': opt({ type: 'string', description: 'Which sync jobs.', enum: ['all', 'push', 'pull'] }) }
+          : {},
       returns: list(`${label} jobs`),
       permissions: anyUser('Lists the jobs the user may see.'),
       handler: (ctx) => [...ctx.state.jobs.values()].filter((j) => j.kind === kind).map(jobRow),
@@ -284,8 +344,17 @@ function jobOps(kind: JobKind, label: string): PbsOperation[] {
           const spec = jobConfig(kind)[k];
           options[k] = spec?.type === 'integer' ? Number(v) : spec?.type === 'boolean' ? v === '1' : String(v);
         }
-        if (kind === 'sync' && options.remote !== undefined && !ctx.state.remotes.has(String(options.remote))) throw new PbsError(400, `remote '${String(options.remote)}' does not exist.`);
-        ctx.state.addJob({ kind, id, store: str(ctx.params, 'store'), schedule: one(ctx.params, 'schedule'), comment: one(ctx.params, 'comment'), ns: one(ctx.params, 'ns'), options });
+        if (kind === 'sync' && options.remote !== undefined && !ctx.state.remotes.has(String(options.remote)))
+          throw new PbsError(400, `remote '${String(options.remote)}' does not exist.`);
+        ctx.state.addJob({
+          kind,
+          id,
+          store: str(ctx.params, 'store'),
+          schedule: one(ctx.params, 'schedule'),
+          comment: one(ctx.params, 'comment'),
+          ns: one(ctx.params, 'ns'),
+          options,
+        });
         return null;
       },
     },
@@ -393,8 +462,8 @@ export function pbsOperations(): PbsOperation[] {
           pid: t.pid,
           pstart: t.pstart,
           starttime: t.starttime,
-          'worker_type': t.type,
-          'worker_id': t.id,
+          worker_type: t.type,
+          worker_id: t.id,
           user: t.user,
           ...(t.endtime ? { endtime: t.endtime, status: t.exitstatus } : {}),
         }));
@@ -443,7 +512,10 @@ export function pbsOperations(): PbsOperation[] {
         if (bool(ctx.params, 'download')) return { file: t.log.join('\n') + '\n' };
         const start = int(ctx.params, 'start') ?? 0;
         const limit = int(ctx.params, 'limit') ?? 50;
-        return { envelope: { total: t.log.length, active: t.status === 'running' }, data: t.log.slice(start, start + limit).map((line, i) => ({ n: start + i + 1, t: line })) };
+        return {
+          envelope: { total: t.log.length, active: t.status === 'running' },
+          data: t.log.slice(start, start + limit).map((line, i) => ({ n: start + i + 1, t: line })),
+        };
       },
     },
     {
@@ -467,7 +539,13 @@ export function pbsOperations(): PbsOperation[] {
       returns: list('usage per datastore'),
       permissions: anyUser('Datastores the user may audit.'),
       handler: (ctx) =>
-        [...ctx.state.datastores.values()].map((ds) => ({ store: ds.name, total: ds.total, used: ctx.state.usedBytes(ds), avail: ds.total - ctx.state.usedBytes(ds), 'gc-status': ds.gc })),
+        [...ctx.state.datastores.values()].map((ds) => ({
+          store: ds.name,
+          total: ds.total,
+          used: ctx.state.usedBytes(ds),
+          avail: ds.total - ctx.state.usedBytes(ds),
+          'gc-status': ds.gc,
+        })),
     },
     {
       method: 'GET',
@@ -476,7 +554,12 @@ export function pbsOperations(): PbsOperation[] {
       params: {},
       returns: list('datastores'),
       permissions: anyUser('Datastores with any privilege.'),
-      handler: (ctx) => [...ctx.state.datastores.values()].map((ds) => ({ store: ds.name, ...(ds.comment ? { comment: ds.comment } : {}), 'mount-status': 'nonremovable' })),
+      handler: (ctx) =>
+        [...ctx.state.datastores.values()].map((ds) => ({
+          store: ds.name,
+          ...(ds.comment ? { comment: ds.comment } : {}),
+          'mount-status': 'nonremovable',
+        })),
     },
     {
       method: 'GET',
@@ -521,7 +604,11 @@ export function pbsOperations(): PbsOperation[] {
       method: 'POST',
       path: '/admin/datastore/{store}/namespace',
       description: 'Create a namespace.',
-      params: { store: STORE, name: { type: 'string', description: 'Name of the new namespace (one level).', pattern: SAFE_ID, maxLength: 31 }, parent: opt(NS) },
+      params: {
+        store: STORE,
+        name: { type: 'string', description: 'Name of the new namespace (one level).', pattern: SAFE_ID, maxLength: 31 },
+        parent: opt(NS),
+      },
       returns: { type: 'string', description: 'The new namespace.' },
       permissions: anyUser('Datastore.Modify on the parent namespace.'),
       handler: (ctx) => {
@@ -554,7 +641,8 @@ export function pbsOperations(): PbsOperation[] {
         if (ns === '') throw new PbsError(400, 'cannot delete the root namespace');
         const under = ctx.state.namespacesUnder(ds, ns);
         const snaps = under.flatMap((n) => ctx.state.snapshotsOf(ds, n));
-        if (snaps.length && !bool(ctx.params, 'delete-groups')) throw new PbsError(400, `namespace '${ns}' is not empty (use delete-groups to remove the backups in it)`);
+        if (snaps.length && !bool(ctx.params, 'delete-groups'))
+          throw new PbsError(400, `namespace '${ns}' is not empty (use delete-groups to remove the backups in it)`);
         const protectedOnes = snaps.filter((s) => s.protected);
         for (const n of under) {
           const kept = ctx.state.snapshotsOf(ds, n).filter((s) => s.protected);
@@ -564,7 +652,8 @@ export function pbsOperations(): PbsOperation[] {
             ds.namespaces.delete(n);
           }
         }
-        if (protectedOnes.length && one(ctx.params, 'error-on-protected') !== '0') throw new PbsError(400, `failed to remove namespace '${ns}': ${protectedOnes.length} protected snapshot(s) kept`);
+        if (protectedOnes.length && one(ctx.params, 'error-on-protected') !== '0')
+          throw new PbsError(400, `failed to remove namespace '${ns}': ${protectedOnes.length} protected snapshot(s) kept`);
         return null;
       },
     },
@@ -580,7 +669,14 @@ export function pbsOperations(): PbsOperation[] {
         const ns = ctx.state.namespace(ds, one(ctx.params, 'ns'));
         return [...groupsOf(ctx.state.snapshotsOf(ds, ns)).values()].map((g) => {
           const last = g.reduce((a, b) => (b.time > a.time ? b : a));
-          return { 'backup-type': last.type, 'backup-id': last.id, 'last-backup': last.time, 'backup-count': g.length, files: last.files.map((f) => f.filename), owner: last.owner };
+          return {
+            'backup-type': last.type,
+            'backup-id': last.id,
+            'last-backup': last.time,
+            'backup-count': g.length,
+            files: last.files.map((f) => f.filename),
+            owner: last.owner,
+          };
         });
       },
     },
@@ -588,7 +684,13 @@ export function pbsOperations(): PbsOperation[] {
       method: 'DELETE',
       path: '/admin/datastore/{store}/groups',
       description: 'Delete a backup group with all its snapshots (protected ones stay).',
-      params: { store: STORE, ns: opt(NS), 'backup-type': BTYPE, 'backup-id': BID, 'error-on-protected': opt({ ...BOOL('Fail when a protected snapshot stays.'), default: true }) },
+      params: {
+        store: STORE,
+        ns: opt(NS),
+        'backup-type': BTYPE,
+        'backup-id': BID,
+        'error-on-protected': opt({ ...BOOL('Fail when a protected snapshot stays.'), default: true }),
+      },
       returns: object('removed and protected snapshot counts'),
       permissions: anyUser('Datastore.Modify, or Datastore.Prune as the group owner.'),
       handler: (ctx) => {
@@ -597,11 +699,20 @@ export function pbsOperations(): PbsOperation[] {
         const ns = ctx.state.namespace(ds, one(ctx.params, 'ns'));
         const all = ctx.state.snapshotsOf(ds, ns);
         const group = all.filter((s) => s.type === str(ctx.params, 'backup-type') && s.id === str(ctx.params, 'backup-id'));
-        if (!group.length) throw new PbsError(400, `group '${str(ctx.params, 'backup-type')}/${str(ctx.params, 'backup-id')}' does not exist.`);
+        if (!group.length)
+          throw new PbsError(400, `group '${str(ctx.params, 'backup-type')}/${str(ctx.params, 'backup-id')}' does not exist.`);
         const prot = group.filter((s) => s.protected);
-        ds.snapshots.set(ns, all.filter((s) => !group.includes(s) || s.protected));
-        if (prot.length && one(ctx.params, 'error-on-protected') !== '0') throw new PbsError(400, `could not remove ${prot.length} protected snapshot(s) of the group`);
-        return { 'removed-snapshots': group.length - prot.length, 'protected-snapshots': prot.length, 'removed-groups': prot.length ? 0 : 1 };
+        ds.snapshots.set(
+          ns,
+          all.filter((s) => !group.includes(s) || s.protected),
+        );
+        if (prot.length && one(ctx.params, 'error-on-protected') !== '0')
+          throw new PbsError(400, `could not remove ${prot.length} protected snapshot(s) of the group`);
+        return {
+          'removed-snapshots': group.length - prot.length,
+          'protected-snapshots': prot.length,
+          'removed-groups': prot.length ? 0 : 1,
+        };
       },
     },
     {
@@ -634,7 +745,8 @@ export function pbsOperations(): PbsOperation[] {
         const ds = ctx.state.datastore(str(ctx.params, 'store'));
         const ns = ctx.state.namespace(ds, one(ctx.params, 'ns'));
         const snap = findSnapshot(ctx, ds, ns);
-        if (snap.protected) throw new PbsError(400, `cannot remove protected snapshot ${snap.type}/${snap.id}/${backupTimeString(snap.time)}`);
+        if (snap.protected)
+          throw new PbsError(400, `cannot remove protected snapshot ${snap.type}/${snap.id}/${backupTimeString(snap.time)}`);
         const all = ctx.state.snapshotsOf(ds, ns);
         all.splice(all.indexOf(snap), 1);
         return null;
@@ -658,7 +770,14 @@ export function pbsOperations(): PbsOperation[] {
       method: 'POST',
       path: '/admin/datastore/{store}/prune',
       description: 'Prune one backup group by keep options; dry-run only reports.',
-      params: { store: STORE, ns: opt(NS), 'backup-type': BTYPE, 'backup-id': BID, 'dry-run': opt({ ...BOOL('Only report what would be removed.'), default: false }), ...KEEP },
+      params: {
+        store: STORE,
+        ns: opt(NS),
+        'backup-type': BTYPE,
+        'backup-id': BID,
+        'dry-run': opt({ ...BOOL('Only report what would be removed.'), default: false }),
+        ...KEEP,
+      },
       returns: list('what prune keeps and removes'),
       permissions: anyUser('Datastore.Modify, or Datastore.Prune as the group owner.'),
       handler: (ctx) => {
@@ -666,8 +785,11 @@ export function pbsOperations(): PbsOperation[] {
         if (!dryRun) requireModify(ctx);
         const ds = ctx.state.datastore(str(ctx.params, 'store'));
         const ns = ctx.state.namespace(ds, one(ctx.params, 'ns'));
-        const group = ctx.state.snapshotsOf(ds, ns).filter((s) => s.type === str(ctx.params, 'backup-type') && s.id === str(ctx.params, 'backup-id'));
-        if (!group.length) throw new PbsError(400, `group '${str(ctx.params, 'backup-type')}/${str(ctx.params, 'backup-id')}' does not exist.`);
+        const group = ctx.state
+          .snapshotsOf(ds, ns)
+          .filter((s) => s.type === str(ctx.params, 'backup-type') && s.id === str(ctx.params, 'backup-id'));
+        if (!group.length)
+          throw new PbsError(400, `group '${str(ctx.params, 'backup-type')}/${str(ctx.params, 'backup-id')}' does not exist.`);
         return prune(ctx, ds, ns, group, keepOf(ctx.params), dryRun);
       },
     },
@@ -675,7 +797,13 @@ export function pbsOperations(): PbsOperation[] {
       method: 'POST',
       path: '/admin/datastore/{store}/prune-datastore',
       description: 'Prune every group of the datastore (or a namespace) as a task.',
-      params: { store: STORE, ns: opt(NS), 'max-depth': opt(MAX_DEPTH), 'dry-run': opt({ ...BOOL('Only report what would be removed.'), default: false }), ...KEEP },
+      params: {
+        store: STORE,
+        ns: opt(NS),
+        'max-depth': opt(MAX_DEPTH),
+        'dry-run': opt({ ...BOOL('Only report what would be removed.'), default: false }),
+        ...KEEP,
+      },
       returns: UPID_RETURN,
       permissions: perm(['datastore', '{store}'], ['Datastore.Modify', 'Datastore.Prune'], true),
       handler: (ctx) => {
@@ -694,7 +822,9 @@ export function pbsOperations(): PbsOperation[] {
             for (const ns of ctx.state.namespacesUnder(ds, top, int(ctx.params, 'max-depth'))) {
               for (const g of groupsOf(ctx.state.snapshotsOf(ds, ns)).values()) {
                 for (const row of prune(ctx, ds, ns, g, keep, dryRun)) {
-                  lines.push(`${row.keep ? 'keep' : dryRun ? 'would remove' : 'remove'} ${ns ? `ns/${ns}/` : ''}${row['backup-type']}/${row['backup-id']}/${backupTimeString(row['backup-time'])}`);
+                  lines.push(
+                    `${row.keep ? 'keep' : dryRun ? 'would remove' : 'remove'} ${ns ? `ns/${ns}/` : ''}${row['backup-type']}/${row['backup-id']}/${backupTimeString(row['backup-time'])}`,
+                  );
                 }
               }
             }
@@ -727,7 +857,9 @@ export function pbsOperations(): PbsOperation[] {
         const time = int(ctx.params, 'backup-time');
         if (time !== undefined && (!type || !id)) throw new PbsError(400, 'backup-time needs backup-type and backup-id');
         const nss = type ? [top] : ctx.state.namespacesUnder(ds, top, int(ctx.params, 'max-depth'));
-        let targets = nss.flatMap((ns) => ctx.state.snapshotsOf(ds, ns)).filter((s) => (!type || s.type === type) && (!id || s.id === id) && (time === undefined || s.time === time));
+        let targets = nss
+          .flatMap((ns) => ctx.state.snapshotsOf(ds, ns))
+          .filter((s) => (!type || s.type === type) && (!id || s.id === id) && (time === undefined || s.time === time));
         if (type && !targets.length) throw new PbsError(400, `no such backup ${type}/${id ?? '*'}`);
         if (bool(ctx.params, 'ignore-verified')) targets = targets.filter((s) => !s.verification);
         const workerId = type ? `${ds.name}:${type}/${id ?? ''}${time !== undefined ? `/${backupTimeString(time)}` : ''}` : ds.name;
@@ -762,7 +894,10 @@ export function pbsOperations(): PbsOperation[] {
           authid: ctx.who.authid,
           log: ['Start GC phase1 (mark used chunks)', 'Start GC phase2 (sweep unused chunks)'],
           effect: () => {
-            const indexes = [...ds.snapshots.values()].reduce((n, l) => n + l.reduce((m, s) => m + s.files.filter((f) => /\.(f|d)idx$/.test(f.filename)).length, 0), 0);
+            const indexes = [...ds.snapshots.values()].reduce(
+              (n, l) => n + l.reduce((m, s) => m + s.files.filter((f) => /\.(f|d)idx$/.test(f.filename)).length, 0),
+              0,
+            );
             const used = ctx.state.usedBytes(ds);
             const removed = Math.round(used * 0.03);
             ds.gc = {
@@ -775,7 +910,10 @@ export function pbsOperations(): PbsOperation[] {
               'pending-chunks': 0,
               'pending-bytes': 0,
             };
-            return [`Removed garbage: ${(removed / 1024 ** 3).toFixed(2)} GiB`, `Original data usage: ${(used / 0.18 / 1024 ** 3).toFixed(2)} GiB`];
+            return [
+              `Removed garbage: ${(removed / 1024 ** 3).toFixed(2)} GiB`,
+              `Original data usage: ${(used / 0.18 / 1024 ** 3).toFixed(2)} GiB`,
+            ];
           },
         });
         return upid;
@@ -812,7 +950,8 @@ export function pbsOperations(): PbsOperation[] {
         if (ctx.state.datastores.has(name)) throw new PbsError(400, `datastore '${name}' already exists.`);
         const path = str(ctx.params, 'path');
         if (!path.startsWith('/')) throw new PbsError(400, `datastore path '${path}' is not absolute`);
-        if ([...ctx.state.datastores.values()].some((d) => d.path === path)) throw new PbsError(400, `path '${path}' is already used by another datastore`);
+        if ([...ctx.state.datastores.values()].some((d) => d.path === path))
+          throw new PbsError(400, `path '${path}' is already used by another datastore`);
         return ctx.tasks.start({
           type: 'create-datastore',
           id: name,
@@ -853,7 +992,8 @@ export function pbsOperations(): PbsOperation[] {
         requireModify(ctx);
         const ds = ctx.state.datastore(str(ctx.params, 'name'));
         ctx.state.datastores.delete(ds.name);
-        if (!bool(ctx.params, 'keep-job-configs')) for (const [key, job] of ctx.state.jobs) if (job.store === ds.name) ctx.state.jobs.delete(key);
+        if (!bool(ctx.params, 'keep-job-configs'))
+          for (const [key, job] of ctx.state.jobs) if (job.store === ds.name) ctx.state.jobs.delete(key);
         const destroy = bool(ctx.params, 'destroy-data');
         return ctx.tasks.start({
           type: 'delete-datastore',
@@ -882,7 +1022,11 @@ export function pbsOperations(): PbsOperation[] {
         port: opt({ type: 'integer', description: 'Port (default 8007).', minimum: 1, maximum: 65535 }),
         'auth-id': { type: 'string', description: 'User or API token to log in as.', minLength: 3, maxLength: 64 },
         password: { type: 'string', description: 'Password or token secret.', maxLength: 1024 },
-        fingerprint: opt({ type: 'string', description: "The remote's certificate fingerprint (SHA-256).", pattern: '/^(?:[0-9a-fA-F][0-9a-fA-F])(?::[0-9a-fA-F][0-9a-fA-F]){31}$/' }),
+        fingerprint: opt({
+          type: 'string',
+          description: "The remote's certificate fingerprint (SHA-256).",
+          pattern: '/^(?:[0-9a-fA-F][0-9a-fA-F])(?::[0-9a-fA-F][0-9a-fA-F]){31}$/',
+        }),
         comment: opt(COMMENT),
       },
       returns: NULL,
@@ -921,10 +1065,16 @@ export function pbsOperations(): PbsOperation[] {
       method: 'GET',
       path: '/admin/sync',
       description: 'Sync jobs with their last and next run.',
-      params: { store: opt(STORE), 'sync-direction': opt({ type: 'string', description: 'Which sync jobs.', enum: ['all', 'push', 'pull'] }) },
+      params: {
+        store: opt(STORE),
+        'sync-direction': opt({ type: 'string', description: 'Which sync jobs.', enum: ['all', 'push', 'pull'] }),
+      },
       returns: list('sync job status'),
       permissions: anyUser('Jobs the user may see.'),
-      handler: (ctx) => [...ctx.state.jobs.values()].filter((j) => j.kind === 'sync' && (!one(ctx.params, 'store') || j.store === one(ctx.params, 'store'))).map(jobStatusRow),
+      handler: (ctx) =>
+        [...ctx.state.jobs.values()]
+          .filter((j) => j.kind === 'sync' && (!one(ctx.params, 'store') || j.store === one(ctx.params, 'store')))
+          .map(jobStatusRow),
     },
     ...jobOps('verify', 'verification'),
     ...jobOps('prune', 'prune'),

@@ -37,7 +37,13 @@ export function linkPbsStorage(pve: SimulatorHandle, pbs: PbsSimulatorHandle, op
     type: 'pbs',
     content: ['backup'],
     shared: 1,
-    extra: { server: url.hostname, port: Number(url.port), datastore, username: 'root@pam!mcp', fingerprint: pbs.fingerprint.toLowerCase() },
+    extra: {
+      server: url.hostname,
+      port: Number(url.port),
+      datastore,
+      username: 'root@pam!mcp',
+      fingerprint: pbs.fingerprint.toLowerCase(),
+    },
     total: pbs.state.datastores.get(datastore)?.total ?? 0,
     volumes,
   };

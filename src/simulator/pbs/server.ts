@@ -82,7 +82,10 @@ export class PbsApiServer {
       const key = `${op.method} ${op.path}`;
       this.byKey.set(key, op);
       const names = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      this.pathSpecs.set(key, names.map((n) => buildParam(n, op.params[n] ?? { type: 'string' }, true)));
+      this.pathSpecs.set(
+        key,
+        names.map((n) => buildParam(n, op.params[n] ?? { type: 'string' }, true)),
+      );
     }
     this.apidocJs = `// Proxmox Backup Server API viewer (simulated)\nvar apiSchema = ${JSON.stringify(tree)};\n`;
   }
@@ -120,7 +123,8 @@ export class PbsApiServer {
       if (matched) throw new PbsError(405, `Method '${method}' not allowed on '${rel}'.`);
       throw new PbsError(404, `Path '${url.pathname}' not found.`);
     }
-    const who = (op.permissions as { user?: string }).user === 'world' ? { authid: 'anonymous', canModify: false } : this.authenticate(req, method);
+    const who =
+      (op.permissions as { user?: string }).user === 'world' ? { authid: 'anonymous', canModify: false } : this.authenticate(req, method);
 
     const input: Record<string, unknown> = {};
     const add = (k: string, v: string) => {
@@ -142,10 +146,14 @@ export class PbsApiServer {
       } else new URLSearchParams(body).forEach((v, k) => add(k, v));
     }
     for (const name of spec.pathParams) {
-      if (name in input) throw new PbsError(400, `parameter verification errors\n\nparameter '${name}': duplicate parameter (path and body)`);
+      if (name in input)
+        throw new PbsError(400, `parameter verification errors\n\nparameter '${name}': duplicate parameter (path and body)`);
     }
     const checked = validateParams(spec, input);
-    const pathChecked = validateParams({ ...spec, params: this.pathSpecs.get(`${method} ${matched.template}`) ?? [], pathParams: [], additionalParams: false }, matched.pathParams);
+    const pathChecked = validateParams(
+      { ...spec, params: this.pathSpecs.get(`${method} ${matched.template}`) ?? [], pathParams: [], additionalParams: false },
+      matched.pathParams,
+    );
     const errors = [...checked.errors, ...pathChecked.errors];
     if (errors.length) throw new PbsError(400, `parameter verification errors\n\n${errors.map((e) => `parameter ${e}`).join('\n')}`);
     const params: Params = { ...checked.params, ...pathChecked.params };
@@ -174,7 +182,9 @@ export class PbsApiServer {
     const expected = this.passwords.get(username);
     const byTicket = password.startsWith('PBS:') && this.verifyTicket(password) === username;
     if (!byTicket && (!expected || !safeEqual(expected, password))) throw new PbsError(401, 'authentication failed - invalid credentials');
-    const t = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
+    const t = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .toUpperCase();
     const plain = `PBS:${username}:${t}`;
     const ticket = `${plain}::${this.sign(plain)}`;
     sendJson(res, { data: { username, ticket, CSRFPreventionToken: `${t}:${this.sign(`csrf:${username}:${t}`)}` } });
@@ -214,7 +224,8 @@ export class PbsApiServer {
     if (method !== 'GET') {
       const csrf = String(req.headers.csrfpreventiontoken ?? '');
       const t = csrf.split(':')[0];
-      if (!/^[0-9A-F]{8}$/.test(t) || !safeEqual(csrf, `${t}:${this.sign(`csrf:${userid}:${t}`)}`)) throw new PbsError(401, 'authentication failed - invalid csrf token');
+      if (!/^[0-9A-F]{8}$/.test(t) || !safeEqual(csrf, `${t}:${this.sign(`csrf:${userid}:${t}`)}`))
+        throw new PbsError(401, 'authentication failed - invalid csrf token');
     }
     return { authid: userid, canModify: userid === 'root@pam' };
   }

@@ -124,21 +124,58 @@ export class PbsState {
         this.snapshotsOf(store1, g.ns).push(makeSnapshot(g.type, g.id, time, g.disk, 'root@pam'));
       }
     }
-    const newest101 = this.snapshotsOf(store1, '').filter((s) => s.id === '101').at(-1)!;
+    const newest101 = this.snapshotsOf(store1, '')
+      .filter((s) => s.id === '101')
+      .at(-1)!;
     newest101.verification = { state: 'failed', upid: fakeVerifyUpid(newest101.time) };
     this.snapshotsOf(store1, '').find((s) => s.id === '100')!.protected = true;
     const host = makeSnapshot('host', 'pve1', midnight - 2 * DAY + 3 * 3600, 4, 'root@pam');
-    host.files = [{ filename: 'etc.pxar.didx', size: 48 * 1024 ** 2, 'crypt-mode': 'encrypt' }, { filename: 'index.json.blob', size: 512, 'crypt-mode': 'sign-only' }];
+    host.files = [
+      { filename: 'etc.pxar.didx', size: 48 * 1024 ** 2, 'crypt-mode': 'encrypt' },
+      { filename: 'index.json.blob', size: 512, 'crypt-mode': 'sign-only' },
+    ];
     this.snapshotsOf(store1, '').push(host);
     this.snapshotsOf(store1, 'customers').push(makeSnapshot('vm', '4001', midnight - DAY + 4 * 3600, 20, 'sync@pbs'));
 
-    const offsite = this.addDatastore({ name: 'offsite', path: '/mnt/datastore/offsite', comment: 'Copy of store1 for the remote site', total: 8192 * GiB });
-    for (const s of this.snapshotsOf(store1, '').slice(0, 3)) this.snapshotsOf(offsite, '').push({ ...s, files: s.files.map((f) => ({ ...f })), verification: undefined });
+    const offsite = this.addDatastore({
+      name: 'offsite',
+      path: '/mnt/datastore/offsite',
+      comment: 'Copy of store1 for the remote site',
+      total: 8192 * GiB,
+    });
+    for (const s of this.snapshotsOf(store1, '').slice(0, 3))
+      this.snapshotsOf(offsite, '').push({ ...s, files: s.files.map((f) => ({ ...f })), verification: undefined });
 
-    this.remotes.set('offsite-pbs', { name: 'offsite-pbs', host: 'pbs2.simlab.local', 'auth-id': 'sync@pbs', fingerprint: 'AB:'.repeat(31) + 'AB', comment: 'Second site' });
-    this.addJob({ kind: 'sync', id: 'pull-offsite', store: 'offsite', schedule: 'hourly', comment: 'Pull store1 from the second site', options: { remote: 'offsite-pbs', 'remote-store': 'store1', 'remove-vanished': false } });
-    this.addJob({ kind: 'verify', id: 'verify-store1', store: 'store1', schedule: 'daily', options: { 'ignore-verified': true, 'outdated-after': 30 } });
-    this.addJob({ kind: 'prune', id: 'prune-dev', store: 'store1', ns: 'dev', schedule: 'daily', options: { 'keep-last': 2, 'max-depth': 1 } });
+    this.remotes.set('offsite-pbs', {
+      name: 'offsite-pbs',
+      host: 'pbs2.simlab.local',
+      'auth-id': 'sync@pbs',
+      fingerprint: 'AB:'.repeat(31) + 'AB',
+      comment: 'Second site',
+    });
+    this.addJob({
+      kind: 'sync',
+      id: 'pull-offsite',
+      store: 'offsite',
+      schedule: 'hourly',
+      comment: 'Pull store1 from the second site',
+      options: { remote: 'offsite-pbs', 'remote-store': 'store1', 'remove-vanished': false },
+    });
+    this.addJob({
+      kind: 'verify',
+      id: 'verify-store1',
+      store: 'store1',
+      schedule: 'daily',
+      options: { 'ignore-verified': true, 'outdated-after': 30 },
+    });
+    this.addJob({
+      kind: 'prune',
+      id: 'prune-dev',
+      store: 'store1',
+      ns: 'dev',
+      schedule: 'daily',
+      options: { 'keep-last': 2, 'max-depth': 1 },
+    });
   }
 
   addDatastore(d: { name: string; path: string; comment?: string; total?: number }): Datastore {
@@ -150,7 +187,15 @@ export class PbsState {
       namespaces: new Set(['']),
       snapshots: new Map(),
       total: d.total ?? 1024 * GiB,
-      gc: { 'index-file-count': 0, 'disk-chunks': 0, 'disk-bytes': 0, 'removed-chunks': 0, 'removed-bytes': 0, 'pending-chunks': 0, 'pending-bytes': 0 },
+      gc: {
+        'index-file-count': 0,
+        'disk-chunks': 0,
+        'disk-bytes': 0,
+        'removed-chunks': 0,
+        'removed-bytes': 0,
+        'pending-chunks': 0,
+        'pending-bytes': 0,
+      },
     };
     this.datastores.set(d.name, ds);
     return ds;
@@ -236,7 +281,10 @@ export function backupTimeString(time: number): string {
  * not yet seen until it has kept its count; protected snapshots are always kept; with no keep option at
  * all everything is kept.
  */
-export function pruneMarks(list: BackupSnapshot[], keep: Partial<Record<KeepOption, number>>): Map<BackupSnapshot, 'keep' | 'remove' | 'protected'> {
+export function pruneMarks(
+  list: BackupSnapshot[],
+  keep: Partial<Record<KeepOption, number>>,
+): Map<BackupSnapshot, 'keep' | 'remove' | 'protected'> {
   const sorted = [...list].sort((a, b) => b.time - a.time);
   const mark = new Map<BackupSnapshot, 'keep' | 'remove' | 'protected'>();
   const any = KEEP_OPTIONS.some((k) => (keep[k] ?? 0) > 0);

@@ -32,7 +32,10 @@ const ACCESS_MODIFY = { check: ['perm', '/access', ['Sys.Modify']] };
 const GROUP_ALLOCATE = { check: ['perm', '/access/groups', ['Group.Allocate']] };
 const REALM_ALLOCATE = { check: ['perm', '/access/realm', ['Realm.Allocate']] };
 
-const list = (v: unknown) => String(v ?? '').split(/[,;\s]+/).filter(Boolean);
+const list = (v: unknown) =>
+  String(v ?? '')
+    .split(/[,;\s]+/)
+    .filter(Boolean);
 
 function userOr500(ctx: RequestContext, userid: string): UserDef {
   const user = ctx.sim.state.users.get(userid);
@@ -65,7 +68,8 @@ function mayAuditUser(ctx: RequestContext, u: UserDef): boolean {
   return hasAnyPriv(ctx.who, '/access/groups', privs) || u.groups.some((g) => hasAnyPriv(ctx.who, `/access/groups/${g}`, privs));
 }
 
-const ACL_PATH = /^\/(|access(\/(groups(\/[^/]+)?|realm(\/[^/]+)?))?|nodes(\/[^/]+)?|pool(\/[^/]+)?|sdn(\/(zones|vnets|fabrics)(\/[^/]+){0,2})?|storage(\/[^/]+)?|vms(\/\d+)?|mapping(\/(cpu|dir|notifications|pci|usb)(\/[^/]+)?)?)$/;
+const ACL_PATH =
+  /^\/(|access(\/(groups(\/[^/]+)?|realm(\/[^/]+)?))?|nodes(\/[^/]+)?|pool(\/[^/]+)?|sdn(\/(zones|vnets|fabrics)(\/[^/]+){0,2})?|storage(\/[^/]+)?|vms(\/\d+)?|mapping(\/(cpu|dir|notifications|pci|usb)(\/[^/]+)?)?)$/;
 
 function userOperations(): Operation[] {
   return [
@@ -79,7 +83,11 @@ function userOperations(): Operation[] {
         full: opt(P.bool('Include group and token information.', { default: 0 })),
       },
       returns: returns.array({ userid: USERID }, 'userid'),
-      permissions: { description: "The returned list is restricted to users where you have 'User.Modify' or 'Sys.Audit' permissions on '/access/groups' or on a group the user belongs too. But it always includes the current (authenticated) user.", user: 'all' },
+      permissions: {
+        description:
+          "The returned list is restricted to users where you have 'User.Modify' or 'Sys.Audit' permissions on '/access/groups' or on a group the user belongs too. But it always includes the current (authenticated) user.",
+        user: 'all',
+      },
       protected: 1,
       handler: (ctx) =>
         [...ctx.sim.state.users.values()]
@@ -94,7 +102,11 @@ function userOperations(): Operation[] {
       description: 'Create new user.',
       parameters: { userid: USERID, password: opt(P.str('Initial password.', { minLength: 8, maxLength: 64 })), ...USER_FIELDS },
       returns: returns.null,
-      permissions: { check: ['and', ['userid-param', 'Realm.AllocateUser'], ['userid-group', ['User.Modify'], 'groups_param', 'create']], description: "You need 'Realm.AllocateUser' on '/access/realm/<realm>' on the realm of user <userid>, and 'User.Modify' permissions to '/access/groups/<group>' for any group specified (or 'User.Modify' on '/access/groups' if you pass no groups." },
+      permissions: {
+        check: ['and', ['userid-param', 'Realm.AllocateUser'], ['userid-group', ['User.Modify'], 'groups_param', 'create']],
+        description:
+          "You need 'Realm.AllocateUser' on '/access/realm/<realm>' on the realm of user <userid>, and 'User.Modify' permissions to '/access/groups/<group>' for any group specified (or 'User.Modify' on '/access/groups' if you pass no groups.",
+      },
       protected: 1,
       handler: (ctx) => {
         const p = ctx.params;
@@ -121,14 +133,27 @@ function userOperations(): Operation[] {
       name: 'read_user',
       description: 'Get user configuration.',
       parameters: { userid: USERID },
-      returns: { type: 'object', properties: { enable: opt(P.bool('Enable the account')), groups: opt(P.arr('Groups', 'group')), tokens: { type: 'object', optional: 1 } } },
+      returns: {
+        type: 'object',
+        properties: {
+          enable: opt(P.bool('Enable the account')),
+          groups: opt(P.arr('Groups', 'group')),
+          tokens: { type: 'object', optional: 1 },
+        },
+      },
       permissions: { check: ['userid-group', ['User.Modify', 'Sys.Audit']] },
       handler: (ctx) => {
         const u = userOr500(ctx, ctx.params.userid);
         const row = userRow(ctx, u, false);
         delete row.userid;
         delete row['realm-type'];
-        return { ...row, groups: [...u.groups], tokens: Object.fromEntries(u.tokens.map((t) => [t.tokenid, { privsep: t.privsep, expire: t.expire, ...(t.comment ? { comment: t.comment } : {}) }])) };
+        return {
+          ...row,
+          groups: [...u.groups],
+          tokens: Object.fromEntries(
+            u.tokens.map((t) => [t.tokenid, { privsep: t.privsep, expire: t.expire, ...(t.comment ? { comment: t.comment } : {}) }]),
+          ),
+        };
       },
     }),
     op({
@@ -136,7 +161,11 @@ function userOperations(): Operation[] {
       path: '/access/users/{userid}',
       name: 'update_user',
       description: 'Update user configuration.',
-      parameters: { userid: USERID, append: opt(P.bool('Append groups to the existing ones instead of replacing them.', { requires: 'groups' })), ...USER_FIELDS },
+      parameters: {
+        userid: USERID,
+        append: opt(P.bool('Append groups to the existing ones instead of replacing them.', { requires: 'groups' })),
+        ...USER_FIELDS,
+      },
       returns: returns.null,
       permissions: { check: ['userid-group', ['User.Modify'], 'groups_param', 'update'] },
       protected: 1,
@@ -196,7 +225,7 @@ function userOperations(): Operation[] {
       method: 'PUT',
       path: '/access/users/{userid}/unlock-tfa',
       name: 'unlock_tfa',
-      description: 'Unlock a user\'s TFA authentication.',
+      description: "Unlock a user's TFA authentication.",
       parameters: { userid: USERID },
       returns: { type: 'boolean' },
       permissions: { check: ['userid-group', ['User.Modify']] },
@@ -217,7 +246,11 @@ function userOperations(): Operation[] {
         'confirmation-password': opt(P.str('The current password of the user performing the change.', { minLength: 5, maxLength: 64 })),
       },
       returns: returns.null,
-      permissions: { check: ['or', ['userid-param', 'self'], ['and', ['userid-param', 'Realm.AllocateUser'], ['userid-group', ['User.Modify']]]], description: 'Each user is allowed to change their own password. A user can change the password of another user if they have \'Realm.AllocateUser\' (on the realm of user <userid>) and \'User.Modify\' permission on /access/groups/<group> on a group where user <userid> is member of. For the PAM realm, a password change does not take effect cluster-wide, but only applies to the local node.' },
+      permissions: {
+        check: ['or', ['userid-param', 'self'], ['and', ['userid-param', 'Realm.AllocateUser'], ['userid-group', ['User.Modify']]]],
+        description:
+          "Each user is allowed to change their own password. A user can change the password of another user if they have 'Realm.AllocateUser' (on the realm of user <userid>) and 'User.Modify' permission on /access/groups/<group> on a group where user <userid> is member of. For the PAM realm, a password change does not take effect cluster-wide, but only applies to the local node.",
+      },
       protected: 1,
       handler: (ctx) => {
         const u = userOr500(ctx, ctx.params.userid);
@@ -242,8 +275,10 @@ function tokenOperations(): Operation[] {
   const params = { userid: USERID, tokenid: TOKENID };
   const fields: Props = {
     comment: opt(P.str('A comment.', { maxLength: 2048 })),
-    expire: opt(P.int('API token expiration date (seconds since epoch). \'0\' means no expiration date.', { minimum: 0 })),
-    privsep: opt(P.bool('Restrict API token privileges with separate ACLs (default), or give full privileges of corresponding user.', { default: 1 })),
+    expire: opt(P.int("API token expiration date (seconds since epoch). '0' means no expiration date.", { minimum: 0 })),
+    privsep: opt(
+      P.bool('Restrict API token privileges with separate ACLs (default), or give full privileges of corresponding user.', { default: 1 }),
+    ),
   };
   return [
     op({
@@ -270,15 +305,27 @@ function tokenOperations(): Operation[] {
       method: 'POST',
       path: '/access/users/{userid}/token/{tokenid}',
       name: 'generate_token',
-      description: 'Generate a new API token for a specific user. NOTE: returns API token value, which needs to be stored as it cannot be retrieved afterwards!',
+      description:
+        'Generate a new API token for a specific user. NOTE: returns API token value, which needs to be stored as it cannot be retrieved afterwards!',
       parameters: { ...params, ...fields },
-      returns: { type: 'object', properties: { 'full-tokenid': P.str('The full token id.', { format: 'pve-tokenid' }), info: { type: 'object' }, value: P.str('API token value used for authentication.') } },
+      returns: {
+        type: 'object',
+        properties: {
+          'full-tokenid': P.str('The full token id.', { format: 'pve-tokenid' }),
+          info: { type: 'object' },
+          value: P.str('API token value used for authentication.'),
+        },
+      },
       permissions: SELF_OR_USER_MODIFY,
       protected: 1,
       handler: (ctx) => {
         const u = userOr500(ctx, ctx.params.userid);
         if (u.tokens.some((t) => t.tokenid === ctx.params.tokenid)) throw new PveError(500, `Token already exists.`);
-        const t: UserDef['tokens'][number] = { tokenid: ctx.params.tokenid, privsep: ctx.params.privsep ?? 1, expire: ctx.params.expire ?? 0 };
+        const t: UserDef['tokens'][number] = {
+          tokenid: ctx.params.tokenid,
+          privsep: ctx.params.privsep ?? 1,
+          expire: ctx.params.expire ?? 0,
+        };
         if (ctx.params.comment !== undefined) t.comment = ctx.params.comment;
         u.tokens.push(t);
         const value = randomUUID();
@@ -291,7 +338,12 @@ function tokenOperations(): Operation[] {
       path: '/access/users/{userid}/token/{tokenid}',
       name: 'update_token_info',
       description: 'Update API token for a specific user.',
-      parameters: { ...params, ...fields, delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 })), regenerate: opt(P.bool('Regenerate token secret while keeping ACLs and other settings.', { default: 0 })) },
+      parameters: {
+        ...params,
+        ...fields,
+        delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 })),
+        regenerate: opt(P.bool('Regenerate token secret while keeping ACLs and other settings.', { default: 0 })),
+      },
       returns: { type: 'object', description: 'Updated token information.' },
       permissions: SELF_OR_USER_MODIFY,
       protected: 1,
@@ -345,7 +397,8 @@ function groupOperations(): Operation[] {
     if (!g) throw new PveError(500, `group '${ctx.params.groupid}' does not exist`);
     return g;
   };
-  const members = (ctx: RequestContext, groupid: string) => [...ctx.sim.state.users.values()].filter((u) => u.groups.includes(groupid)).map((u) => u.userid);
+  const members = (ctx: RequestContext, groupid: string) =>
+    [...ctx.sim.state.users.values()].filter((u) => u.groups.includes(groupid)).map((u) => u.userid);
   const comment = opt(P.str('A comment.', { maxLength: 2048 }));
   return [
     op({
@@ -354,7 +407,11 @@ function groupOperations(): Operation[] {
       name: 'index',
       description: 'Group index.',
       returns: returns.array({ groupid: GROUPID }, 'groupid'),
-      permissions: { description: "The returned list is restricted to groups where you have 'User.Modify', 'Sys.Audit'  or 'Group.Allocate' permissions on /access/groups/<group>.", user: 'all' },
+      permissions: {
+        description:
+          "The returned list is restricted to groups where you have 'User.Modify', 'Sys.Audit'  or 'Group.Allocate' permissions on /access/groups/<group>.",
+        user: 'all',
+      },
       handler: (ctx) =>
         [...ctx.sim.state.groups.values()]
           .filter((g) => hasAnyPriv(ctx.who, `/access/groups/${g.groupid}`, ['User.Modify', 'Sys.Audit', 'Group.Allocate']))
@@ -370,8 +427,12 @@ function groupOperations(): Operation[] {
       permissions: GROUP_ALLOCATE,
       protected: 1,
       handler: (ctx) => {
-        if (ctx.sim.state.groups.has(ctx.params.groupid)) throw new PveError(500, `create group failed: group '${ctx.params.groupid}' already exists`);
-        ctx.sim.state.groups.set(ctx.params.groupid, { groupid: ctx.params.groupid, ...(ctx.params.comment ? { comment: ctx.params.comment } : {}) });
+        if (ctx.sim.state.groups.has(ctx.params.groupid))
+          throw new PveError(500, `create group failed: group '${ctx.params.groupid}' already exists`);
+        ctx.sim.state.groups.set(ctx.params.groupid, {
+          groupid: ctx.params.groupid,
+          ...(ctx.params.comment ? { comment: ctx.params.comment } : {}),
+        });
         return null;
       },
     }),
@@ -445,7 +506,8 @@ function roleOperations(): Operation[] {
       description: 'Role index.',
       returns: returns.array({ roleid: ROLEID }, 'roleid'),
       permissions: { user: 'all' },
-      handler: (ctx) => [...ctx.sim.state.roles.entries()].map(([roleid, privs]) => ({ roleid, privs: privs.join(','), special: builtin(roleid) ? 1 : 0 })),
+      handler: (ctx) =>
+        [...ctx.sim.state.roles.entries()].map(([roleid, privs]) => ({ roleid, privs: privs.join(','), special: builtin(roleid) ? 1 : 0 })),
     }),
     op({
       method: 'POST',
@@ -457,8 +519,10 @@ function roleOperations(): Operation[] {
       permissions: ACCESS_MODIFY,
       protected: 1,
       handler: (ctx) => {
-        if (ctx.sim.state.roles.has(ctx.params.roleid)) throw new PveError(500, `create role failed: role '${ctx.params.roleid}' already exists`);
-        if (/^PVE/i.test(ctx.params.roleid)) throw new PveError(500, `create role failed: cannot use reserved role name '${ctx.params.roleid}'`);
+        if (ctx.sim.state.roles.has(ctx.params.roleid))
+          throw new PveError(500, `create role failed: role '${ctx.params.roleid}' already exists`);
+        if (/^PVE/i.test(ctx.params.roleid))
+          throw new PveError(500, `create role failed: cannot use reserved role name '${ctx.params.roleid}'`);
         ctx.sim.state.roles.set(ctx.params.roleid, checkPrivs(ctx.params.privs));
         return null;
       },
@@ -478,7 +542,11 @@ function roleOperations(): Operation[] {
       path: '/access/roles/{roleid}',
       name: 'update_role',
       description: 'Update an existing role.',
-      parameters: { roleid: ROLEID, privs: PRIVS, append: opt(P.bool('Append the privileges to the existing ones.', { requires: 'privs' })) },
+      parameters: {
+        roleid: ROLEID,
+        privs: PRIVS,
+        append: opt(P.bool('Append the privileges to the existing ones.', { requires: 'privs' })),
+      },
       returns: returns.null,
       permissions: ACCESS_MODIFY,
       protected: 1,
@@ -517,9 +585,16 @@ function aclOperations(): Operation[] {
       path: '/access/acl',
       name: 'read_acl',
       description: 'Get Access Control List (ACLs).',
-      returns: returns.array({ path: P.str('Access control path'), roleid: ROLEID, type: P.enum('Type of \'ugid\' property.', ['user', 'group', 'token']), ugid: P.str('User or Group ID.'), propagate: opt(P.bool('Allow to propagate (inherit) permissions.')) }),
+      returns: returns.array({
+        path: P.str('Access control path'),
+        roleid: ROLEID,
+        type: P.enum("Type of 'ugid' property.", ['user', 'group', 'token']),
+        ugid: P.str('User or Group ID.'),
+        propagate: opt(P.bool('Allow to propagate (inherit) permissions.')),
+      }),
       permissions: { description: 'The returned list is restricted to objects where you have rights to modify permissions.', user: 'all' },
-      handler: (ctx) => ctx.sim.state.acl.filter((e) => hasAnyPriv(ctx.who, e.path, ['Permissions.Modify', 'Sys.Audit'])).map((e) => ({ ...e })),
+      handler: (ctx) =>
+        ctx.sim.state.acl.filter((e) => hasAnyPriv(ctx.who, e.path, ['Permissions.Modify', 'Sys.Audit'])).map((e) => ({ ...e })),
     }),
     op({
       method: 'PUT',
@@ -556,7 +631,8 @@ function aclOperations(): Operation[] {
         }
         for (const t of list(p.tokens)) {
           const [userid, tokenid] = t.split('!');
-          if (!p.delete && !state.users.get(userid)?.tokens.some((x) => x.tokenid === tokenid)) throw new PveError(500, `no such token '${tokenid}' for user '${userid}'`);
+          if (!p.delete && !state.users.get(userid)?.tokens.some((x) => x.tokenid === tokenid))
+            throw new PveError(500, `no such token '${tokenid}' for user '${userid}'`);
           subjects.push({ type: 'token', ugid: t });
         }
         if (!subjects.length) throw new PveError(400, 'either users, groups or tokens is required');
@@ -566,7 +642,12 @@ function aclOperations(): Operation[] {
             if (!p.delete) state.acl.push({ path, type: s.type, ugid: s.ugid, roleid, propagate: p.propagate ?? 1 });
           }
         }
-        state.log('pve1', authId(ctx.who), 'pvedaemon', `${p.delete ? 'remove' : 'add'} ACL on '${path}': ${roles.join(',')} for ${subjects.map((s) => s.ugid).join(',')}`);
+        state.log(
+          'pve1',
+          authId(ctx.who),
+          'pvedaemon',
+          `${p.delete ? 'remove' : 'add'} ACL on '${path}': ${roles.join(',')} for ${subjects.map((s) => s.ugid).join(',')}`,
+        );
         return null;
       },
     }),
@@ -577,10 +658,18 @@ function aclOperations(): Operation[] {
       description: 'Retrieve effective permissions of given user/token.',
       parameters: {
         path: opt(P.str('Only dump this specific path, not the whole tree.')),
-        userid: opt(P.str('User ID or full API token ID', { pattern: '(?:(?:[^\\s:/]+)\\@(?:[A-Za-z][A-Za-z0-9\\.\\-_]+)(?:!(?:[A-Za-z][A-Za-z0-9\\.\\-_]+))?)' })),
+        userid: opt(
+          P.str('User ID or full API token ID', {
+            pattern: '(?:(?:[^\\s:/]+)\\@(?:[A-Za-z][A-Za-z0-9\\.\\-_]+)(?:!(?:[A-Za-z][A-Za-z0-9\\.\\-_]+))?)',
+          }),
+        ),
       },
       returns: { type: 'object', description: 'Map of "path" => (Map of "privilege" => "propagate boolean").' },
-      permissions: { description: "Each user/token is allowed to dump their own permissions (or that of owned tokens). A user can dump the permissions of another user or their tokens if they have 'Sys.Audit' permission on /access.", user: 'all' },
+      permissions: {
+        description:
+          "Each user/token is allowed to dump their own permissions (or that of owned tokens). A user can dump the permissions of another user or their tokens if they have 'Sys.Audit' permission on /access.",
+        user: 'all',
+      },
       handler: (ctx) => {
         const state = ctx.sim.state;
         let userid = ctx.who.userid;
@@ -639,7 +728,10 @@ function realmOperations(): Operation[] {
       noun: 'authentication domain',
       names: { list: 'index', create: 'create', read: 'read', update: 'update', delete: 'delete' },
       perms: {
-        list: { description: 'Anyone can access that, because we need that list for the login box (before the user is authenticated).', user: 'world' },
+        list: {
+          description: 'Anyone can access that, because we need that list for the login box (before the user is authenticated).',
+          user: 'world',
+        },
         create: REALM_ALLOCATE,
         read: { check: ['perm', '/access/realm', ['Realm.Allocate', 'Sys.Audit'], 'any', 1] },
         update: REALM_ALLOCATE,
@@ -647,30 +739,44 @@ function realmOperations(): Operation[] {
       },
       hooks: {
         validate: (_ctx, item, before) => {
-          if (!before && (item.type === 'pam' || item.type === 'pve')) throw new PveError(500, `create realm failed: a '${String(item.type)}' realm exists already`);
-          if (item.type === 'openid' && (!item['issuer-url'] || !item['client-id'])) throw paramError({ 'issuer-url': 'OpenID realms need issuer-url and client-id' });
-          if ((item.type === 'ldap' || item.type === 'ad') && !item.server1) throw paramError({ server1: 'property is missing and it is not optional' });
+          if (!before && (item.type === 'pam' || item.type === 'pve'))
+            throw new PveError(500, `create realm failed: a '${String(item.type)}' realm exists already`);
+          if (item.type === 'openid' && (!item['issuer-url'] || !item['client-id']))
+            throw paramError({ 'issuer-url': 'OpenID realms need issuer-url and client-id' });
+          if ((item.type === 'ldap' || item.type === 'ad') && !item.server1)
+            throw paramError({ server1: 'property is missing and it is not optional' });
         },
         deleting: (_ctx, item) => {
           if (item.type === 'pam' || item.type === 'pve') throw new PveError(500, `can't delete the built-in '${String(item.type)}' realm`);
         },
-        row: (_ctx, item) => ({ type: item.type, ...(item.comment ? { comment: item.comment } : {}), ...(item.tfa ? { tfa: item.tfa } : {}), ...(item.default ? { default: 1 } : {}) }),
+        row: (_ctx, item) => ({
+          type: item.type,
+          ...(item.comment ? { comment: item.comment } : {}),
+          ...(item.tfa ? { tfa: item.tfa } : {}),
+          ...(item.default ? { default: 1 } : {}),
+        }),
       },
     }),
     op({
       method: 'POST',
       path: '/access/domains/{realm}/sync',
       name: 'sync',
-      description: 'Syncs users and/or groups from the configured LDAP to user.cfg. NOTE: Synced groups will have the name \'name-$realm\', so make sure those groups do not overwrite manually created ones.',
+      description:
+        "Syncs users and/or groups from the configured LDAP to user.cfg. NOTE: Synced groups will have the name 'name-$realm', so make sure those groups do not overwrite manually created ones.",
       parameters: {
         realm: REALM,
         'dry-run': opt(P.bool('If set, does not write anything.', { default: 0 })),
         'enable-new': opt(P.bool('Enable newly synced users immediately.', { default: 1 })),
         scope: opt(P.enum('Select what to sync.', ['users', 'groups', 'both'])),
-        'remove-vanished': opt(P.str('A semicolon-separated list of things to remove when they or the user vanishes during a sync.', { maxLength: 128 })),
+        'remove-vanished': opt(
+          P.str('A semicolon-separated list of things to remove when they or the user vanishes during a sync.', { maxLength: 128 }),
+        ),
       },
       returns: { type: 'string', description: 'Worker UPID.' },
-      permissions: { check: ['and', ['perm', '/access/realm/{realm}', ['Realm.AllocateUser']], ['perm', '/access/groups', ['User.Modify']]], description: "'Realm.AllocateUser' on '/access/realm/<realm>' and  'User.Modify' permissions to '/access/groups/'." },
+      permissions: {
+        check: ['and', ['perm', '/access/realm/{realm}', ['Realm.AllocateUser']], ['perm', '/access/groups', ['User.Modify']]],
+        description: "'Realm.AllocateUser' on '/access/realm/<realm>' and  'User.Modify' permissions to '/access/groups/'.",
+      },
       protected: 1,
       handler: (ctx) => {
         const realm = ctx.sim.state.collections.get('/access/domains').get(ctx.params.realm);
@@ -702,14 +808,23 @@ function realmOperations(): Operation[] {
       path: '/access/openid/auth-url',
       name: 'auth_url',
       description: 'Get the OpenId Authorization Url for the specified realm.',
-      parameters: { realm: REALM, 'redirect-url': P.str('Redirection Url. The client should set this to the used server url (location.origin).', { maxLength: 255 }) },
+      parameters: {
+        realm: REALM,
+        'redirect-url': P.str('Redirection Url. The client should set this to the used server url (location.origin).', { maxLength: 255 }),
+      },
       returns: { type: 'string', description: 'Redirection URL.' },
       permissions: { user: 'world' },
       protected: 1,
       handler: (ctx) => {
         const realm = ctx.sim.state.collections.get('/access/domains').get(ctx.params.realm);
         if (!realm || realm.type !== 'openid') throw new PveError(500, `realm '${ctx.params.realm}' is not an OpenID realm`);
-        const q = new URLSearchParams({ client_id: String(realm['client-id']), redirect_uri: ctx.params['redirect-url'], response_type: 'code', scope: 'openid email profile', state: randomUUID() });
+        const q = new URLSearchParams({
+          client_id: String(realm['client-id']),
+          redirect_uri: ctx.params['redirect-url'],
+          response_type: 'code',
+          scope: 'openid email profile',
+          state: randomUUID(),
+        });
         return `${String(realm['issuer-url']).replace(/\/$/, '')}/authorize?${q}`;
       },
     }),
@@ -743,7 +858,7 @@ function tfaOperations(): Operation[] {
       method: 'GET',
       path: '/access/tfa/{userid}',
       name: 'list_user_tfa',
-      description: "List TFA configurations of a user.",
+      description: 'List TFA configurations of a user.',
       parameters: { userid: USERID },
       returns: returns.array({ id: TFA_ID }, 'id'),
       permissions: SELF_OR_USER_AUDIT,
@@ -766,7 +881,13 @@ function tfaOperations(): Operation[] {
         value: opt(P.str('The current value for the provided totp URI, or a Webauthn/U2F challenge response')),
         password: PASSWORD,
       },
-      returns: { type: 'object', properties: { id: TFA_ID, recovery: opt(P.arr('When adding recovery codes, this contains the list of codes to be displayed to the user', 'code')) } },
+      returns: {
+        type: 'object',
+        properties: {
+          id: TFA_ID,
+          recovery: opt(P.arr('When adding recovery codes, this contains the list of codes to be displayed to the user', 'code')),
+        },
+      },
       permissions: SELF_OR_USER_MODIFY,
       protected: 1,
       handler: (ctx) => {
@@ -785,7 +906,8 @@ function tfaOperations(): Operation[] {
         const id = randomUUID();
         entries.push({ id, type: p.type, description: p.description ?? '', created: now(), enable: 1 });
         ctx.sim.state.tfa.set(u.userid, entries);
-        if (p.type === 'recovery') return { id, recovery: Array.from({ length: 10 }, (_, i) => `${i}${randomUUID().slice(0, 8)}`.slice(0, 9)) };
+        if (p.type === 'recovery')
+          return { id, recovery: Array.from({ length: 10 }, (_, i) => `${i}${randomUUID().slice(0, 8)}`.slice(0, 9)) };
         return { id };
       },
     }),
@@ -805,7 +927,13 @@ function tfaOperations(): Operation[] {
       path: '/access/tfa/{userid}/{id}',
       name: 'update_tfa_entry',
       description: 'Add a TFA entry for a user.',
-      parameters: { userid: USERID, id: TFA_ID, description: opt(P.str('A description to distinguish multiple entries from one another', { maxLength: 255 })), enable: opt(P.bool('Whether the entry should be enabled for login.')), password: PASSWORD },
+      parameters: {
+        userid: USERID,
+        id: TFA_ID,
+        description: opt(P.str('A description to distinguish multiple entries from one another', { maxLength: 255 })),
+        enable: opt(P.bool('Whether the entry should be enabled for login.')),
+        password: PASSWORD,
+      },
       returns: returns.null,
       permissions: SELF_OR_USER_MODIFY,
       protected: 1,
@@ -863,14 +991,33 @@ export function accessOperations(): Operation[] {
       parameters: {
         username: P.str('User name', { maxLength: 64 }),
         password: P.str('The secret password. This can also be a valid ticket.'),
-        realm: opt(P.str('You can optionally pass the realm using this parameter. Normally the realm is simply added to the username <username>@<realm>.', { format: 'pve-realm', maxLength: 32 })),
+        realm: opt(
+          P.str(
+            'You can optionally pass the realm using this parameter. Normally the realm is simply added to the username <username>@<realm>.',
+            { format: 'pve-realm', maxLength: 32 },
+          ),
+        ),
         otp: opt(P.str('One-time password for Two-factor authentication.')),
-        path: opt(P.str('Verify ticket, and check if user have access \'privs\' on \'path\'', { maxLength: 64 })),
-        privs: opt(P.str('Verify ticket, and check if user have access \'privs\' on \'path\'', { format: 'pve-priv-list', maxLength: 64, requires: 'path' })),
+        path: opt(P.str("Verify ticket, and check if user have access 'privs' on 'path'", { maxLength: 64 })),
+        privs: opt(
+          P.str("Verify ticket, and check if user have access 'privs' on 'path'", {
+            format: 'pve-priv-list',
+            maxLength: 64,
+            requires: 'path',
+          }),
+        ),
         'new-format': opt(P.bool('This parameter is now ignored and assumed to be 1.', { default: 1 })),
         'tfa-challenge': opt(P.str('The signed TFA challenge string the user wants to respond to.')),
       },
-      returns: { type: 'object', properties: { username: { type: 'string' }, ticket: { type: 'string', optional: 1 }, CSRFPreventionToken: { type: 'string', optional: 1 }, clustername: { type: 'string', optional: 1 } } },
+      returns: {
+        type: 'object',
+        properties: {
+          username: { type: 'string' },
+          ticket: { type: 'string', optional: 1 },
+          CSRFPreventionToken: { type: 'string', optional: 1 },
+          clustername: { type: 'string', optional: 1 },
+        },
+      },
       permissions: { description: 'You need to pass valid credientials.', user: 'world' },
       protected: 1,
       handler: (ctx) => {

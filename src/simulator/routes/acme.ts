@@ -15,14 +15,26 @@ const DIRECTORIES = [
 const TOS = 'https://letsencrypt.org/documents/LE-SA-v1.5-February-24-2025.pdf';
 
 const DIRECTORY = opt({ type: 'string', pattern: '^https?://.*', default: LE, description: 'URL of ACME CA directory endpoint.' });
-const ACCOUNT_NAME: PropSchema = opt({ type: 'string', format: 'pve-configid', default: 'default', typetext: '<name>', description: 'ACME account config file name.' });
+const ACCOUNT_NAME: PropSchema = opt({
+  type: 'string',
+  format: 'pve-configid',
+  default: 'default',
+  typetext: '<name>',
+  description: 'ACME account config file name.',
+});
 const PLUGIN_ID = (description: string): PropSchema => ({ type: 'string', format: 'pve-configid', typetext: '<string>', description });
 const PLUGIN_OPTS = {
   api: opt(P.str('API plugin name')),
   data: opt(P.str('DNS plugin data. (base64 encoded)')),
   disable: opt(P.bool('Flag to disable the config.')),
   nodes: opt(P.str('List of cluster node names.', { format: 'pve-node-list' })),
-  'validation-delay': opt(P.int('Extra delay in seconds to wait before requesting validation. Allows to cope with a long TTL of DNS records.', { minimum: 0, maximum: 172800, default: 30 })),
+  'validation-delay': opt(
+    P.int('Extra delay in seconds to wait before requesting validation. Allows to cope with a long TTL of DNS records.', {
+      minimum: 0,
+      maximum: 172800,
+      default: 30,
+    }),
+  ),
 };
 const SYS_MODIFY = { check: ['perm', '/', ['Sys.Modify']] };
 const NODE_MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
@@ -34,8 +46,28 @@ function rootOnly(ctx: RequestContext): void {
 }
 
 function meta(directory: string): Record<string, unknown> {
-  if (directory === LE) return { termsOfService: TOS, website: 'https://letsencrypt.org', caaIdentities: ['letsencrypt.org'], profiles: { classic: 'https://letsencrypt.org/docs/profiles#classic', shortlived: 'https://letsencrypt.org/docs/profiles#shortlived', tlsserver: 'https://letsencrypt.org/docs/profiles#tlsserver' } };
-  if (directory === LE_STAGING) return { termsOfService: TOS, website: 'https://letsencrypt.org/docs/staging-environment/', caaIdentities: ['letsencrypt.org'], profiles: { classic: 'https://letsencrypt.org/docs/profiles#classic', shortlived: 'https://letsencrypt.org/docs/profiles#shortlived', tlsserver: 'https://letsencrypt.org/docs/profiles#tlsserver' } };
+  if (directory === LE)
+    return {
+      termsOfService: TOS,
+      website: 'https://letsencrypt.org',
+      caaIdentities: ['letsencrypt.org'],
+      profiles: {
+        classic: 'https://letsencrypt.org/docs/profiles#classic',
+        shortlived: 'https://letsencrypt.org/docs/profiles#shortlived',
+        tlsserver: 'https://letsencrypt.org/docs/profiles#tlsserver',
+      },
+    };
+  if (directory === LE_STAGING)
+    return {
+      termsOfService: TOS,
+      website: 'https://letsencrypt.org/docs/staging-environment/',
+      caaIdentities: ['letsencrypt.org'],
+      profiles: {
+        classic: 'https://letsencrypt.org/docs/profiles#classic',
+        shortlived: 'https://letsencrypt.org/docs/profiles#shortlived',
+        tlsserver: 'https://letsencrypt.org/docs/profiles#tlsserver',
+      },
+    };
   throw new PveError(500, `Failed to load ACME directory '${directory}': 404 Not Found\n`);
 }
 
@@ -46,7 +78,9 @@ function accountOr400(ctx: RequestContext, name: string) {
 }
 
 function pluginDigest(ctx: RequestContext): string {
-  return createHash('sha1').update(JSON.stringify([...ctx.sim.state.acme.plugins])).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify([...ctx.sim.state.acme.plugins]))
+    .digest('hex');
 }
 
 function pluginRow(ctx: RequestContext, id: string, p: Record<string, unknown>): Record<string, unknown> {
@@ -77,14 +111,31 @@ export function acmeOperations(): Operation[] {
       description: 'ACMEAccount index.',
       returns: { type: 'array', items: { type: 'object', properties: {} }, links: [{ rel: 'child', href: '{name}' }] },
       permissions: { user: 'all' },
-      handler: () => [{ name: 'account' }, { name: 'tos' }, { name: 'meta' }, { name: 'directories' }, { name: 'plugins' }, { name: 'challenge-schema' }],
+      handler: () => [
+        { name: 'account' },
+        { name: 'tos' },
+        { name: 'meta' },
+        { name: 'directories' },
+        { name: 'plugins' },
+        { name: 'challenge-schema' },
+      ],
     }),
     op({
       method: 'GET',
       path: '/cluster/acme/directories',
       name: 'get_directories',
       description: 'Get named known ACME directory endpoints.',
-      returns: { type: 'array', items: { type: 'object', additionalProperties: 0, properties: { name: { type: 'string' }, url: { type: 'string', pattern: '^https?://.*', description: 'URL of ACME CA directory endpoint.' } } } },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: 0,
+          properties: {
+            name: { type: 'string' },
+            url: { type: 'string', pattern: '^https?://.*', description: 'URL of ACME CA directory endpoint.' },
+          },
+        },
+      },
       permissions: { user: 'all' },
       handler: () => DIRECTORIES.map((d) => ({ ...d })),
     }),
@@ -94,7 +145,15 @@ export function acmeOperations(): Operation[] {
       name: 'get_meta',
       description: 'Retrieve ACME Directory Meta Information',
       parameters: { directory: DIRECTORY },
-      returns: { type: 'object', additionalProperties: 1, properties: { termsOfService: opt(P.str('ACME TermsOfService URL.')), website: opt(P.str('URL to more information about the ACME server.')), caaIdentities: opt({ type: 'array', items: { type: 'string' }, description: 'Hostnames referring to the ACME servers.' }) } },
+      returns: {
+        type: 'object',
+        additionalProperties: 1,
+        properties: {
+          termsOfService: opt(P.str('ACME TermsOfService URL.')),
+          website: opt(P.str('URL to more information about the ACME server.')),
+          caaIdentities: opt({ type: 'array', items: { type: 'string' }, description: 'Hostnames referring to the ACME servers.' }),
+        },
+      },
       permissions: { check: ['perm', '/nodes/{node}', ['Sys.Audit']] },
       handler: (ctx) => meta(ctx.params.directory ?? LE),
     }),
@@ -141,7 +200,9 @@ export function acmeOperations(): Operation[] {
         if (accounts.has(name)) throw paramError({ name: `ACME account config file '${name}' already exists.` });
         const directory: string = ctx.params.directory ?? LE;
         const m = meta(directory);
-        const contact = String(ctx.params.contact).split(/[,;\s]+/).filter(Boolean);
+        const contact = String(ctx.params.contact)
+          .split(/[,;\s]+/)
+          .filter(Boolean);
         return ctx.sim.tasks.start({
           node: ctx.sim.state.nodes[0].node,
           type: 'acmeregister',
@@ -151,7 +212,13 @@ export function acmeOperations(): Operation[] {
           effect: () => {
             if (accounts.has(name)) throw new Error(`ACME account config file '${name}' already exists.`);
             const id = 100000000 + accounts.size;
-            accounts.set(name, { directory, contact, tos: ctx.params.tos_url ?? (m.termsOfService as string), location: directory.replace(/\/directory$/, `/acme/acct/${id}`), createdAt: new Date().toISOString() });
+            accounts.set(name, {
+              directory,
+              contact,
+              tos: ctx.params.tos_url ?? (m.termsOfService as string),
+              location: directory.replace(/\/directory$/, `/acme/acct/${id}`),
+              createdAt: new Date().toISOString(),
+            });
             return [`Registration successful, account URL: '${accounts.get(name)!.location}'`];
           },
         });
@@ -163,13 +230,27 @@ export function acmeOperations(): Operation[] {
       name: 'get_account',
       description: 'Return existing ACME account information.',
       parameters: { name: ACCOUNT_NAME },
-      returns: { type: 'object', additionalProperties: 0, properties: { account: opt({ type: 'object' }), directory: opt(P.str('URL of ACME CA directory endpoint.')), location: opt(P.str('')), tos: opt(P.str('')) } },
+      returns: {
+        type: 'object',
+        additionalProperties: 0,
+        properties: {
+          account: opt({ type: 'object' }),
+          directory: opt(P.str('URL of ACME CA directory endpoint.')),
+          location: opt(P.str('')),
+          tos: opt(P.str('')),
+        },
+      },
       permissions: ROOT_ONLY,
       protected: 1,
       handler: (ctx) => {
         rootOnly(ctx);
         const acc = accountOr400(ctx, ctx.params.name ?? 'default');
-        return { account: { status: 'valid', contact: acc.contact.map((c) => `mailto:${c}`), createdAt: acc.createdAt }, directory: acc.directory, location: acc.location, tos: acc.tos };
+        return {
+          account: { status: 'valid', contact: acc.contact.map((c) => `mailto:${c}`), createdAt: acc.createdAt },
+          directory: acc.directory,
+          location: acc.location,
+          tos: acc.tos,
+        };
       },
     }),
     op({
@@ -185,7 +266,13 @@ export function acmeOperations(): Operation[] {
         rootOnly(ctx);
         const name: string = ctx.params.name ?? 'default';
         accountOr400(ctx, name);
-        return ctx.sim.tasks.start({ node: ctx.sim.state.nodes[0].node, type: 'acmedeactivate', id: '', who: ctx.who, effect: () => void ctx.sim.state.acme.accounts.delete(name) });
+        return ctx.sim.tasks.start({
+          node: ctx.sim.state.nodes[0].node,
+          type: 'acmedeactivate',
+          id: '',
+          who: ctx.who,
+          effect: () => void ctx.sim.state.acme.accounts.delete(name),
+        });
       },
     }),
     op({
@@ -197,7 +284,10 @@ export function acmeOperations(): Operation[] {
       returns: returns.array({ plugin: P.str('Unique identifier for ACME plugin instance.') }, 'plugin'),
       permissions: SYS_MODIFY,
       protected: 1,
-      handler: (ctx) => [...ctx.sim.state.acme.plugins].filter(([, p]) => !ctx.params.type || p.type === ctx.params.type).map(([id, p]) => pluginRow(ctx, id, p)),
+      handler: (ctx) =>
+        [...ctx.sim.state.acme.plugins]
+          .filter(([, p]) => !ctx.params.type || p.type === ctx.params.type)
+          .map(([id, p]) => pluginRow(ctx, id, p)),
     }),
     op({
       method: 'POST',
@@ -225,7 +315,11 @@ export function acmeOperations(): Operation[] {
       name: 'get_plugin_config',
       description: 'Get ACME plugin configuration.',
       parameters: { id: PLUGIN_ID('Unique identifier for ACME plugin instance.') },
-      returns: returns.object({ plugin: P.str('Unique identifier for ACME plugin instance.'), type: P.enum('ACME challenge type.', ['dns', 'standalone']), digest: opt(P.str('Prevent changes if current configuration file has a different digest.')) }),
+      returns: returns.object({
+        plugin: P.str('Unique identifier for ACME plugin instance.'),
+        type: P.enum('ACME challenge type.', ['dns', 'standalone']),
+        digest: opt(P.str('Prevent changes if current configuration file has a different digest.')),
+      }),
       permissions: SYS_MODIFY,
       protected: 1,
       handler: (ctx) => {
@@ -243,7 +337,12 @@ export function acmeOperations(): Operation[] {
         id: PLUGIN_ID('ACME Plugin ID name'),
         ...PLUGIN_OPTS,
         delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 })),
-        digest: opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 })),
+        digest: opt(
+          P.str(
+            'Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.',
+            { maxLength: 64 },
+          ),
+        ),
       },
       returns: returns.null,
       permissions: SYS_MODIFY,
@@ -251,8 +350,12 @@ export function acmeOperations(): Operation[] {
       handler: (ctx) => {
         const p = ctx.sim.state.acme.plugins.get(ctx.params.id);
         if (!p) throw new PveError(500, `ACME plugin '${ctx.params.id}' not defined\n`);
-        if (ctx.params.digest && ctx.params.digest !== pluginDigest(ctx)) throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.\n');
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete p[k];
+        if (ctx.params.digest && ctx.params.digest !== pluginDigest(ctx))
+          throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.\n');
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean))
+          delete p[k];
         for (const k of Object.keys(PLUGIN_OPTS)) if (ctx.params[k] !== undefined) p[k] = ctx.params[k];
         return null;
       },
@@ -276,10 +379,15 @@ export function acmeOperations(): Operation[] {
         method,
         path: '/nodes/{node}/certificates/acme/certificate',
         name: method === 'POST' ? 'new_certificate' : 'renew_certificate',
-        description: method === 'POST' ? 'Order a new certificate from ACME-compatible CA.' : "Renew existing certificate from CA.",
+        description: method === 'POST' ? 'Order a new certificate from ACME-compatible CA.' : 'Renew existing certificate from CA.',
         parameters: {
           node: P.node(),
-          force: opt(P.bool(method === 'POST' ? 'Overwrite existing custom certificate.' : 'Force renewal even if expiry is more than 30 days away.', { default: 0 })),
+          force: opt(
+            P.bool(
+              method === 'POST' ? 'Overwrite existing custom certificate.' : 'Force renewal even if expiry is more than 30 days away.',
+              { default: 0 },
+            ),
+          ),
         },
         returns: { type: 'string' },
         permissions: NODE_MODIFY,
@@ -289,23 +397,36 @@ export function acmeOperations(): Operation[] {
           const { account, domains } = nodeAcme(ctx);
           if (!domains.length) throw new PveError(500, 'no ACME domains configured for this node!\n');
           if (!acme.accounts.has(account)) throw new PveError(500, `ACME account config file '${account}' does not exist.\n`);
-          for (const d of domains) if (!acme.plugins.has(d.plugin)) throw new PveError(500, `plugin '${d.plugin}' for domain '${d.domain}' not found!\n`);
+          for (const d of domains)
+            if (!acme.plugins.has(d.plugin)) throw new PveError(500, `plugin '${d.plugin}' for domain '${d.domain}' not found!\n`);
           const current = acme.certs.get(node);
           if (method === 'PUT') {
             if (!current) throw new PveError(500, 'no ACME certificate found, please order a new one\n');
-            if (!ctx.params.force && current.notafter - now() > 30 * 86400) throw new PveError(500, 'Certificate does not expire within the next 30 days, and force is not set.\n');
+            if (!ctx.params.force && current.notafter - now() > 30 * 86400)
+              throw new PveError(500, 'Certificate does not expire within the next 30 days, and force is not set.\n');
           }
           return ctx.sim.tasks.start({
             node,
             type: method === 'POST' ? 'acmenewcert' : 'acmerenew',
             id: '',
             who: ctx.who,
-            log: ['Loading ACME account details', 'Placing ACME order', ...domains.map((d) => `Getting authorization details for '${d.domain}'`)],
+            log: [
+              'Loading ACME account details',
+              'Placing ACME order',
+              ...domains.map((d) => `Getting authorization details for '${d.domain}'`),
+            ],
             effect: () => {
               const t = now();
               const fingerprint = createHash('sha256').update(`${node}-${t}`).digest('hex').toUpperCase().match(/../g)!.join(':');
               acme.certs.set(node, { domains: domains.map((d) => d.domain), notbefore: t, notafter: t + 90 * 86400, fingerprint });
-              return ['Creating CSR', 'Checking order status', 'valid!', 'Downloading certificate', 'Setting pveproxy certificate and key', 'Restarting pveproxy'];
+              return [
+                'Creating CSR',
+                'Checking order status',
+                'valid!',
+                'Downloading certificate',
+                'Setting pveproxy certificate and key',
+                'Restarting pveproxy',
+              ];
             },
           });
         },
@@ -331,7 +452,11 @@ export function acmeOperations(): Operation[] {
           log: ['Loading ACME account details', 'Revoking old certificate'],
           effect: () => {
             acme.certs.delete(node);
-            return ['Revoke request to CA successful', 'Deleting certificate files', 'Restarting pveproxy to revert to self-signed certificates'];
+            return [
+              'Revoke request to CA successful',
+              'Deleting certificate files',
+              'Restarting pveproxy to revert to self-signed certificates',
+            ];
           },
         });
       },

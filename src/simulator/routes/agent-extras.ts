@@ -18,11 +18,63 @@ function fsinfo(g: Guest): unknown[] {
   const { maxdisk } = guestSizes(g);
   const used = Math.floor(maxdisk * (0.2 + (g.vmid % 40) / 100));
   if (g.os === 'windows') {
-    return [{ name: '\\\\?\\Volume{3b2e7c1a-0000-0000-0000-100000000000}\\', mountpoint: 'C:\\', type: 'NTFS', 'total-bytes': maxdisk - 600 * 1024 ** 2, 'used-bytes': used, disk: [{ 'bus-type': 'scsi', bus: 0, target: 0, unit: 0, serial: `drive-scsi0`, dev: '\\\\.\\PhysicalDrive0', 'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 } }] }];
+    return [
+      {
+        name: '\\\\?\\Volume{3b2e7c1a-0000-0000-0000-100000000000}\\',
+        mountpoint: 'C:\\',
+        type: 'NTFS',
+        'total-bytes': maxdisk - 600 * 1024 ** 2,
+        'used-bytes': used,
+        disk: [
+          {
+            'bus-type': 'scsi',
+            bus: 0,
+            target: 0,
+            unit: 0,
+            serial: `drive-scsi0`,
+            dev: '\\\\.\\PhysicalDrive0',
+            'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 },
+          },
+        ],
+      },
+    ];
   }
   return [
-    { name: 'sda1', mountpoint: '/', type: 'ext4', 'total-bytes': maxdisk - 1024 ** 3, 'used-bytes': used, disk: [{ 'bus-type': 'scsi', bus: 0, target: 0, unit: 0, serial: '0QEMU_QEMU_HARDDISK_drive-scsi0', dev: '/dev/sda1', 'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 } }] },
-    { name: 'sda15', mountpoint: '/boot/efi', type: 'vfat', 'total-bytes': 129718272, 'used-bytes': 12221440, disk: [{ 'bus-type': 'scsi', bus: 0, target: 0, unit: 0, dev: '/dev/sda15', 'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 } }] },
+    {
+      name: 'sda1',
+      mountpoint: '/',
+      type: 'ext4',
+      'total-bytes': maxdisk - 1024 ** 3,
+      'used-bytes': used,
+      disk: [
+        {
+          'bus-type': 'scsi',
+          bus: 0,
+          target: 0,
+          unit: 0,
+          serial: '0QEMU_QEMU_HARDDISK_drive-scsi0',
+          dev: '/dev/sda1',
+          'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 },
+        },
+      ],
+    },
+    {
+      name: 'sda15',
+      mountpoint: '/boot/efi',
+      type: 'vfat',
+      'total-bytes': 129718272,
+      'used-bytes': 12221440,
+      disk: [
+        {
+          'bus-type': 'scsi',
+          bus: 0,
+          target: 0,
+          unit: 0,
+          dev: '/dev/sda15',
+          'pci-controller': { domain: 0, bus: 9, slot: 1, function: 0 },
+        },
+      ],
+    },
   ];
 }
 
@@ -35,9 +87,23 @@ function memoryBlocks(g: Guest): unknown[] {
 export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest): Operation[] {
   const gets: Array<[string, (g: Guest) => unknown]> = [
     ['get-fsinfo', fsinfo],
-    ['get-users', (g) => (g.os === 'windows' ? [{ user: 'Administrator', domain: 'WIN11-DESK', 'login-time': g.startedAt + 120 }] : [{ user: 'root', 'login-time': g.startedAt + 300.5 }])],
+    [
+      'get-users',
+      (g) =>
+        g.os === 'windows'
+          ? [{ user: 'Administrator', domain: 'WIN11-DESK', 'login-time': g.startedAt + 120 }]
+          : [{ user: 'root', 'login-time': g.startedAt + 300.5 }],
+    ],
     ['get-timezone', (g) => (g.os === 'windows' ? { zone: 'W. Europe Standard Time', offset: 3600 } : { zone: 'CET', offset: 3600 })],
-    ['get-vcpus', (g) => Array.from({ length: Number(g.config.cores ?? 1) * Number(g.config.sockets ?? 1) }, (_, i) => ({ 'logical-id': i, online: true, 'can-offline': i > 0 }))],
+    [
+      'get-vcpus',
+      (g) =>
+        Array.from({ length: Number(g.config.cores ?? 1) * Number(g.config.sockets ?? 1) }, (_, i) => ({
+          'logical-id': i,
+          online: true,
+          'can-offline': i > 0,
+        })),
+    ],
     ['get-memory-blocks', memoryBlocks],
     ['get-memory-block-info', () => ({ size: 134217728 })],
   ];
@@ -65,7 +131,11 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
         return fsinfo(g).length;
       },
     ],
-    ['fsfreeze-status', ['VM.GuestAgent.Audit', 'VM.GuestAgent.FileSystemMgmt', 'VM.GuestAgent.Unrestricted'], (g) => (g.fsFrozen ? 'frozen' : 'thawed')],
+    [
+      'fsfreeze-status',
+      ['VM.GuestAgent.Audit', 'VM.GuestAgent.FileSystemMgmt', 'VM.GuestAgent.Unrestricted'],
+      (g) => (g.fsFrozen ? 'frozen' : 'thawed'),
+    ],
     [
       'fsfreeze-thaw',
       FS,
@@ -75,7 +145,17 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
         return was;
       },
     ],
-    ['fstrim', FS, (g) => ({ paths: fsinfo(g).map((f) => ({ path: (f as { mountpoint: string }).mountpoint, trimmed: Math.floor(parseSize(String(g.config.memory ?? '1'), 'M') / 3), minimum: 0 })) })],
+    [
+      'fstrim',
+      FS,
+      (g) => ({
+        paths: fsinfo(g).map((f) => ({
+          path: (f as { mountpoint: string }).mountpoint,
+          trimmed: Math.floor(parseSize(String(g.config.memory ?? '1'), 'M') / 3),
+          minimum: 0,
+        })),
+      }),
+    ],
     [
       'shutdown',
       POWER,
@@ -85,16 +165,14 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
         return {};
       },
     ],
-    ...(['suspend-disk', 'suspend-ram', 'suspend-hybrid'] as const).map(
-      (name): [string, string[], (g: Guest) => unknown] => [
-        name,
-        POWER,
-        (g) => {
-          g.power = name === 'suspend-disk' ? 'stopped' : 'paused';
-          return {};
-        },
-      ],
-    ),
+    ...(['suspend-disk', 'suspend-ram', 'suspend-hybrid'] as const).map((name): [string, string[], (g: Guest) => unknown] => [
+      name,
+      POWER,
+      (g) => {
+        g.power = name === 'suspend-disk' ? 'stopped' : 'paused';
+        return {};
+      },
+    ]),
   ];
   for (const [name, privs, fn] of posts) {
     ops.push(
@@ -118,7 +196,12 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
       path: `${base}/set-user-password`,
       name: 'set-user-password',
       description: 'Sets the password for the given user to the given password',
-      parameters: { ...PATH, username: P.str('The user to set the password for.'), password: P.str('The new password.', { minLength: 5, maxLength: 1024 }), crypted: { ...P.bool('set to 1 if the password has already been passed through crypt()', { default: 0 }), optional: 1 } },
+      parameters: {
+        ...PATH,
+        username: P.str('The user to set the password for.'),
+        password: P.str('The new password.', { minLength: 5, maxLength: 1024 }),
+        crypted: { ...P.bool('set to 1 if the password has already been passed through crypt()', { default: 0 }), optional: 1 },
+      },
       returns: resultReturns,
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Unrestricted']] },
       protected: 1,
@@ -126,7 +209,8 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
       handler: (ctx) => {
         const g = agentGuest(ctx);
         const known = g.os === 'windows' ? ['Administrator'] : ['root', 'debian', 'ubuntu'];
-        if (!known.includes(ctx.params.username)) throw new PveError(500, `Agent error: failed to set password: chpasswd: user '${ctx.params.username}' does not exist`);
+        if (!known.includes(ctx.params.username))
+          throw new PveError(500, `Agent error: failed to set password: chpasswd: user '${ctx.params.username}' does not exist`);
         return { result: {} };
       },
     }),
@@ -137,7 +221,28 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
       description: 'Execute QEMU Guest Agent commands.',
       parameters: {
         ...PATH,
-        command: P.enum('The QGA command.', ['fsfreeze-freeze', 'fsfreeze-status', 'fsfreeze-thaw', 'fstrim', 'get-fsinfo', 'get-host-name', 'get-memory-block-info', 'get-memory-blocks', 'get-osinfo', 'get-time', 'get-timezone', 'get-users', 'get-vcpus', 'info', 'network-get-interfaces', 'ping', 'shutdown', 'suspend-disk', 'suspend-hybrid', 'suspend-ram']),
+        command: P.enum('The QGA command.', [
+          'fsfreeze-freeze',
+          'fsfreeze-status',
+          'fsfreeze-thaw',
+          'fstrim',
+          'get-fsinfo',
+          'get-host-name',
+          'get-memory-block-info',
+          'get-memory-blocks',
+          'get-osinfo',
+          'get-time',
+          'get-timezone',
+          'get-users',
+          'get-vcpus',
+          'info',
+          'network-get-interfaces',
+          'ping',
+          'shutdown',
+          'suspend-disk',
+          'suspend-hybrid',
+          'suspend-ram',
+        ]),
       },
       returns: resultReturns,
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Unrestricted', 'VM.GuestAgent.Unrestricted'], 'any', 1] },

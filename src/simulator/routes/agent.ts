@@ -21,7 +21,9 @@ function agentGuest(ctx: RequestContext): Guest {
 }
 
 function interfaces(g: Guest): unknown[] {
-  const nets = Object.keys(g.config).filter((k) => /^net\d+$/.test(k)).sort();
+  const nets = Object.keys(g.config)
+    .filter((k) => /^net\d+$/.test(k))
+    .sort();
   const rows: unknown[] = [
     {
       name: g.os === 'windows' ? 'Loopback Pseudo-Interface 1' : 'lo',
@@ -30,7 +32,16 @@ function interfaces(g: Guest): unknown[] {
         { 'ip-address': '127.0.0.1', 'ip-address-type': 'ipv4', prefix: 8 },
         { 'ip-address': '::1', 'ip-address-type': 'ipv6', prefix: 128 },
       ],
-      statistics: { 'rx-bytes': 4096, 'rx-dropped': 0, 'rx-errs': 0, 'rx-packets': 48, 'tx-bytes': 4096, 'tx-dropped': 0, 'tx-errs': 0, 'tx-packets': 48 },
+      statistics: {
+        'rx-bytes': 4096,
+        'rx-dropped': 0,
+        'rx-errs': 0,
+        'rx-packets': 48,
+        'tx-bytes': 4096,
+        'tx-dropped': 0,
+        'tx-errs': 0,
+        'tx-packets': 48,
+      },
     },
   ];
   nets.forEach((key, i) => {
@@ -40,9 +51,22 @@ function interfaces(g: Guest): unknown[] {
       'hardware-address': mac,
       'ip-addresses': [
         { 'ip-address': `10.10.${i}.${g.vmid % 250}`, 'ip-address-type': 'ipv4', prefix: 24 },
-        { 'ip-address': `fe80::be24:11ff:fe${mac.slice(9, 11)}:${mac.slice(12, 14)}${mac.slice(15, 17)}`, 'ip-address-type': 'ipv6', prefix: 64 },
+        {
+          'ip-address': `fe80::be24:11ff:fe${mac.slice(9, 11)}:${mac.slice(12, 14)}${mac.slice(15, 17)}`,
+          'ip-address-type': 'ipv6',
+          prefix: 64,
+        },
       ],
-      statistics: { 'rx-bytes': 123456789, 'rx-dropped': 0, 'rx-errs': 0, 'rx-packets': 98765, 'tx-bytes': 23456789, 'tx-dropped': 0, 'tx-errs': 0, 'tx-packets': 54321 },
+      statistics: {
+        'rx-bytes': 123456789,
+        'rx-dropped': 0,
+        'rx-errs': 0,
+        'rx-packets': 98765,
+        'tx-bytes': 23456789,
+        'tx-dropped': 0,
+        'tx-errs': 0,
+        'tx-packets': 54321,
+      },
     });
   });
   return rows;
@@ -53,7 +77,22 @@ const simpleGets: Array<[string, (g: Guest) => unknown]> = [
   ['network-get-interfaces', interfaces],
   ['get-host-name', (g) => ({ 'host-name': String(g.config.name ?? `vm${g.vmid}`) })],
   ['get-time', () => Date.now() * 1_000_000],
-  ['info', () => ({ version: '9.2.0', supported_commands: ['guest-exec', 'guest-exec-status', 'guest-file-open', 'guest-file-read', 'guest-file-write', 'guest-ping', 'guest-get-osinfo', 'guest-network-get-interfaces'].map((name) => ({ name, enabled: true, 'success-response': true })) })],
+  [
+    'info',
+    () => ({
+      version: '9.2.0',
+      supported_commands: [
+        'guest-exec',
+        'guest-exec-status',
+        'guest-file-open',
+        'guest-file-read',
+        'guest-file-write',
+        'guest-ping',
+        'guest-get-osinfo',
+        'guest-network-get-interfaces',
+      ].map((name) => ({ name, enabled: true, 'success-response': true })),
+    }),
+  ],
 ];
 
 export function agentOperations(): Operation[] {
@@ -65,10 +104,16 @@ export function agentOperations(): Operation[] {
       name: 'index',
       description: 'QEMU Guest Agent command index.',
       parameters: PATH,
-      returns: { type: 'array', description: 'Returns the list of QEMU Guest Agent commands', items: { type: 'object', properties: {} }, links: [{ rel: 'child', href: '{name}' }] },
+      returns: {
+        type: 'array',
+        description: 'Returns the list of QEMU Guest Agent commands',
+        items: { type: 'object', properties: {} },
+        links: [{ rel: 'child', href: '{name}' }],
+      },
       permissions: { user: 'all' },
       proxyto: 'node',
-      handler: () => ['exec', 'exec-status', 'file-read', 'file-write', 'ping', ...simpleGets.map(([n]) => n)].sort().map((name) => ({ name })),
+      handler: () =>
+        ['exec', 'exec-status', 'file-read', 'file-write', 'ping', ...simpleGets.map(([n]) => n)].sort().map((name) => ({ name })),
     }),
   );
   ops.push(
@@ -115,14 +160,21 @@ export function agentOperations(): Operation[] {
         command: P.arr('The command as a list of program + arguments.', 'A single part of the program + arguments.'),
         'input-data': opt(P.str("Data to pass as 'input-data' to the guest. Usually treated as STDIN to 'command'.", { maxLength: 65536 })),
       },
-      returns: { type: 'object', properties: { pid: { type: 'integer', description: 'The PID of the process started by the guest-agent.' } } },
+      returns: {
+        type: 'object',
+        properties: { pid: { type: 'integer', description: 'The PID of the process started by the guest-agent.' } },
+      },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Unrestricted']] },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         const g = agentGuest(ctx);
         const argv: string[] = ctx.params.command;
-        if (!argv.length || !argv[0]) throw new PveError(500, "Agent error: Guest agent command failed, error was 'Invalid parameter type for 'path', expected: string'");
+        if (!argv.length || !argv[0])
+          throw new PveError(
+            500,
+            "Agent error: Guest agent command failed, error was 'Invalid parameter type for 'path', expected: string'",
+          );
         let outcome;
         try {
           outcome = execInGuest(g, argv, ctx.params['input-data'] ?? '', ctx.sim.agentOutputLimit);
@@ -191,9 +243,15 @@ export function agentOperations(): Operation[] {
         file: P.str('The path to the file'),
         count: opt(P.int('Number of bytes to read.', { minimum: 1, maximum: 16777216, default: 16777216 })),
         offset: opt(P.int('Offset to start reading from.', { minimum: 0, default: 0 })),
-        decode: opt(P.bool('Decode the content from base64. If set to 0, the content is returned as base64 encoded string.', { default: 1 })),
+        decode: opt(
+          P.bool('Decode the content from base64. If set to 0, the content is returned as base64 encoded string.', { default: 1 }),
+        ),
       },
-      returns: { type: 'object', description: 'Returns an object with a `content` property.', properties: { content: { type: 'string', description: 'The content of the file, maximum 16777216' } } },
+      returns: {
+        type: 'object',
+        description: 'Returns an object with a `content` property.',
+        properties: { content: { type: 'string', description: 'The content of the file, maximum 16777216' } },
+      },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.FileRead', 'VM.GuestAgent.Unrestricted'], 'any', 1] },
       protected: 1,
       proxyto: 'node',
@@ -201,7 +259,8 @@ export function agentOperations(): Operation[] {
         const g = agentGuest(ctx);
         const file: string = ctx.params.file;
         const content = g.files.get(file);
-        if (content === undefined) throw new PveError(500, `Agent error: failed to open file '${file}' (mode: 'r'): No such file or directory`);
+        if (content === undefined)
+          throw new PveError(500, `Agent error: failed to open file '${file}' (mode: 'r'): No such file or directory`);
         const bytes = Buffer.from(content, 'utf8');
         const offset: number = ctx.params.offset ?? 0;
         const count: number = ctx.params.count ?? 16777216;
@@ -222,7 +281,12 @@ export function agentOperations(): Operation[] {
         ...PATH,
         file: P.str('The path to the file.'),
         content: P.str('The content to write into the file.', { maxLength: 61440 }),
-        encode: opt(P.bool("If set, the content will be encoded as base64 (required by QEMU).Otherwise the content needs to be encoded beforehand - defaults to true.", { default: 1 })),
+        encode: opt(
+          P.bool(
+            'If set, the content will be encoded as base64 (required by QEMU).Otherwise the content needs to be encoded beforehand - defaults to true.',
+            { default: 1 },
+          ),
+        ),
       },
       returns: { type: 'null' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.FileWrite', 'VM.GuestAgent.Unrestricted'], 'any', 1] },
@@ -233,7 +297,8 @@ export function agentOperations(): Operation[] {
         const raw: string = ctx.params.content;
         let text = raw;
         if (ctx.params.encode === 0) {
-          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw)) throw new PveError(500, "Agent error: Guest agent command failed, error was 'Invalid parameter 'buf-b64''");
+          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw))
+            throw new PveError(500, "Agent error: Guest agent command failed, error was 'Invalid parameter 'buf-b64''");
           text = Buffer.from(raw, 'base64').toString('utf8');
         }
         g.files.set(ctx.params.file, text);

@@ -10,21 +10,94 @@ import { index } from './common.js';
 
 const AUDIT = { check: ['perm', '/', ['Sys.Audit']] };
 const MODIFY = { check: ['perm', '/', ['Sys.Modify']] };
-const list = (v: unknown) => String(v ?? '').split(/[,;\s]+/).filter(Boolean);
+const list = (v: unknown) =>
+  String(v ?? '')
+    .split(/[,;\s]+/)
+    .filter(Boolean);
 
 const CLUSTER_OPTIONS: Props = {
-  keyboard: opt(P.enum('Default keybord layout for vnc server.', ['de', 'de-ch', 'da', 'en-gb', 'en-us', 'es', 'fi', 'fr', 'fr-be', 'fr-ca', 'fr-ch', 'hu', 'is', 'it', 'ja', 'lt', 'mk', 'nl', 'no', 'pl', 'pt', 'pt-br', 'sv', 'sl', 'tr'])),
-  language: opt(P.enum('Default GUI language.', ['ar', 'ca', 'da', 'de', 'en', 'es', 'eu', 'fa', 'fr', 'hr', 'he', 'it', 'ja', 'ka', 'kr', 'nb', 'nl', 'nn', 'pl', 'pt_BR', 'ru', 'sl', 'sv', 'tr', 'ukr', 'zh_CN', 'zh_TW'])),
+  keyboard: opt(
+    P.enum('Default keybord layout for vnc server.', [
+      'de',
+      'de-ch',
+      'da',
+      'en-gb',
+      'en-us',
+      'es',
+      'fi',
+      'fr',
+      'fr-be',
+      'fr-ca',
+      'fr-ch',
+      'hu',
+      'is',
+      'it',
+      'ja',
+      'lt',
+      'mk',
+      'nl',
+      'no',
+      'pl',
+      'pt',
+      'pt-br',
+      'sv',
+      'sl',
+      'tr',
+    ]),
+  ),
+  language: opt(
+    P.enum('Default GUI language.', [
+      'ar',
+      'ca',
+      'da',
+      'de',
+      'en',
+      'es',
+      'eu',
+      'fa',
+      'fr',
+      'hr',
+      'he',
+      'it',
+      'ja',
+      'ka',
+      'kr',
+      'nb',
+      'nl',
+      'nn',
+      'pl',
+      'pt_BR',
+      'ru',
+      'sl',
+      'sv',
+      'tr',
+      'ukr',
+      'zh_CN',
+      'zh_TW',
+    ]),
+  ),
   console: opt(P.enum('Select the default Console viewer.', ['applet', 'vv', 'html5', 'xtermjs'])),
   email_from: opt(P.str('Specify email address to send notification from (default is root@$hostname)', { format: 'email-opt' })),
-  http_proxy: opt(P.str('Specify external http proxy which is used for downloads (example: \'http://username:password@host:port/\')', { pattern: 'http://.*' })),
+  http_proxy: opt(
+    P.str("Specify external http proxy which is used for downloads (example: 'http://username:password@host:port/')", {
+      pattern: 'http://.*',
+    }),
+  ),
   mac_prefix: opt(P.str('Prefix for the auto-generated MAC addresses of virtual guests.', { format: 'mac-prefix', default: 'BC:24:11' })),
-  max_workers: opt(P.int('Defines how many workers (per node) are maximal started  on actions like \'stopall VMs\' or task from the ha-manager.', { minimum: 1 })),
+  max_workers: opt(
+    P.int("Defines how many workers (per node) are maximal started  on actions like 'stopall VMs' or task from the ha-manager.", {
+      minimum: 1,
+    }),
+  ),
   migration: opt(P.str('For cluster wide migration settings.', { typetext: '[type=]<secure|insecure> [,network=<CIDR>]' })),
   bwlimit: opt(P.str('Set I/O bandwidth limit for various operations (in KiB/s).')),
   description: opt(P.str('Datacenter description. Shown in the web-interface datacenter notes panel.', { maxLength: 65536 })),
   'next-id': opt(P.str('Control the range for the free VMID auto-selection pool.', { typetext: '[lower=<integer>] [,upper=<integer>]' })),
-  'registered-tags': opt(P.str('A list of tags that require a `Sys.Modify` on \'/\' to set and delete. Tags set here that are also in \'user-tag-access\' also require `Sys.Modify`.')),
+  'registered-tags': opt(
+    P.str(
+      "A list of tags that require a `Sys.Modify` on '/' to set and delete. Tags set here that are also in 'user-tag-access' also require `Sys.Modify`.",
+    ),
+  ),
   'tag-style': opt(P.str('Tag style options.')),
   ha: opt(P.str('Cluster wide HA settings.', { typetext: 'shutdown_policy=<enum>' })),
   crs: opt(P.str('Cluster resource scheduling settings.')),
@@ -36,21 +109,48 @@ const STORAGE_FIELDS: Props = {
   content: opt(P.str('Allowed content types.', { format: 'pve-storage-content-list' })),
   nodes: opt(P.str('List of nodes for which the storage configuration applies.', { format: 'pve-node-list' })),
   disable: opt(P.bool('Flag to disable the storage.')),
-  shared: opt(P.bool('Indicate that this is a single storage with the same contents on all nodes (or all listed in the \'nodes\' option).', { default: 0 })),
-  'prune-backups': opt(P.str('The retention options with shorter intervals are processed first with --keep-last being the very first one.', { format: 'prune-backups' })),
+  shared: opt(
+    P.bool("Indicate that this is a single storage with the same contents on all nodes (or all listed in the 'nodes' option).", {
+      default: 0,
+    }),
+  ),
+  'prune-backups': opt(
+    P.str('The retention options with shorter intervals are processed first with --keep-last being the very first one.', {
+      format: 'prune-backups',
+    }),
+  ),
   server: opt(P.str('Server IP or DNS name.', { format: 'pve-storage-server' })),
-  options: opt(P.str('NFS/CIFS mount options (see \'man nfs\' or \'man mount.cifs\')', { format: 'pve-storage-options' })),
+  options: opt(P.str("NFS/CIFS mount options (see 'man nfs' or 'man mount.cifs')", { format: 'pve-storage-options' })),
   pool: opt(P.str('Pool.')),
   sparse: opt(P.bool('use sparse volumes')),
   username: opt(P.str('RBD Id.')),
   password: opt(P.str('Password for accessing the share/datastore.', { maxLength: 256 })),
   fingerprint: opt(P.str('Certificate SHA 256 fingerprint.', { pattern: '([A-Fa-f0-9]{2}:){31}[A-Fa-f0-9]{2}' })),
-  'max-protected-backups': opt(P.int('Maximal number of protected backups per guest. Use \'-1\' for unlimited.', { minimum: -1 })),
-  mkdir: opt(P.bool('Create the directory if it doesn\'t exist and populate it with default sub-dirs. NOTE: Deprecated, use the \'create-base-path\' and \'create-subdirs\' options instead.')),
+  'max-protected-backups': opt(P.int("Maximal number of protected backups per guest. Use '-1' for unlimited.", { minimum: -1 })),
+  mkdir: opt(
+    P.bool(
+      "Create the directory if it doesn't exist and populate it with default sub-dirs. NOTE: Deprecated, use the 'create-base-path' and 'create-subdirs' options instead.",
+    ),
+  ),
   bwlimit: opt(P.str('Set I/O bandwidth limit for various operations (in KiB/s).')),
 };
 const STORAGE_CREATE_ONLY: Props = {
-  type: P.enum('Storage type.', ['btrfs', 'cephfs', 'cifs', 'dir', 'esxi', 'iscsi', 'iscsidirect', 'lvm', 'lvmthin', 'nfs', 'pbs', 'rbd', 'zfs', 'zfspool']),
+  type: P.enum('Storage type.', [
+    'btrfs',
+    'cephfs',
+    'cifs',
+    'dir',
+    'esxi',
+    'iscsi',
+    'iscsidirect',
+    'lvm',
+    'lvmthin',
+    'nfs',
+    'pbs',
+    'rbd',
+    'zfs',
+    'zfspool',
+  ]),
   path: opt(P.str('File system path.', { format: 'pve-storage-path' })),
   export: opt(P.str('NFS export path.', { format: 'pve-storage-path' })),
   share: opt(P.str('CIFS share.')),
@@ -59,8 +159,26 @@ const STORAGE_CREATE_ONLY: Props = {
   datastore: opt(P.str('Proxmox Backup Server datastore name.')),
 };
 const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
-const REQUIRED: Record<string, string[]> = { dir: ['path'], nfs: ['server', 'export'], cifs: ['server', 'share'], lvm: ['vgname'], lvmthin: ['vgname', 'thinpool'], zfspool: ['pool'], pbs: ['server', 'datastore', 'username'], rbd: ['pool'] };
-const DEFAULT_CONTENT: Record<string, string[]> = { dir: ['iso', 'vztmpl', 'backup'], nfs: ['images'], cifs: ['images'], lvm: ['images', 'rootdir'], lvmthin: ['images', 'rootdir'], zfspool: ['images', 'rootdir'], pbs: ['backup'], rbd: ['images'] };
+const REQUIRED: Record<string, string[]> = {
+  dir: ['path'],
+  nfs: ['server', 'export'],
+  cifs: ['server', 'share'],
+  lvm: ['vgname'],
+  lvmthin: ['vgname', 'thinpool'],
+  zfspool: ['pool'],
+  pbs: ['server', 'datastore', 'username'],
+  rbd: ['pool'],
+};
+const DEFAULT_CONTENT: Record<string, string[]> = {
+  dir: ['iso', 'vztmpl', 'backup'],
+  nfs: ['images'],
+  cifs: ['images'],
+  lvm: ['images', 'rootdir'],
+  lvmthin: ['images', 'rootdir'],
+  zfspool: ['images', 'rootdir'],
+  pbs: ['backup'],
+  rbd: ['images'],
+};
 
 function storageRow(s: StorageDef, digest: string): Record<string, unknown> {
   const row: Record<string, unknown> = { storage: s.storage, type: s.type, content: s.content.join(','), digest, ...s.extra };
@@ -69,14 +187,21 @@ function storageRow(s: StorageDef, digest: string): Record<string, unknown> {
 }
 
 function storageDigest(ctx: RequestContext): string {
-  return createHash('sha1').update(JSON.stringify(ctx.sim.state.storages.map((s) => [s.storage, s.type, s.content, s.extra]))).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify(ctx.sim.state.storages.map((s) => [s.storage, s.type, s.content, s.extra])))
+    .digest('hex');
 }
 
 function checkContent(type: string, content: unknown): string[] | undefined {
   if (content === undefined) return undefined;
   const c = list(content);
   for (const x of c) if (!CONTENT_TYPES.includes(x) && x !== 'none') throw paramError({ content: `invalid content type '${x}'` });
-  const allowed = type === 'lvm' || type === 'lvmthin' || type === 'zfspool' || type === 'rbd' ? ['images', 'rootdir', 'none'] : type === 'pbs' ? ['backup', 'none'] : [...CONTENT_TYPES, 'none'];
+  const allowed =
+    type === 'lvm' || type === 'lvmthin' || type === 'zfspool' || type === 'rbd'
+      ? ['images', 'rootdir', 'none']
+      : type === 'pbs'
+        ? ['backup', 'none']
+        : [...CONTENT_TYPES, 'none'];
   const bad = c.find((x) => !allowed.includes(x));
   if (bad) throw paramError({ content: `storage type '${type}' does not support content type '${bad}'` });
   return c.filter((x) => x !== 'none');
@@ -95,7 +220,8 @@ function storageOperations(): Operation[] {
       else if (k === 'password') continue;
       else s.extra[k] = ctx.params[k];
     }
-    if (ctx.params.nodes !== undefined) for (const n of list(ctx.params.nodes)) if (!ctx.sim.state.node(n)) throw paramError({ nodes: `no such node '${n}'` });
+    if (ctx.params.nodes !== undefined)
+      for (const n of list(ctx.params.nodes)) if (!ctx.sim.state.node(n)) throw paramError({ nodes: `no such node '${n}'` });
   };
   return [
     op({
@@ -110,16 +236,30 @@ function storageOperations(): Operation[] {
       handler: (ctx) => {
         const state = ctx.sim.state;
         const type: string = ctx.params.type;
-        if (state.storage(ctx.params.storage)) throw new PveError(500, `create storage failed: storage ID '${ctx.params.storage}' already defined`);
+        if (state.storage(ctx.params.storage))
+          throw new PveError(500, `create storage failed: storage ID '${ctx.params.storage}' already defined`);
         const need = REQUIRED[type];
-        if (!need) throw new PveError(500, `create storage failed: storage type '${type}' is not simulated (supported: ${Object.keys(REQUIRED).join(', ')})`);
+        if (!need)
+          throw new PveError(
+            500,
+            `create storage failed: storage type '${type}' is not simulated (supported: ${Object.keys(REQUIRED).join(', ')})`,
+          );
         for (const k of need) if (ctx.params[k] === undefined) throw paramError({ [k]: `property is missing and it is not optional` });
         const facts = state.nodeFacts;
         if (type === 'lvmthin' || type === 'lvm') {
-          const has = [...facts.values()].some((f) => f.volumeGroups.get(ctx.params.vgname) && (type === 'lvm' || f.volumeGroups.get(ctx.params.vgname)!.thinpools.has(ctx.params.thinpool)));
-          if (!has) throw new PveError(500, `create storage failed: ${type === 'lvm' ? `volume group '${ctx.params.vgname}'` : `thin pool '${ctx.params.vgname}/${ctx.params.thinpool}'`} does not exist on any node`);
+          const has = [...facts.values()].some(
+            (f) =>
+              f.volumeGroups.get(ctx.params.vgname) &&
+              (type === 'lvm' || f.volumeGroups.get(ctx.params.vgname)!.thinpools.has(ctx.params.thinpool)),
+          );
+          if (!has)
+            throw new PveError(
+              500,
+              `create storage failed: ${type === 'lvm' ? `volume group '${ctx.params.vgname}'` : `thin pool '${ctx.params.vgname}/${ctx.params.thinpool}'`} does not exist on any node`,
+            );
         }
-        if (type === 'zfspool' && ![...facts.values()].some((f) => f.zfsPools.has(String(ctx.params.pool).split('/')[0]))) throw new PveError(500, `create storage failed: zfs pool '${ctx.params.pool}' does not exist on any node`);
+        if (type === 'zfspool' && ![...facts.values()].some((f) => f.zfsPools.has(String(ctx.params.pool).split('/')[0])))
+          throw new PveError(500, `create storage failed: zfs pool '${ctx.params.pool}' does not exist on any node`);
         if ((type === 'nfs' || type === 'cifs' || type === 'pbs') && /\.invalid$|^203\.0\.113\./.test(ctx.params.server)) {
           throw new PveError(500, `create storage failed: storage '${ctx.params.storage}' is not online`);
         }
@@ -132,7 +272,8 @@ function storageOperations(): Operation[] {
           total: type === 'pbs' ? 8_796_093_022_208 : 2_199_023_255_552,
           volumes: new Map(),
         };
-        for (const k of ['path', 'export', 'share', 'vgname', 'thinpool', 'datastore'] as const) if (ctx.params[k] !== undefined) s.extra[k] = ctx.params[k];
+        for (const k of ['path', 'export', 'share', 'vgname', 'thinpool', 'datastore'] as const)
+          if (ctx.params[k] !== undefined) s.extra[k] = ctx.params[k];
         if (type === 'nfs' || type === 'cifs') s.extra.path = `/mnt/pve/${s.storage}`;
         setFields(ctx, s);
         state.storages.push(s);
@@ -154,7 +295,17 @@ function storageOperations(): Operation[] {
       path: '/storage/{storage}',
       name: 'update',
       description: 'Update storage configuration.',
-      parameters: { storage: P.storage(), ...STORAGE_FIELDS, delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })), digest: opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 })) },
+      parameters: {
+        storage: P.storage(),
+        ...STORAGE_FIELDS,
+        delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
+        digest: opt(
+          P.str(
+            'Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.',
+            { maxLength: 64 },
+          ),
+        ),
+      },
       returns: { type: 'object', properties: { storage: P.storage(), type: P.str('') } },
       permissions: { check: ['perm', '/storage', ['Datastore.Allocate']] },
       protected: 1,
@@ -203,10 +354,43 @@ export function clusterMiscOperations(): Operation[] {
     keySchema: P.str('The custom model name.'),
     createKeySchema: P.str('Name of the custom model.', { format: 'pve-configid' }),
     fields: {
-      'reported-model': P.enum('CPU model and vendor to report to the guest.', ['486', 'athlon', 'Broadwell', 'Cascadelake-Server', 'EPYC', 'EPYC-Genoa', 'EPYC-Milan', 'EPYC-Rome', 'Haswell', 'host', 'Icelake-Server', 'IvyBridge', 'kvm64', 'max', 'Nehalem', 'qemu64', 'SandyBridge', 'SapphireRapids', 'Skylake-Client', 'Skylake-Server', 'x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4']),
-      flags: opt(P.str("List of additional CPU flags separated by ';'. Use '+FLAG' to enable, '-FLAG' to disable a flag.", { pattern: '(?:[+-][a-zA-Z0-9\\-_\\.]+;)*[+-][a-zA-Z0-9\\-_\\.]+' })),
+      'reported-model': P.enum('CPU model and vendor to report to the guest.', [
+        '486',
+        'athlon',
+        'Broadwell',
+        'Cascadelake-Server',
+        'EPYC',
+        'EPYC-Genoa',
+        'EPYC-Milan',
+        'EPYC-Rome',
+        'Haswell',
+        'host',
+        'Icelake-Server',
+        'IvyBridge',
+        'kvm64',
+        'max',
+        'Nehalem',
+        'qemu64',
+        'SandyBridge',
+        'SapphireRapids',
+        'Skylake-Client',
+        'Skylake-Server',
+        'x86-64-v2',
+        'x86-64-v2-AES',
+        'x86-64-v3',
+        'x86-64-v4',
+      ]),
+      flags: opt(
+        P.str("List of additional CPU flags separated by ';'. Use '+FLAG' to enable, '-FLAG' to disable a flag.", {
+          pattern: '(?:[+-][a-zA-Z0-9\\-_\\.]+;)*[+-][a-zA-Z0-9\\-_\\.]+',
+        }),
+      ),
       hidden: opt(P.bool('Do not identify as a KVM virtual machine.', { default: 0 })),
-      'phys-bits': opt(P.str("The physical memory address bits that are reported to the guest OS. Should be smaller or equal to the host's.", { format: 'pve-phys-bits' })),
+      'phys-bits': opt(
+        P.str("The physical memory address bits that are reported to the guest OS. Should be smaller or equal to the host's.", {
+          format: 'pve-phys-bits',
+        }),
+      ),
       level: opt(P.int('Level of the CPU model.', { minimum: 0 })),
     },
     deleteKeys: true,
@@ -214,9 +398,20 @@ export function clusterMiscOperations(): Operation[] {
     noun: 'custom CPU model',
     names: { list: 'config', create: 'create', read: 'info', update: 'update', delete: 'delete' },
     perms: {
-      list: { description: "Only returns entries where the current user has 'Mapping.Audit', 'Mapping.Use' or 'Mapping.Modify' on '/mapping/cpu/<cputype>'.", user: 'all' },
+      list: {
+        description:
+          "Only returns entries where the current user has 'Mapping.Audit', 'Mapping.Use' or 'Mapping.Modify' on '/mapping/cpu/<cputype>'.",
+        user: 'all',
+      },
       create: { check: ['perm', '/mapping/cpu', ['Mapping.Modify']] },
-      read: { check: ['or', ['perm', '/mapping/cpu/{cputype}', ['Mapping.Audit']], ['perm', '/mapping/cpu/{cputype}', ['Mapping.Use']], ['perm', '/mapping/cpu/{cputype}', ['Mapping.Modify']]] },
+      read: {
+        check: [
+          'or',
+          ['perm', '/mapping/cpu/{cputype}', ['Mapping.Audit']],
+          ['perm', '/mapping/cpu/{cputype}', ['Mapping.Use']],
+          ['perm', '/mapping/cpu/{cputype}', ['Mapping.Modify']],
+        ],
+      },
       update: { check: ['perm', '/mapping/cpu/{cputype}', ['Mapping.Modify']] },
       delete: { check: ['perm', '/mapping/cpu/{cputype}', ['Mapping.Modify']] },
     },
@@ -239,7 +434,32 @@ export function clusterMiscOperations(): Operation[] {
       description: 'Cluster index.',
       returns: returns.array({}, 'name'),
       permissions: { user: 'all' },
-      handler: () => index(['log', 'options', 'resources', 'replication', 'tasks', 'backup', 'ha', 'acme', 'sdn', 'status', 'nextid', 'firewall', 'config', 'metrics', 'notifications', 'backup-info', 'mapping', 'jobs', 'qemu', 'bulk-action'], 'name'),
+      handler: () =>
+        index(
+          [
+            'log',
+            'options',
+            'resources',
+            'replication',
+            'tasks',
+            'backup',
+            'ha',
+            'acme',
+            'sdn',
+            'status',
+            'nextid',
+            'firewall',
+            'config',
+            'metrics',
+            'notifications',
+            'backup-info',
+            'mapping',
+            'jobs',
+            'qemu',
+            'bulk-action',
+          ],
+          'name',
+        ),
     }),
     op({
       method: 'GET',
@@ -261,10 +481,16 @@ export function clusterMiscOperations(): Operation[] {
       protected: 1,
       handler: (ctx) => {
         const o = ctx.sim.state.datacenterOptions;
-        if (ctx.params.mac_prefix !== undefined && !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,2}$/.test(ctx.params.mac_prefix)) throw paramError({ mac_prefix: 'invalid MAC prefix' });
+        if (ctx.params.mac_prefix !== undefined && !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,2}$/.test(ctx.params.mac_prefix))
+          throw paramError({ mac_prefix: 'invalid MAC prefix' });
         if (ctx.params['next-id'] !== undefined) {
           const r = parsePropertyString(ctx.params['next-id']);
-          if ((r.lower && !/^\d+$/.test(r.lower)) || (r.upper && !/^\d+$/.test(r.upper)) || Number(r.lower ?? 100) >= Number(r.upper ?? 1e9)) throw paramError({ 'next-id': 'lower must be a number below upper' });
+          if (
+            (r.lower && !/^\d+$/.test(r.lower)) ||
+            (r.upper && !/^\d+$/.test(r.upper)) ||
+            Number(r.lower ?? 100) >= Number(r.upper ?? 1e9)
+          )
+            throw paramError({ 'next-id': 'lower must be a number below upper' });
         }
         for (const k of list(ctx.params.delete)) {
           if (!CLUSTER_OPTIONS[k]) throw paramError({ delete: `invalid format - '${k}' is not a datacenter option` });
@@ -299,7 +525,8 @@ export function clusterMiscOperations(): Operation[] {
       description: 'Corosync node list.',
       returns: returns.array({ node: P.str('') }, 'node'),
       permissions: AUDIT,
-      handler: (ctx) => ctx.sim.state.nodes.map((n) => ({ node: n.node, name: n.node, nodeid: String(n.id), quorum_votes: '1', ring0_addr: n.ip })),
+      handler: (ctx) =>
+        ctx.sim.state.nodes.map((n) => ({ node: n.node, name: n.node, nodeid: String(n.id), quorum_votes: '1', ring0_addr: n.ip })),
     }),
     op({
       method: 'GET',
@@ -308,7 +535,15 @@ export function clusterMiscOperations(): Operation[] {
       description: 'Get corosync totem protocol settings.',
       returns: { type: 'object' },
       permissions: AUDIT,
-      handler: (ctx) => ({ cluster_name: ctx.sim.state.clusterName, config_version: '3', interface: { '0': { linknumber: '0' } }, ip_version: 'ipv4-6', link_mode: 'passive', secauth: 'on', version: '2' }),
+      handler: (ctx) => ({
+        cluster_name: ctx.sim.state.clusterName,
+        config_version: '3',
+        interface: { '0': { linknumber: '0' } },
+        ip_version: 'ipv4-6',
+        link_mode: 'passive',
+        secauth: 'on',
+        version: '2',
+      }),
     }),
     op({
       method: 'GET',
@@ -326,14 +561,41 @@ export function clusterMiscOperations(): Operation[] {
       name: 'join_info',
       description: 'Get information needed to join this cluster over the connected node.',
       parameters: { node: opt(P.node('The node for which the joinee gets the nodeinfo. ')) },
-      returns: { type: 'object', properties: { config_digest: P.str(''), nodelist: { type: 'array', items: { type: 'object' } }, preferred_node: P.node(), totem: { type: 'object' } } },
+      returns: {
+        type: 'object',
+        properties: {
+          config_digest: P.str(''),
+          nodelist: { type: 'array', items: { type: 'object' } },
+          preferred_node: P.node(),
+          totem: { type: 'object' },
+        },
+      },
       permissions: AUDIT,
       handler: (ctx) => {
         const state = ctx.sim.state;
         const preferred = ctx.params.node ?? 'pve1';
         if (!state.node(preferred)) throw new PveError(500, `no such node '${preferred}'`);
-        const nodelist = state.nodes.map((n) => ({ name: n.node, nodeid: String(n.id), pve_addr: n.ip, pve_fp: createHash('sha256').update(`simlab-${n.node}`).digest('hex').toUpperCase().match(/../g)!.join(':'), quorum_votes: '1', ring0_addr: n.ip }));
-        return { config_digest: createHash('sha1').update(JSON.stringify(nodelist)).digest('hex'), nodelist, preferred_node: preferred, totem: { cluster_name: state.clusterName, config_version: '3', ip_version: 'ipv4-6', link_mode: 'passive', secauth: 'on', version: '2' } };
+        const nodelist = state.nodes.map((n) => ({
+          name: n.node,
+          nodeid: String(n.id),
+          pve_addr: n.ip,
+          pve_fp: createHash('sha256').update(`simlab-${n.node}`).digest('hex').toUpperCase().match(/../g)!.join(':'),
+          quorum_votes: '1',
+          ring0_addr: n.ip,
+        }));
+        return {
+          config_digest: createHash('sha1').update(JSON.stringify(nodelist)).digest('hex'),
+          nodelist,
+          preferred_node: preferred,
+          totem: {
+            cluster_name: state.clusterName,
+            config_version: '3',
+            ip_version: 'ipv4-6',
+            link_mode: 'passive',
+            secauth: 'on',
+            version: '2',
+          },
+        };
       },
     }),
     op({
@@ -350,9 +612,18 @@ export function clusterMiscOperations(): Operation[] {
       path: '/cluster/qemu/cpu-flags',
       name: 'index',
       description: 'List of available VM-specific CPU flags.',
-      parameters: { accel: opt(P.enum('Virtualization type', ['kvm', 'tcg'], { default: 'kvm' })), arch: opt(P.enum('CPU architecture', ['x86_64', 'aarch64'], { default: 'x86_64' })) },
+      parameters: {
+        accel: opt(P.enum('Virtualization type', ['kvm', 'tcg'], { default: 'kvm' })),
+        arch: opt(P.enum('CPU architecture', ['x86_64', 'aarch64'], { default: 'x86_64' })),
+      },
       returns: returns.array({ name: P.str('Name of the CPU flag.'), description: P.str('Description of the CPU flag.') }),
-      permissions: { check: ['or', ['perm', '/nodes', ['Sys.Audit']], ['perm', '/mapping/cpu', ['Mapping.Audit', 'Mapping.Use', 'Mapping.Modify'], 'any', 1]] },
+      permissions: {
+        check: [
+          'or',
+          ['perm', '/nodes', ['Sys.Audit']],
+          ['perm', '/mapping/cpu', ['Mapping.Audit', 'Mapping.Use', 'Mapping.Modify'], 'any', 1],
+        ],
+      },
       handler: (ctx) =>
         ctx.params.arch === 'aarch64'
           ? []
@@ -373,4 +644,3 @@ export function clusterMiscOperations(): Operation[] {
     ...storageOperations(),
   ];
 }
-

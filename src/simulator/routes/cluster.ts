@@ -24,7 +24,8 @@ function fingerprint(node: string): string {
 
 function nodeResource(ctx: RequestContext, n: NodeDef): Record<string, unknown> {
   const base = { id: `node/${n.node}`, type: 'node', node: n.node };
-  if (ctx.sim.faults.offlineNodes.has(n.node)) return { ...base, status: 'offline', level: '', maxcpu: n.maxcpu, maxmem: n.maxmem, maxdisk: n.maxdisk, 'cgroup-mode': 2 };
+  if (ctx.sim.faults.offlineNodes.has(n.node))
+    return { ...base, status: 'offline', level: '', maxcpu: n.maxcpu, maxmem: n.maxmem, maxdisk: n.maxdisk, 'cgroup-mode': 2 };
   return {
     ...base,
     status: 'online',
@@ -45,7 +46,14 @@ export function clusterOperations(): Operation[] {
       path: '/version',
       name: 'version',
       description: 'API version details, including some parts of the global datacenter config.',
-      returns: { type: 'object', properties: { release: P.str('The current Proxmox VE point release in `x.y` format.'), repoid: P.str('The short git revision from which this version was build.'), version: P.str('The full pve-manager package version of this node.') } },
+      returns: {
+        type: 'object',
+        properties: {
+          release: P.str('The current Proxmox VE point release in `x.y` format.'),
+          repoid: P.str('The short git revision from which this version was build.'),
+          version: P.str('The full pve-manager package version of this node.'),
+        },
+      },
       permissions: { user: 'all' },
       handler: () => ({ ...PVE_VERSION }),
     }),
@@ -54,14 +62,27 @@ export function clusterOperations(): Operation[] {
       path: '/cluster/status',
       name: 'get_status',
       description: 'Get cluster status information.',
-      returns: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string', enum: ['cluster', 'node'] } } } },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string', enum: ['cluster', 'node'] } },
+        },
+      },
       permissions: { check: ['perm', '/', ['Sys.Audit']] },
       protected: 1,
       handler: (ctx) => {
         const state = ctx.sim.state;
         const online = state.nodes.filter((n) => !ctx.sim.faults.offlineNodes.has(n.node)).length;
         return [
-          { type: 'cluster', id: 'cluster', name: state.clusterName, nodes: state.nodes.length, quorate: online * 2 > state.nodes.length ? 1 : 0, version: 3 },
+          {
+            type: 'cluster',
+            id: 'cluster',
+            name: state.clusterName,
+            nodes: state.nodes.length,
+            quorate: online * 2 > state.nodes.length ? 1 : 0,
+            version: 3,
+          },
           ...state.nodes.map((n) => ({
             type: 'node',
             id: `node/${n.node}`,
@@ -81,22 +102,41 @@ export function clusterOperations(): Operation[] {
       name: 'resources',
       description: 'Resources index (cluster wide).',
       parameters: { type: opt(P.enum('Resource type.', ['vm', 'storage', 'node', 'sdn'])) },
-      returns: { type: 'array', items: { type: 'object', properties: { id: P.str('Resource id.'), type: P.enum('Resource type.', ['node', 'storage', 'pool', 'qemu', 'lxc', 'openvz', 'sdn', 'network']) } } },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: P.str('Resource id.'),
+            type: P.enum('Resource type.', ['node', 'storage', 'pool', 'qemu', 'lxc', 'openvz', 'sdn', 'network']),
+          },
+        },
+      },
       permissions: { user: 'all' },
       handler: (ctx) => {
         const state = ctx.sim.state;
         const want: string | undefined = ctx.params.type;
         const offline = ctx.sim.faults.offlineNodes;
         const rows: unknown[] = [];
-        if (!want || want === 'node') for (const n of state.nodes) if (hasPriv(ctx.who, `/nodes/${n.node}`, 'Sys.Audit')) rows.push(nodeResource(ctx, n));
+        if (!want || want === 'node')
+          for (const n of state.nodes) if (hasPriv(ctx.who, `/nodes/${n.node}`, 'Sys.Audit')) rows.push(nodeResource(ctx, n));
         if (!want || want === 'vm') {
-          for (const g of state.guests.values()) if (hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) rows.push(guestResource(state, g, offline.has(g.node)));
+          for (const g of state.guests.values())
+            if (hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) rows.push(guestResource(state, g, offline.has(g.node)));
         }
         if (!want || want === 'storage') {
           for (const n of state.nodes) {
             for (const s of state.storages) {
               if (!hasPriv(ctx.who, `/storage/${s.storage}`, 'Datastore.Audit')) continue;
-              const row: Record<string, unknown> = { id: `storage/${n.node}/${s.storage}`, type: 'storage', storage: s.storage, node: n.node, plugintype: s.type, content: s.content.join(','), shared: s.shared };
+              const row: Record<string, unknown> = {
+                id: `storage/${n.node}/${s.storage}`,
+                type: 'storage',
+                storage: s.storage,
+                node: n.node,
+                plugintype: s.type,
+                content: s.content.join(','),
+                shared: s.shared,
+              };
               if (offline.has(n.node)) row.status = 'unknown';
               else Object.assign(row, { status: 'available', disk: state.usedBytes(s, n.node), maxdisk: s.total });
               rows.push(row);
@@ -105,11 +145,19 @@ export function clusterOperations(): Operation[] {
         }
         if (!want || want === 'sdn') {
           for (const n of state.nodes) {
-            rows.push({ id: `network/${n.node}/zone/localnetwork`, type: 'network', 'network-type': 'zone', network: 'localnetwork', node: n.node, status: offline.has(n.node) ? 'unknown' : 'ok' });
+            rows.push({
+              id: `network/${n.node}/zone/localnetwork`,
+              type: 'network',
+              'network-type': 'zone',
+              network: 'localnetwork',
+              node: n.node,
+              status: offline.has(n.node) ? 'unknown' : 'ok',
+            });
           }
         }
         if (!want) {
-          for (const p of state.pools.values()) if (hasPriv(ctx.who, `/pool/${p.poolid}`, 'Pool.Audit')) rows.push({ id: `pool/${p.poolid}`, type: 'pool', pool: p.poolid });
+          for (const p of state.pools.values())
+            if (hasPriv(ctx.who, `/pool/${p.poolid}`, 'Pool.Audit')) rows.push({ id: `pool/${p.poolid}`, type: 'pool', pool: p.poolid });
         }
         return rows;
       },
@@ -125,7 +173,8 @@ export function clusterOperations(): Operation[] {
       handler: (ctx) => {
         const vmid: number | undefined = ctx.params.vmid;
         if (vmid !== undefined) {
-          if (ctx.sim.state.guests.has(vmid)) throw new PveError(400, 'Parameter verification failed.', { vmid: `VM ${vmid} already exists` });
+          if (ctx.sim.state.guests.has(vmid))
+            throw new PveError(400, 'Parameter verification failed.', { vmid: `VM ${vmid} already exists` });
           return String(vmid);
         }
         return String(ctx.sim.state.nextId());
@@ -155,7 +204,14 @@ export function clusterOperations(): Operation[] {
       path: '/nodes',
       name: 'index',
       description: 'Cluster node index.',
-      returns: { type: 'array', items: { type: 'object', properties: { node: { type: 'string', format: 'pve-node' }, status: { type: 'string', enum: ['unknown', 'online', 'offline'] } } }, links: [{ rel: 'child', href: '{node}' }] },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { node: { type: 'string', format: 'pve-node' }, status: { type: 'string', enum: ['unknown', 'online', 'offline'] } },
+        },
+        links: [{ rel: 'child', href: '{node}' }],
+      },
       permissions: { user: 'all' },
       handler: (ctx) =>
         ctx.sim.state.nodes.map((n) => {
@@ -175,8 +231,46 @@ export function clusterOperations(): Operation[] {
       returns: { type: 'array', items: { type: 'object', properties: {} }, links: [{ rel: 'child', href: '{name}' }] },
       permissions: { user: 'all' },
       handler: (ctx) => {
-        if (!ctx.sim.state.node(ctx.params.node)) throw new PveError(500, `hostname lookup '${ctx.params.node}' failed - failed to get address info for: ${ctx.params.node}: Name or service not known`);
-        return index(['apt', 'capabilities', 'ceph', 'certificates', 'config', 'disks', 'dns', 'firewall', 'hosts', 'lxc', 'network', 'qemu', 'report', 'rrd', 'rrddata', 'scan', 'sdn', 'services', 'spiceshell', 'status', 'storage', 'subscription', 'syslog', 'tasks', 'termproxy', 'time', 'version', 'vncshell', 'vzdump', 'wakeonlan'], 'name');
+        if (!ctx.sim.state.node(ctx.params.node))
+          throw new PveError(
+            500,
+            `hostname lookup '${ctx.params.node}' failed - failed to get address info for: ${ctx.params.node}: Name or service not known`,
+          );
+        return index(
+          [
+            'apt',
+            'capabilities',
+            'ceph',
+            'certificates',
+            'config',
+            'disks',
+            'dns',
+            'firewall',
+            'hosts',
+            'lxc',
+            'network',
+            'qemu',
+            'report',
+            'rrd',
+            'rrddata',
+            'scan',
+            'sdn',
+            'services',
+            'spiceshell',
+            'status',
+            'storage',
+            'subscription',
+            'syslog',
+            'tasks',
+            'termproxy',
+            'time',
+            'version',
+            'vncshell',
+            'vzdump',
+            'wakeonlan',
+          ],
+          'name',
+        );
       },
     }),
     op({
@@ -185,7 +279,14 @@ export function clusterOperations(): Operation[] {
       name: 'status',
       description: 'Read node status',
       parameters: { node: P.node() },
-      returns: { type: 'object', additionalProperties: 1, properties: { uptime: { type: 'integer', description: 'Node uptime in seconds.' }, cpu: { type: 'number', description: 'The current cpu usage.' } } } as Record<string, unknown>,
+      returns: {
+        type: 'object',
+        additionalProperties: 1,
+        properties: {
+          uptime: { type: 'integer', description: 'Node uptime in seconds.' },
+          cpu: { type: 'number', description: 'The current cpu usage.' },
+        },
+      } as Record<string, unknown>,
       permissions: { check: ['perm', '/nodes/{node}', ['Sys.Audit']] },
       proxyto: 'node',
       handler: (ctx) => {
@@ -197,13 +298,27 @@ export function clusterOperations(): Operation[] {
           cpu: u.cpu,
           wait: 0.0012,
           loadavg: ['0.42', '0.37', '0.31'],
-          cpuinfo: { model: 'AMD EPYC 7313P 16-Core Processor', cores: 16, cpus: n.maxcpu, sockets: 1, mhz: '2999.998', hvm: '1', user_hz: 100, flags: 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov svm' },
+          cpuinfo: {
+            model: 'AMD EPYC 7313P 16-Core Processor',
+            cores: 16,
+            cpus: n.maxcpu,
+            sockets: 1,
+            mhz: '2999.998',
+            hvm: '1',
+            user_hz: 100,
+            flags: 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov svm',
+          },
           memory: { total: n.maxmem, used: u.mem, free: n.maxmem - u.mem, available: n.maxmem - u.mem },
           swap: { total: 8589930496, used: 0, free: 8589930496 },
           rootfs: { total: n.maxdisk, used: u.disk, free: n.maxdisk - u.disk, avail: n.maxdisk - u.disk - 5_368_709_120 },
           ksm: { shared: 0 },
           kversion: 'Linux 6.14.8-2-pve #1 SMP PREEMPT_DYNAMIC PMX 6.14.8-2 (2025-07-22T10:04Z)',
-          'current-kernel': { sysname: 'Linux', release: '6.14.8-2-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.14.8-2 (2025-07-22T10:04Z)', machine: 'x86_64' },
+          'current-kernel': {
+            sysname: 'Linux',
+            release: '6.14.8-2-pve',
+            version: '#1 SMP PREEMPT_DYNAMIC PMX 6.14.8-2 (2025-07-22T10:04Z)',
+            machine: 'x86_64',
+          },
           'boot-info': { mode: 'efi', secureboot: 0 },
           pveversion: `pve-manager/${PVE_VERSION.version}/${PVE_VERSION.repoid}`,
         };
@@ -215,7 +330,14 @@ export function clusterOperations(): Operation[] {
       name: 'version',
       description: 'API version details',
       parameters: { node: P.node() },
-      returns: { type: 'object', properties: { release: P.str('The current installed Proxmox VE Release'), repoid: P.str('The short git commit hash ID from which this version was build'), version: P.str('The current installed pve-manager package version') } },
+      returns: {
+        type: 'object',
+        properties: {
+          release: P.str('The current installed Proxmox VE Release'),
+          repoid: P.str('The short git commit hash ID from which this version was build'),
+          version: P.str('The current installed pve-manager package version'),
+        },
+      },
       permissions: { user: 'all' },
       proxyto: 'node',
       handler: () => ({ ...PVE_VERSION }),

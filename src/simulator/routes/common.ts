@@ -7,10 +7,14 @@ export const now = () => Math.floor(Date.now() / 1000);
 
 /** Root disk size and allocated memory of a guest, as the status answers report them. */
 export function guestSizes(g: Guest): { maxdisk: number; maxmem: number; cpus: number } {
-  const diskKey = g.type === 'qemu' ? Object.keys(g.config).find((k) => /^(scsi|virtio|sata|ide)\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom')) : 'rootfs';
+  const diskKey =
+    g.type === 'qemu'
+      ? Object.keys(g.config).find((k) => /^(scsi|virtio|sata|ide)\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom'))
+      : 'rootfs';
   const spec = diskKey ? parsePropertyString(String(g.config[diskKey] ?? ''), 'file') : {};
   const maxdisk = spec.size ? parseSize(spec.size) : 0;
-  const mem = g.type === 'qemu' ? parsePropertyString(String(g.config.memory ?? '2048'), 'current').current : String(g.config.memory ?? 512);
+  const mem =
+    g.type === 'qemu' ? parsePropertyString(String(g.config.memory ?? '2048'), 'current').current : String(g.config.memory ?? 512);
   const cores = Number(g.config.cores ?? 1) * Number(g.config.sockets ?? 1);
   return { maxdisk, maxmem: Number(mem) * 1024 * 1024, cpus: cores };
 }

@@ -28,7 +28,11 @@ const MACROS: Record<string, string> = {
   Web: 'WWW traffic (HTTP and HTTPS)',
 };
 
-const DIGEST = opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 }));
+const DIGEST = opt(
+  P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', {
+    maxLength: 64,
+  }),
+);
 const DELETE = opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 }));
 const POS = opt(P.int('Update rule at position <pos>.', { minimum: 0 }));
 const NAME = P.str('Alias name.', { maxLength: 64, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' });
@@ -38,19 +42,47 @@ const CIDR = P.str('Network/IP specification in CIDR format.', { format: 'IPorCI
 const COMMENT = opt(P.str('Descriptive comment.'));
 
 const RULE_FIELDS: Props = {
-  action: P.str("Rule action ('ACCEPT', 'DROP', 'REJECT') or security group name.", { maxLength: 20, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' }),
+  action: P.str("Rule action ('ACCEPT', 'DROP', 'REJECT') or security group name.", {
+    maxLength: 20,
+    minLength: 2,
+    pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+',
+  }),
   type: P.enum('Rule type.', ['in', 'out', 'forward', 'group']),
   comment: COMMENT,
-  dest: opt(P.str('Restrict packet destination address. This can refer to a single IP address, an IP set (\'+ipsetname\') or an IP alias definition.', { format: 'pve-fw-addr-spec', maxLength: 512 })),
-  source: opt(P.str('Restrict packet source address. This can refer to a single IP address, an IP set (\'+ipsetname\') or an IP alias definition.', { format: 'pve-fw-addr-spec', maxLength: 512 })),
-  dport: opt(P.str('Restrict TCP/UDP destination port. You can use service names or simple numbers (0-65535).', { format: 'pve-fw-dport-spec' })),
+  dest: opt(
+    P.str(
+      "Restrict packet destination address. This can refer to a single IP address, an IP set ('+ipsetname') or an IP alias definition.",
+      { format: 'pve-fw-addr-spec', maxLength: 512 },
+    ),
+  ),
+  source: opt(
+    P.str("Restrict packet source address. This can refer to a single IP address, an IP set ('+ipsetname') or an IP alias definition.", {
+      format: 'pve-fw-addr-spec',
+      maxLength: 512,
+    }),
+  ),
+  dport: opt(
+    P.str('Restrict TCP/UDP destination port. You can use service names or simple numbers (0-65535).', { format: 'pve-fw-dport-spec' }),
+  ),
   sport: opt(P.str('Restrict TCP/UDP source port.', { format: 'pve-fw-sport-spec' })),
-  proto: opt(P.str('IP protocol. You can use protocol names (\'tcp\'/\'udp\') or simple numbers, as defined in \'/etc/protocols\'.', { format: 'pve-fw-protocol-spec' })),
+  proto: opt(
+    P.str("IP protocol. You can use protocol names ('tcp'/'udp') or simple numbers, as defined in '/etc/protocols'.", {
+      format: 'pve-fw-protocol-spec',
+    }),
+  ),
   enable: opt(P.int('Flag to enable/disable a rule.', { minimum: 0 })),
-  iface: opt(P.str('Network interface name. You have to use network configuration key names for VMs and containers (\'net\\d+\').', { format: 'pve-iface', maxLength: 20, minLength: 2 })),
+  iface: opt(
+    P.str("Network interface name. You have to use network configuration key names for VMs and containers ('net\\d+').", {
+      format: 'pve-iface',
+      maxLength: 20,
+      minLength: 2,
+    }),
+  ),
   log: opt(P.enum('Log level for firewall rule.', LOG_LEVELS)),
   macro: opt(P.str('Use predefined standard macro.', { maxLength: 128 })),
-  'icmp-type': opt(P.str("Specify icmp-type. Only valid if proto equals 'icmp' or 'icmpv6'/'ipv6-icmp'.", { format: 'pve-fw-icmp-type-spec' })),
+  'icmp-type': opt(
+    P.str("Specify icmp-type. Only valid if proto equals 'icmp' or 'icmpv6'/'ipv6-icmp'.", { format: 'pve-fw-icmp-type-spec' }),
+  ),
 };
 
 const CLUSTER_OPTIONS: Props = {
@@ -104,7 +136,9 @@ interface ScopeSpec {
 }
 
 function digestOf(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v] : v))).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v] : v)))
+    .digest('hex');
 }
 
 const ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+:[0-9a-fA-F:]*(\/\d{1,3})?)$/;
@@ -136,7 +170,11 @@ function checkRule(ctx: RequestContext, rule: Rule, fw: FirewallScope, inGroup: 
   if ((rule.dport !== undefined || rule.sport !== undefined) && rule.proto === undefined && rule.macro === undefined) {
     throw paramError({ proto: 'missing property - protocol is required when using ports' });
   }
-  if (rule.proto !== undefined && (rule.dport !== undefined || rule.sport !== undefined) && !['tcp', 'udp', 'dccp', 'sctp', '6', '17'].includes(String(rule.proto))) {
+  if (
+    rule.proto !== undefined &&
+    (rule.dport !== undefined || rule.sport !== undefined) &&
+    !['tcp', 'udp', 'dccp', 'sctp', '6', '17'].includes(String(rule.proto))
+  ) {
     throw paramError({ proto: `protocol '${String(rule.proto)}' does not support ports` });
   }
   if (rule.source !== undefined) checkAddress('source', String(rule.source), fw, dc);
@@ -148,7 +186,14 @@ export function clusterScope(ctx: RequestContext): FirewallScope {
 }
 
 /** The rule list operations (`.../rules`, `.../rules/{pos}`, and a security group's). */
-function ruleOperations(s: ScopeSpec, listPath: string, extra: Props, rulesOf: (ctx: RequestContext) => { rules: Rule[]; fw: FirewallScope }, inGroup: boolean, names: { list: string; create: string; read: string; update: string; remove: string }): Operation[] {
+function ruleOperations(
+  s: ScopeSpec,
+  listPath: string,
+  extra: Props,
+  rulesOf: (ctx: RequestContext) => { rules: Rule[]; fw: FirewallScope },
+  inGroup: boolean,
+  names: { list: string; create: string; read: string; update: string; remove: string },
+): Operation[] {
   const px = s.proxied ? { proxyto: 'node' as const } : {};
   const row = (r: Rule, pos: number, digest: string) => ({ pos, ...r, digest });
   const itemPath = `${listPath}/{pos}`;
@@ -184,7 +229,13 @@ function ruleOperations(s: ScopeSpec, listPath: string, extra: Props, rulesOf: (
       path: listPath,
       name: names.create,
       description: 'Create new rule.',
-      parameters: { ...s.params, ...extra, ...RULE_FIELDS, pos: opt(P.int('Update rule at position <pos>.', { minimum: 0 })), digest: DIGEST },
+      parameters: {
+        ...s.params,
+        ...extra,
+        ...RULE_FIELDS,
+        pos: opt(P.int('Update rule at position <pos>.', { minimum: 0 })),
+        digest: DIGEST,
+      },
       returns: returns.null,
       permissions: s.modify,
       protected: 1,
@@ -239,12 +290,19 @@ function ruleOperations(s: ScopeSpec, listPath: string, extra: Props, rulesOf: (
           const moved = rules[pos];
           const target = rules[ctx.params.moveto];
           rules.splice(pos, 1);
-          const at = target && target !== moved ? rules.indexOf(target) : ctx.params.moveto >= rules.length + 1 ? rules.length : Math.min(ctx.params.moveto, rules.length);
+          const at =
+            target && target !== moved
+              ? rules.indexOf(target)
+              : ctx.params.moveto >= rules.length + 1
+                ? rules.length
+                : Math.min(ctx.params.moveto, rules.length);
           rules.splice(at, 0, moved);
           return null;
         }
         const next = ruleFromParams(ctx, rules[pos]);
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) {
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean)) {
           if (!RULE_FIELDS[k]?.optional) throw paramError({ delete: `unable to delete '${k}'` });
           delete next[k];
         }
@@ -336,7 +394,14 @@ function aliasOperations(s: ScopeSpec): Operation[] {
       path: `${base}/{name}`,
       name: 'update_alias',
       description: 'Update IP or Network alias.',
-      parameters: { ...s.params, name: NAME, cidr, comment: COMMENT, rename: opt(P.str('Rename an existing alias.', { maxLength: 64, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' })), digest: DIGEST },
+      parameters: {
+        ...s.params,
+        name: NAME,
+        cidr,
+        comment: COMMENT,
+        rename: opt(P.str('Rename an existing alias.', { maxLength: 64, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' })),
+        digest: DIGEST,
+      },
       returns: returns.null,
       permissions: s.modify,
       protected: 1,
@@ -368,7 +433,13 @@ function aliasOperations(s: ScopeSpec): Operation[] {
         const { fw } = find(ctx);
         checkDigest(ctx, digestOf(fw.aliases));
         const name = String(ctx.params.name).toLowerCase();
-        const used = fw.rules.some((r) => [r.source, r.dest].some((v) => String(v ?? '').split(',').includes(name)));
+        const used = fw.rules.some((r) =>
+          [r.source, r.dest].some((v) =>
+            String(v ?? '')
+              .split(',')
+              .includes(name),
+          ),
+        );
         if (used) throw new PveError(400, `alias '${name}' is used by a firewall rule`);
         fw.aliases.delete(name);
         return null;
@@ -416,7 +487,18 @@ function ipsetOperations(s: ScopeSpec): Operation[] {
       path: base,
       name: 'create_ipset',
       description: 'Create new IPSet',
-      parameters: { ...s.params, name: IPSET, comment: COMMENT, digest: DIGEST, rename: opt(P.str("Rename an existing IPSet. You can set 'rename' to the same value as 'name' to update the 'comment' of an existing IPSet.", { maxLength: 64, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' })) },
+      parameters: {
+        ...s.params,
+        name: IPSET,
+        comment: COMMENT,
+        digest: DIGEST,
+        rename: opt(
+          P.str(
+            "Rename an existing IPSet. You can set 'rename' to the same value as 'name' to update the 'comment' of an existing IPSet.",
+            { maxLength: 64, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' },
+          ),
+        ),
+      },
       returns: returns.null,
       permissions: s.modify,
       protected: 1,
@@ -426,7 +508,8 @@ function ipsetOperations(s: ScopeSpec): Operation[] {
         if (ctx.params.rename) {
           const set = fw.ipsets.get(ctx.params.rename);
           if (!set) throw new PveError(400, `no such IPSet '${ctx.params.rename}'`);
-          if (ctx.params.rename !== ctx.params.name && fw.ipsets.has(ctx.params.name)) throw new PveError(400, `IPSet '${ctx.params.name}' already exists`);
+          if (ctx.params.rename !== ctx.params.name && fw.ipsets.has(ctx.params.name))
+            throw new PveError(400, `IPSet '${ctx.params.name}' already exists`);
           if (ctx.params.comment !== undefined) set.comment = ctx.params.comment;
           fw.ipsets.delete(ctx.params.rename);
           fw.ipsets.set(ctx.params.name, set);
@@ -464,7 +547,10 @@ function ipsetOperations(s: ScopeSpec): Operation[] {
         const { fw, set } = setOf(ctx);
         checkCidr(ctx, fw, ctx.params.cidr);
         if (set.entries.has(ctx.params.cidr)) throw new PveError(400, `address '${ctx.params.cidr}' already exists`);
-        set.entries.set(ctx.params.cidr, { ...(ctx.params.nomatch ? { nomatch: 1 } : {}), ...(ctx.params.comment ? { comment: ctx.params.comment } : {}) });
+        set.entries.set(ctx.params.cidr, {
+          ...(ctx.params.nomatch ? { nomatch: 1 } : {}),
+          ...(ctx.params.comment ? { comment: ctx.params.comment } : {}),
+        });
         return null;
       },
     }),
@@ -566,7 +652,17 @@ function groupOperations(s: ScopeSpec): Operation[] {
       path: '/cluster/firewall/groups',
       name: 'create_security_group',
       description: 'Create new security group.',
-      parameters: { group: GROUP, comment: COMMENT, rename: opt(P.str("Rename/update an existing security group. You can set 'rename' to the same value as 'name' to update the 'comment' of an existing group.", { maxLength: 18, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' })), digest: DIGEST },
+      parameters: {
+        group: GROUP,
+        comment: COMMENT,
+        rename: opt(
+          P.str(
+            "Rename/update an existing security group. You can set 'rename' to the same value as 'name' to update the 'comment' of an existing group.",
+            { maxLength: 18, minLength: 2, pattern: '[A-Za-z][A-Za-z0-9\\-\\_]+' },
+          ),
+        ),
+        digest: DIGEST,
+      },
       returns: returns.null,
       permissions: s.modify,
       protected: 1,
@@ -576,11 +672,13 @@ function groupOperations(s: ScopeSpec): Operation[] {
         if (ctx.params.rename) {
           const g = dc.groups.get(ctx.params.rename);
           if (!g) throw new PveError(400, `no such security group '${ctx.params.rename}'`);
-          if (ctx.params.rename !== ctx.params.group && dc.groups.has(ctx.params.group)) throw new PveError(400, `security group '${ctx.params.group}' already exists`);
+          if (ctx.params.rename !== ctx.params.group && dc.groups.has(ctx.params.group))
+            throw new PveError(400, `security group '${ctx.params.group}' already exists`);
           if (ctx.params.comment !== undefined) g.comment = ctx.params.comment;
           dc.groups.delete(ctx.params.rename);
           dc.groups.set(ctx.params.group, g);
-          for (const fw of ctx.sim.state.firewall.values()) for (const r of fw.rules) if (r.type === 'group' && r.action === ctx.params.rename) r.action = ctx.params.group;
+          for (const fw of ctx.sim.state.firewall.values())
+            for (const r of fw.rules) if (r.type === 'group' && r.action === ctx.params.rename) r.action = ctx.params.group;
           return null;
         }
         if (dc.groups.has(ctx.params.group)) throw new PveError(400, `security group '${ctx.params.group}' already exists`);
@@ -605,13 +703,20 @@ function groupOperations(s: ScopeSpec): Operation[] {
         return null;
       },
     }),
-    ...ruleOperations(s, '/cluster/firewall/groups/{group}', { group: GROUP }, (ctx) => ({ rules: groupOf(ctx).rules, fw: clusterScope(ctx) }), true, {
-      list: 'get_rules',
-      create: 'create_rule',
-      read: 'get_rule',
-      update: 'update_rule',
-      remove: 'delete_rule',
-    }),
+    ...ruleOperations(
+      s,
+      '/cluster/firewall/groups/{group}',
+      { group: GROUP },
+      (ctx) => ({ rules: groupOf(ctx).rules, fw: clusterScope(ctx) }),
+      true,
+      {
+        list: 'get_rules',
+        create: 'create_rule',
+        read: 'get_rule',
+        update: 'update_rule',
+        remove: 'delete_rule',
+      },
+    ),
   ];
 }
 
@@ -645,7 +750,9 @@ function optionOperations(s: ScopeSpec): Operation[] {
       handler: (ctx) => {
         const fw = s.resolve(ctx);
         checkDigest(ctx, digestOf(fw.options));
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) {
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean)) {
           if (!s.options[k]) throw paramError({ delete: `invalid format - '${k}' is not a firewall option` });
           delete fw.options[k];
         }
@@ -661,7 +768,8 @@ function logLines(ctx: RequestContext, s: ScopeSpec, id: string): Array<{ n: num
   const fw = s.resolve(ctx);
   const lines: string[] = [];
   const base = Math.floor(Date.now() / 1000) - 3600;
-  const stamp = (i: number) => new Date((base + i * 97) * 1000).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
+  const stamp = (i: number) =>
+    new Date((base + i * 97) * 1000).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
   const dev = id === 'host' ? 'vmbr0' : `fwbr${id}i0`;
   const policy = String(fw.options.policy_in ?? 'DROP');
   for (let i = 0; i < 40; i++) {
@@ -669,7 +777,9 @@ function logLines(ctx: RequestContext, s: ScopeSpec, id: string): Array<{ n: num
     const port = [22, 443, 3389, 8006, 25, 53][i % 6];
     const rule = fw.rules.filter((r) => r.enable && r.log && r.log !== 'nolog')[i % 3];
     const what = rule ? `${String(rule.type).toUpperCase()} ${rule.action}` : `policy ${policy}`;
-    lines.push(`${id === 'host' ? 0 : id} 6 ${id === 'host' ? 'PVEFW-HOST-IN' : 'tap' + id + 'i0-IN'} ${stamp(i)} ${what}: IN=${dev} SRC=${src} DST=192.0.2.${100 + (i % 5)} LEN=60 TOS=0x00 PREC=0x00 TTL=${50 + (i % 10)} ID=${4000 + i * 13} DF PROTO=TCP SPT=${40000 + i * 7} DPT=${port} SEQ=${1000000 + i} ACK=0 WINDOW=64240 SYN`);
+    lines.push(
+      `${id === 'host' ? 0 : id} 6 ${id === 'host' ? 'PVEFW-HOST-IN' : 'tap' + id + 'i0-IN'} ${stamp(i)} ${what}: IN=${dev} SRC=${src} DST=192.0.2.${100 + (i % 5)} LEN=60 TOS=0x00 PREC=0x00 TTL=${50 + (i % 10)} ID=${4000 + i * 13} DF PROTO=TCP SPT=${40000 + i * 7} DPT=${port} SEQ=${1000000 + i} ACK=0 WINDOW=64240 SYN`,
+    );
   }
   let out = lines.map((t, i) => ({ n: i + 1, t }));
   if (ctx.params.since !== undefined) out = out.filter((_, i) => base + i * 97 >= ctx.params.since);
@@ -695,10 +805,17 @@ function scopeOperations(s: ScopeSpec, id: (ctx: RequestContext) => string): Ope
         return index(s.index, 'name');
       },
     }),
-    ...ruleOperations(s, `${s.base}/rules`, {}, (ctx) => {
-      const fw = s.resolve(ctx);
-      return { rules: fw.rules, fw };
-    }, false, { list: 'get_rules', create: 'create_rule', read: 'get_rule', update: 'update_rule', remove: 'delete_rule' }),
+    ...ruleOperations(
+      s,
+      `${s.base}/rules`,
+      {},
+      (ctx) => {
+        const fw = s.resolve(ctx);
+        return { rules: fw.rules, fw };
+      },
+      false,
+      { list: 'get_rules', create: 'create_rule', read: 'get_rule', update: 'update_rule', remove: 'delete_rule' },
+    ),
     ...optionOperations(s),
   ];
   if (s.parts.aliases) ops.push(...aliasOperations(s));
@@ -737,11 +854,21 @@ function scopeOperations(s: ScopeSpec, id: (ctx: RequestContext) => string): Ope
         returns: returns.array({ name: P.str(''), ref: P.str(''), type: P.enum('', ['alias', 'ipset']) }),
         permissions: s.audit,
         handler: (ctx) => {
-          const scopes: Array<[FirewallScope, 'dc' | 'guest']> = s.refScope === 'dc' ? [[s.resolve(ctx), 'dc']] : [[clusterScope(ctx), 'dc'], [s.resolve(ctx), 'guest']];
+          const scopes: Array<[FirewallScope, 'dc' | 'guest']> =
+            s.refScope === 'dc'
+              ? [[s.resolve(ctx), 'dc']]
+              : [
+                  [clusterScope(ctx), 'dc'],
+                  [s.resolve(ctx), 'guest'],
+                ];
           const out: Item[] = [];
           for (const [fw, scope] of scopes) {
-            if (ctx.params.type !== 'alias') for (const [name, set] of fw.ipsets) out.push({ type: 'ipset', name, ref: `+${scope}/${name}`, scope, ...(set.comment ? { comment: set.comment } : {}) });
-            if (ctx.params.type !== 'ipset') for (const [name, a] of fw.aliases) out.push({ type: 'alias', name, ref: `${scope}/${name}`, scope, ...(a.comment ? { comment: a.comment } : {}) });
+            if (ctx.params.type !== 'alias')
+              for (const [name, set] of fw.ipsets)
+                out.push({ type: 'ipset', name, ref: `+${scope}/${name}`, scope, ...(set.comment ? { comment: set.comment } : {}) });
+            if (ctx.params.type !== 'ipset')
+              for (const [name, a] of fw.aliases)
+                out.push({ type: 'alias', name, ref: `${scope}/${name}`, scope, ...(a.comment ? { comment: a.comment } : {}) });
           }
           return out;
         },
@@ -822,4 +949,3 @@ export function firewallOperations(): Operation[] {
   }
   return ops;
 }
-

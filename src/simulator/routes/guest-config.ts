@@ -3,10 +3,22 @@ import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { opt, P, type Props } from '../params.js';
 import { isLiveChange, withPending } from '../pending.js';
-import { op, type Operation, returns, taskOp } from '../schema.js';
+import { op, type Operation, taskOp } from '../schema.js';
 import { configDigest, type Guest, type GuestType } from '../state.js';
-import { assertUnlocked, now } from './common.js';
-import { applyConfig, assertDigest, configPriv, DIGEST, getGuest, KINDS, SKIPLOCK, snapshotOf, splitConfigParams, startTask, VMID_PATH } from './guest-shared.js';
+import { assertUnlocked } from './common.js';
+import {
+  applyConfig,
+  assertDigest,
+  configPriv,
+  DIGEST,
+  getGuest,
+  KINDS,
+  SKIPLOCK,
+  snapshotOf,
+  splitConfigParams,
+  startTask,
+  VMID_PATH,
+} from './guest-shared.js';
 
 /** Guest operations (QEMU and LXC): configuration: read, update (with pending changes), async update. */
 export function guestConfigOperations(type: GuestType): Operation[] {
@@ -19,7 +31,10 @@ export function guestConfigOperations(type: GuestType): Operation[] {
       method: 'GET',
       path: `${vm}/config`,
       name: 'vm_config',
-      description: type === 'qemu' ? 'Get the virtual machine configuration with pending configuration changes applied. Set the \'current\' parameter to get the current configuration instead.' : 'Get container configuration.',
+      description:
+        type === 'qemu'
+          ? "Get the virtual machine configuration with pending configuration changes applied. Set the 'current' parameter to get the current configuration instead."
+          : 'Get container configuration.',
       parameters: {
         ...VMID_PATH,
         current: opt(P.bool('Get current values (instead of pending values).', { default: 0 })),
@@ -51,14 +66,29 @@ export function guestConfigOperations(type: GuestType): Operation[] {
   if (type === 'qemu') {
     updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
     updateParams.skiplock = SKIPLOCK.skiplock;
-    updateParams.force = opt(P.bool("Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.", { requires: 'delete' }));
+    updateParams.force = opt(
+      P.bool(
+        "Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.",
+        { requires: 'delete' },
+      ),
+    );
   } else {
     updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
     delete updateParams.template;
   }
-  const configPerms = type === 'qemu'
-    ? ['VM.Config.Disk', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.HWType', 'VM.Config.Options', 'VM.Config.Cloudinit']
-    : ['VM.Config.Disk', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options'];
+  const configPerms =
+    type === 'qemu'
+      ? [
+          'VM.Config.Disk',
+          'VM.Config.CDROM',
+          'VM.Config.CPU',
+          'VM.Config.Memory',
+          'VM.Config.Network',
+          'VM.Config.HWType',
+          'VM.Config.Options',
+          'VM.Config.Cloudinit',
+        ]
+      : ['VM.Config.Disk', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options'];
   const updateConfig = (ctx: RequestContext): Guest => {
     const g = getGuest(ctx, kind);
     const { updates, del: requested } = splitConfigParams(ctx, kind);
@@ -70,7 +100,9 @@ export function guestConfigOperations(type: GuestType): Operation[] {
     if (!Object.keys(updates).length && !del.length && !ctx.params.revert) {
       throw new PveError(500, 'no options specified');
     }
-    for (const k of String(ctx.params.revert ?? '').split(/[,;\s]+/).filter(Boolean)) {
+    for (const k of String(ctx.params.revert ?? '')
+      .split(/[,;\s]+/)
+      .filter(Boolean)) {
       if (g.pending) delete g.pending[k];
       if (g.pendingDelete) g.pendingDelete = g.pendingDelete.filter((x) => x !== k);
     }
@@ -99,7 +131,10 @@ export function guestConfigOperations(type: GuestType): Operation[] {
       method: 'PUT',
       path: `${vm}/config`,
       name: 'update_vm',
-      description: type === 'qemu' ? 'Set virtual machine options (synchronous API) - You should consider using the POST method instead for any actions involving hotplug or storage allocation.' : 'Set container options.',
+      description:
+        type === 'qemu'
+          ? 'Set virtual machine options (synchronous API) - You should consider using the POST method instead for any actions involving hotplug or storage allocation.'
+          : 'Set container options.',
       parameters: updateParams,
       returns: { type: 'null' },
       permissions: { check: ['perm', '/vms/{vmid}', configPerms, 'any', 1] },
@@ -118,7 +153,15 @@ export function guestConfigOperations(type: GuestType): Operation[] {
         path: `${vm}/config`,
         name: 'update_vm_async',
         description: 'Set virtual machine options (asynchronous API).',
-        parameters: { ...updateParams, background_delay: opt(P.int('Time to wait for the task to finish. We return \'null\' if the task finish within that time.', { minimum: 1, maximum: 30 })) },
+        parameters: {
+          ...updateParams,
+          background_delay: opt(
+            P.int("Time to wait for the task to finish. We return 'null' if the task finish within that time.", {
+              minimum: 1,
+              maximum: 30,
+            }),
+          ),
+        },
         returns: { type: 'string', optional: 1 },
         permissions: { check: ['perm', '/vms/{vmid}', configPerms, 'any', 1] },
         handler: (ctx) => {

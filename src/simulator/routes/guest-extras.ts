@@ -24,27 +24,64 @@ const CLOUDINIT_KEYS = /^(ciuser|cipassword|sshkeys|ipconfig\d+|nameserver|searc
 function cloudinitDump(g: Guest, kind: 'user' | 'network' | 'meta'): string {
   const c = withPending(g);
   const name = String(c.name ?? `vm${g.vmid}`);
-  if (kind === 'meta') return `instance-id: ${createHash('sha1').update(JSON.stringify(Object.entries(c).filter(([k]) => CLOUDINIT_KEYS.test(k)))).digest('hex')}\n`;
+  if (kind === 'meta')
+    return `instance-id: ${createHash('sha1')
+      .update(JSON.stringify(Object.entries(c).filter(([k]) => CLOUDINIT_KEYS.test(k))))
+      .digest('hex')}\n`;
   if (kind === 'user') {
-    const lines = ['#cloud-config', `hostname: ${name}`, 'manage_etc_hosts: true', 'fqdn: ' + name + (c.searchdomain ? `.${String(c.searchdomain)}` : '')];
+    const lines = [
+      '#cloud-config',
+      `hostname: ${name}`,
+      'manage_etc_hosts: true',
+      'fqdn: ' + name + (c.searchdomain ? `.${String(c.searchdomain)}` : ''),
+    ];
     if (c.ciuser) lines.push(`user: ${String(c.ciuser)}`);
-    if (c.cipassword) lines.push(`password: ${String(c.cipassword).startsWith('$') ? String(c.cipassword) : '$5$' + createHash('sha256').update(String(c.cipassword)).digest('base64').slice(0, 43)}`);
-    if (c.sshkeys) lines.push('ssh_authorized_keys:', ...decodeURIComponent(String(c.sshkeys)).split('\n').filter(Boolean).map((k) => `  - ${k}`));
+    if (c.cipassword)
+      lines.push(
+        `password: ${String(c.cipassword).startsWith('$') ? String(c.cipassword) : '$5$' + createHash('sha256').update(String(c.cipassword)).digest('base64').slice(0, 43)}`,
+      );
+    if (c.sshkeys)
+      lines.push(
+        'ssh_authorized_keys:',
+        ...decodeURIComponent(String(c.sshkeys))
+          .split('\n')
+          .filter(Boolean)
+          .map((k) => `  - ${k}`),
+      );
     lines.push('chpasswd:', '  expire: False', 'users:', '  - default', `package_upgrade: ${c.ciupgrade === 0 ? 'false' : 'true'}`);
     return lines.join('\n') + '\n';
   }
   const lines = ['version: 1', 'config:'];
-  for (const key of Object.keys(c).filter((k) => /^net\d+$/.test(k)).sort()) {
+  for (const key of Object.keys(c)
+    .filter((k) => /^net\d+$/.test(k))
+    .sort()) {
     const n = key.slice(3);
     const mac = /([0-9A-F]{2}(:[0-9A-F]{2}){5})/i.exec(String(c[key]))?.[1]?.toLowerCase() ?? '';
     const ip = parsePropertyString(String(c[`ipconfig${n}`] ?? 'ip=dhcp'));
     lines.push('    - type: physical', `      name: eth${n}`, `      mac_address: '${mac}'`, '      subnets:');
     if (!ip.ip || ip.ip === 'dhcp') lines.push('      - type: dhcp4');
     else lines.push('      - type: static', `        address: '${ip.ip}'`, ...(ip.gw ? [`        gateway: '${ip.gw}'`] : []));
-    if (ip.ip6) lines.push(ip.ip6 === 'dhcp' || ip.ip6 === 'auto' ? `      - type: ${ip.ip6 === 'auto' ? 'ipv6_slaac' : 'dhcp6'}` : `      - type: static6\n        address: '${ip.ip6}'`);
+    if (ip.ip6)
+      lines.push(
+        ip.ip6 === 'dhcp' || ip.ip6 === 'auto'
+          ? `      - type: ${ip.ip6 === 'auto' ? 'ipv6_slaac' : 'dhcp6'}`
+          : `      - type: static6\n        address: '${ip.ip6}'`,
+      );
   }
   if (c.nameserver || c.searchdomain) {
-    lines.push('    - type: nameserver', '      address:', ...String(c.nameserver ?? '').split(/\s+/).filter(Boolean).map((a) => `      - '${a}'`), '      search:', ...String(c.searchdomain ?? '').split(/\s+/).filter(Boolean).map((s) => `      - '${s}'`));
+    lines.push(
+      '    - type: nameserver',
+      '      address:',
+      ...String(c.nameserver ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((a) => `      - '${a}'`),
+      '      search:',
+      ...String(c.searchdomain ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((s) => `      - '${s}'`),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -52,14 +89,25 @@ function cloudinitDump(g: Guest, kind: 'user' | 'network' | 'meta'): string {
 /** A console ticket answer (vncproxy/termproxy): a short-lived worker, a port, a ticket for the path. */
 function consoleTicket(ctx: RequestContext, g: Guest, type: string, withPassword: boolean): Record<string, unknown> {
   const user = authId(ctx.who);
-  const running = ctx.sim.tasks.tasks.filter((t) => (t.type === 'vncproxy' || t.type === 'vncshell' || t.type === 'termproxy') && t.status === 'running').length;
-  const upid = ctx.sim.tasks.start({ node: g.node, type, id: String(g.vmid), who: ctx.who, durationMs: Math.max(ctx.sim.taskDurationMs, 10_000), log: ['connection timed out'] });
+  const running = ctx.sim.tasks.tasks.filter(
+    (t) => (t.type === 'vncproxy' || t.type === 'vncshell' || t.type === 'termproxy') && t.status === 'running',
+  ).length;
+  const upid = ctx.sim.tasks.start({
+    node: g.node,
+    type,
+    id: String(g.vmid),
+    who: ctx.who,
+    durationMs: Math.max(ctx.sim.taskDurationMs, 10_000),
+    log: ['connection timed out'],
+  });
   const stamp = now().toString(16).toUpperCase();
   const sig = createHmac('sha256', randomBytes(16)).update(`PVEVNC:${stamp}::${user}:/vms/${g.vmid}`).digest('base64').replace(/=+$/, '');
   const out: Record<string, unknown> = { user, ticket: `PVEVNC:${stamp}::${sig}`, port: String(5900 + (running % 100)), upid };
   if (withPassword) {
     out.cert = ctx.sim.certPem;
-    out.password = randomBytes(6).toString('base64').replace(/[^!-~]/g, 'x');
+    out.password = randomBytes(6)
+      .toString('base64')
+      .replace(/[^!-~]/g, 'x');
   }
   return out;
 }
@@ -79,10 +127,13 @@ function feature(ctx: RequestContext, g: Guest): { hasFeature: 0 | 1; nodes: str
     const vol = parsePropertyString(String(v), g.type === 'qemu' ? 'file' : 'volume');
     const storage = state.storage(String(vol.file ?? vol.volume).split(':')[0]);
     if (!storage) continue;
-    if (ctx.params.feature === 'snapshot' && !['lvmthin', 'zfspool'].includes(storage.type) && !String(vol.file ?? '').endsWith('.qcow2')) ok = false;
+    if (ctx.params.feature === 'snapshot' && !['lvmthin', 'zfspool'].includes(storage.type) && !String(vol.file ?? '').endsWith('.qcow2'))
+      ok = false;
     if (ctx.params.feature === 'clone' && !g.config.template && !['lvmthin', 'zfspool'].includes(storage.type)) ok = false;
   }
-  const nodes = state.nodes.map((n) => n.node).filter((n) => n === g.node || state.storages.some((s) => s.shared && s.content.includes(g.type === 'qemu' ? 'images' : 'rootdir')));
+  const nodes = state.nodes
+    .map((n) => n.node)
+    .filter((n) => n === g.node || state.storages.some((s) => s.shared && s.content.includes(g.type === 'qemu' ? 'images' : 'rootdir')));
   return { hasFeature: ok ? 1 : 0, nodes };
 }
 
@@ -92,14 +143,26 @@ function moveVolume(ctx: RequestContext, g: Guest, key: string): string {
   const raw = g.config[key];
   if (raw === undefined) throw new PveError(500, `disk '${key}' does not exist`);
   if (String(raw).includes('media=cdrom')) throw new PveError(500, `you can't move a cdrom`);
-  if (ctx.params.digest && ctx.params.digest !== createHash('sha1').update(Object.keys(g.config).sort().map((k) => `${k}: ${g.config[k]}`).join('\n')).digest('hex')) {
+  if (
+    ctx.params.digest &&
+    ctx.params.digest !==
+      createHash('sha1')
+        .update(
+          Object.keys(g.config)
+            .sort()
+            .map((k) => `${k}: ${g.config[k]}`)
+            .join('\n'),
+        )
+        .digest('hex')
+  ) {
     throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.');
   }
   if (ctx.params['target-vmid'] !== undefined) throw new PveError(500, 'reassigning a disk to another guest is not simulated');
   const target = state.storage(ctx.params.storage ?? '');
   if (!ctx.params.storage) throw paramError({ storage: 'property is missing and it is not optional' });
   if (!target) throw new PveError(500, `storage '${ctx.params.storage}' does not exist`);
-  if (!target.content.includes(g.type === 'qemu' ? 'images' : 'rootdir')) throw new PveError(500, `storage '${target.storage}' does not support ${g.type === 'qemu' ? 'vm images' : 'container directories'}`);
+  if (!target.content.includes(g.type === 'qemu' ? 'images' : 'rootdir'))
+    throw new PveError(500, `storage '${target.storage}' does not support ${g.type === 'qemu' ? 'vm images' : 'container directories'}`);
   const defaultKey = g.type === 'qemu' ? 'file' : 'volume';
   const spec = parsePropertyString(String(raw), defaultKey);
   const oldVolid = spec[defaultKey];
@@ -117,13 +180,23 @@ function moveVolume(ctx: RequestContext, g: Guest, key: string): string {
     type: g.type === 'qemu' ? 'qmmove' : 'move_volume',
     id: String(g.vmid),
     who: ctx.who,
-    log: [`create full clone of drive ${key} (${oldVolid})`, `transferred ${(size / 1024 ** 3).toFixed(1)} GiB of ${(size / 1024 ** 3).toFixed(1)} GiB (100.00%)`],
+    log: [
+      `create full clone of drive ${key} (${oldVolid})`,
+      `transferred ${(size / 1024 ** 3).toFixed(1)} GiB of ${(size / 1024 ** 3).toFixed(1)} GiB (100.00%)`,
+    ],
     onFail: () => {
       delete g.config.lock;
     },
     effect: () => {
       delete g.config.lock;
-      state.addVolume(g.node, { volid, content: g.type === 'qemu' ? 'images' : 'rootdir', format: ctx.params.format ?? 'raw', size, ctime: now(), vmid: g.vmid });
+      state.addVolume(g.node, {
+        volid,
+        content: g.type === 'qemu' ? 'images' : 'rootdir',
+        format: ctx.params.format ?? 'raw',
+        size,
+        ctime: now(),
+        vmid: g.vmid,
+      });
       g.config[key] = String(raw).replace(oldVolid, volid);
       if (ctx.params.delete) state.removeVolumes(g.node, (v) => v.volid === oldVolid);
       else {
@@ -145,7 +218,12 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       name: 'vm_pending',
       description: `Get the ${type === 'qemu' ? 'virtual machine' : 'container'} configuration with both current and pending values.`,
       parameters: VMID_PATH,
-      returns: returns.array({ key: P.str('Configuration option name.'), value: opt(P.str('Current value.')), pending: opt(P.str('Pending value.')), delete: opt(P.int('Indicates a pending delete request if present and not 0.', { minimum: 0, maximum: 2 })) }),
+      returns: returns.array({
+        key: P.str('Configuration option name.'),
+        value: opt(P.str('Current value.')),
+        pending: opt(P.str('Pending value.')),
+        delete: opt(P.int('Indicates a pending delete request if present and not 0.', { minimum: 0, maximum: 2 })),
+      }),
       permissions: AUDIT,
       proxyto: 'node',
       handler: (ctx) => pendingRows(guestOf(ctx, type)),
@@ -155,7 +233,11 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/rrddata`,
       name: 'rrddata',
       description: `Read ${type === 'qemu' ? 'VM' : 'container'} RRD statistics`,
-      parameters: { ...VMID_PATH, timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year']), cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])) },
+      parameters: {
+        ...VMID_PATH,
+        timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year']),
+        cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])),
+      },
       returns: returns.array({}),
       permissions: AUDIT,
       protected: 1,
@@ -186,7 +268,12 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/rrd`,
       name: 'rrd',
       description: `Read ${type === 'qemu' ? 'VM' : 'container'} RRD statistics (returns PNG)`,
-      parameters: { ...VMID_PATH, ds: P.str('The list of datasources you want to display.', { format: 'pve-configid-list' }), timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year']), cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])) },
+      parameters: {
+        ...VMID_PATH,
+        ds: P.str('The list of datasources you want to display.', { format: 'pve-configid-list' }),
+        timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year']),
+        cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])),
+      },
       returns: { type: 'object', properties: { filename: P.str('') } },
       permissions: AUDIT,
       protected: 1,
@@ -200,7 +287,11 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/feature`,
       name: 'vm_feature',
       description: `Check if feature for virtual machine is available.`,
-      parameters: { ...VMID_PATH, feature: P.enum('Feature to check.', ['snapshot', 'clone', 'copy']), snapname: opt(P.str('The name of the snapshot.', { format: 'pve-configid', maxLength: 40 })) },
+      parameters: {
+        ...VMID_PATH,
+        feature: P.enum('Feature to check.', ['snapshot', 'clone', 'copy']),
+        snapname: opt(P.str('The name of the snapshot.', { format: 'pve-configid', maxLength: 40 })),
+      },
       returns: { type: 'object', properties: { hasFeature: P.bool(''), nodes: { type: 'array', items: { type: 'string' } } } },
       permissions: AUDIT,
       protected: 1,
@@ -219,7 +310,13 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       handler: (ctx) => {
         const s = guestOf(ctx, type).snapshots.find((x) => x.name === ctx.params.snapname);
         if (!s) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
-        return { ...s.config, snaptime: s.snaptime, description: s.description, ...(s.parent ? { parent: s.parent } : {}), ...(s.vmstate ? { vmstate: 1 } : {}) };
+        return {
+          ...s.config,
+          snaptime: s.snaptime,
+          description: s.description,
+          ...(s.parent ? { parent: s.parent } : {}),
+          ...(s.vmstate ? { vmstate: 1 } : {}),
+        };
       },
     }),
     op({
@@ -227,7 +324,11 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/snapshot/{snapname}/config`,
       name: 'update_snapshot_config',
       description: 'Update snapshot metadata.',
-      parameters: { ...VMID_PATH, snapname: P.str('The name of the snapshot.', { format: 'pve-configid', maxLength: 40 }), description: opt(P.str('A textual description or comment.')) },
+      parameters: {
+        ...VMID_PATH,
+        snapname: P.str('The name of the snapshot.', { format: 'pve-configid', maxLength: 40 }),
+        description: opt(P.str('A textual description or comment.')),
+      },
       returns: returns.null,
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot']] },
       protected: 1,
@@ -244,14 +345,21 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/termproxy`,
       name: 'termproxy',
       description: `Creates a TCP proxy connections.`,
-      parameters: type === 'qemu' ? { ...VMID_PATH, serial: opt(P.enum('opens a serial terminal (defaults to display)', ['serial0', 'serial1', 'serial2', 'serial3'])) } : VMID_PATH,
+      parameters:
+        type === 'qemu'
+          ? {
+              ...VMID_PATH,
+              serial: opt(P.enum('opens a serial terminal (defaults to display)', ['serial0', 'serial1', 'serial2', 'serial3'])),
+            }
+          : VMID_PATH,
       returns: { type: 'object', properties: { port: P.int(''), ticket: P.str(''), upid: P.str(''), user: P.str('') } },
       permissions: CONSOLE,
       protected: 1,
       handler: (ctx) => {
         const g = guestOf(ctx, type);
         requireRunning(g);
-        if (type === 'qemu' && ctx.params.serial && g.config[ctx.params.serial] === undefined) throw new PveError(500, `serial interface '${ctx.params.serial}' is not configured`);
+        if (type === 'qemu' && ctx.params.serial && g.config[ctx.params.serial] === undefined)
+          throw new PveError(500, `serial interface '${ctx.params.serial}' is not configured`);
         return consoleTicket(ctx, g, 'termproxy', false);
       },
     }),
@@ -260,7 +368,15 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/spiceproxy`,
       name: 'spiceproxy',
       description: 'Returns a SPICE configuration to connect to the VM.',
-      parameters: { ...VMID_PATH, proxy: opt(P.str('SPICE proxy server. This can be used by the client to specify the proxy server. All nodes in a cluster runs \'spiceproxy\', so it is up to the client to choose one. By default, we return the node where the VM is currently running. As reasonable setting is to use same node you use to connect to the API (This is window.location.hostname for the JS GUI).', { format: 'address' })) },
+      parameters: {
+        ...VMID_PATH,
+        proxy: opt(
+          P.str(
+            "SPICE proxy server. This can be used by the client to specify the proxy server. All nodes in a cluster runs 'spiceproxy', so it is up to the client to choose one. By default, we return the node where the VM is currently running. As reasonable setting is to use same node you use to connect to the API (This is window.location.hostname for the JS GUI).",
+            { format: 'address' },
+          ),
+        ),
+      },
       returns: { type: 'object', additionalProperties: 1, properties: {} },
       permissions: CONSOLE,
       protected: 1,
@@ -268,9 +384,23 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       handler: (ctx) => {
         const g = guestOf(ctx, type);
         requireRunning(g);
-        if (type === 'qemu' && !String(g.config.vga ?? '').startsWith('qxl')) throw new PveError(500, 'VM does not have a SPICE display (vga: qxl)');
+        if (type === 'qemu' && !String(g.config.vga ?? '').startsWith('qxl'))
+          throw new PveError(500, 'VM does not have a SPICE display (vga: qxl)');
         const host = ctx.params.proxy ?? ctx.sim.state.node(g.node)!.ip;
-        return { type: 'spice', host: `pvespiceproxy:${now().toString(16)}:${g.vmid}:${g.node}::${randomBytes(8).toString('hex')}`, proxy: `http://${host}:3128`, 'tls-port': 61000, password: randomBytes(8).toString('hex'), 'host-subject': `OU=PVE Cluster Node,O=Proxmox Virtual Environment,CN=${g.node}.simlab.example`, ca: ctx.sim.certPem, 'delete-this-file': 1, 'release-cursor': 'Ctrl+Alt+R', 'toggle-fullscreen': 'Shift+F11', 'secure-attention': 'Ctrl+Alt+Ins', title: `${label} ${g.vmid}` };
+        return {
+          type: 'spice',
+          host: `pvespiceproxy:${now().toString(16)}:${g.vmid}:${g.node}::${randomBytes(8).toString('hex')}`,
+          proxy: `http://${host}:3128`,
+          'tls-port': 61000,
+          password: randomBytes(8).toString('hex'),
+          'host-subject': `OU=PVE Cluster Node,O=Proxmox Virtual Environment,CN=${g.node}.simlab.example`,
+          ca: ctx.sim.certPem,
+          'delete-this-file': 1,
+          'release-cursor': 'Ctrl+Alt+R',
+          'toggle-fullscreen': 'Shift+F11',
+          'secure-attention': 'Ctrl+Alt+Ins',
+          title: `${label} ${g.vmid}`,
+        };
       },
     }),
   ];
@@ -281,7 +411,12 @@ export function guestExtraOperations(type: GuestType): Operation[] {
         path: `${vm}/vncproxy`,
         name: 'vncproxy',
         description: 'Creates a TCP VNC proxy connections.',
-        parameters: { ...VMID_PATH, websocket: opt(P.bool('use websocket instead of standard VNC.')), width: opt(P.int('sets the width of the console in pixels.', { minimum: 16, maximum: 4096 })), height: opt(P.int('sets the height of the console in pixels.', { minimum: 16, maximum: 2160 })) },
+        parameters: {
+          ...VMID_PATH,
+          websocket: opt(P.bool('use websocket instead of standard VNC.')),
+          width: opt(P.int('sets the width of the console in pixels.', { minimum: 16, maximum: 4096 })),
+          height: opt(P.int('sets the height of the console in pixels.', { minimum: 16, maximum: 2160 })),
+        },
         returns: { type: 'object', properties: { cert: P.str(''), port: P.int(''), ticket: P.str(''), upid: P.str(''), user: P.str('') } },
         permissions: CONSOLE,
         protected: 1,
@@ -304,11 +439,26 @@ export function guestExtraOperations(type: GuestType): Operation[] {
         handler: (ctx) => {
           const g = guestOf(ctx, 'lxc');
           requireRunning(g);
-          const rows: unknown[] = [{ name: 'lo', 'hardware-address': '00:00:00:00:00:00', inet: '127.0.0.1/8', inet6: '::1/128', 'ip-addresses': [{ 'ip-address': '127.0.0.1', 'ip-address-type': 'inet', prefix: 8 }] }];
-          for (const key of Object.keys(g.config).filter((k) => /^net\d+$/.test(k)).sort()) {
+          const rows: unknown[] = [
+            {
+              name: 'lo',
+              'hardware-address': '00:00:00:00:00:00',
+              inet: '127.0.0.1/8',
+              inet6: '::1/128',
+              'ip-addresses': [{ 'ip-address': '127.0.0.1', 'ip-address-type': 'inet', prefix: 8 }],
+            },
+          ];
+          for (const key of Object.keys(g.config)
+            .filter((k) => /^net\d+$/.test(k))
+            .sort()) {
             const net = parsePropertyString(String(g.config[key]));
             const ip = net.ip && net.ip !== 'dhcp' ? net.ip : `10.10.${key.slice(3)}.${g.vmid % 250}/24`;
-            rows.push({ name: net.name ?? `eth${key.slice(3)}`, 'hardware-address': String(net.hwaddr ?? '').toLowerCase(), inet: ip, 'ip-addresses': [{ 'ip-address': ip.split('/')[0], 'ip-address-type': 'inet', prefix: Number(ip.split('/')[1] ?? 24) }] });
+            rows.push({
+              name: net.name ?? `eth${key.slice(3)}`,
+              'hardware-address': String(net.hwaddr ?? '').toLowerCase(),
+              inet: ip,
+              'ip-addresses': [{ 'ip-address': ip.split('/')[0], 'ip-address-type': 'inet', prefix: Number(ip.split('/')[1] ?? 24) }],
+            });
           }
           return rows;
         },
@@ -320,10 +470,21 @@ export function guestExtraOperations(type: GuestType): Operation[] {
         description: 'Move a rootfs-/mp-volume to a different storage or to a different container.',
         parameters: {
           ...VMID_PATH,
-          volume: P.str('Volume which will be moved.', { enum: ['rootfs', ...Array.from({ length: 10 }, (_, i) => `mp${i}`), ...Array.from({ length: 10 }, (_, i) => `unused${i}`)] }),
+          volume: P.str('Volume which will be moved.', {
+            enum: ['rootfs', ...Array.from({ length: 10 }, (_, i) => `mp${i}`), ...Array.from({ length: 10 }, (_, i) => `unused${i}`)],
+          }),
           storage: opt(P.storage('Target Storage.')),
-          delete: opt(P.bool('Delete the original volume after successful copy. By default the original is kept as an unused volume entry.', { default: 0 })),
-          digest: opt(P.str('Prevent changes if current configuration file has different SHA1 \" .\n\t\t    \"digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+          delete: opt(
+            P.bool('Delete the original volume after successful copy. By default the original is kept as an unused volume entry.', {
+              default: 0,
+            }),
+          ),
+          digest: opt(
+            P.str(
+              'Prevent changes if current configuration file has different SHA1 \" .\n\t\t    \"digest. This can be used to prevent concurrent modifications.',
+              { maxLength: 40 },
+            ),
+          ),
           bwlimit: opt(P.num('Override I/O bandwidth limit (in KiB/s).', { minimum: 0 })),
           'target-vmid': opt(P.vmid()),
         },
@@ -341,7 +502,12 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       name: 'cloudinit_pending',
       description: 'Get the cloudinit configuration with both current and pending values.',
       parameters: VMID_PATH,
-      returns: returns.array({ key: P.str('Configuration option name.'), value: opt(P.str('Value as it was used to generate the current cloudinit image.')), pending: opt(P.str('The new pending value.')), delete: opt(P.int('Indicates a pending delete request if present and not 0.', { minimum: 0, maximum: 2 })) }),
+      returns: returns.array({
+        key: P.str('Configuration option name.'),
+        value: opt(P.str('Value as it was used to generate the current cloudinit image.')),
+        pending: opt(P.str('The new pending value.')),
+        delete: opt(P.int('Indicates a pending delete request if present and not 0.', { minimum: 0, maximum: 2 })),
+      }),
       permissions: AUDIT,
       proxyto: 'node',
       handler: (ctx) => {
@@ -396,11 +562,31 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       description: 'Move volume to different storage or to a different VM.',
       parameters: {
         ...VMID_PATH,
-        disk: P.str('The disk you want to move.', { enum: ['ide0', 'ide1', 'ide2', 'ide3', ...Array.from({ length: 31 }, (_, i) => `scsi${i}`), ...Array.from({ length: 16 }, (_, i) => `virtio${i}`), ...Array.from({ length: 6 }, (_, i) => `sata${i}`), 'efidisk0', 'tpmstate0', ...Array.from({ length: 10 }, (_, i) => `unused${i}`)] }),
+        disk: P.str('The disk you want to move.', {
+          enum: [
+            'ide0',
+            'ide1',
+            'ide2',
+            'ide3',
+            ...Array.from({ length: 31 }, (_, i) => `scsi${i}`),
+            ...Array.from({ length: 16 }, (_, i) => `virtio${i}`),
+            ...Array.from({ length: 6 }, (_, i) => `sata${i}`),
+            'efidisk0',
+            'tpmstate0',
+            ...Array.from({ length: 10 }, (_, i) => `unused${i}`),
+          ],
+        }),
         storage: opt(P.storage('Target storage.')),
         format: opt(P.enum('Target Format.', ['raw', 'qcow2', 'vmdk'])),
-        delete: opt(P.bool('Delete the original disk after successful copy. By default the original disk is kept as unused disk.', { default: 0 })),
-        digest: opt(P.str('Prevent changes if current configuration file has different SHA1" . " digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+        delete: opt(
+          P.bool('Delete the original disk after successful copy. By default the original disk is kept as unused disk.', { default: 0 }),
+        ),
+        digest: opt(
+          P.str(
+            'Prevent changes if current configuration file has different SHA1" . " digest. This can be used to prevent concurrent modifications.',
+            { maxLength: 40 },
+          ),
+        ),
         bwlimit: opt(P.int('Override I/O bandwidth limit (in KiB/s).', { minimum: 0 })),
         'target-vmid': opt(P.vmid()),
       },
@@ -413,7 +599,15 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/unlink`,
       name: 'unlink',
       description: 'Unlink/delete disk images.',
-      parameters: { ...VMID_PATH, idlist: P.str('A list of disk IDs you want to delete.', { format: 'pve-configid-list' }), force: opt(P.bool('Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called \'unused[n]\', which contains the volume ID. Unlink of unused[n] always cause physical removal.')) },
+      parameters: {
+        ...VMID_PATH,
+        idlist: P.str('A list of disk IDs you want to delete.', { format: 'pve-configid-list' }),
+        force: opt(
+          P.bool(
+            "Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.",
+          ),
+        ),
+      },
       returns: returns.null,
       permissions: DISK,
       protected: 1,
@@ -421,8 +615,12 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       handler: (ctx) => {
         const g = guestOf(ctx, 'qemu');
         assertUnlocked(ctx, g);
-        const ids = String(ctx.params.idlist).split(/[,;\s]+/).filter(Boolean);
-        for (const id of ids) if (g.config[id] === undefined || !(isDiskKey('qemu', id) || /^unused\d+$/.test(id))) throw paramError({ idlist: `'${id}' is not a disk of VM ${g.vmid}` });
+        const ids = String(ctx.params.idlist)
+          .split(/[,;\s]+/)
+          .filter(Boolean);
+        for (const id of ids)
+          if (g.config[id] === undefined || !(isDiskKey('qemu', id) || /^unused\d+$/.test(id)))
+            throw paramError({ idlist: `'${id}' is not a disk of VM ${g.vmid}` });
         for (const id of ids) {
           const value = String(g.config[id]);
           const volid = value.split(',')[0].replace(/^file=/, '');
@@ -442,7 +640,11 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       path: `${vm}/sendkey`,
       name: 'vm_sendkey',
       description: 'Send key event to virtual machine.',
-      parameters: { ...VMID_PATH, key: P.str('The key (qemu monitor encoding).'), skiplock: opt(P.bool('Ignore locks - only root is allowed to use this option.')) },
+      parameters: {
+        ...VMID_PATH,
+        key: P.str('The key (qemu monitor encoding).'),
+        skiplock: opt(P.bool('Ignore locks - only root is allowed to use this option.')),
+      },
       returns: returns.null,
       permissions: CONSOLE,
       protected: 1,
@@ -450,7 +652,8 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       handler: (ctx) => {
         const g = guestOf(ctx, 'qemu');
         requireRunning(g);
-        if (!/^([a-z0-9_]+|f\d{1,2})(-([a-z0-9_]+|f\d{1,2}))*$/.test(ctx.params.key)) throw paramError({ key: `invalid key '${ctx.params.key}' (examples: ctrl-alt-delete, ret, f2)` });
+        if (!/^([a-z0-9_]+|f\d{1,2})(-([a-z0-9_]+|f\d{1,2}))*$/.test(ctx.params.key))
+          throw paramError({ key: `invalid key '${ctx.params.key}' (examples: ctrl-alt-delete, ret, f2)` });
         if (ctx.params.key === 'ctrl-alt-delete' && g.os === 'linux') g.startedAt = now();
         return null;
       },
@@ -462,19 +665,30 @@ export function guestExtraOperations(type: GuestType): Operation[] {
       description: 'Execute QEMU monitor commands.',
       parameters: { ...VMID_PATH, command: P.str('The monitor command.') },
       returns: { type: 'string' },
-      permissions: { check: ['perm', '/vms/{vmid}', ['Sys.Audit', 'Sys.Modify'], 'any', 1], description: "Sys.Modify is required for (sub)commands which are not read-only ('info *' and 'help')" },
+      permissions: {
+        check: ['perm', '/vms/{vmid}', ['Sys.Audit', 'Sys.Modify'], 'any', 1],
+        description: "Sys.Modify is required for (sub)commands which are not read-only ('info *' and 'help')",
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         const g = guestOf(ctx, 'qemu');
         requireRunning(g);
         const cmd = String(ctx.params.command).trim();
-        if (!/^(info|help)\b/.test(cmd) && !ctx.who.privsAt(`/vms/${g.vmid}`).has('Sys.Modify')) throw new PveError(403, `Permission check failed (/vms/${g.vmid}, Sys.Modify)`);
+        if (!/^(info|help)\b/.test(cmd) && !ctx.who.privsAt(`/vms/${g.vmid}`).has('Sys.Modify'))
+          throw new PveError(403, `Permission check failed (/vms/${g.vmid}, Sys.Modify)`);
         if (cmd === 'info status') return `VM status: ${g.power === 'paused' ? 'paused' : 'running'}\n`;
         if (cmd === 'info version') return '10.0.2pve4\n';
-        if (cmd === 'info cpus') return Array.from({ length: Number(g.config.cores ?? 1) }, (_, i) => `${i === 0 ? '*' : ' '}CPU #${i}: thread_id=${4000 + g.vmid * 10 + i}`).join('\n') + '\n';
+        if (cmd === 'info cpus')
+          return (
+            Array.from(
+              { length: Number(g.config.cores ?? 1) },
+              (_, i) => `${i === 0 ? '*' : ' '}CPU #${i}: thread_id=${4000 + g.vmid * 10 + i}`,
+            ).join('\n') + '\n'
+          );
         if (cmd === 'info balloon') return `balloon: actual=${parsePropertyString(String(g.config.memory ?? '2048'), 'current').current}\n`;
-        if (cmd === 'help') return 'info [subcommand] -- show various information about the system state\nquit|q  -- quit the emulator\nsystem_reset  -- reset the system\n';
+        if (cmd === 'help')
+          return 'info [subcommand] -- show various information about the system state\nquit|q  -- quit the emulator\nsystem_reset  -- reset the system\n';
         return `unknown command: '${cmd.split(/\s+/)[0]}'\n`;
       },
     }),

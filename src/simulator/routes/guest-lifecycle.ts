@@ -4,7 +4,19 @@ import { opt, P, type Props } from '../params.js';
 import { op, type Operation, returns, taskOp } from '../schema.js';
 import type { GuestType } from '../state.js';
 import { guestVolumes, index, now } from './common.js';
-import { applyConfig, cryptoUuid, getGuest, KINDS, listRow, setRunning, SKIPLOCK, splitConfigParams, startTask, unlockedGuest, VMID_PATH } from './guest-shared.js';
+import {
+  applyConfig,
+  cryptoUuid,
+  getGuest,
+  KINDS,
+  listRow,
+  setRunning,
+  SKIPLOCK,
+  splitConfigParams,
+  startTask,
+  unlockedGuest,
+  VMID_PATH,
+} from './guest-shared.js';
 
 /** Guest operations (QEMU and LXC): index, create and destroy. */
 export function guestLifecycleOperations(type: GuestType): Operation[] {
@@ -22,12 +34,16 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
       description: `${type === 'qemu' ? 'Virtual machine' : 'LXC container'} index (per node).`,
       parameters: type === 'qemu' ? { full: opt(P.bool('Determine the full status of active VMs.')), node: P.node() } : { node: P.node() },
       returns: returns.array({ vmid: P.vmid(), status: P.enum('QEMU process status.', ['stopped', 'running']) }, 'vmid'),
-      permissions: { description: `Only list ${type === 'qemu' ? 'VMs' : 'CTs'} where you have VM.Audit permissions on /vms/<vmid>.`, user: 'all' },
+      permissions: {
+        description: `Only list ${type === 'qemu' ? 'VMs' : 'CTs'} where you have VM.Audit permissions on /vms/<vmid>.`,
+        user: 'all',
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         return [...ctx.sim.state.guests.values()]
-          .filter((g) => g.node === ctx.params.node && g.type === type && hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')).map((g) => listRow(ctx, kind, g));
+          .filter((g) => g.node === ctx.params.node && g.type === type && hasPriv(ctx.who, `/vms/${g.vmid}`, 'VM.Audit'))
+          .map((g) => listRow(ctx, kind, g));
       },
     }),
   );
@@ -95,7 +111,12 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
           memory: 0,
           cores: 1,
           disk: 0,
-          os: type === 'lxc' ? ((updates.ostype as 'debian') ?? 'debian') : String(updates.ostype ?? '').startsWith('w') ? 'windows' : 'debian',
+          os:
+            type === 'lxc'
+              ? ((updates.ostype as 'debian') ?? 'debian')
+              : String(updates.ostype ?? '').startsWith('w')
+                ? 'windows'
+                : 'debian',
           agentRunning: true,
         });
         // addGuest seeds a default config and root volume: replace them with what was asked for.
@@ -110,7 +131,15 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
           throw e;
         }
         state.resetGuestFiles(g);
-        const log = type === 'qemu' ? [] : [`extracting archive '/var/lib/vz/template/cache/${String(ctx.params.ostemplate).split('/').pop()}'`, 'Total bytes read: 524288000 (500MiB, 250MiB/s)', 'Detected container architecture: amd64', 'Creating SSH host keys...'];
+        const log =
+          type === 'qemu'
+            ? []
+            : [
+                `extracting archive '/var/lib/vz/template/cache/${String(ctx.params.ostemplate).split('/').pop()}'`,
+                'Total bytes read: 524288000 (500MiB, 250MiB/s)',
+                'Detected container architecture: amd64',
+                'Creating SSH host keys...',
+              ];
         return startTask(
           ctx,
           kind,
@@ -146,8 +175,44 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
         getGuest(ctx, kind);
         return index(
           type === 'qemu'
-            ? ['config', 'pending', 'status', 'unlink', 'vncproxy', 'termproxy', 'migrate', 'resize', 'move', 'rrd', 'rrddata', 'monitor', 'agent', 'snapshot', 'spiceproxy', 'sendkey', 'firewall', 'mtunnel', 'remote_migrate']
-            : ['config', 'status', 'vncproxy', 'termproxy', 'vncwebsocket', 'spiceproxy', 'migrate', 'clone', 'rrd', 'firewall', 'snapshot', 'resize', 'interfaces', 'mtunnel', 'remote_migrate'],
+            ? [
+                'config',
+                'pending',
+                'status',
+                'unlink',
+                'vncproxy',
+                'termproxy',
+                'migrate',
+                'resize',
+                'move',
+                'rrd',
+                'rrddata',
+                'monitor',
+                'agent',
+                'snapshot',
+                'spiceproxy',
+                'sendkey',
+                'firewall',
+                'mtunnel',
+                'remote_migrate',
+              ]
+            : [
+                'config',
+                'status',
+                'vncproxy',
+                'termproxy',
+                'vncwebsocket',
+                'spiceproxy',
+                'migrate',
+                'clone',
+                'rrd',
+                'firewall',
+                'snapshot',
+                'resize',
+                'interfaces',
+                'mtunnel',
+                'remote_migrate',
+              ],
         );
       },
     }),
@@ -155,7 +220,11 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
 
   const destroyParams: Props = {
     ...VMID_PATH,
-    'destroy-unreferenced-disks': opt(P.bool('If set, destroy additionally all disks not referenced in the config but with a matching VMID from all enabled storages.', { default: 0 })),
+    'destroy-unreferenced-disks': opt(
+      P.bool('If set, destroy additionally all disks not referenced in the config but with a matching VMID from all enabled storages.', {
+        default: 0,
+      }),
+    ),
     purge: opt(P.bool('Remove VMID from configurations, like backup & replication jobs and HA.')),
   };
   if (type === 'qemu') destroyParams.skiplock = SKIPLOCK.skiplock;
@@ -165,28 +234,45 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
       method: 'DELETE',
       path: vm,
       name: 'destroy_vm',
-      description: type === 'qemu' ? 'Destroy the VM and  all used/owned volumes. Removes any VM specific permissions and firewall rules' : 'Destroy the container (also delete all uses files).',
+      description:
+        type === 'qemu'
+          ? 'Destroy the VM and  all used/owned volumes. Removes any VM specific permissions and firewall rules'
+          : 'Destroy the container (also delete all uses files).',
       parameters: destroyParams,
       returns: { type: 'string' },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Allocate']] },
       handler: (ctx) => {
         const g = unlockedGuest(ctx, kind);
-        if (g.config.protection) throw new PveError(500, `can't remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - protection mode enabled`);
+        if (g.config.protection)
+          throw new PveError(500, `can't remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - protection mode enabled`);
         const sid = `${type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
         if (ctx.sim.state.ha.resources.has(sid) && !ctx.params.purge) {
-          throw new PveError(500, `unable to remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - used in HA resources and purge parameter not set.`);
+          throw new PveError(
+            500,
+            `unable to remove ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - used in HA resources and purge parameter not set.`,
+          );
         }
         if (g.power !== 'stopped' && !ctx.params.force) {
-          throw new PveError(500, type === 'qemu' ? `VM ${g.vmid} is running - destroy failed` : `CT ${g.vmid} is running - destroy failed`);
+          throw new PveError(
+            500,
+            type === 'qemu' ? `VM ${g.vmid} is running - destroy failed` : `CT ${g.vmid} is running - destroy failed`,
+          );
         }
         g.config.lock = 'destroyed';
-        return startTask(ctx, kind, g, 'destroy', () => {
-          ctx.sim.state.guests.delete(g.vmid);
-          if (ctx.params.purge) ctx.sim.state.ha.removeResource(sid, true);
-          const vols = new Set(guestVolumes(g));
-          ctx.sim.state.removeVolumes(g.node, (v) => vols.has(v.volid) || (v.vmid === g.vmid && v.content !== 'backup'));
-          return [`Removing image: 100% complete...done.`, `purging ${label} ${g.vmid} from related configurations..`];
-        }, { onFail: () => delete g.config.lock });
+        return startTask(
+          ctx,
+          kind,
+          g,
+          'destroy',
+          () => {
+            ctx.sim.state.guests.delete(g.vmid);
+            if (ctx.params.purge) ctx.sim.state.ha.removeResource(sid, true);
+            const vols = new Set(guestVolumes(g));
+            ctx.sim.state.removeVolumes(g.node, (v) => vols.has(v.volid) || (v.vmid === g.vmid && v.content !== 'backup'));
+            return [`Removing image: 100% complete...done.`, `purging ${label} ${g.vmid} from related configurations..`];
+          },
+          { onFail: () => delete g.config.lock },
+        );
       },
     }),
   );

@@ -1,7 +1,7 @@
 import { PveError } from '../errors.js';
 import { opt, P, type Props } from '../params.js';
 import { op, type Operation, returns, taskOp } from '../schema.js';
-import type { GuestType, Snapshot } from '../state.js';
+import type { GuestType } from '../state.js';
 import { assertUnlocked, now } from './common.js';
 import { getGuest, KINDS, setRunning, snapName, snapshotList, snapshotOf, startTask, VMID_PATH } from './guest-shared.js';
 
@@ -19,7 +19,10 @@ export function guestSnapshotsOperations(type: GuestType): Operation[] {
       name: type === 'qemu' ? 'snapshot_list' : 'list',
       description: type === 'qemu' ? 'List all snapshots.' : 'List all snapshots.',
       parameters: VMID_PATH,
-      returns: returns.array({ name: P.str("Snapshot identifier. Value 'current' identifies the current VM."), description: P.str('Snapshot description.') }, 'name'),
+      returns: returns.array(
+        { name: P.str("Snapshot identifier. Value 'current' identifies the current VM."), description: P.str('Snapshot description.') },
+        'name',
+      ),
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Audit']] },
       protected: 1,
       proxyto: 'node',
@@ -46,19 +49,26 @@ export function guestSnapshotsOperations(type: GuestType): Operation[] {
           // PVE silently ignores vmstate for a stopped VM.
         }
         g.config.lock = 'snapshot';
-        return startTask(ctx, kind, g, 'snapshot', () => {
-          delete g.config.lock;
-          g.snapshots.push({
-            name,
-            description: ctx.params.description ?? '',
-            snaptime: now(),
-            vmstate: type === 'qemu' ? (ctx.params.vmstate && g.power !== 'stopped' ? 1 : 0) : undefined,
-            parent: g.parent,
-            config: { ...g.config },
-          });
-          g.parent = name;
-          return [`snapshotting 'drive-scsi0' (${String(g.config.scsi0 ?? g.config.rootfs ?? '').split(',')[0]})`];
-        }, { onFail: () => delete g.config.lock });
+        return startTask(
+          ctx,
+          kind,
+          g,
+          'snapshot',
+          () => {
+            delete g.config.lock;
+            g.snapshots.push({
+              name,
+              description: ctx.params.description ?? '',
+              snaptime: now(),
+              vmstate: type === 'qemu' ? (ctx.params.vmstate && g.power !== 'stopped' ? 1 : 0) : undefined,
+              parent: g.parent,
+              config: { ...g.config },
+            });
+            g.parent = name;
+            return [`snapshotting 'drive-scsi0' (${String(g.config.scsi0 ?? g.config.rootfs ?? '').split(',')[0]})`];
+          },
+          { onFail: () => delete g.config.lock },
+        );
       },
     }),
   );
@@ -85,7 +95,11 @@ export function guestSnapshotsOperations(type: GuestType): Operation[] {
       path: `${vm}/snapshot/{snapname}`,
       name: 'delsnapshot',
       description: 'Delete a VM snapshot.',
-      parameters: { ...VMID_PATH, snapname: snapName, force: opt(P.bool('For removal from config file, even if removing disk snapshots fails.')) },
+      parameters: {
+        ...VMID_PATH,
+        snapname: snapName,
+        force: opt(P.bool('For removal from config file, even if removing disk snapshots fails.')),
+      },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot']] },
       handler: (ctx) => {
         const g = getGuest(ctx, kind);
@@ -105,7 +119,11 @@ export function guestSnapshotsOperations(type: GuestType): Operation[] {
       path: `${vm}/snapshot/{snapname}/rollback`,
       name: 'rollback',
       description: 'Rollback VM state to specified snapshot.',
-      parameters: { ...VMID_PATH, snapname: snapName, start: opt(P.bool(`Whether the ${lower} should get started after rolling back successfully.`, { default: 0 })) },
+      parameters: {
+        ...VMID_PATH,
+        snapname: snapName,
+        start: opt(P.bool(`Whether the ${lower} should get started after rolling back successfully.`, { default: 0 })),
+      },
       permissions: { check: ['perm', '/vms/{vmid}', ['VM.Snapshot', 'VM.Snapshot.Rollback'], 'any', 1] },
       handler: (ctx) => {
         const g = getGuest(ctx, kind);

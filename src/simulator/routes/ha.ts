@@ -18,31 +18,66 @@ const SID: PropSchema = {
 const RULE: PropSchema = { type: 'string', format: 'pve-configid', typetext: '<string>', description: 'HA rule identifier.' };
 const STATE = P.enum('Requested resource state.', ['started', 'stopped', 'enabled', 'disabled', 'ignored'], { default: 'started' });
 const DIGEST = (max: number) =>
-  opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: max }));
+  opt(
+    P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', {
+      maxLength: max,
+    }),
+  );
 
 const RESOURCE_OPTS: Props = {
   'auto-rebalance': opt(P.bool('HA resource may be migrated during automatic rebalancing', { default: 1 })),
   comment: opt(P.str('Description.', { maxLength: 4096 })),
-  failback: opt(P.bool('Automatically migrate HA resource to the node with the highest priority according to their node affinity rules, if a node with a higher priority than the current node comes online.', { default: 1 })),
+  failback: opt(
+    P.bool(
+      'Automatically migrate HA resource to the node with the highest priority according to their node affinity rules, if a node with a higher priority than the current node comes online.',
+      { default: 1 },
+    ),
+  ),
   group: opt(P.str('The HA group identifier.', { format: 'pve-configid' })),
   max_relocate: opt(P.int('Maximal number of resource relocate tries when a resource fails to start.', { minimum: 0, default: 1 })),
-  max_restart: opt(P.int('Maximal number of tries to restart the resource on a node after its start failed. When reached, the HA manager will try to relocate the resource to an other node.', { minimum: 0, default: 1 })),
+  max_restart: opt(
+    P.int(
+      'Maximal number of tries to restart the resource on a node after its start failed. When reached, the HA manager will try to relocate the resource to an other node.',
+      { minimum: 0, default: 1 },
+    ),
+  ),
   state: opt(STATE),
 };
 
 const RULE_OPTS: Props = {
-  affinity: opt({ ...P.enum("Describes whether the HA resources are supposed to be kept on the same node ('positive'), or are supposed to be kept on separate nodes ('negative').", ['positive', 'negative']), 'instance-types': ['resource-affinity'], 'type-property': 'type' } as PropSchema),
+  affinity: opt({
+    ...P.enum(
+      "Describes whether the HA resources are supposed to be kept on the same node ('positive'), or are supposed to be kept on separate nodes ('negative').",
+      ['positive', 'negative'],
+    ),
+    'instance-types': ['resource-affinity'],
+    'type-property': 'type',
+  } as PropSchema),
   comment: opt(P.str('HA rule description.', { maxLength: 4096 })),
   disable: opt(P.bool('Whether the HA rule is disabled.')),
-  nodes: opt({ ...P.str('List of cluster node names with optional priority.', { format: 'pve-ha-node-list', typetext: '<node>[:<pri>]{,<node>[:<pri>]}*' }), 'instance-types': ['node-affinity'], 'type-property': 'type' } as PropSchema),
-  strict: opt({ ...P.bool('Describes whether the node affinity rule is strict or non-strict.', { default: 0 }), 'instance-types': ['node-affinity'], 'type-property': 'type' } as PropSchema),
+  nodes: opt({
+    ...P.str('List of cluster node names with optional priority.', {
+      format: 'pve-ha-node-list',
+      typetext: '<node>[:<pri>]{,<node>[:<pri>]}*',
+    }),
+    'instance-types': ['node-affinity'],
+    'type-property': 'type',
+  } as PropSchema),
+  strict: opt({
+    ...P.bool('Describes whether the node affinity rule is strict or non-strict.', { default: 0 }),
+    'instance-types': ['node-affinity'],
+    'type-property': 'type',
+  } as PropSchema),
   type: P.enum('HA rule type.', ['node-affinity', 'resource-affinity']),
 };
 const RESOURCES = (optional: boolean): PropSchema => {
-  const p = P.str('List of HA resource IDs. This consists of a list of resource types followed by a resource specific name separated with a colon (example: vm:100,ct:101).', {
-    format: 'pve-ha-resource-id-list',
-    typetext: '<type>:<name>{,<type>:<name>}*',
-  });
+  const p = P.str(
+    'List of HA resource IDs. This consists of a list of resource types followed by a resource specific name separated with a colon (example: vm:100,ct:101).',
+    {
+      format: 'pve-ha-resource-id-list',
+      typetext: '<type>:<name>{,<type>:<name>}*',
+    },
+  );
   return optional ? opt(p) : p;
 };
 
@@ -58,12 +93,19 @@ function rulesDigest(ctx: RequestContext): string {
 
 function resourceRow(ctx: RequestContext, r: HaResource): Record<string, unknown> {
   const row: Record<string, unknown> = { sid: r.sid, type: r.type, state: r.state, digest: resourcesDigest(ctx) };
-  for (const k of ['comment', 'max_restart', 'max_relocate', 'failback', 'auto-rebalance', 'group'] as const) if (r[k] !== undefined) row[k] = r[k];
+  for (const k of ['comment', 'max_restart', 'max_relocate', 'failback', 'auto-rebalance', 'group'] as const)
+    if (r[k] !== undefined) row[k] = r[k];
   return row;
 }
 
 function ruleRow(ctx: RequestContext, r: HaRule): Record<string, unknown> {
-  const row: Record<string, unknown> = { rule: r.rule, type: r.type, resources: r.resources.join(','), order: r.order, digest: rulesDigest(ctx) };
+  const row: Record<string, unknown> = {
+    rule: r.rule,
+    type: r.type,
+    resources: r.resources.join(','),
+    order: r.order,
+    digest: rulesDigest(ctx),
+  };
   for (const k of ['affinity', 'nodes', 'strict', 'comment', 'disable'] as const) if (r[k] !== undefined) row[k] = r[k];
   return row;
 }
@@ -88,7 +130,8 @@ function checkDigest(given: string | undefined, current: string): void {
 function checkRuleTypeProps(params: Record<string, any>, type: HaRule['type']): void {
   const foreign = type === 'node-affinity' ? ['affinity'] : ['nodes', 'strict'];
   const errors: Record<string, string> = {};
-  for (const k of foreign) if (params[k] !== undefined) errors[k] = 'property is not defined in schema and the schema does not allow additional properties';
+  for (const k of foreign)
+    if (params[k] !== undefined) errors[k] = 'property is not defined in schema and the schema does not allow additional properties';
   if (Object.keys(errors).length) throw paramError(errors);
 }
 
@@ -130,7 +173,11 @@ export function haOperations(): Operation[] {
       path: '/cluster/ha',
       name: 'index',
       description: 'Directory index.',
-      returns: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } } }, links: [{ rel: 'child', href: '{id}' }] },
+      returns: {
+        type: 'array',
+        items: { type: 'object', properties: { id: { type: 'string' } } },
+        links: [{ rel: 'child', href: '{id}' }],
+      },
       permissions: AUDIT,
       handler: () => [{ id: 'resources' }, { id: 'rules' }, { id: 'status' }],
     }),
@@ -177,7 +224,12 @@ export function haOperations(): Operation[] {
       name: 'read',
       description: 'Read resource configuration.',
       parameters: { sid: SID },
-      returns: returns.object({ sid: SID, type: P.str('The type of the resources.'), state: opt(STATE), digest: P.str('Can be used to prevent concurrent modifications.') }),
+      returns: returns.object({
+        sid: SID,
+        type: P.str('The type of the resources.'),
+        state: opt(STATE),
+        digest: P.str('Can be used to prevent concurrent modifications.'),
+      }),
       permissions: AUDIT,
       handler: (ctx) => resourceRow(ctx, getResource(ctx)),
     }),
@@ -199,7 +251,9 @@ export function haOperations(): Operation[] {
         const r = getResource(ctx);
         checkDigest(ctx.params.digest, resourcesDigest(ctx));
         const rec = r as unknown as Record<string, unknown>;
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) {
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean)) {
           if (!(k in RESOURCE_OPTS)) throw paramError({ delete: `invalid option '${k}'` });
           if (k === 'state') r.state = 'started';
           else delete rec[k];
@@ -216,7 +270,11 @@ export function haOperations(): Operation[] {
       description: 'Delete resource configuration.',
       parameters: {
         sid: SID,
-        purge: opt(P.bool('Remove this resource from rules that reference it, deleting the rule if this resource is the only resource in the rule', { default: 1 })),
+        purge: opt(
+          P.bool('Remove this resource from rules that reference it, deleting the rule if this resource is the only resource in the rule', {
+            default: 1,
+          }),
+        ),
       },
       returns: returns.null,
       permissions: CONSOLE,
@@ -240,8 +298,16 @@ export function haOperations(): Operation[] {
         returns: returns.object({
           sid: P.str(`HA resource, which is requested to be ${kind}d.`),
           'requested-node': P.str(`Node, which was requested to be ${kind}d to.`),
-          'blocking-resources': opt({ type: 'array', description: `HA resources, which are blocking the given HA resource from being ${kind}d to the requested target node.`, items: { type: 'object', description: 'A blocking HA resource' } as PropSchema }),
-          'comigrated-resources': opt({ type: 'array', description: `HA resources, which are ${kind}d to the same requested target node as the given HA resource, because these are in positive affinity with the HA resource.`, items: { type: 'string' } }),
+          'blocking-resources': opt({
+            type: 'array',
+            description: `HA resources, which are blocking the given HA resource from being ${kind}d to the requested target node.`,
+            items: { type: 'object', description: 'A blocking HA resource' } as PropSchema,
+          }),
+          'comigrated-resources': opt({
+            type: 'array',
+            description: `HA resources, which are ${kind}d to the same requested target node as the given HA resource, because these are in positive affinity with the HA resource.`,
+            items: { type: 'string' },
+          }),
         }),
         permissions: CONSOLE,
         protected: 1,
@@ -249,7 +315,8 @@ export function haOperations(): Operation[] {
           const r = getResource(ctx);
           const node: string = ctx.params.node;
           if (!ctx.sim.state.node(node)) throw new PveError(500, `no such cluster node '${node}'\n`);
-          if (r.state === 'disabled' || r.state === 'ignored') throw new PveError(500, `service '${r.sid}' in state '${r.state}' cannot be ${kind}d\n`);
+          if (r.state === 'disabled' || r.state === 'ignored')
+            throw new PveError(500, `service '${r.sid}' in state '${r.state}' cannot be ${kind}d\n`);
           const out = ctx.sim.state.ha.requestMove(r.sid, node, kind);
           ctx.sim.state.ha.syncGuests();
           return out;
@@ -265,7 +332,10 @@ export function haOperations(): Operation[] {
         resource: opt(P.str('Limit the returned list to rules affecting the specified resource.')),
         type: opt(P.enum('Limit the returned list to the specified rule type.', ['node-affinity', 'resource-affinity'])),
       },
-      returns: { type: 'array', items: { type: 'object', properties: { rule: { type: 'string' } }, links: [{ rel: 'child', href: '{rule}' }] } },
+      returns: {
+        type: 'array',
+        items: { type: 'object', properties: { rule: { type: 'string' } }, links: [{ rel: 'child', href: '{rule}' }] },
+      },
       permissions: AUDIT,
       handler: (ctx) => {
         const want: string | undefined = ctx.params.resource;
@@ -334,17 +404,24 @@ export function haOperations(): Operation[] {
         const ha = ctx.sim.state.ha;
         const current = ha.rules.get(ctx.params.rule);
         if (!current) throw new PveError(500, `update ha rule failed: HA rule '${ctx.params.rule}' does not exist\n`);
-        if (ctx.params.type !== current.type) throw new PveError(500, `update ha rule failed: rule type '${ctx.params.type}' does not match the rule's type '${current.type}'\n`);
+        if (ctx.params.type !== current.type)
+          throw new PveError(
+            500,
+            `update ha rule failed: rule type '${ctx.params.type}' does not match the rule's type '${current.type}'\n`,
+          );
         checkRuleTypeProps(ctx.params, current.type);
         checkDigest(ctx.params.digest, rulesDigest(ctx));
         const next: HaRule = { ...current, resources: [...current.resources] };
         const rec = next as unknown as Record<string, unknown>;
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) {
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean)) {
           if (!['comment', 'disable', 'strict', 'affinity', 'nodes'].includes(k)) throw paramError({ delete: `invalid option '${k}'` });
           delete rec[k];
         }
         if (ctx.params.resources !== undefined) next.resources = parseResourceList(ctx, ctx.params.resources);
-        for (const k of ['affinity', 'nodes', 'strict', 'comment', 'disable'] as const) if (ctx.params[k] !== undefined) rec[k] = ctx.params[k];
+        for (const k of ['affinity', 'nodes', 'strict', 'comment', 'disable'] as const)
+          if (ctx.params[k] !== undefined) rec[k] = ctx.params[k];
         checkRule(ctx, next, 'update');
         ha.rules.set(next.rule, next);
         return null;
@@ -360,7 +437,8 @@ export function haOperations(): Operation[] {
       permissions: CONSOLE,
       protected: 1,
       handler: (ctx) => {
-        if (!ctx.sim.state.ha.rules.delete(ctx.params.rule)) throw new PveError(500, `delete ha rule failed: HA rule '${ctx.params.rule}' does not exist\n`);
+        if (!ctx.sim.state.ha.rules.delete(ctx.params.rule))
+          throw new PveError(500, `delete ha rule failed: HA rule '${ctx.params.rule}' does not exist\n`);
         return null;
       },
     }),
@@ -387,7 +465,14 @@ export function haOperations(): Operation[] {
             node: P.str('Node associated to status entry.'),
             status: P.str('Status of the entry (value depends on type).'),
             type: { type: 'string', enum: ['quorum', 'master', 'lrm', 'service', 'fencing'], description: 'Type of status entry.' },
-            'armed-state': opt(P.enum("For type 'fencing'. Whether HA is armed, on standby, disarming or disarmed.", ['armed', 'standby', 'disarming', 'disarmed'])),
+            'armed-state': opt(
+              P.enum("For type 'fencing'. Whether HA is armed, on standby, disarming or disarmed.", [
+                'armed',
+                'standby',
+                'disarming',
+                'disarmed',
+              ]),
+            ),
           },
         },
       },

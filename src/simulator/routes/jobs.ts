@@ -10,7 +10,10 @@ import { guestVolumes, index, now } from './common.js';
 const AUDIT = { check: ['perm', '/', ['Sys.Audit']] };
 const MODIFY = { check: ['perm', '/', ['Sys.Modify']] };
 const SCHEDULE = (description: string) => P.str(description, { format: 'pve-calendar-event', maxLength: 128 });
-const list = (v: unknown) => String(v ?? '').split(/[,;\s]+/).filter(Boolean);
+const list = (v: unknown) =>
+  String(v ?? '')
+    .split(/[,;\s]+/)
+    .filter(Boolean);
 
 function checkSchedule(field: string, value: unknown): void {
   if (value === undefined) return;
@@ -41,15 +44,37 @@ const BACKUP_FIELDS: Props = {
   compress: opt(P.enum('Compress dump file.', ['0', '1', 'gzip', 'lzo', 'zstd'], { default: '0' })),
   enabled: opt(P.bool('Enable or disable the job.', { default: 1 })),
   comment: opt(P.str('Description for the Job.', { maxLength: 512 })),
-  mailto: opt(P.str('Comma-separated list of email addresses or users that should receive email notifications.', { format: 'email-or-username-list' })),
-  mailnotification: opt(P.enum('Deprecated: use notification targets/matchers instead. Specify when to send a notification mail', ['always', 'failure'], { default: 'always' })),
-  'notification-mode': opt(P.enum('Determine which notification system to use.', ['auto', 'legacy-sendmail', 'notification-system'], { default: 'auto' })),
+  mailto: opt(
+    P.str('Comma-separated list of email addresses or users that should receive email notifications.', {
+      format: 'email-or-username-list',
+    }),
+  ),
+  mailnotification: opt(
+    P.enum('Deprecated: use notification targets/matchers instead. Specify when to send a notification mail', ['always', 'failure'], {
+      default: 'always',
+    }),
+  ),
+  'notification-mode': opt(
+    P.enum('Determine which notification system to use.', ['auto', 'legacy-sendmail', 'notification-system'], { default: 'auto' }),
+  ),
   'notes-template': opt(P.str('Template string for generating notes for the backup(s).', { maxLength: 1024, requires: 'storage' })),
-  'prune-backups': opt(P.str('Use these retention options instead of those from the storage configuration.', { format: 'prune-backups', typetext: '[keep-all=<1|0>] [,keep-daily=<N>] [,keep-hourly=<N>] [,keep-last=<N>] [,keep-monthly=<N>] [,keep-weekly=<N>] [,keep-yearly=<N>]' })),
+  'prune-backups': opt(
+    P.str('Use these retention options instead of those from the storage configuration.', {
+      format: 'prune-backups',
+      typetext:
+        '[keep-all=<1|0>] [,keep-daily=<N>] [,keep-hourly=<N>] [,keep-last=<N>] [,keep-monthly=<N>] [,keep-weekly=<N>] [,keep-yearly=<N>]',
+    }),
+  ),
   protected: opt(P.bool('If true, mark backup(s) as protected.', { requires: 'storage' })),
-  'repeat-missed': opt(P.bool('If true, the job will be run as soon as possible if it was missed while the scheduler was not running.', { default: 0 })),
+  'repeat-missed': opt(
+    P.bool('If true, the job will be run as soon as possible if it was missed while the scheduler was not running.', { default: 0 }),
+  ),
   bwlimit: opt(P.int('Limit I/O bandwidth (in KiB/s).', { minimum: 0, default: 0 })),
-  zstd: opt(P.int('Zstd threads. N=0 uses half of the available cores, if N is set to a value bigger than 0, N is used as thread count.', { default: 1 })),
+  zstd: opt(
+    P.int('Zstd threads. N=0 uses half of the available cores, if N is set to a value bigger than 0, N is used as thread count.', {
+      default: 1,
+    }),
+  ),
 };
 
 /** Which guests a backup job covers (PVE's vzdump selection: vmid list, all minus exclude, or pool). */
@@ -82,17 +107,31 @@ function backupOperations(): Operation[] {
       noun: 'job',
       defaults: { enabled: 1, type: 'vzdump' },
       names: { list: 'index', create: 'create_job', read: 'read_job', update: 'update_job', delete: 'delete_job' },
-      descriptions: { list: 'List vzdump backup schedule.', create: 'Create new vzdump backup job.', read: 'Read vzdump backup job definition.', update: 'Update vzdump backup job definition.', delete: 'Delete vzdump backup job definition.' },
+      descriptions: {
+        list: 'List vzdump backup schedule.',
+        create: 'Create new vzdump backup job.',
+        read: 'Read vzdump backup job definition.',
+        update: 'Update vzdump backup job definition.',
+        delete: 'Delete vzdump backup job definition.',
+      },
       perms: { list: AUDIT, create: MODIFY, read: AUDIT, update: MODIFY, delete: MODIFY },
       hooks: {
         validate: (ctx, item) => {
           checkSchedule('schedule', item.schedule);
-          const selectors = [item.all ? 'all' : undefined, item.vmid !== undefined ? 'vmid' : undefined, item.pool !== undefined ? 'pool' : undefined].filter(Boolean);
+          const selectors = [
+            item.all ? 'all' : undefined,
+            item.vmid !== undefined ? 'vmid' : undefined,
+            item.pool !== undefined ? 'pool' : undefined,
+          ].filter(Boolean);
           if (selectors.length !== 1) throw paramError({ vmid: 'please specify exactly one of vmid, all or pool' });
-          if (item.exclude !== undefined && !item.all) throw paramError({ exclude: 'option conflicts with option \'vmid\' - exclude needs --all' });
-          if (item.storage !== undefined && !ctx.sim.state.storage(String(item.storage))) throw paramError({ storage: `storage '${String(item.storage)}' does not exist` });
-          if (item.pool !== undefined && !ctx.sim.state.pools.has(String(item.pool))) throw paramError({ pool: `pool '${String(item.pool)}' does not exist` });
-          if (item.node !== undefined && !ctx.sim.state.node(String(item.node))) throw paramError({ node: `no such node '${String(item.node)}'` });
+          if (item.exclude !== undefined && !item.all)
+            throw paramError({ exclude: "option conflicts with option 'vmid' - exclude needs --all" });
+          if (item.storage !== undefined && !ctx.sim.state.storage(String(item.storage)))
+            throw paramError({ storage: `storage '${String(item.storage)}' does not exist` });
+          if (item.pool !== undefined && !ctx.sim.state.pools.has(String(item.pool)))
+            throw paramError({ pool: `pool '${String(item.pool)}' does not exist` });
+          if (item.node !== undefined && !ctx.sim.state.node(String(item.node)))
+            throw paramError({ node: `no such node '${String(item.node)}'` });
           item.schedule ??= '00:00';
         },
         row: (_ctx, item) => {
@@ -118,7 +157,10 @@ function backupOperations(): Operation[] {
           children: jobGuests(ctx, job).map((vmid) => {
             const g = state.guests.get(vmid)!;
             const vols = Object.entries(g.config)
-              .filter(([k]) => /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$|^rootfs$|^mp\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom'))
+              .filter(
+                ([k]) =>
+                  /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$|^rootfs$|^mp\d+$/.test(k) && !String(g.config[k]).includes('media=cdrom'),
+              )
               .map(([k, v]) => {
                 const excluded = /backup=0/.test(String(v));
                 return { id: k, name: String(v).split(',')[0], included: !excluded, reason: excluded ? 'disabled' : 'enabled' };
@@ -142,12 +184,17 @@ function backupOperations(): Operation[] {
       path: '/cluster/backup-info/not-backed-up',
       name: 'get_guests_not_in_backup',
       description: 'Shows all guests which are not covered by any backup job.',
-      returns: returns.array({ vmid: P.vmid(), name: opt(P.str('Name of the guest')), type: P.enum('Type of the guest.', ['qemu', 'lxc']) }),
+      returns: returns.array({
+        vmid: P.vmid(),
+        name: opt(P.str('Name of the guest')),
+        type: P.enum('Type of the guest.', ['qemu', 'lxc']),
+      }),
       permissions: AUDIT,
       protected: 1,
       handler: (ctx) => {
         const covered = new Set<number>();
-        for (const job of ctx.sim.collections.get('/cluster/backup').values()) if (job.enabled) jobGuests(ctx, job).forEach((v) => covered.add(v));
+        for (const job of ctx.sim.collections.get('/cluster/backup').values())
+          if (job.enabled) jobGuests(ctx, job).forEach((v) => covered.add(v));
         return [...ctx.sim.state.guests.values()]
           .filter((g) => !covered.has(g.vmid) && !g.config.template)
           .map((g) => ({ vmid: g.vmid, name: ctx.sim.state.guestName(g), type: g.type }));
@@ -156,7 +203,10 @@ function backupOperations(): Operation[] {
   ];
 }
 
-const REPL_ID = P.str('Replication Job ID. The ID is composed of a Guest ID and a job number, separated by a hyphen, i.e. \'<GUEST>-<JOBNUM>\'.', { format: 'pve-replication-job-id' });
+const REPL_ID = P.str(
+  "Replication Job ID. The ID is composed of a Guest ID and a job number, separated by a hyphen, i.e. '<GUEST>-<JOBNUM>'.",
+  { format: 'pve-replication-job-id' },
+);
 
 /** Replication jobs and what their last runs did. */
 function replicationOperations(): Operation[] {
@@ -166,7 +216,12 @@ function replicationOperations(): Operation[] {
     rate: opt(P.num('Rate limit in mbps (megabytes per second) as floating point number.', { minimum: 1 })),
     comment: opt(P.str('Description.', { maxLength: 4096 })),
     disable: opt(P.bool('Flag to disable/deactivate the entry.')),
-    remove_job: opt(P.enum('Mark the replication job for removal. The job will remove all local replication snapshots. When set to \'full\', it also tries to remove replicated volumes on the target. The job then removes itself from the configuration file.', ['local', 'full'])),
+    remove_job: opt(
+      P.enum(
+        "Mark the replication job for removal. The job will remove all local replication snapshots. When set to 'full', it also tries to remove replicated volumes on the target. The job then removes itself from the configuration file.",
+        ['local', 'full'],
+      ),
+    ),
     source: opt(P.node('For internal use, to detect if the guest was stolen.')),
   };
   const { target: _target, ...updateFields } = fields;
@@ -181,8 +236,24 @@ function replicationOperations(): Operation[] {
   const statusRow = (ctx: RequestContext, id: string, job: Item) => {
     const run = runs(ctx).get(id);
     const g = ctx.sim.state.guests.get(guestOf(id));
-    const row: Item = { id, guest: guestOf(id), jobnum: Number(id.split('-')[1]), target: job.target, type: 'local', schedule: job.schedule ?? '*/15', source: g?.node, vmtype: g?.type };
-    if (run) Object.assign(row, { last_sync: run.lastSync, last_try: run.lastTry, duration: run.duration, fail_count: run.failCount, ...(run.error ? { error: run.error } : {}) });
+    const row: Item = {
+      id,
+      guest: guestOf(id),
+      jobnum: Number(id.split('-')[1]),
+      target: job.target,
+      type: 'local',
+      schedule: job.schedule ?? '*/15',
+      source: g?.node,
+      vmtype: g?.type,
+    };
+    if (run)
+      Object.assign(row, {
+        last_sync: run.lastSync,
+        last_try: run.lastTry,
+        duration: run.duration,
+        fail_count: run.failCount,
+        ...(run.error ? { error: run.error } : {}),
+      });
     const next = job.disable ? undefined : nextRun(String(job.schedule ?? '*/15'));
     if (next) row.next_sync = next;
     if (job.disable) row.disable = 1;
@@ -201,8 +272,20 @@ function replicationOperations(): Operation[] {
       digest: true,
       noun: 'replication job',
       names: { list: 'index', create: 'create', read: 'read', update: 'update', delete: 'delete' },
-      descriptions: { list: 'List replication jobs.', create: 'Create a new replication job', read: 'Read replication job configuration.', update: 'Update replication job configuration.', delete: 'Mark replication job for removal.' },
-      perms: { list: perms, create: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' }, read: perms, update: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' }, delete: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' } },
+      descriptions: {
+        list: 'List replication jobs.',
+        create: 'Create a new replication job',
+        read: 'Read replication job configuration.',
+        update: 'Update replication job configuration.',
+        delete: 'Mark replication job for removal.',
+      },
+      perms: {
+        list: perms,
+        create: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' },
+        read: perms,
+        update: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' },
+        delete: { description: 'Requires the VM.Replicate permission on /vms/<vmid>.', user: 'all' },
+      },
       hooks: {
         visible: (ctx, _item, id) => hasPriv(ctx.who, `/vms/${guestOf(id)}`, 'VM.Audit'),
         read: (ctx, item, id) => {
@@ -217,7 +300,9 @@ function replicationOperations(): Operation[] {
           if (!ctx.sim.state.node(String(item.target))) throw paramError({ target: `no such node '${String(item.target)}'` });
           if (item.target === g.node) throw new PveError(500, 'target node is on source node');
           if (!before) {
-            const dup = [...ctx.sim.collections.get('/cluster/replication')].find(([other, j]) => guestOf(other) === vmid && j.target === item.target);
+            const dup = [...ctx.sim.collections.get('/cluster/replication')].find(
+              ([other, j]) => guestOf(other) === vmid && j.target === item.target,
+            );
             if (dup) throw new PveError(500, `guest '${vmid}' is already replicated to node '${String(item.target)}'`);
           }
           checkSchedule('schedule', item.schedule);
@@ -281,12 +366,15 @@ function replicationOperations(): Operation[] {
       description: 'Read replication job log.',
       parameters: { node: P.node(), id: REPL_ID, limit: opt(P.int('', { minimum: 0 })), start: opt(P.int('', { minimum: 0 })) },
       returns: returns.array({ n: P.int('Line number'), t: P.str('Line text') }),
-      permissions: { description: 'Requires the VM.Audit permission on /vms/<vmid>, or \'Sys.Audit\' on \'/nodes/<node>\'', user: 'all' },
+      permissions: { description: "Requires the VM.Audit permission on /vms/<vmid>, or 'Sys.Audit' on '/nodes/<node>'", user: 'all' },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         jobOr500(ctx);
-        if (!hasPriv(ctx.who, `/vms/${guestOf(ctx.params.id)}`, 'VM.Audit') && !hasPriv(ctx.who, `/nodes/${ctx.params.node}`, 'Sys.Audit')) {
+        if (
+          !hasPriv(ctx.who, `/vms/${guestOf(ctx.params.id)}`, 'VM.Audit') &&
+          !hasPriv(ctx.who, `/nodes/${ctx.params.node}`, 'Sys.Audit')
+        ) {
           throw new PveError(403, `Permission check failed (/vms/${guestOf(ctx.params.id)}, VM.Audit)`);
         }
         const lines = runs(ctx).get(ctx.params.id)?.log ?? ['no log yet'];
@@ -319,15 +407,32 @@ function replicationOperations(): Operation[] {
           effect: () => {
             const g = ctx.sim.state.guests.get(guestOf(id));
             const vols = g ? guestVolumes(g) : [];
-            const log = [`start replication job`, `guest => ${guestOf(id)}, running => ${g?.power === 'stopped' ? 0 : 1}`, `volumes => ${vols.join(',')}`];
+            const log = [
+              `start replication job`,
+              `guest => ${guestOf(id)}, running => ${g?.power === 'stopped' ? 0 : 1}`,
+              `volumes => ${vols.join(',')}`,
+            ];
             const fail = vols.find((v) => !v.startsWith('local-zfs:'));
             if (fail) {
               const prev = runs(ctx).get(id);
               const error = `missing replicate feature on volume '${fail}'`;
-              runs(ctx).set(id, { lastSync: prev?.lastSync ?? 0, lastTry: now(), duration: 0.4, failCount: (prev?.failCount ?? 0) + 1, error, log: [...log, `end replication job with error: ${error}`] });
+              runs(ctx).set(id, {
+                lastSync: prev?.lastSync ?? 0,
+                lastTry: now(),
+                duration: 0.4,
+                failCount: (prev?.failCount ?? 0) + 1,
+                error,
+                log: [...log, `end replication job with error: ${error}`],
+              });
               throw new Error(error);
             }
-            runs(ctx).set(id, { lastSync: now(), lastTry: now(), duration: 2.1, failCount: 0, log: [...log, `create snapshot '__replicate_${id}_${t}__'`, `end replication job`] });
+            runs(ctx).set(id, {
+              lastSync: now(),
+              lastTry: now(),
+              duration: 2.1,
+              failCount: 0,
+              log: [...log, `create snapshot '__replicate_${id}_${t}__'`, `end replication job`],
+            });
             return [`replicated to ${String(job.target)}`];
           },
         });
@@ -344,15 +449,22 @@ function realmSyncOperations(): Operation[] {
     enabled: opt(P.bool('Determines if the job is enabled.', { default: 1 })),
     'enable-new': opt(P.bool('Enable newly synced users immediately.', { default: 1 })),
     scope: opt(P.enum('Select what to sync.', ['users', 'groups', 'both'])),
-    'remove-vanished': opt(P.str('A semicolon-separated list of things to remove when they or the user vanishes during a sync.', { maxLength: 128 })),
+    'remove-vanished': opt(
+      P.str('A semicolon-separated list of things to remove when they or the user vanishes during a sync.', { maxLength: 128 }),
+    ),
   };
-  const write = { check: ['and', ['perm', '/access/realm/{realm}', ['Realm.AllocateUser']], ['perm', '/access/groups', ['User.Modify']]], description: "'Realm.AllocateUser' on '/access/realm/<realm>' and 'User.Modify' permissions to '/access/groups/'." };
+  const write = {
+    check: ['and', ['perm', '/access/realm/{realm}', ['Realm.AllocateUser']], ['perm', '/access/groups', ['User.Modify']]],
+    description: "'Realm.AllocateUser' on '/access/realm/<realm>' and 'User.Modify' permissions to '/access/groups/'.",
+  };
   return crudOperations({
     base: '/cluster/jobs/realm-sync',
     key: 'id',
     keySchema: P.str('The ID of the job.', { format: 'pve-configid' }),
     fields,
-    updateFields: { ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, k === 'schedule' ? v : { ...v, optional: 1 as const }])) },
+    updateFields: {
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, k === 'schedule' ? v : { ...v, optional: 1 as const }])),
+    },
     createOnly: { realm: opt(P.str('Authentication domain ID', { format: 'pve-realm', maxLength: 32 })) },
     createAt: 'item',
     deleteKeys: true,
@@ -364,7 +476,8 @@ function realmSyncOperations(): Operation[] {
         checkSchedule('schedule', item.schedule);
         const realm = ctx.sim.collections.get('/access/domains').get(String(item.realm));
         if (!realm) throw paramError({ realm: `no such realm '${String(item.realm ?? '')}'` });
-        if (realm.type !== 'ldap' && realm.type !== 'ad') throw paramError({ realm: `realm '${String(item.realm)}' is of type '${String(realm.type)}' and cannot be synced` });
+        if (realm.type !== 'ldap' && realm.type !== 'ad')
+          throw paramError({ realm: `realm '${String(item.realm)}' is of type '${String(realm.type)}' and cannot be synced` });
       },
       row: (_ctx, item) => ({ ...item, ...(item.enabled !== 0 ? { 'next-run': nextRun(String(item.schedule)) } : {}) }),
     },
@@ -410,8 +523,28 @@ export function jobOperations(): Operation[] {
 
 /** A fresh simlab: a nightly backup of production, a weekly one of the rest, one replication job that keeps failing. */
 export function seedJobs(get: (scope: string) => Map<string, Item>, runs: Map<string, ReplicationRun>): void {
-  get('/cluster/backup').set('backup-nightly-prod', { type: 'vzdump', enabled: 1, schedule: '02:00', storage: 'backup-nfs', pool: 'prod', mode: 'snapshot', compress: 'zstd', 'prune-backups': 'keep-daily=7,keep-weekly=4', comment: 'nightly production backup', 'notification-mode': 'notification-system' });
-  get('/cluster/backup').set('backup-weekly-lab', { type: 'vzdump', enabled: 1, schedule: 'sat 03:30', storage: 'backup-nfs', vmid: '103,109,110,200', mode: 'snapshot', compress: 'zstd', comment: 'weekly lab backup' });
+  get('/cluster/backup').set('backup-nightly-prod', {
+    type: 'vzdump',
+    enabled: 1,
+    schedule: '02:00',
+    storage: 'backup-nfs',
+    pool: 'prod',
+    mode: 'snapshot',
+    compress: 'zstd',
+    'prune-backups': 'keep-daily=7,keep-weekly=4',
+    comment: 'nightly production backup',
+    'notification-mode': 'notification-system',
+  });
+  get('/cluster/backup').set('backup-weekly-lab', {
+    type: 'vzdump',
+    enabled: 1,
+    schedule: 'sat 03:30',
+    storage: 'backup-nfs',
+    vmid: '103,109,110,200',
+    mode: 'snapshot',
+    compress: 'zstd',
+    comment: 'weekly lab backup',
+  });
   get('/cluster/replication').set('101-0', { type: 'local', target: 'pve2', schedule: '*/15', comment: 'db standby copy' });
   const t = now();
   runs.set('101-0', {
@@ -420,7 +553,12 @@ export function seedJobs(get: (scope: string) => Map<string, Item>, runs: Map<st
     duration: 0.4,
     failCount: 12,
     error: "missing replicate feature on volume 'local-lvm:vm-101-disk-0'",
-    log: ['start replication job', 'guest => VM 101, running => 1', 'volumes => local-lvm:vm-101-disk-0', "end replication job with error: missing replicate feature on volume 'local-lvm:vm-101-disk-0'"],
+    log: [
+      'start replication job',
+      'guest => VM 101, running => 1',
+      'volumes => local-lvm:vm-101-disk-0',
+      "end replication job with error: missing replicate feature on volume 'local-lvm:vm-101-disk-0'",
+    ],
   });
 }
 

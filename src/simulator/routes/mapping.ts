@@ -17,9 +17,12 @@ function checkMap(ctx: RequestContext, kind: 'pci' | 'usb' | 'dir', item: Item):
   for (const raw of entries) {
     const e = parsePropertyString(raw);
     if (!e.node || !ctx.sim.state.node(e.node)) throw paramError({ map: `invalid format - node '${e.node ?? ''}' is not a cluster node` });
-    if (kind === 'pci' && !/^([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}(\.[0-7])?$/i.test(e.path ?? '')) throw paramError({ map: `invalid format - PCI path '${e.path ?? ''}' is not like 0000:01:00.0` });
-    if (kind === 'usb' && !e.id && !e.path) throw paramError({ map: 'invalid format - a USB mapping needs id=<vendor>:<device> or path=<bus>-<port>' });
-    if (kind === 'dir' && !(e.path ?? '').startsWith('/')) throw paramError({ map: `invalid format - directory path '${e.path ?? ''}' must be absolute` });
+    if (kind === 'pci' && !/^([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}(\.[0-7])?$/i.test(e.path ?? ''))
+      throw paramError({ map: `invalid format - PCI path '${e.path ?? ''}' is not like 0000:01:00.0` });
+    if (kind === 'usb' && !e.id && !e.path)
+      throw paramError({ map: 'invalid format - a USB mapping needs id=<vendor>:<device> or path=<bus>-<port>' });
+    if (kind === 'dir' && !(e.path ?? '').startsWith('/'))
+      throw paramError({ map: `invalid format - directory path '${e.path ?? ''}' must be absolute` });
     if (kind === 'dir' && seen.has(e.node)) throw paramError({ map: `invalid format - node '${e.node}' is mapped twice` });
     seen.add(e.node);
   }
@@ -34,15 +37,27 @@ function family(kind: 'pci' | 'usb' | 'dir', fields: Props, updateFields: Props)
     keySchema: ID,
     fields,
     updateFields,
-    listParams: { 'check-node': opt(P.node('If given, checks the configurations on the given node for correctness, and adds relevant diagnostics for the devices to the response.')) },
+    listParams: {
+      'check-node': opt(
+        P.node(
+          'If given, checks the configurations on the given node for correctness, and adds relevant diagnostics for the devices to the response.',
+        ),
+      ),
+    },
     deleteKeys: true,
     digest: true,
     noun,
     names: { list: 'index', create: 'create', read: 'get', update: 'update', delete: 'delete' },
     perms: {
-      list: { description: `Only lists entries where you have 'Mapping.Modify', 'Mapping.Use' or 'Mapping.Audit' permissions on '/mapping/${kind}/<id>'.`, user: 'all' },
+      list: {
+        description: `Only lists entries where you have 'Mapping.Modify', 'Mapping.Use' or 'Mapping.Audit' permissions on '/mapping/${kind}/<id>'.`,
+        user: 'all',
+      },
       create: { check: ['perm', `/mapping/${kind}`, ['Mapping.Modify']] },
-      read: kind === 'usb' ? anyOf(['Mapping.Audit', 'Mapping.Use', 'Mapping.Modify']) : anyOf(['Mapping.Use', 'Mapping.Modify', 'Mapping.Audit']),
+      read:
+        kind === 'usb'
+          ? anyOf(['Mapping.Audit', 'Mapping.Use', 'Mapping.Modify'])
+          : anyOf(['Mapping.Use', 'Mapping.Modify', 'Mapping.Audit']),
       update: { check: ['perm', `/mapping/${kind}/{id}`, ['Mapping.Modify']] },
       delete: { check: ['perm', `/mapping/${kind}`, ['Mapping.Modify']] },
     },
@@ -73,8 +88,18 @@ export function mappingOperations(): Operation[] {
     }),
     ...family(
       'pci',
-      { description: DESCRIPTION, map: MAP, mdev: opt(P.bool('Marks the device(s) as being capable of providing mediated devices.')), 'live-migration-capable': opt(P.bool('Marks the device(s) as being able to be live-migrated (Experimental).')) },
-      { description: DESCRIPTION, map: opt(MAP), mdev: opt(P.bool('Marks the device(s) as being capable of providing mediated devices.')), 'live-migration-capable': opt(P.bool('Marks the device(s) as being able to be live-migrated (Experimental).')) },
+      {
+        description: DESCRIPTION,
+        map: MAP,
+        mdev: opt(P.bool('Marks the device(s) as being capable of providing mediated devices.')),
+        'live-migration-capable': opt(P.bool('Marks the device(s) as being able to be live-migrated (Experimental).')),
+      },
+      {
+        description: DESCRIPTION,
+        map: opt(MAP),
+        mdev: opt(P.bool('Marks the device(s) as being capable of providing mediated devices.')),
+        'live-migration-capable': opt(P.bool('Marks the device(s) as being able to be live-migrated (Experimental).')),
+      },
     ),
     ...family('usb', { description: DESCRIPTION, map: MAP }, { description: DESCRIPTION, map: MAP }),
     ...family('dir', { description: DESCRIPTION, map: MAP }, { description: DESCRIPTION, map: opt(MAP) }),

@@ -17,8 +17,14 @@ const FIELDS: Props = {
   proto: opt(P.enum('Protocol to send graphite data. TCP or UDP (default)', ['udp', 'tcp'])),
   influxdbproto: opt(P.enum('', ['udp', 'http', 'https'], { default: 'udp' })),
   bucket: opt(P.str('The InfluxDB bucket/db. Only necessary when using the http v2 api.')),
-  organization: opt(P.str('The InfluxDB organization. Only necessary when using the http v2 api. Has no meaning when using v2 compatibility api.')),
-  token: opt(P.str('The InfluxDB access token. Only necessary when using the http v2 api. If the v2 compatibility api is used, use \'user:password\' instead.')),
+  organization: opt(
+    P.str('The InfluxDB organization. Only necessary when using the http v2 api. Has no meaning when using v2 compatibility api.'),
+  ),
+  token: opt(
+    P.str(
+      "The InfluxDB access token. Only necessary when using the http v2 api. If the v2 compatibility api is used, use 'user:password' instead.",
+    ),
+  ),
   'verify-certificate': opt(P.bool('Set to 0 to disable certificate verification for https endpoints.', { default: 1 })),
   'max-body-size': opt(P.int('InfluxDB max-body-size in bytes. Requests are batched up to this size.', { minimum: 1, default: 25000000 })),
 };
@@ -49,8 +55,13 @@ export function metricsOperations(): Operation[] {
       perms: { list: AUDIT, create: MODIFY, read: AUDIT, update: MODIFY, delete: MODIFY },
       hooks: {
         validate: (_ctx, item) => {
-          if (item.type !== 'graphite' && (item.path !== undefined || item.proto !== undefined)) throw paramError({ path: `'path' and 'proto' only apply to graphite servers` });
-          if (item.type !== 'influxdb' && (item.bucket !== undefined || item.organization !== undefined || item.influxdbproto !== undefined)) throw paramError({ bucket: `'bucket', 'organization' and 'influxdbproto' only apply to InfluxDB servers` });
+          if (item.type !== 'graphite' && (item.path !== undefined || item.proto !== undefined))
+            throw paramError({ path: `'path' and 'proto' only apply to graphite servers` });
+          if (
+            item.type !== 'influxdb' &&
+            (item.bucket !== undefined || item.organization !== undefined || item.influxdbproto !== undefined)
+          )
+            throw paramError({ bucket: `'bucket', 'organization' and 'influxdbproto' only apply to InfluxDB servers` });
         },
         row: (_ctx, item) => ({ type: item.type, server: item.server, port: item.port, disable: item.disable ?? 0 }),
       },
@@ -61,7 +72,9 @@ export function metricsOperations(): Operation[] {
       name: 'export',
       description: 'Retrieve metrics of the cluster.',
       parameters: {
-        history: opt(P.bool('Also return historic values. Returns full available metric history unless `start-time` is also set', { default: 0 })),
+        history: opt(
+          P.bool('Also return historic values. Returns full available metric history unless `start-time` is also set', { default: 0 }),
+        ),
         'local-only': opt(P.bool('Only return metrics for the current node instead of the whole cluster', { default: 0 })),
         'start-time': opt(P.int('Only include metrics with a timestamp > start-time.', { default: 0 })),
       },
@@ -78,7 +91,13 @@ export function metricsOperations(): Operation[] {
           data.push({ id: `node/${n.node}`, metric: 'mem_total', timestamp: t, type: 'gauge', value: n.maxmem });
           for (const g of state.guests.values()) {
             if (g.node !== n.node) continue;
-            data.push({ id: `${g.type}/${g.vmid}`, metric: 'cpu_current', timestamp: t, type: 'gauge', value: g.power === 'stopped' ? 0 : (g.vmid % 13) / 100 });
+            data.push({
+              id: `${g.type}/${g.vmid}`,
+              metric: 'cpu_current',
+              timestamp: t,
+              type: 'gauge',
+              value: g.power === 'stopped' ? 0 : (g.vmid % 13) / 100,
+            });
           }
         }
         return { data };

@@ -14,7 +14,12 @@ const NAME = P.storage('The storage identifier.');
 const DEVICE = P.str('The block device you want to create the volume group on');
 const ADD_STORAGE = opt(P.bool('Configure storage using the Volume Group', { default: 0 }));
 const CLEANUP = {
-  'cleanup-config': opt(P.bool("Marks associated storage(s) as not available on this node anymore or removes them from the configuration (if configured for this node only).", { default: 0 })),
+  'cleanup-config': opt(
+    P.bool(
+      'Marks associated storage(s) as not available on this node anymore or removes them from the configuration (if configured for this node only).',
+      { default: 0 },
+    ),
+  ),
   'cleanup-disks': opt(P.bool('Also wipe disks so they can be repurposed afterwards.', { default: 0 })),
 };
 
@@ -29,12 +34,20 @@ function assertUnused(d: Disk): void {
 }
 
 /** Adds (or extends to this node) the storage a disk operation created, like `add_storage` does on PVE. */
-function addStorage(ctx: RequestContext, storage: string, type: StorageDef['type'], content: string[], extra: Record<string, string | number>): void {
+function addStorage(
+  ctx: RequestContext,
+  storage: string,
+  type: StorageDef['type'],
+  content: string[],
+  extra: Record<string, string | number>,
+): void {
   const state = ctx.sim.state;
   const existing = state.storage(storage);
   const node: string = ctx.params.node;
   if (existing) {
-    const nodes = String(existing.extra.nodes ?? '').split(',').filter(Boolean);
+    const nodes = String(existing.extra.nodes ?? '')
+      .split(',')
+      .filter(Boolean);
     if (!nodes.length || existing.type !== type) throw new PveError(500, `storage ID '${storage}' already defined`);
     existing.extra.nodes = [...new Set([...nodes, node])].join(',');
     return;
@@ -46,7 +59,9 @@ function cleanupStorage(ctx: RequestContext, storage: string): void {
   const state = ctx.sim.state;
   const s = state.storage(storage);
   if (!s) return;
-  const nodes = String(s.extra.nodes ?? '').split(',').filter((n) => n && n !== ctx.params.node);
+  const nodes = String(s.extra.nodes ?? '')
+    .split(',')
+    .filter((n) => n && n !== ctx.params.node);
   if (nodes.length) s.extra.nodes = nodes.join(',');
   else state.storages.splice(state.storages.indexOf(s), 1);
 }
@@ -75,13 +90,31 @@ function smart(d: Disk): Record<string, unknown> {
     };
   }
   const failing = d.health === 'FAILED';
-  const attr = (id: number, name: string, value: number, worst: number, threshold: number, raw: string, fail = '-') => ({ id, name, value, worst, threshold, raw, fail, flags: 'PO--CK', normalized: value });
+  const attr = (id: number, name: string, value: number, worst: number, threshold: number, raw: string, fail = '-') => ({
+    id,
+    name,
+    value,
+    worst,
+    threshold,
+    raw,
+    fail,
+    flags: 'PO--CK',
+    normalized: value,
+  });
   return {
     health: d.health,
     type: 'ata',
     attributes: [
       attr(1, 'Raw_Read_Error_Rate', failing ? 51 : 200, failing ? 51 : 200, 51, failing ? '1432' : '0', failing ? 'FAILING_NOW' : '-'),
-      attr(5, 'Reallocated_Sector_Ct', failing ? 140 : 200, failing ? 140 : 200, 140, failing ? '1520' : '0', failing ? 'FAILING_NOW' : '-'),
+      attr(
+        5,
+        'Reallocated_Sector_Ct',
+        failing ? 140 : 200,
+        failing ? 140 : 200,
+        140,
+        failing ? '1520' : '0',
+        failing ? 'FAILING_NOW' : '-',
+      ),
       attr(9, 'Power_On_Hours', 90, 90, 0, '8766'),
       attr(194, 'Temperature_Celsius', 118, 105, 0, '32'),
       attr(197, 'Current_Pending_Sector', failing ? 199 : 200, 199, 0, failing ? '8' : '0'),
@@ -93,12 +126,25 @@ function smart(d: Disk): Record<string, unknown> {
 
 export function nodeDiskOperations(): Operation[] {
   const poolDevices = (facts: NodeFacts, devices: string): Disk[] => {
-    const list = devices.split(/[\s,;]+/).filter(Boolean).map((p) => diskOr400(facts, p, 'devices'));
+    const list = devices
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .map((p) => diskOr400(facts, p, 'devices'));
     for (const d of list) assertUnused(d);
     if (new Set(list).size !== list.length) throw paramError({ devices: 'a device is listed twice' });
     return list;
   };
-  const MIN_DEVICES: Record<string, number> = { single: 1, mirror: 2, raid10: 4, raidz: 3, raidz2: 4, raidz3: 5, draid: 3, draid2: 4, draid3: 5 };
+  const MIN_DEVICES: Record<string, number> = {
+    single: 1,
+    mirror: 2,
+    raid10: 4,
+    raidz: 3,
+    raidz2: 4,
+    raidz3: 5,
+    draid: 3,
+    draid2: 4,
+    draid3: 5,
+  };
   return [
     op({
       method: 'GET',
@@ -116,7 +162,12 @@ export function nodeDiskOperations(): Operation[] {
       path: '/nodes/{node}/disks/list',
       name: 'list',
       description: 'List local disks.',
-      parameters: { ...NODE, 'include-partitions': opt(P.bool('Also include partitions.', { default: 0 })), skipsmart: opt(P.bool('Skip smart checks.', { default: 0 })), type: opt(P.enum('Only list specific types of disks.', ['unused', 'journal_disks'])) },
+      parameters: {
+        ...NODE,
+        'include-partitions': opt(P.bool('Also include partitions.', { default: 0 })),
+        skipsmart: opt(P.bool('Skip smart checks.', { default: 0 })),
+        type: opt(P.enum('Only list specific types of disks.', ['unused', 'journal_disks'])),
+      },
       returns: returns.array({ devpath: P.str('The device path') }),
       permissions: { check: ['or', ['perm', '/', ['Sys.Audit']], ['perm', '/nodes/{node}', ['Sys.Audit']]] },
       protected: 1,
@@ -141,10 +192,20 @@ export function nodeDiskOperations(): Operation[] {
             'osdid-list': null,
             by_id_link: `/dev/disk/by-id/${d.type === 'nvme' ? 'nvme' : 'ata'}-${d.model.replace(/\s+/g, '_')}_${d.serial}`,
             used: d.used,
-            ...(ctx.params.skipsmart ? {} : { health: d.health, ...(d.wearout !== undefined ? { wearout: d.wearout } : { wearout: 'N/A' }) }),
+            ...(ctx.params.skipsmart
+              ? {}
+              : { health: d.health, ...(d.wearout !== undefined ? { wearout: d.wearout } : { wearout: 'N/A' }) }),
           });
           if (ctx.params['include-partitions'] && d.gpt && d.used) {
-            rows.push({ devpath: `${d.devpath}${d.type === 'nvme' ? 'p' : ''}1`, parent: d.devpath, size: 1031168, used: 'BIOS boot', gpt: 0, mounted: 0, osdid: -1 });
+            rows.push({
+              devpath: `${d.devpath}${d.type === 'nvme' ? 'p' : ''}1`,
+              parent: d.devpath,
+              size: 1031168,
+              used: 'BIOS boot',
+              gpt: 0,
+              mounted: 0,
+              osdid: -1,
+            });
           }
         }
         return rows;
@@ -155,7 +216,11 @@ export function nodeDiskOperations(): Operation[] {
       path: '/nodes/{node}/disks/smart',
       name: 'smart',
       description: 'Get SMART Health of a disk.',
-      parameters: { ...NODE, disk: P.str('Block device name', { pattern: '^/dev/[a-zA-Z0-9\\/]+$' }), healthonly: opt(P.bool('If true returns only the health status')) },
+      parameters: {
+        ...NODE,
+        disk: P.str('Block device name', { pattern: '^/dev/[a-zA-Z0-9\\/]+$' }),
+        healthonly: opt(P.bool('If true returns only the health status')),
+      },
       returns: { type: 'object', properties: { health: P.str('') } },
       permissions: AUDIT_ROOT,
       protected: 1,
@@ -170,7 +235,11 @@ export function nodeDiskOperations(): Operation[] {
       path: '/nodes/{node}/disks/initgpt',
       name: 'initgpt',
       description: 'Initialize Disk with GPT',
-      parameters: { ...NODE, disk: P.str('Block device name', { pattern: '^/dev/[a-zA-Z0-9\\/]+$' }), uuid: opt(P.str('UUID for the GPT table', { maxLength: 36, pattern: '[a-fA-F0-9\\-]+' })) },
+      parameters: {
+        ...NODE,
+        disk: P.str('Block device name', { pattern: '^/dev/[a-zA-Z0-9\\/]+$' }),
+        uuid: opt(P.str('UUID for the GPT table', { maxLength: 36, pattern: '[a-fA-F0-9\\-]+' })),
+      },
       returns: { type: 'string' },
       permissions: MODIFY_ROOT,
       handler: (ctx) => {
@@ -192,11 +261,23 @@ export function nodeDiskOperations(): Operation[] {
       permissions: {},
       handler: (ctx) => {
         const d = diskOr400(factsOf(ctx), ctx.params.disk);
-        if (d.used === 'BIOS boot' || d.used === 'LVM' || d.used === 'ZFS' || d.used === 'mounted') throw new PveError(500, `disk/partition '${d.devpath}' is in use`);
-        return diskTask(ctx, 'wipedisk', d.devpath.replace('/dev/', ''), [`wiping disk/partition: ${d.devpath}`, '200+0 records in', '200+0 records out', '209715200 bytes (210 MB, 200 MiB) copied, 0.7 s, 299 MB/s'], () => {
-          d.gpt = 0;
-          delete d.used;
-        });
+        if (d.used === 'BIOS boot' || d.used === 'LVM' || d.used === 'ZFS' || d.used === 'mounted')
+          throw new PveError(500, `disk/partition '${d.devpath}' is in use`);
+        return diskTask(
+          ctx,
+          'wipedisk',
+          d.devpath.replace('/dev/', ''),
+          [
+            `wiping disk/partition: ${d.devpath}`,
+            '200+0 records in',
+            '200+0 records out',
+            '209715200 bytes (210 MB, 200 MiB) copied, 0.7 s, 299 MB/s',
+          ],
+          () => {
+            d.gpt = 0;
+            delete d.used;
+          },
+        );
       },
     }),
     op({
@@ -211,7 +292,13 @@ export function nodeDiskOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => ({
         leaf: 0,
-        children: [...factsOf(ctx).volumeGroups].map(([name, vg]) => ({ name, size: vg.size, free: vg.free, leaf: 0, children: [{ name: vg.device, size: vg.size, free: vg.free, leaf: 1 }] })),
+        children: [...factsOf(ctx).volumeGroups].map(([name, vg]) => ({
+          name,
+          size: vg.size,
+          free: vg.free,
+          leaf: 0,
+          children: [{ name: vg.device, size: vg.size, free: vg.free, leaf: 1 }],
+        })),
       }),
     }),
     taskOp({
@@ -227,11 +314,18 @@ export function nodeDiskOperations(): Operation[] {
         const d = diskOr400(facts, ctx.params.device, 'device');
         assertUnused(d);
         if (facts.volumeGroups.has(ctx.params.name)) throw new PveError(500, `volume group '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name)) throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
+          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
         return diskTask(ctx, 'lvmcreate', ctx.params.name, [`creating volume group '${ctx.params.name}' on ${d.devpath}`], () => {
           d.used = 'LVM';
-          facts.volumeGroups.set(ctx.params.name, { device: d.devpath, size: d.size - 4194304, free: d.size - 4194304, thinpools: new Map() });
-          if (ctx.params.add_storage) addStorage(ctx, ctx.params.name, 'lvm', ['rootdir', 'images'], { vgname: ctx.params.name, shared: 0 });
+          facts.volumeGroups.set(ctx.params.name, {
+            device: d.devpath,
+            size: d.size - 4194304,
+            free: d.size - 4194304,
+            thinpools: new Map(),
+          });
+          if (ctx.params.add_storage)
+            addStorage(ctx, ctx.params.name, 'lvm', ['rootdir', 'images'], { vgname: ctx.params.name, shared: 0 });
         });
       },
     }),
@@ -248,7 +342,8 @@ export function nodeDiskOperations(): Operation[] {
         const vg = facts.volumeGroups.get(ctx.params.name);
         if (!vg) throw new PveError(500, `no such volume group '${ctx.params.name}'`);
         if (ctx.params.name === 'pve') throw new PveError(500, `volume group 'pve' holds the root filesystem and cannot be removed`);
-        if (vg.thinpools.size) throw new PveError(500, `volume group '${ctx.params.name}' still has thin pools: ${[...vg.thinpools.keys()].join(', ')}`);
+        if (vg.thinpools.size)
+          throw new PveError(500, `volume group '${ctx.params.name}' still has thin pools: ${[...vg.thinpools.keys()].join(', ')}`);
         return diskTask(ctx, 'lvmremove', ctx.params.name, [`removing volume group '${ctx.params.name}'`], () => {
           facts.volumeGroups.delete(ctx.params.name);
           const d = facts.disks.find((x) => x.devpath === vg.device);
@@ -274,7 +369,8 @@ export function nodeDiskOperations(): Operation[] {
         const rows: unknown[] = [];
         for (const [vg, def] of factsOf(ctx).volumeGroups) {
           for (const [lv, tp] of def.thinpools) {
-            const used = vg === 'pve' && lv === 'data' ? ctx.sim.state.usedBytes(ctx.sim.state.storage('local-lvm')!, ctx.params.node) : tp.used;
+            const used =
+              vg === 'pve' && lv === 'data' ? ctx.sim.state.usedBytes(ctx.sim.state.storage('local-lvm')!, ctx.params.node) : tp.used;
             rows.push({ lv, vg, lv_size: tp.size, used, metadata_size: Math.floor(tp.size / 100), metadata_used: Math.floor(used / 1000) });
           }
         }
@@ -294,13 +390,26 @@ export function nodeDiskOperations(): Operation[] {
         const d = diskOr400(facts, ctx.params.device, 'device');
         assertUnused(d);
         if (facts.volumeGroups.has(ctx.params.name)) throw new PveError(500, `volume group '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name)) throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
-        return diskTask(ctx, 'lvmthincreate', ctx.params.name, [`creating volume group '${ctx.params.name}' and thin pool '${ctx.params.name}' on ${d.devpath}`], () => {
-          d.used = 'LVM';
-          const size = Math.floor(d.size * 0.99);
-          facts.volumeGroups.set(ctx.params.name, { device: d.devpath, size: d.size, free: d.size - size, thinpools: new Map([[ctx.params.name, { size, used: 0 }]]) });
-          if (ctx.params.add_storage) addStorage(ctx, ctx.params.name, 'lvmthin', ['rootdir', 'images'], { vgname: ctx.params.name, thinpool: ctx.params.name });
-        });
+        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
+          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+        return diskTask(
+          ctx,
+          'lvmthincreate',
+          ctx.params.name,
+          [`creating volume group '${ctx.params.name}' and thin pool '${ctx.params.name}' on ${d.devpath}`],
+          () => {
+            d.used = 'LVM';
+            const size = Math.floor(d.size * 0.99);
+            facts.volumeGroups.set(ctx.params.name, {
+              device: d.devpath,
+              size: d.size,
+              free: d.size - size,
+              thinpools: new Map([[ctx.params.name, { size, used: 0 }]]),
+            });
+            if (ctx.params.add_storage)
+              addStorage(ctx, ctx.params.name, 'lvmthin', ['rootdir', 'images'], { vgname: ctx.params.name, thinpool: ctx.params.name });
+          },
+        );
       },
     }),
     taskOp({
@@ -314,13 +423,23 @@ export function nodeDiskOperations(): Operation[] {
       handler: (ctx) => {
         const facts = factsOf(ctx);
         const vg = facts.volumeGroups.get(ctx.params['volume-group']);
-        if (!vg?.thinpools.has(ctx.params.name)) throw new PveError(500, `no such thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`);
-        const storage = ctx.sim.state.storages.find((s) => s.type === 'lvmthin' && s.extra.vgname === ctx.params['volume-group'] && s.extra.thinpool === ctx.params.name);
-        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length) throw new PveError(500, `thin pool '${ctx.params.name}' still holds guest volumes`);
-        return diskTask(ctx, 'lvmthinremove', ctx.params.name, [`removing thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`], () => {
-          vg.thinpools.delete(ctx.params.name);
-          if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
-        });
+        if (!vg?.thinpools.has(ctx.params.name))
+          throw new PveError(500, `no such thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`);
+        const storage = ctx.sim.state.storages.find(
+          (s) => s.type === 'lvmthin' && s.extra.vgname === ctx.params['volume-group'] && s.extra.thinpool === ctx.params.name,
+        );
+        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
+          throw new PveError(500, `thin pool '${ctx.params.name}' still holds guest volumes`);
+        return diskTask(
+          ctx,
+          'lvmthinremove',
+          ctx.params.name,
+          [`removing thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`],
+          () => {
+            vg.thinpools.delete(ctx.params.name);
+            if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
+          },
+        );
       },
     }),
     op({
@@ -334,14 +453,26 @@ export function nodeDiskOperations(): Operation[] {
       protected: 1,
       proxyto: 'node',
       handler: (ctx) =>
-        [...factsOf(ctx).directories].map(([name, d]) => ({ unitfile: `/etc/systemd/system/mnt-pve-${name}.mount`, path: d.path, device: `${d.device}1`, type: d.filesystem, options: 'defaults' })),
+        [...factsOf(ctx).directories].map(([name, d]) => ({
+          unitfile: `/etc/systemd/system/mnt-pve-${name}.mount`,
+          path: d.path,
+          device: `${d.device}1`,
+          type: d.filesystem,
+          options: 'defaults',
+        })),
     }),
     taskOp({
       method: 'POST',
       path: '/nodes/{node}/disks/directory',
       name: 'create',
-      description: 'Create a Filesystem on an unused disk. Will be mounted under \'/mnt/pve/NAME\'.',
-      parameters: { ...NODE, name: NAME, device: P.str('The block device you want to create the filesystem on.'), filesystem: opt(P.enum('The desired filesystem.', ['ext4', 'xfs'], { default: 'ext4' })), add_storage: ADD_STORAGE },
+      description: "Create a Filesystem on an unused disk. Will be mounted under '/mnt/pve/NAME'.",
+      parameters: {
+        ...NODE,
+        name: NAME,
+        device: P.str('The block device you want to create the filesystem on.'),
+        filesystem: opt(P.enum('The desired filesystem.', ['ext4', 'xfs'], { default: 'ext4' })),
+        add_storage: ADD_STORAGE,
+      },
       returns: { type: 'string' },
       permissions: MODIFY_ROOT,
       handler: (ctx) => {
@@ -349,15 +480,30 @@ export function nodeDiskOperations(): Operation[] {
         const d = diskOr400(facts, ctx.params.device, 'device');
         assertUnused(d);
         if (facts.directories.has(ctx.params.name)) throw new PveError(500, `mount point '/mnt/pve/${ctx.params.name}' exists already`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name)) throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
+          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
         const fs = ctx.params.filesystem ?? 'ext4';
-        return diskTask(ctx, 'dircreate', ctx.params.name, [`# /sbin/sgdisk -n1 -t1:8300 ${d.devpath}`, `# /sbin/mkfs -t ${fs} ${d.devpath}1`, `# /bin/systemctl enable --now mnt-pve-${ctx.params.name}.mount`], () => {
-          d.used = 'mounted';
-          d.gpt = 1;
-          const path = `/mnt/pve/${ctx.params.name}`;
-          facts.directories.set(ctx.params.name, { device: d.devpath, filesystem: fs, path });
-          if (ctx.params.add_storage) addStorage(ctx, ctx.params.name, 'dir', ['iso', 'vztmpl', 'backup', 'images', 'rootdir', 'snippets'], { path, is_mountpoint: 'yes' });
-        });
+        return diskTask(
+          ctx,
+          'dircreate',
+          ctx.params.name,
+          [
+            `# /sbin/sgdisk -n1 -t1:8300 ${d.devpath}`,
+            `# /sbin/mkfs -t ${fs} ${d.devpath}1`,
+            `# /bin/systemctl enable --now mnt-pve-${ctx.params.name}.mount`,
+          ],
+          () => {
+            d.used = 'mounted';
+            d.gpt = 1;
+            const path = `/mnt/pve/${ctx.params.name}`;
+            facts.directories.set(ctx.params.name, { device: d.devpath, filesystem: fs, path });
+            if (ctx.params.add_storage)
+              addStorage(ctx, ctx.params.name, 'dir', ['iso', 'vztmpl', 'backup', 'images', 'rootdir', 'snippets'], {
+                path,
+                is_mountpoint: 'yes',
+              });
+          },
+        );
       },
     }),
     taskOp({
@@ -395,7 +541,16 @@ export function nodeDiskOperations(): Operation[] {
       permissions: AUDIT_ROOT,
       protected: 1,
       proxyto: 'node',
-      handler: (ctx) => [...factsOf(ctx).zfsPools].map(([name, z]) => ({ name, size: z.size, alloc: z.alloc, free: z.size - z.alloc, frag: 1, dedup: 1, health: 'ONLINE' })),
+      handler: (ctx) =>
+        [...factsOf(ctx).zfsPools].map(([name, z]) => ({
+          name,
+          size: z.size,
+          alloc: z.alloc,
+          free: z.size - z.alloc,
+          frag: 1,
+          dedup: 1,
+          health: 'ONLINE',
+        })),
     }),
     op({
       method: 'GET',
@@ -419,7 +574,16 @@ export function nodeDiskOperations(): Operation[] {
           action: '',
           scan: 'none requested',
           errors: 'No known data errors',
-          children: [{ name: ctx.params.name, state: 'ONLINE', read: 0, write: 0, cksum: 0, children: vdev ? [{ name: vdev, state: 'ONLINE', read: 0, write: 0, cksum: 0, children: leaves }] : leaves }],
+          children: [
+            {
+              name: ctx.params.name,
+              state: 'ONLINE',
+              read: 0,
+              write: 0,
+              cksum: 0,
+              children: vdev ? [{ name: vdev, state: 'ONLINE', read: 0, write: 0, cksum: 0, children: leaves }] : leaves,
+            },
+          ],
         };
       },
     }),
@@ -432,9 +596,21 @@ export function nodeDiskOperations(): Operation[] {
         ...NODE,
         name: NAME,
         devices: P.str('The block devices you want to create the zpool on.', { format: 'string-list' }),
-        raidlevel: P.enum('The RAID level to use.', ['single', 'mirror', 'raid10', 'raidz', 'raidz2', 'raidz3', 'draid', 'draid2', 'draid3']),
+        raidlevel: P.enum('The RAID level to use.', [
+          'single',
+          'mirror',
+          'raid10',
+          'raidz',
+          'raidz2',
+          'raidz3',
+          'draid',
+          'draid2',
+          'draid3',
+        ]),
         ashift: opt(P.int('Pool sector size exponent.', { minimum: 9, maximum: 16, default: 12 })),
-        compression: opt(P.enum('The compression algorithm to use.', ['on', 'off', 'gzip', 'lz4', 'lzjb', 'zle', 'zstd'], { default: 'on' })),
+        compression: opt(
+          P.enum('The compression algorithm to use.', ['on', 'off', 'gzip', 'lz4', 'lzjb', 'zle', 'zstd'], { default: 'on' }),
+        ),
         add_storage: opt(P.bool('Configure storage using the zpool.', { default: 0 })),
       },
       returns: { type: 'string' },
@@ -447,18 +623,47 @@ export function nodeDiskOperations(): Operation[] {
         if (level === 'single' && devices.length > 1) throw paramError({ devices: 'raidlevel single takes exactly one device' });
         if (level === 'raid10' && devices.length % 2) throw paramError({ devices: 'raid10 needs an even number of devices' });
         if (facts.zfsPools.has(ctx.params.name)) throw new PveError(500, `zpool '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name)) throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
+          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
         const smallest = Math.min(...devices.map((d) => d.size));
-        const parity = { single: 0, mirror: devices.length - 1, raid10: devices.length / 2, raidz: 1, raidz2: 2, raidz3: 3, draid: 1, draid2: 2, draid3: 3 }[level] ?? 0;
+        const parity =
+          {
+            single: 0,
+            mirror: devices.length - 1,
+            raid10: devices.length / 2,
+            raidz: 1,
+            raidz2: 2,
+            raidz3: 3,
+            draid: 1,
+            draid2: 2,
+            draid3: 3,
+          }[level] ?? 0;
         const size = smallest * (devices.length - parity);
-        return diskTask(ctx, 'zfscreate', ctx.params.name, [`# zpool create -o ashift=${ctx.params.ashift ?? 12} ${ctx.params.name} ${level === 'single' ? '' : level + ' '}${devices.map((d) => d.devpath).join(' ')}`, `# zfs set compression=${ctx.params.compression ?? 'on'} ${ctx.params.name}`], () => {
-          for (const d of devices) {
-            d.used = 'ZFS';
-            d.gpt = 1;
-          }
-          facts.zfsPools.set(ctx.params.name, { devices: devices.map((d) => d.devpath), raidlevel: level, size, alloc: 589824, ashift: ctx.params.ashift ?? 12, compression: ctx.params.compression ?? 'on' });
-          if (ctx.params.add_storage) addStorage(ctx, ctx.params.name, 'zfspool', ['rootdir', 'images'], { pool: ctx.params.name, sparse: 1 });
-        });
+        return diskTask(
+          ctx,
+          'zfscreate',
+          ctx.params.name,
+          [
+            `# zpool create -o ashift=${ctx.params.ashift ?? 12} ${ctx.params.name} ${level === 'single' ? '' : level + ' '}${devices.map((d) => d.devpath).join(' ')}`,
+            `# zfs set compression=${ctx.params.compression ?? 'on'} ${ctx.params.name}`,
+          ],
+          () => {
+            for (const d of devices) {
+              d.used = 'ZFS';
+              d.gpt = 1;
+            }
+            facts.zfsPools.set(ctx.params.name, {
+              devices: devices.map((d) => d.devpath),
+              raidlevel: level,
+              size,
+              alloc: 589824,
+              ashift: ctx.params.ashift ?? 12,
+              compression: ctx.params.compression ?? 'on',
+            });
+            if (ctx.params.add_storage)
+              addStorage(ctx, ctx.params.name, 'zfspool', ['rootdir', 'images'], { pool: ctx.params.name, sparse: 1 });
+          },
+        );
       },
     }),
     taskOp({
@@ -474,7 +679,8 @@ export function nodeDiskOperations(): Operation[] {
         const z = facts.zfsPools.get(ctx.params.name);
         if (!z) throw new PveError(500, `zpool '${ctx.params.name}' does not exist`);
         const storage = ctx.sim.state.storages.find((s) => s.type === 'zfspool' && s.extra.pool === ctx.params.name);
-        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length) throw new PveError(500, `cannot destroy '${ctx.params.name}': pool is busy`);
+        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
+          throw new PveError(500, `cannot destroy '${ctx.params.name}': pool is busy`);
         return diskTask(ctx, 'zfsremove', ctx.params.name, [`# zpool destroy ${ctx.params.name}`], () => {
           facts.zfsPools.delete(ctx.params.name);
           for (const d of facts.disks) {

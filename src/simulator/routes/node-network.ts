@@ -18,11 +18,34 @@ const FIELDS: Props = {
   gateway6: opt(P.str('Default ipv6 gateway address.', { format: 'ipv6' })),
   bridge_ports: opt(P.str('Specify the interfaces you want to add to your bridge.', { format: 'pve-iface-list' })),
   bridge_vlan_aware: opt(P.bool('Enable bridge vlan support.')),
-  bridge_vids: opt(P.str("Specify the allowed VLANs. For example: '2 4 100-200'. Only used if the bridge is VLAN aware.", { format: 'pve-vlan-id-or-range-list' })),
+  bridge_vids: opt(
+    P.str("Specify the allowed VLANs. For example: '2 4 100-200'. Only used if the bridge is VLAN aware.", {
+      format: 'pve-vlan-id-or-range-list',
+    }),
+  ),
   slaves: opt(P.str('Specify the interfaces used by the bonding device.', { format: 'pve-iface-list' })),
-  bond_mode: opt(P.enum('Bonding mode.', ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb', 'balance-slb', 'lacp-balance-slb', 'lacp-balance-tcp'])),
+  bond_mode: opt(
+    P.enum('Bonding mode.', [
+      'balance-rr',
+      'active-backup',
+      'balance-xor',
+      'broadcast',
+      '802.3ad',
+      'balance-tlb',
+      'balance-alb',
+      'balance-slb',
+      'lacp-balance-slb',
+      'lacp-balance-tcp',
+    ]),
+  ),
   'bond-primary': opt(P.str('Specify the primary interface for active-backup bond.', { format: 'pve-iface' })),
-  bond_xmit_hash_policy: opt(P.enum('Selects the transmit hash policy to use for slave selection in balance-xor and 802.3ad modes.', ['layer2', 'layer2+3', 'layer3+4'])),
+  bond_xmit_hash_policy: opt(
+    P.enum('Selects the transmit hash policy to use for slave selection in balance-xor and 802.3ad modes.', [
+      'layer2',
+      'layer2+3',
+      'layer3+4',
+    ]),
+  ),
   'vlan-id': opt(P.int('vlan-id for a custom named vlan interface (ifupdown2 only).', { minimum: 1, maximum: 4094 })),
   'vlan-raw-device': opt(P.str('Specify the raw interface for the vlan interface.', { format: 'pve-iface' })),
   mtu: opt(P.int('MTU.', { minimum: 1280, maximum: 65520 })),
@@ -55,7 +78,10 @@ function checkIface(ctx: RequestContext, cfg: Map<string, Iface>, i: Iface): voi
     const other = [...cfg.values()].find((x) => x.iface !== i.iface && x.gateway);
     if (other) throw paramError({ gateway: `Default gateway already exists on interface '${other.iface}'` });
   }
-  const ports = (v: unknown) => String(v ?? '').split(/[\s,;]+/).filter(Boolean);
+  const ports = (v: unknown) =>
+    String(v ?? '')
+      .split(/[\s,;]+/)
+      .filter(Boolean);
   for (const field of ['bridge_ports', 'slaves'] as const) {
     for (const p of ports(i[field])) {
       if (!cfg.has(p)) throw paramError({ [field]: `unable to find interface '${p}'` });
@@ -70,11 +96,15 @@ function checkIface(ctx: RequestContext, cfg: Map<string, Iface>, i: Iface): voi
   if (i.type === 'vlan') {
     const dotted = /^(.+)\.(\d+)$/.exec(i.iface);
     const raw = dotted ? dotted[1] : (i['vlan-raw-device'] as string | undefined);
-    if (!raw) throw paramError({ 'vlan-raw-device': `vlan interface '${i.iface}' needs a raw device (name it <iface>.<vid> or set vlan-raw-device)` });
+    if (!raw)
+      throw paramError({
+        'vlan-raw-device': `vlan interface '${i.iface}' needs a raw device (name it <iface>.<vid> or set vlan-raw-device)`,
+      });
     if (!cfg.has(raw)) throw paramError({ 'vlan-raw-device': `vlan-raw-device '${raw}' does not exist` });
     if (dotted && Number(dotted[2]) > 4094) throw paramError({ iface: 'vlan id must be 1 - 4094' });
   }
-  if (i.type === 'eth' && !cfg.get(i.iface)?.exists) throw paramError({ type: `eth interfaces cannot be created, '${i.iface}' does not exist` });
+  if (i.type === 'eth' && !cfg.get(i.iface)?.exists)
+    throw paramError({ type: `eth interfaces cannot be created, '${i.iface}' does not exist` });
 }
 
 function fromParams(ctx: RequestContext, base: Partial<Iface>): Iface {
@@ -96,9 +126,22 @@ export function nodeNetworkOperations(): Operation[] {
       path: '/nodes/{node}/network',
       name: 'index',
       description: 'List available networks',
-      parameters: { ...NODE, type: opt(P.enum('Only list specific interface types.', [...TYPES.filter((t) => t !== 'unknown'), 'any_bridge', 'any_local_bridge', 'include_sdn'])) },
+      parameters: {
+        ...NODE,
+        type: opt(
+          P.enum('Only list specific interface types.', [
+            ...TYPES.filter((t) => t !== 'unknown'),
+            'any_bridge',
+            'any_local_bridge',
+            'include_sdn',
+          ]),
+        ),
+      },
       returns: returns.array({ iface: IFACE }, 'iface'),
-      permissions: { description: "Only list entries where you have 'Sys.Audit' or 'Sys.Modify' permissions on '/nodes/<node>'", user: 'all' },
+      permissions: {
+        description: "Only list entries where you have 'Sys.Audit' or 'Sys.Modify' permissions on '/nodes/<node>'",
+        user: 'all',
+      },
       proxyto: 'node',
       handler: (ctx) => {
         const net = factsOf(ctx).network;
@@ -107,7 +150,12 @@ export function nodeNetworkOperations(): Operation[] {
         if (net.pending) ctx.envelope.changes = unifiedDiff(renderInterfaces(net.current), renderInterfaces(net.pending));
         const want: string | undefined = ctx.params.type;
         return [...cfg.values()]
-          .filter((i) => !want || i.type === want || ((want === 'any_bridge' || want === 'any_local_bridge') && (i.type === 'bridge' || i.type === 'OVSBridge')))
+          .filter(
+            (i) =>
+              !want ||
+              i.type === want ||
+              ((want === 'any_bridge' || want === 'any_local_bridge') && (i.type === 'bridge' || i.type === 'OVSBridge')),
+          )
           .sort((a, b) => a.priority - b.priority)
           .map(row);
       },
@@ -125,7 +173,14 @@ export function nodeNetworkOperations(): Operation[] {
       handler: (ctx) => {
         const cfg = pending(ctx);
         if (cfg.has(ctx.params.iface)) throw paramError({ iface: `interface already exists` });
-        const i = fromParams(ctx, { iface: ctx.params.iface, type: ctx.params.type, method: 'manual', families: ['inet'], priority: Math.max(0, ...[...cfg.values()].map((x) => x.priority)) + 1, autostart: 1 });
+        const i = fromParams(ctx, {
+          iface: ctx.params.iface,
+          type: ctx.params.type,
+          method: 'manual',
+          families: ['inet'],
+          priority: Math.max(0, ...[...cfg.values()].map((x) => x.priority)) + 1,
+          autostart: 1,
+        });
         checkIface(ctx, cfg, i);
         cfg.set(i.iface, i);
         return null;
@@ -152,7 +207,13 @@ export function nodeNetworkOperations(): Operation[] {
       path: '/nodes/{node}/network/{iface}',
       name: 'update_network',
       description: 'Update network device configuration',
-      parameters: { ...NODE, iface: IFACE, type: P.enum('Network interface type', TYPES), ...FIELDS, delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })) },
+      parameters: {
+        ...NODE,
+        iface: IFACE,
+        type: P.enum('Network interface type', TYPES),
+        ...FIELDS,
+        delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
@@ -163,7 +224,9 @@ export function nodeNetworkOperations(): Operation[] {
         if (!before) throw new PveError(500, `interface does not exist`);
         if (before.type !== ctx.params.type) throw paramError({ type: `interface type is immutable (is '${before.type}')` });
         const i = fromParams(ctx, before);
-        for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) {
+        for (const k of String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean)) {
           if (!FIELDS[k]) throw paramError({ delete: `cannot delete '${k}'` });
           delete i[k];
           if (k === 'cidr') {
@@ -195,9 +258,22 @@ export function nodeNetworkOperations(): Operation[] {
         const i = cfg.get(ctx.params.iface);
         if (!i) throw new PveError(500, `interface does not exist`);
         if (i.type === 'eth') throw new PveError(500, `cannot delete physical interface '${i.iface}'`);
-        const user = [...cfg.values()].find((x) => String(x.bridge_ports ?? '').split(/[\s,;]+/).includes(i.iface) || String(x.slaves ?? '').split(/[\s,;]+/).includes(i.iface) || x['vlan-raw-device'] === i.iface);
+        const user = [...cfg.values()].find(
+          (x) =>
+            String(x.bridge_ports ?? '')
+              .split(/[\s,;]+/)
+              .includes(i.iface) ||
+            String(x.slaves ?? '')
+              .split(/[\s,;]+/)
+              .includes(i.iface) ||
+            x['vlan-raw-device'] === i.iface,
+        );
         if (user) throw new PveError(500, `interface '${i.iface}' is used by '${user.iface}'`);
-        const guest = [...ctx.sim.state.guests.values()].find((g) => g.node === ctx.params.node && Object.entries(g.config).some(([k, v]) => /^net\d+$/.test(k) && String(v).includes(`bridge=${i.iface}`)));
+        const guest = [...ctx.sim.state.guests.values()].find(
+          (g) =>
+            g.node === ctx.params.node &&
+            Object.entries(g.config).some(([k, v]) => /^net\d+$/.test(k) && String(v).includes(`bridge=${i.iface}`)),
+        );
         if (guest && i.type === 'bridge') throw new PveError(500, `bridge '${i.iface}' is used by guest ${guest.vmid}`);
         cfg.delete(i.iface);
         return null;

@@ -13,7 +13,31 @@ const AUDIT = { check: ['perm', '/nodes/{node}', ['Sys.Audit']] };
 const MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
 const SYSLOG = { check: ['perm', '/nodes/{node}', ['Sys.Syslog']] };
 const NODE = { node: P.node() };
-const SERVICE_NAMES = ['chrony', 'corosync', 'cron', 'ksmtuned', 'lxcfs', 'postfix', 'proxmox-firewall', 'pve-cluster', 'pve-firewall', 'pve-ha-crm', 'pve-ha-lrm', 'pve-lxc-syscalld', 'pvedaemon', 'pvefw-logger', 'pveproxy', 'pvescheduler', 'pvestatd', 'qmeventd', 'spiceproxy', 'sshd', 'syslog', 'systemd-journald', 'systemd-timesyncd'];
+const SERVICE_NAMES = [
+  'chrony',
+  'corosync',
+  'cron',
+  'ksmtuned',
+  'lxcfs',
+  'postfix',
+  'proxmox-firewall',
+  'pve-cluster',
+  'pve-firewall',
+  'pve-ha-crm',
+  'pve-ha-lrm',
+  'pve-lxc-syscalld',
+  'pvedaemon',
+  'pvefw-logger',
+  'pveproxy',
+  'pvescheduler',
+  'pvestatd',
+  'qmeventd',
+  'spiceproxy',
+  'sshd',
+  'syslog',
+  'systemd-journald',
+  'systemd-timesyncd',
+];
 
 export function factsOf(ctx: RequestContext): NodeFacts {
   const f = ctx.sim.state.nodeFacts.get(ctx.params.node);
@@ -37,24 +61,52 @@ export function logEntries(ctx: RequestContext, node: string): Array<{ time: num
   const at = (min: number) => t0 + min * 60;
   const lines: Array<{ time: number; tag: string; msg: string }> = [
     { time: at(0), tag: 'systemd[1]', msg: 'Started cron.service - Regular background program processing daemon.' },
-    { time: at(1), tag: 'corosync[1423]', msg: `[TOTEM ] A new membership (1.${(n.id * 7).toString(16)}) was formed. Members joined: 1 2 3` },
+    {
+      time: at(1),
+      tag: 'corosync[1423]',
+      msg: `[TOTEM ] A new membership (1.${(n.id * 7).toString(16)}) was formed. Members joined: 1 2 3`,
+    },
     { time: at(1), tag: 'corosync[1423]', msg: '[QUORUM] This node is within the primary component and will provide service.' },
     { time: at(2), tag: 'pmxcfs[1301]', msg: '[status] notice: all data is up to date' },
     { time: at(5), tag: 'chronyd[1102]', msg: 'Selected source 192.0.2.123 (2.debian.pool.ntp.org)' },
-    { time: at(12), tag: 'sshd[20412]', msg: 'Accepted publickey for root from 198.51.100.10 port 51234 ssh2: ED25519 SHA256:q3e9Vv2jU0lH1kVwZ2X2bR1ObjEo8hZPpm9C4bTQ3kE' },
+    {
+      time: at(12),
+      tag: 'sshd[20412]',
+      msg: 'Accepted publickey for root from 198.51.100.10 port 51234 ssh2: ED25519 SHA256:q3e9Vv2jU0lH1kVwZ2X2bR1ObjEo8hZPpm9C4bTQ3kE',
+    },
     { time: at(12), tag: 'systemd-logind[998]', msg: 'New session 41 of user root.' },
-    { time: at(20), tag: 'pvedaemon[2210]', msg: '<alice@pve> successful auth for user \'alice@pve\'' },
-    { time: at(27), tag: 'pvedaemon[2210]', msg: 'authentication failure; rhost=::ffff:203.0.113.77 user=admin@pam msg=no such user (\'admin@pam\')' },
-    { time: at(27), tag: 'pvedaemon[2211]', msg: 'authentication failure; rhost=::ffff:203.0.113.77 user=root@pam msg=Authentication failure' },
+    { time: at(20), tag: 'pvedaemon[2210]', msg: "<alice@pve> successful auth for user 'alice@pve'" },
+    {
+      time: at(27),
+      tag: 'pvedaemon[2210]',
+      msg: "authentication failure; rhost=::ffff:203.0.113.77 user=admin@pam msg=no such user ('admin@pam')",
+    },
+    {
+      time: at(27),
+      tag: 'pvedaemon[2211]',
+      msg: 'authentication failure; rhost=::ffff:203.0.113.77 user=root@pam msg=Authentication failure',
+    },
     { time: at(45), tag: 'pveproxy[2480]', msg: 'worker 2482 finished' },
     { time: at(45), tag: 'pveproxy[2480]', msg: 'starting 1 worker(s)' },
     { time: at(60), tag: 'CRON[31002]', msg: 'pam_unix(cron:session): session opened for user root(uid=0) by root(uid=0)' },
     { time: at(95), tag: 'pvestatd[2102]', msg: 'status update time (5.112 seconds)' },
-    { time: at(120), tag: 'kernel', msg: `vmbr0: port 2(tap${node === 'pve1' ? 100 : node === 'pve2' ? 103 : 107}i0) entered forwarding state` },
-    { time: at(150), tag: 'pvescheduler[40211]', msg: '101-0: got unexpected replication job error - missing replicate feature on volume \'local-lvm:vm-101-disk-0\'' },
-    { time: at(180), tag: 'pve-ha-lrm[2301]', msg: 'successfully acquired lock \'ha_agent_' + node + '_lock\'' },
+    {
+      time: at(120),
+      tag: 'kernel',
+      msg: `vmbr0: port 2(tap${node === 'pve1' ? 100 : node === 'pve2' ? 103 : 107}i0) entered forwarding state`,
+    },
+    {
+      time: at(150),
+      tag: 'pvescheduler[40211]',
+      msg: "101-0: got unexpected replication job error - missing replicate feature on volume 'local-lvm:vm-101-disk-0'",
+    },
+    { time: at(180), tag: 'pve-ha-lrm[2301]', msg: "successfully acquired lock 'ha_agent_" + node + "_lock'" },
     { time: at(210), tag: 'postfix/smtp[41022]', msg: 'connect to smtp.simlab.example[192.0.2.25]:25: Connection timed out' },
-    { time: at(240), tag: 'pvedaemon[2212]', msg: '<bob@pve> starting task UPID:' + node + ':0000A1B2:00C0FFEE:' + hex(at(240)) + ':qmstart:103:bob@pve:' },
+    {
+      time: at(240),
+      tag: 'pvedaemon[2212]',
+      msg: '<bob@pve> starting task UPID:' + node + ':0000A1B2:00C0FFEE:' + hex(at(240)) + ':qmstart:103:bob@pve:',
+    },
   ];
   if (node === 'pve3') {
     lines.push(
@@ -68,7 +120,8 @@ export function logEntries(ctx: RequestContext, node: string): Array<{ time: num
     if (t.node !== node) continue;
     const who = t.tokenid ? `${t.user}!${t.tokenid}` : t.user;
     lines.push({ time: t.starttime, tag: 'pvedaemon[2210]', msg: `<${who}> starting task ${t.upid}` });
-    if (t.status === 'stopped') lines.push({ time: t.endtime ?? t.starttime, tag: 'pvedaemon[2210]', msg: `<${who}> end task ${t.upid} ${t.exitstatus}` });
+    if (t.status === 'stopped')
+      lines.push({ time: t.endtime ?? t.starttime, tag: 'pvedaemon[2210]', msg: `<${who}> end task ${t.upid} ${t.exitstatus}` });
   }
   lines.push(...facts.events);
   return lines.sort((a, b) => a.time - b.time);
@@ -98,7 +151,8 @@ function serviceTask(ctx: RequestContext, action: 'start' | 'stop' | 'restart' |
     id: name,
     who: ctx.who,
     effect: () => {
-      if (action === 'reload' && svc.state !== 'running') throw new Error(`Job for ${name}.service failed because the control process exited with error code.`);
+      if (action === 'reload' && svc.state !== 'running')
+        throw new Error(`Job for ${name}.service failed because the control process exited with error code.`);
       svc.state = action === 'stop' ? 'dead' : 'running';
       const verb = { start: 'Started', stop: 'Stopped', restart: 'Started', reload: 'Reloaded' }[action];
       facts.events.push({ time: now(), tag: 'systemd[1]', msg: `${verb} ${name}.service - ${svc.desc}.` });
@@ -107,11 +161,22 @@ function serviceTask(ctx: RequestContext, action: 'start' | 'stop' | 'restart' |
 }
 
 function serviceRow(s: { name: string; desc: string; state: string; enabled: boolean }): Record<string, unknown> {
-  return { service: s.name, name: s.name, desc: s.desc, state: s.state, 'active-state': s.state === 'running' ? 'active' : 'inactive', 'unit-state': s.enabled ? 'enabled' : 'disabled' };
+  return {
+    service: s.name,
+    name: s.name,
+    desc: s.desc,
+    state: s.state,
+    'active-state': s.state === 'running' ? 'active' : 'inactive',
+    'unit-state': s.enabled ? 'enabled' : 'disabled',
+  };
 }
 
 /** A point series for rrddata: plausible, deterministic curves per resource. */
-export function rrdSeries(timeframe: string, seed: number, sample: (t: number, wave: number) => Record<string, number>): Array<Record<string, number>> {
+export function rrdSeries(
+  timeframe: string,
+  seed: number,
+  sample: (t: number, wave: number) => Record<string, number>,
+): Array<Record<string, number>> {
   const step = { hour: 60, day: 1800, week: 10800, month: 43200, year: 604800, decade: 6048000 }[timeframe] ?? 60;
   const end = Math.floor(now() / step) * step;
   const out: Array<Record<string, number>> = [];
@@ -138,7 +203,7 @@ function nodeRrd(ctx: RequestContext): Array<Record<string, number>> {
     rootused: Math.floor(n.maxdisk * 0.12),
     netin: Math.floor(50000 + w * 400000),
     netout: Math.floor(30000 + w * 200000),
-    'pressurecpusome': Number((w * 0.05).toFixed(4)),
+    pressurecpusome: Number((w * 0.05).toFixed(4)),
   }));
 }
 
@@ -148,12 +213,60 @@ function report(ctx: RequestContext): string {
   const facts = factsOf(ctx);
   const guests = [...state.guests.values()].filter((g) => g.node === node);
   const sections = [
-    ['general system info', [`# hostname\n${node}`, `# pveversion --verbose\nproxmox-ve: ${PACKAGES[0].version} (running kernel: 6.14.8-2-pve)\npve-manager: ${PVE_VERSION.version} (running version: ${PVE_VERSION.version}/${PVE_VERSION.repoid})\n${PACKAGES.slice(2).map((p) => `${p.name}: ${p.version}`).join('\n')}`, `# cat /etc/hosts\n${facts.hosts}`, `# timedatectl\n               Local time: ${new Date().toUTCString()}\n                Time zone: ${facts.timezone}\nSystem clock synchronized: yes\n              NTP service: active`, `# pvesubscription get\nstatus: ${facts.subscription.status}`]],
-    ['overall system resource', [`# prefix to load\n${state.node(node)!.maxcpu} CPUs, ${Math.round(state.node(node)!.maxmem / 1024 ** 3)} GiB RAM`]],
-    ['virtual guests', [`# qm list\n      VMID NAME                 STATUS\n${guests.filter((g) => g.type === 'qemu').map((g) => `       ${g.vmid} ${state.guestName(g).padEnd(20)} ${g.power}`).join('\n')}`, `# pct list\nVMID       Status     Name\n${guests.filter((g) => g.type === 'lxc').map((g) => `${g.vmid}        ${g.power.padEnd(10)} ${state.guestName(g)}`).join('\n')}`]],
-    ['network status', [`# ip -details -statistics address\n${[...facts.network.current.values()].map((i) => `${i.iface}: ${i.active ? 'UP' : 'DOWN'}${i.cidr ? ` inet ${String(i.cidr)}` : ''}`).join('\n')}`]],
-    ['disks', [`# lsblk --ascii\n${facts.disks.map((d) => `${d.devpath.replace('/dev/', '')} ${Math.round(d.size / 1e9)}G disk ${d.used ?? ''}`).join('\n')}`]],
-    ['services', [`# systemctl --failed\n${[...facts.services.values()].filter((s) => s.enabled && s.state !== 'running').map((s) => `${s.name}.service failed`).join('\n') || '0 loaded units listed.'}`]],
+    [
+      'general system info',
+      [
+        `# hostname\n${node}`,
+        `# pveversion --verbose\nproxmox-ve: ${PACKAGES[0].version} (running kernel: 6.14.8-2-pve)\npve-manager: ${PVE_VERSION.version} (running version: ${PVE_VERSION.version}/${PVE_VERSION.repoid})\n${PACKAGES.slice(
+          2,
+        )
+          .map((p) => `${p.name}: ${p.version}`)
+          .join('\n')}`,
+        `# cat /etc/hosts\n${facts.hosts}`,
+        `# timedatectl\n               Local time: ${new Date().toUTCString()}\n                Time zone: ${facts.timezone}\nSystem clock synchronized: yes\n              NTP service: active`,
+        `# pvesubscription get\nstatus: ${facts.subscription.status}`,
+      ],
+    ],
+    [
+      'overall system resource',
+      [`# prefix to load\n${state.node(node)!.maxcpu} CPUs, ${Math.round(state.node(node)!.maxmem / 1024 ** 3)} GiB RAM`],
+    ],
+    [
+      'virtual guests',
+      [
+        `# qm list\n      VMID NAME                 STATUS\n${guests
+          .filter((g) => g.type === 'qemu')
+          .map((g) => `       ${g.vmid} ${state.guestName(g).padEnd(20)} ${g.power}`)
+          .join('\n')}`,
+        `# pct list\nVMID       Status     Name\n${guests
+          .filter((g) => g.type === 'lxc')
+          .map((g) => `${g.vmid}        ${g.power.padEnd(10)} ${state.guestName(g)}`)
+          .join('\n')}`,
+      ],
+    ],
+    [
+      'network status',
+      [
+        `# ip -details -statistics address\n${[...facts.network.current.values()].map((i) => `${i.iface}: ${i.active ? 'UP' : 'DOWN'}${i.cidr ? ` inet ${String(i.cidr)}` : ''}`).join('\n')}`,
+      ],
+    ],
+    [
+      'disks',
+      [
+        `# lsblk --ascii\n${facts.disks.map((d) => `${d.devpath.replace('/dev/', '')} ${Math.round(d.size / 1e9)}G disk ${d.used ?? ''}`).join('\n')}`,
+      ],
+    ],
+    [
+      'services',
+      [
+        `# systemctl --failed\n${
+          [...facts.services.values()]
+            .filter((s) => s.enabled && s.state !== 'running')
+            .map((s) => `${s.name}.service failed`)
+            .join('\n') || '0 loaded units listed.'
+        }`,
+      ],
+    ],
   ];
   return sections.map(([title, cmds]) => `==== ${title as string} ====\n\n${(cmds as string[]).join('\n\n')}\n`).join('\n');
 }
@@ -165,8 +278,15 @@ export function nodeSystemOperations(): Operation[] {
       method: 'GET',
       path: '/nodes/{node}/syslog',
       name: 'syslog',
-      description: "Read system log",
-      parameters: { ...NODE, limit: opt(P.int('', { minimum: 0 })), start: opt(P.int('', { minimum: 0 })), since: opt(P.str('Display all log since this date-time string.', { pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}(:\\d{2})?)?$' })), until: opt(P.str('Display all log until this date-time string.', { pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}(:\\d{2})?)?$' })), service: opt(P.str('Service ID', { maxLength: 128 })) },
+      description: 'Read system log',
+      parameters: {
+        ...NODE,
+        limit: opt(P.int('', { minimum: 0 })),
+        start: opt(P.int('', { minimum: 0 })),
+        since: opt(P.str('Display all log since this date-time string.', { pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}(:\\d{2})?)?$' })),
+        until: opt(P.str('Display all log until this date-time string.', { pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}(:\\d{2})?)?$' })),
+        service: opt(P.str('Service ID', { maxLength: 128 })),
+      },
       returns: returns.array({ n: P.int('Line number'), t: P.str('Line text') }),
       permissions: SYSLOG,
       protected: 1,
@@ -191,7 +311,14 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/journal',
       name: 'journal',
       description: 'Read Journal',
-      parameters: { ...NODE, since: opt(P.int('Display all log since this UNIX epoch. Conflicts with \'startcursor\'.', { minimum: 0 })), until: opt(P.int('Display all log until this UNIX epoch. Conflicts with \'endcursor\'.', { minimum: 0 })), lastentries: opt(P.int('Limit to the last X lines. Conflicts with a range.', { minimum: 0 })), startcursor: opt(P.str('Start after the given Cursor. Conflicts with \'since\'.')), endcursor: opt(P.str('End before the given Cursor. Conflicts with \'until\'')) },
+      parameters: {
+        ...NODE,
+        since: opt(P.int("Display all log since this UNIX epoch. Conflicts with 'startcursor'.", { minimum: 0 })),
+        until: opt(P.int("Display all log until this UNIX epoch. Conflicts with 'endcursor'.", { minimum: 0 })),
+        lastentries: opt(P.int('Limit to the last X lines. Conflicts with a range.', { minimum: 0 })),
+        startcursor: opt(P.str("Start after the given Cursor. Conflicts with 'since'.")),
+        endcursor: opt(P.str("End before the given Cursor. Conflicts with 'until'")),
+      },
       returns: { type: 'array', items: { type: 'string' } },
       permissions: SYSLOG,
       protected: 1,
@@ -200,7 +327,10 @@ export function nodeSystemOperations(): Operation[] {
         const p = ctx.params;
         if (p.since !== undefined && p.startcursor !== undefined) throw paramError({ since: "conflicts with 'startcursor'" });
         if (p.until !== undefined && p.endcursor !== undefined) throw paramError({ until: "conflicts with 'endcursor'" });
-        const entries = logEntries(ctx, p.node).map((e, i) => ({ ...e, cursor: `s=${createHash('md5').update(p.node).digest('hex')};i=${(0x1000 + i).toString(16)}` }));
+        const entries = logEntries(ctx, p.node).map((e, i) => ({
+          ...e,
+          cursor: `s=${createHash('md5').update(p.node).digest('hex')};i=${(0x1000 + i).toString(16)}`,
+        }));
         const cursorIndex = (c: string, field: string) => {
           const i = entries.findIndex((e) => e.cursor === c);
           if (i < 0) throw paramError({ [field]: 'no such cursor' });
@@ -208,7 +338,11 @@ export function nodeSystemOperations(): Operation[] {
         };
         let from = p.startcursor !== undefined ? cursorIndex(p.startcursor, 'startcursor') + 1 : 0;
         let to = p.endcursor !== undefined ? cursorIndex(p.endcursor, 'endcursor') : entries.length;
-        if (p.since !== undefined) from = Math.max(from, entries.findIndex((e) => e.time >= p.since) < 0 ? entries.length : entries.findIndex((e) => e.time >= p.since));
+        if (p.since !== undefined)
+          from = Math.max(
+            from,
+            entries.findIndex((e) => e.time >= p.since) < 0 ? entries.length : entries.findIndex((e) => e.time >= p.since),
+          );
         if (p.until !== undefined) to = Math.min(to, entries.filter((e) => e.time <= p.until).length);
         let slice = entries.slice(from, to);
         if (p.lastentries !== undefined) slice = slice.slice(-p.lastentries);
@@ -225,7 +359,10 @@ export function nodeSystemOperations(): Operation[] {
       name: 'dns',
       description: 'Read DNS settings.',
       parameters: NODE,
-      returns: { type: 'object', properties: { search: opt(P.str('Search domain for host-name lookup.')), dns1: opt(P.str('First name server IP address.')) } },
+      returns: {
+        type: 'object',
+        properties: { search: opt(P.str('Search domain for host-name lookup.')), dns1: opt(P.str('First name server IP address.')) },
+      },
       permissions: AUDIT,
       proxyto: 'node',
       handler: (ctx) => ({ ...factsOf(ctx).dns }),
@@ -235,17 +372,31 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/dns',
       name: 'update_dns',
       description: 'Write DNS settings.',
-      parameters: { ...NODE, search: P.str('Search domain for host-name lookup.'), dns1: opt(P.str('First name server IP address.', { format: 'ip' })), dns2: opt(P.str('Second name server IP address.', { format: 'ip' })), dns3: opt(P.str('Third name server IP address.', { format: 'ip' })) },
+      parameters: {
+        ...NODE,
+        search: P.str('Search domain for host-name lookup.'),
+        dns1: opt(P.str('First name server IP address.', { format: 'ip' })),
+        dns2: opt(P.str('Second name server IP address.', { format: 'ip' })),
+        dns3: opt(P.str('Third name server IP address.', { format: 'ip' })),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         const ip = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
-        for (const k of ['dns1', 'dns2', 'dns3']) if (ctx.params[k] !== undefined && !ip.test(ctx.params[k])) throw paramError({ [k]: 'value does not look like a valid IP address' });
-        if (!/^[a-zA-Z0-9.-]+( [a-zA-Z0-9.-]+)*$/.test(ctx.params.search)) throw paramError({ search: 'value does not look like a valid search domain list' });
+        for (const k of ['dns1', 'dns2', 'dns3'])
+          if (ctx.params[k] !== undefined && !ip.test(ctx.params[k]))
+            throw paramError({ [k]: 'value does not look like a valid IP address' });
+        if (!/^[a-zA-Z0-9.-]+( [a-zA-Z0-9.-]+)*$/.test(ctx.params.search))
+          throw paramError({ search: 'value does not look like a valid search domain list' });
         const f = factsOf(ctx);
-        f.dns = { search: ctx.params.search, ...(ctx.params.dns1 ? { dns1: ctx.params.dns1 } : {}), ...(ctx.params.dns2 ? { dns2: ctx.params.dns2 } : {}), ...(ctx.params.dns3 ? { dns3: ctx.params.dns3 } : {}) };
+        f.dns = {
+          search: ctx.params.search,
+          ...(ctx.params.dns1 ? { dns1: ctx.params.dns1 } : {}),
+          ...(ctx.params.dns2 ? { dns2: ctx.params.dns2 } : {}),
+          ...(ctx.params.dns3 ? { dns3: ctx.params.dns3 } : {}),
+        };
         return null;
       },
     }),
@@ -269,7 +420,16 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/hosts',
       name: 'write_etc_hosts',
       description: 'Write /etc/hosts.',
-      parameters: { ...NODE, data: P.str('The target content of /etc/hosts.'), digest: opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 })) },
+      parameters: {
+        ...NODE,
+        data: P.str('The target content of /etc/hosts.'),
+        digest: opt(
+          P.str(
+            'Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.',
+            { maxLength: 64 },
+          ),
+        ),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
@@ -288,7 +448,14 @@ export function nodeSystemOperations(): Operation[] {
       name: 'time',
       description: 'Read server time and time zone settings.',
       parameters: NODE,
-      returns: { type: 'object', properties: { timezone: P.str('Time zone'), time: P.int('Seconds since 1970-01-01 00:00:00 UTC.'), localtime: P.int('Seconds since 1970-01-01 00:00:00 (local time)') } },
+      returns: {
+        type: 'object',
+        properties: {
+          timezone: P.str('Time zone'),
+          time: P.int('Seconds since 1970-01-01 00:00:00 UTC.'),
+          localtime: P.int('Seconds since 1970-01-01 00:00:00 (local time)'),
+        },
+      },
       permissions: AUDIT,
       proxyto: 'node',
       handler: (ctx) => {
@@ -342,15 +509,24 @@ export function nodeSystemOperations(): Operation[] {
           .flatMap((g) =>
             Object.keys(g.config)
               .filter((k) => /^net\d+$/.test(k))
-              .map((k) => ({ dev: g.type === 'qemu' ? `tap${g.vmid}i${k.slice(3)}` : `veth${g.vmid}i${k.slice(3)}`, vmid: String(g.vmid), in: String((now() - g.startedAt) * 1500 * (g.vmid % 13 + 1)), out: String((now() - g.startedAt) * 900 * (g.vmid % 13 + 1)) })),
+              .map((k) => ({
+                dev: g.type === 'qemu' ? `tap${g.vmid}i${k.slice(3)}` : `veth${g.vmid}i${k.slice(3)}`,
+                vmid: String(g.vmid),
+                in: String((now() - g.startedAt) * 1500 * ((g.vmid % 13) + 1)),
+                out: String((now() - g.startedAt) * 900 * ((g.vmid % 13) + 1)),
+              })),
           ),
     }),
     op({
       method: 'GET',
       path: '/nodes/{node}/rrddata',
       name: 'rrddata',
-      description: "Read node RRD statistics",
-      parameters: { ...NODE, timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year', 'decade']), cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])) },
+      description: 'Read node RRD statistics',
+      parameters: {
+        ...NODE,
+        timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year', 'decade']),
+        cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])),
+      },
       returns: returns.array({}),
       permissions: AUDIT,
       protected: 1,
@@ -360,12 +536,19 @@ export function nodeSystemOperations(): Operation[] {
       method: 'GET',
       path: '/nodes/{node}/rrd',
       name: 'rrd',
-      description: "Read node RRD statistics (returns PNG)",
-      parameters: { ...NODE, ds: P.str('The list of datasources you want to display.', { format: 'pve-configid-list' }), timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year', 'decade']), cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])) },
+      description: 'Read node RRD statistics (returns PNG)',
+      parameters: {
+        ...NODE,
+        ds: P.str('The list of datasources you want to display.', { format: 'pve-configid-list' }),
+        timeframe: P.enum('Specify the time frame you are interested in.', ['hour', 'day', 'week', 'month', 'year', 'decade']),
+        cf: opt(P.enum('The RRD consolidation function', ['AVERAGE', 'MAX'])),
+      },
       returns: { type: 'object', properties: { filename: P.str('') } },
       permissions: AUDIT,
       protected: 1,
-      handler: (ctx) => ({ filename: `/var/tmp/pve-rrd-${ctx.params.node}-${ctx.params.timeframe}-${String(ctx.params.ds).replace(/[^a-z0-9]/gi, '_')}.png` }),
+      handler: (ctx) => ({
+        filename: `/var/tmp/pve-rrd-${ctx.params.node}-${ctx.params.timeframe}-${String(ctx.params.ds).replace(/[^a-z0-9]/gi, '_')}.png`,
+      }),
     }),
     op({
       method: 'GET',
@@ -419,15 +602,37 @@ export function nodeSystemOperations(): Operation[] {
       name: 'get',
       description: 'Read subscription info.',
       parameters: NODE,
-      returns: { type: 'object', properties: { status: P.enum('The current subscription status.', ['new', 'notfound', 'active', 'invalid', 'expired', 'suspended']) } },
+      returns: {
+        type: 'object',
+        properties: {
+          status: P.enum('The current subscription status.', ['new', 'notfound', 'active', 'invalid', 'expired', 'suspended']),
+        },
+      },
       permissions: { user: 'all' },
       proxyto: 'node',
       handler: (ctx) => {
         const s = factsOf(ctx).subscription;
         const n = ctx.sim.state.node(ctx.params.node)!;
         const serverid = createHash('md5').update(`server-${n.node}`).digest('hex').toUpperCase();
-        if (s.status === 'notfound') return { status: 'notfound', message: 'There is no subscription key', serverid, sockets: 1, url: 'https://www.proxmox.com/en/proxmox-virtual-environment/pricing' };
-        const row: Record<string, unknown> = { status: s.status, serverid, sockets: 1, checktime: s.checktime, productname: 'Proxmox VE Community Subscription 1 CPU/year', level: 'c', regdate: s.regdate, nextduedate: s.nextduedate, url: 'https://www.proxmox.com/en/proxmox-virtual-environment/pricing' };
+        if (s.status === 'notfound')
+          return {
+            status: 'notfound',
+            message: 'There is no subscription key',
+            serverid,
+            sockets: 1,
+            url: 'https://www.proxmox.com/en/proxmox-virtual-environment/pricing',
+          };
+        const row: Record<string, unknown> = {
+          status: s.status,
+          serverid,
+          sockets: 1,
+          checktime: s.checktime,
+          productname: 'Proxmox VE Community Subscription 1 CPU/year',
+          level: 'c',
+          regdate: s.regdate,
+          nextduedate: s.nextduedate,
+          url: 'https://www.proxmox.com/en/proxmox-virtual-environment/pricing',
+        };
         if (hasPriv(ctx.who, `/nodes/${ctx.params.node}`, 'Sys.Audit')) row.key = s.key;
         return row;
       },
@@ -437,7 +642,10 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/subscription',
       name: 'set',
       description: 'Set subscription key.',
-      parameters: { ...NODE, key: P.str('Proxmox VE subscription key', { pattern: '\\s*pve([1248])([cbsp])-[0-9a-f]{10}\\s*', maxLength: 32 }) },
+      parameters: {
+        ...NODE,
+        key: P.str('Proxmox VE subscription key', { pattern: '\\s*pve([1248])([cbsp])-[0-9a-f]{10}\\s*', maxLength: 32 }),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
@@ -445,7 +653,13 @@ export function nodeSystemOperations(): Operation[] {
       handler: (ctx) => {
         const t = now();
         const f = factsOf(ctx);
-        f.subscription = { key: String(ctx.params.key).trim(), status: 'active', checktime: t, regdate: new Date(t * 1000).toISOString().slice(0, 10) + ' 00:00:00', nextduedate: new Date((t + 365 * 86400) * 1000).toISOString().slice(0, 10) };
+        f.subscription = {
+          key: String(ctx.params.key).trim(),
+          status: 'active',
+          checktime: t,
+          regdate: new Date(t * 1000).toISOString().slice(0, 10) + ' 00:00:00',
+          nextduedate: new Date((t + 365 * 86400) * 1000).toISOString().slice(0, 10),
+        };
         f.events.push({ time: t, tag: 'pvedaemon[2210]', msg: `<${authId(ctx.who)}> set subscription key` });
         return null;
       },
@@ -501,7 +715,7 @@ export function nodeSystemOperations(): Operation[] {
       permissions: MODIFY,
       protected: 1,
       proxyto: 'node',
-      handler: (ctx) =>
+      handler: () =>
         PACKAGES.filter((p) => p.candidate).map((p) => ({
           Package: p.name,
           Title: p.title,
@@ -519,7 +733,11 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/apt/update',
       name: 'update_database',
       description: 'This is used to resynchronize the package index files from their sources (apt-get update).',
-      parameters: { ...NODE, notify: opt(P.bool('Send notification about new packages.', { default: 0 })), quiet: opt(P.bool('Only produces output suitable for logging, omitting progress indicators.', { default: 0 })) },
+      parameters: {
+        ...NODE,
+        notify: opt(P.bool('Send notification about new packages.', { default: 0 })),
+        quiet: opt(P.bool('Only produces output suitable for logging, omitting progress indicators.', { default: 0 })),
+      },
       returns: { type: 'string' },
       permissions: MODIFY,
       handler: (ctx) => {
@@ -529,11 +747,20 @@ export function nodeSystemOperations(): Operation[] {
           type: 'aptupdate',
           id: '',
           who: ctx.who,
-          log: ['starting apt-get update', 'Hit:1 http://deb.debian.org/debian trixie InRelease', 'Get:2 http://security.debian.org/debian-security trixie-security InRelease [43.4 kB]', 'Hit:3 http://download.proxmox.com/debian/pve trixie InRelease'],
+          log: [
+            'starting apt-get update',
+            'Hit:1 http://deb.debian.org/debian trixie InRelease',
+            'Get:2 http://security.debian.org/debian-security trixie-security InRelease [43.4 kB]',
+            'Hit:3 http://download.proxmox.com/debian/pve trixie InRelease',
+          ],
           effect: () => {
             const lines = [];
             if (f.apt.enterprise && f.subscription.status !== 'active') {
-              lines.push('Err:4 https://enterprise.proxmox.com/debian/pve trixie InRelease', '  401  Unauthorized [IP: 212.224.123.70 443]', 'E: Failed to fetch https://enterprise.proxmox.com/debian/pve/dists/trixie/InRelease  401  Unauthorized [IP: 212.224.123.70 443]');
+              lines.push(
+                'Err:4 https://enterprise.proxmox.com/debian/pve trixie InRelease',
+                '  401  Unauthorized [IP: 212.224.123.70 443]',
+                'E: Failed to fetch https://enterprise.proxmox.com/debian/pve/dists/trixie/InRelease  401  Unauthorized [IP: 212.224.123.70 443]',
+              );
             }
             f.apt.lastUpdate = now();
             lines.push('Reading package lists...');
@@ -575,7 +802,13 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/apt/repositories',
       name: 'change_repository',
       description: 'Change the properties of a repository. Currently only allows enabling/disabling.',
-      parameters: { ...NODE, path: P.str('Path to the containing file.'), index: P.int('Index within the file (starting from 0).'), enabled: opt(P.bool('Whether the repository should be enabled or not.')), digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })) },
+      parameters: {
+        ...NODE,
+        path: P.str('Path to the containing file.'),
+        index: P.int('Index within the file (starting from 0).'),
+        enabled: opt(P.bool('Whether the repository should be enabled or not.')),
+        digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
@@ -585,8 +818,10 @@ export function nodeSystemOperations(): Operation[] {
         checkDigest(ctx, String(aptRepositories(f).digest));
         const file = (aptRepositories(f).files as Array<{ path: string; repositories: unknown[] }>).find((x) => x.path === ctx.params.path);
         if (!file) throw new PveError(500, `unable to parse repository file '${ctx.params.path}' - No such file or directory`);
-        if (ctx.params.index >= file.repositories.length) throw new PveError(500, `unable to find repository with index ${ctx.params.index} in '${ctx.params.path}'`);
-        if (ctx.params.path.endsWith('pve-enterprise.sources') && ctx.params.enabled !== undefined) f.apt.enterprise = ctx.params.enabled === 1;
+        if (ctx.params.index >= file.repositories.length)
+          throw new PveError(500, `unable to find repository with index ${ctx.params.index} in '${ctx.params.path}'`);
+        if (ctx.params.path.endsWith('pve-enterprise.sources') && ctx.params.enabled !== undefined)
+          f.apt.enterprise = ctx.params.enabled === 1;
         return null;
       },
     }),
@@ -595,7 +830,11 @@ export function nodeSystemOperations(): Operation[] {
       path: '/nodes/{node}/apt/repositories',
       name: 'add_repository',
       description: 'Add a standard repository to the configuration',
-      parameters: { ...NODE, handle: P.str('Handle that identifies a repository.'), digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })) },
+      parameters: {
+        ...NODE,
+        handle: P.str('Handle that identifies a repository.'),
+        digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
+      },
       returns: returns.null,
       permissions: MODIFY,
       protected: 1,
@@ -618,7 +857,21 @@ export function nodeSystemOperations(): Operation[] {
       returns: returns.array({}),
       permissions: AUDIT,
       proxyto: 'node',
-      handler: () => PACKAGES.map((p) => ({ Package: p.name, Title: p.title, Version: p.version, OldVersion: p.version, CurrentState: 'Installed', Arch: 'amd64', Origin: 'Proxmox', Priority: 'optional', Section: p.section, Description: p.title, ...(p.name === 'proxmox-ve' ? { RunningKernel: '6.14.8-2-pve' } : {}), ...(p.name === 'pve-manager' ? { ManagerVersion: PVE_VERSION.version } : {}) })),
+      handler: () =>
+        PACKAGES.map((p) => ({
+          Package: p.name,
+          Title: p.title,
+          Version: p.version,
+          OldVersion: p.version,
+          CurrentState: 'Installed',
+          Arch: 'amd64',
+          Origin: 'Proxmox',
+          Priority: 'optional',
+          Section: p.section,
+          Description: p.title,
+          ...(p.name === 'proxmox-ve' ? { RunningKernel: '6.14.8-2-pve' } : {}),
+          ...(p.name === 'pve-manager' ? { ManagerVersion: PVE_VERSION.version } : {}),
+        })),
     }),
   ];
 }

@@ -6,14 +6,32 @@ import { P, opt, type PropSchema, type Props } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { now } from './common.js';
 
-const CONFIG_KEYS = ['acme', 'acmedomain0', 'acmedomain1', 'acmedomain2', 'acmedomain3', 'acmedomain4', 'acmedomain5', 'ballooning-target', 'description', 'location', 'startall-onboot-delay', 'wakeonlan'];
+const CONFIG_KEYS = [
+  'acme',
+  'acmedomain0',
+  'acmedomain1',
+  'acmedomain2',
+  'acmedomain3',
+  'acmedomain4',
+  'acmedomain5',
+  'ballooning-target',
+  'description',
+  'location',
+  'startall-onboot-delay',
+  'wakeonlan',
+];
 
 const ACME: PropSchema = {
   type: 'string',
   description: 'Node specific ACME settings.',
   format: {
     account: { type: 'string', format: 'pve-configid', optional: 1, default: 'default', description: 'ACME account config file name.' },
-    domains: { type: 'string', format: 'pve-acme-domain-list', optional: 1, description: "List of domains for this node's ACME certificate" },
+    domains: {
+      type: 'string',
+      format: 'pve-acme-domain-list',
+      optional: 1,
+      description: "List of domains for this node's ACME certificate",
+    },
   },
   typetext: '[account=<name>] [,domains=<domain[;domain;...]>]',
 };
@@ -32,10 +50,22 @@ const SET_PARAMS: Props = {
   node: P.node(),
   acme: opt(ACME),
   'acmedomain[n]': opt(ACME_DOMAIN),
-  'ballooning-target': opt(P.int('RAM usage target for ballooning (in percent of total memory)', { minimum: 0, maximum: 100, default: 80 })),
+  'ballooning-target': opt(
+    P.int('RAM usage target for ballooning (in percent of total memory)', { minimum: 0, maximum: 100, default: 80 }),
+  ),
   delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
-  description: opt(P.str('Description for the Node. Shown in the web-interface node notes panel. This is saved as comment inside the configuration file.', { maxLength: 65536 })),
-  digest: opt(P.str('Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })),
+  description: opt(
+    P.str(
+      'Description for the Node. Shown in the web-interface node notes panel. This is saved as comment inside the configuration file.',
+      { maxLength: 65536 },
+    ),
+  ),
+  digest: opt(
+    P.str(
+      'Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.',
+      { maxLength: 40 },
+    ),
+  ),
   location: opt({
     type: 'string',
     description: 'The location of the node. Overrides the default from the datacenter config.',
@@ -46,14 +76,31 @@ const SET_PARAMS: Props = {
     },
     typetext: 'latitude=<number> ,longitude=<number> [,name=<name>]',
   }),
-  'startall-onboot-delay': opt(P.int('Initial delay in seconds, before starting all the Virtual Guests with on-boot enabled.', { minimum: 0, maximum: 300, default: 0 })),
+  'startall-onboot-delay': opt(
+    P.int('Initial delay in seconds, before starting all the Virtual Guests with on-boot enabled.', {
+      minimum: 0,
+      maximum: 300,
+      default: 0,
+    }),
+  ),
   wakeonlan: opt({
     type: 'string',
     description: 'Node specific wake on LAN settings.',
     format: {
       mac: { type: 'string', format: 'mac-addr', default_key: 1, description: 'MAC address for wake on LAN' },
-      'bind-interface': { type: 'string', format: 'pve-iface', optional: 1, description: 'Bind to this interface when sending wake on LAN packet' },
-      'broadcast-address': { type: 'string', format: 'ipv4', optional: 1, default: '255.255.255.255', description: 'IPv4 broadcast address to use when sending wake on LAN packet' },
+      'bind-interface': {
+        type: 'string',
+        format: 'pve-iface',
+        optional: 1,
+        description: 'Bind to this interface when sending wake on LAN packet',
+      },
+      'broadcast-address': {
+        type: 'string',
+        format: 'ipv4',
+        optional: 1,
+        default: '255.255.255.255',
+        description: 'IPv4 broadcast address to use when sending wake on LAN packet',
+      },
     },
     typetext: '[mac=]<MAC address> [,bind-interface=<bind interface>] [,broadcast-address=<IPv4 broadcast address>]',
   }),
@@ -66,7 +113,13 @@ function nodeConfig(ctx: RequestContext): Record<string, string | number> {
 }
 
 function configDigest(cfg: Record<string, string | number>): string {
-  const text = `#${cfg.description ?? ''}\n` + Object.keys(cfg).filter((k) => k !== 'description').sort().map((k) => `${k}: ${cfg[k]}`).join('\n');
+  const text =
+    `#${cfg.description ?? ''}\n` +
+    Object.keys(cfg)
+      .filter((k) => k !== 'description')
+      .sort()
+      .map((k) => `${k}: ${cfg[k]}`)
+      .join('\n');
   return createHash('sha1').update(text).digest('hex');
 }
 
@@ -81,8 +134,20 @@ export function nodeOperations(): Operation[] {
       path: '/nodes/{node}/config',
       name: 'get_config',
       description: 'Get node configuration options.',
-      parameters: { node: P.node(), property: opt(P.enum('Return only a specific property from the node configuration.', CONFIG_KEYS, { default: 'all' })) },
-      returns: returns.object({ acme: opt(ACME), 'acmedomain[n]': opt(ACME_DOMAIN), digest: opt(P.str('Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.', { maxLength: 40 })) }),
+      parameters: {
+        node: P.node(),
+        property: opt(P.enum('Return only a specific property from the node configuration.', CONFIG_KEYS, { default: 'all' })),
+      },
+      returns: returns.object({
+        acme: opt(ACME),
+        'acmedomain[n]': opt(ACME_DOMAIN),
+        digest: opt(
+          P.str(
+            'Prevent changes if current configuration file has different SHA1 digest. This can be used to prevent concurrent modifications.',
+            { maxLength: 40 },
+          ),
+        ),
+      }),
       permissions: { check: ['perm', '/', ['Sys.Audit']] },
       proxyto: 'node',
       handler: (ctx) => {
@@ -112,9 +177,12 @@ export function nodeOperations(): Operation[] {
         }
         const errors: Record<string, string> = {};
         for (const k of Object.keys(ctx.params)) {
-          if (/^acmedomain\d+$/.test(k) && !CONFIG_KEYS.includes(k)) errors[k] = 'property is not defined in schema and the schema does not allow additional properties';
+          if (/^acmedomain\d+$/.test(k) && !CONFIG_KEYS.includes(k))
+            errors[k] = 'property is not defined in schema and the schema does not allow additional properties';
         }
-        const toDelete = String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean);
+        const toDelete = String(ctx.params.delete ?? '')
+          .split(/[,;\s]+/)
+          .filter(Boolean);
         for (const k of toDelete) {
           if (!CONFIG_KEYS.includes(k)) errors.delete = `invalid format - invalid configuration ID '${k}'\n`;
           else if (ctx.params[k] !== undefined) errors[k] = `cannot delete '${k}' - option is also set`;
@@ -134,14 +202,18 @@ export function nodeOperations(): Operation[] {
         node: P.node(),
         vmid: P.vmid(),
         'generate-password': opt(P.bool('Deprecated, do not use. Password is generated when required.', { default: 0 })),
-        websocket: opt(P.bool('Prepare for websocket upgrade (only required when using serial terminal, otherwise upgrade is always possible).')),
+        websocket: opt(
+          P.bool('Prepare for websocket upgrade (only required when using serial terminal, otherwise upgrade is always possible).'),
+        ),
       },
       returns: {
         type: 'object',
         additionalProperties: 0,
         properties: {
           cert: { type: 'string' },
-          password: opt(P.str("Password used for authentication within the VNC protocol. Consists of printable ASCII characters ('!' .. '~').")),
+          password: opt(
+            P.str("Password used for authentication within the VNC protocol. Consists of printable ASCII characters ('!' .. '~')."),
+          ),
           port: { type: 'integer' },
           ticket: { type: 'string' },
           upid: { type: 'string' },
@@ -173,7 +245,9 @@ export function nodeOperations(): Operation[] {
           ticket: `PVEVNC:${stamp}::${sig}`,
           port: String(port),
           upid,
-          password: randomBytes(6).toString('base64').replace(/[^!-~]/g, 'x'),
+          password: randomBytes(6)
+            .toString('base64')
+            .replace(/[^!-~]/g, 'x'),
         };
       },
     }),
@@ -188,8 +262,17 @@ export function nodeOperations(): Operation[] {
         content: P.enum('Content type.', ['iso', 'vztmpl', 'import'], { format: 'pve-storage-content' }),
         filename: P.str('The name of the file to create. Caution: This will be normalized!', { maxLength: 255 }),
         checksum: opt(P.str('The expected checksum of the file.', { requires: 'checksum-algorithm' })),
-        'checksum-algorithm': opt(P.enum('The algorithm to calculate the checksum of the file.', ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], { requires: 'checksum' })),
-        tmpfilename: opt(P.str('The source file name. This parameter is usually set by the REST handler. You can only overwrite it when connecting to the trusted port on localhost.', { pattern: '/var/tmp/pveupload-[0-9a-f]+' })),
+        'checksum-algorithm': opt(
+          P.enum('The algorithm to calculate the checksum of the file.', ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], {
+            requires: 'checksum',
+          }),
+        ),
+        tmpfilename: opt(
+          P.str(
+            'The source file name. This parameter is usually set by the REST handler. You can only overwrite it when connecting to the trusted port on localhost.',
+            { pattern: '/var/tmp/pveupload-[0-9a-f]+' },
+          ),
+        ),
       },
       permissions: { check: ['perm', '/storage/{storage}', ['Datastore.AllocateTemplate']] },
       handler: (ctx) => {
@@ -230,9 +313,21 @@ export function nodeOperations(): Operation[] {
             const list = state.volumesOn(s, node);
             const existing = list.findIndex((v) => v.volid === volid);
             if (existing >= 0) list.splice(existing, 1);
-            const format = content === 'iso' ? 'iso' : content === 'vztmpl' ? (filename.match(/\.tar\.(\w+)$/)?.[1] === 'zst' ? 'tzst' : 'tgz') : filename.split('.').pop()!;
+            const format =
+              content === 'iso'
+                ? 'iso'
+                : content === 'vztmpl'
+                  ? filename.match(/\.tar\.(\w+)$/)?.[1] === 'zst'
+                    ? 'tzst'
+                    : 'tgz'
+                  : filename.split('.').pop()!;
             list.push({ volid, content, format, size: data.length, ctime: now() });
-            lines.push(`target node: ${node}`, `target file: ${s.extra.path ?? '/var/lib/vz'}/template/${content === 'iso' ? 'iso' : 'cache'}/${filename}`, `file size is: ${data.length}`, 'finished file import successfully');
+            lines.push(
+              `target node: ${node}`,
+              `target file: ${s.extra.path ?? '/var/lib/vz'}/template/${content === 'iso' ? 'iso' : 'cache'}/${filename}`,
+              `file size is: ${data.length}`,
+              'finished file import successfully',
+            );
             return lines;
           },
         });

@@ -20,7 +20,7 @@ const common: Props = { comment: opt(P.str('Comment', { maxLength: 256 })), disa
 const mail: Props = {
   mailto: opt(P.arr('List of email recipients', 'email')),
   'mailto-user': opt(P.arr('List of users', 'userid')),
-  author: opt(P.str('Author of the mail. Defaults to \'Proxmox VE\'.')),
+  author: opt(P.str("Author of the mail. Defaults to 'Proxmox VE'.")),
 };
 
 const CREATE_FIELDS: Record<EndpointType, Props> = {
@@ -31,8 +31,15 @@ const CREATE_FIELDS: Record<EndpointType, Props> = {
     ...mail,
     'from-address': P.str('`From` address for the mail'),
     server: P.str('The address of the SMTP server.'),
-    port: opt(P.int('The port to be used. Defaults to 465 for TLS based connections, 587 for STARTTLS based connections and port 25 for insecure plain-text connections.', { minimum: 1, maximum: 65535 })),
-    mode: opt(P.enum('Determine which encryption method shall be used for the connection.', ['insecure', 'starttls', 'tls'], { default: 'tls' })),
+    port: opt(
+      P.int(
+        'The port to be used. Defaults to 465 for TLS based connections, 587 for STARTTLS based connections and port 25 for insecure plain-text connections.',
+        { minimum: 1, maximum: 65535 },
+      ),
+    ),
+    mode: opt(
+      P.enum('Determine which encryption method shall be used for the connection.', ['insecure', 'starttls', 'tls'], { default: 'tls' }),
+    ),
     username: opt(P.str('Username for SMTP authentication')),
     password: opt(P.str('Password for SMTP authentication')),
   },
@@ -41,8 +48,15 @@ const CREATE_FIELDS: Record<EndpointType, Props> = {
     url: P.str('Server URL'),
     method: P.enum('HTTP method', ['post', 'put', 'get']),
     body: opt(P.str('HTTP body, base64 encoded')),
-    header: opt(P.arr('HTTP headers to set. These have to be formatted as a property string in the format name=<name>,value=<base64 of value>', 'header')),
-    secret: opt(P.arr('Secrets to set. These have to be formatted as a property string in the format name=<name>,value=<base64 of value>', 'secret')),
+    header: opt(
+      P.arr(
+        'HTTP headers to set. These have to be formatted as a property string in the format name=<name>,value=<base64 of value>',
+        'header',
+      ),
+    ),
+    secret: opt(
+      P.arr('Secrets to set. These have to be formatted as a property string in the format name=<name>,value=<base64 of value>', 'secret'),
+    ),
   },
 };
 
@@ -51,7 +65,8 @@ const SECRET_FIELDS = new Set(['token', 'password', 'secret']);
 
 function allTargets(ctx: RequestContext): Array<{ name: string; type: string; item: Item }> {
   const out: Array<{ name: string; type: string; item: Item }> = [];
-  for (const type of ENDPOINT_TYPES) for (const [name, item] of ctx.sim.collections.get(`/cluster/notifications/endpoints/${type}`)) out.push({ name, type, item });
+  for (const type of ENDPOINT_TYPES)
+    for (const [name, item] of ctx.sim.collections.get(`/cluster/notifications/endpoints/${type}`)) out.push({ name, type, item });
   return out;
 }
 
@@ -65,19 +80,32 @@ function endpointFamily(type: EndpointType): Operation[] {
     deleteKeys: 'array',
     digest: true,
     noun: `${type} endpoint`,
-    names: { list: `get_${type}_endpoints`, create: `create_${type}_endpoint`, read: `get_${type}_endpoint`, update: `update_${type}_endpoint`, delete: `delete_${type}_endpoint` },
+    names: {
+      list: `get_${type}_endpoints`,
+      create: `create_${type}_endpoint`,
+      read: `get_${type}_endpoint`,
+      update: `update_${type}_endpoint`,
+      delete: `delete_${type}_endpoint`,
+    },
     perms: { list: readPerm, create: NETWORK_WRITE, read: READ, update: NETWORK_WRITE, delete: { check: MODIFY } },
     protect: { list: true, read: true },
     hooks: {
       validate: (ctx, item, before, id) => {
         if (!before && allTargets(ctx).some((t) => t.name === id)) throw new PveError(400, `target '${id}' already exists`);
-        if (type === 'sendmail' && !(item.mailto as unknown[] | undefined)?.length && !(item['mailto-user'] as unknown[] | undefined)?.length) {
+        if (
+          type === 'sendmail' &&
+          !(item.mailto as unknown[] | undefined)?.length &&
+          !(item['mailto-user'] as unknown[] | undefined)?.length
+        ) {
           throw paramError({ mailto: 'at least one recipient (mailto or mailto-user) is needed' });
         }
-        if ((type === 'gotify' || type === 'webhook') && !/^https?:\/\//.test(String(item.server ?? item.url))) throw paramError({ [type === 'gotify' ? 'server' : 'url']: 'must be an http(s) URL' });
+        if ((type === 'gotify' || type === 'webhook') && !/^https?:\/\//.test(String(item.server ?? item.url)))
+          throw paramError({ [type === 'gotify' ? 'server' : 'url']: 'must be an http(s) URL' });
       },
       deleting: (ctx, _item, id) => {
-        const users = [...ctx.sim.collections.get('/cluster/notifications/matchers')].filter(([, m]) => ((m.target as string[] | undefined) ?? []).includes(id));
+        const users = [...ctx.sim.collections.get('/cluster/notifications/matchers')].filter(([, m]) =>
+          ((m.target as string[] | undefined) ?? []).includes(id),
+        );
         if (users.length) throw new PveError(400, `cannot delete '${id}', referenced by matcher '${users[0][0]}'`);
       },
       row: (_ctx, item) => Object.fromEntries(Object.entries(item).filter(([k]) => !SECRET_FIELDS.has(k))),
@@ -92,7 +120,9 @@ export function notificationOperations(): Operation[] {
     disable: opt(P.bool('Disable this matcher', { default: 0 })),
     'invert-match': opt(P.bool('Invert match of the whole matcher')),
     'match-calendar': opt(P.arr('Match notification timestamp', 'calendar event')),
-    'match-field': opt(P.arr('Metadata fields to match (regex or exact match). Must be in the form (regex|exact):<field>=<value>', 'field matcher')),
+    'match-field': opt(
+      P.arr('Metadata fields to match (regex or exact match). Must be in the form (regex|exact):<field>=<value>', 'field matcher'),
+    ),
     'match-severity': opt(P.arr('Notification severities to match', 'severity')),
     mode: opt(P.enum("Choose between 'all' and 'any' for when multiple properties are specified", ['all', 'any'], { default: 'all' })),
     target: opt(P.arr('Targets to notify on match', 'target name')),
@@ -131,11 +161,15 @@ export function notificationOperations(): Operation[] {
       hooks: {
         validate: (ctx, item) => {
           const known = new Set(allTargets(ctx).map((t) => t.name));
-          for (const t of (item.target as string[] | undefined) ?? []) if (!known.has(t)) throw paramError({ target: `target '${t}' does not exist` });
+          for (const t of (item.target as string[] | undefined) ?? [])
+            if (!known.has(t)) throw paramError({ target: `target '${t}' does not exist` });
           for (const sev of (item['match-severity'] as string[] | undefined) ?? []) {
-            for (const s of sev.split(',')) if (!['info', 'notice', 'warning', 'error', 'unknown'].includes(s)) throw paramError({ 'match-severity': `unknown severity '${s}'` });
+            for (const s of sev.split(','))
+              if (!['info', 'notice', 'warning', 'error', 'unknown'].includes(s))
+                throw paramError({ 'match-severity': `unknown severity '${s}'` });
           }
-          for (const f of (item['match-field'] as string[] | undefined) ?? []) if (!/^(regex|exact):[\w-]+=.+$/.test(f)) throw paramError({ 'match-field': `invalid field matcher '${f}'` });
+          for (const f of (item['match-field'] as string[] | undefined) ?? [])
+            if (!/^(regex|exact):[\w-]+=.+$/.test(f)) throw paramError({ 'match-field': `invalid field matcher '${f}'` });
         },
       },
     }),
@@ -147,7 +181,14 @@ export function notificationOperations(): Operation[] {
       returns: returns.array({ name: NAME, type: P.enum('Type of the target.', [...ENDPOINT_TYPES]) }, 'name'),
       permissions: READ_OR_USE,
       protected: 1,
-      handler: (ctx) => allTargets(ctx).map((t) => ({ name: t.name, type: t.type, disable: t.item.disable ?? 0, origin: t.item.origin ?? 'user-created', ...(t.item.comment ? { comment: t.item.comment } : {}) })),
+      handler: (ctx) =>
+        allTargets(ctx).map((t) => ({
+          name: t.name,
+          type: t.type,
+          disable: t.item.disable ?? 0,
+          origin: t.item.origin ?? 'user-created',
+          ...(t.item.comment ? { comment: t.item.comment } : {}),
+        })),
     }),
     op({
       method: 'POST',
@@ -163,7 +204,10 @@ export function notificationOperations(): Operation[] {
         if (!t) throw new PveError(404, `could not notify via target '${ctx.params.name}': target does not exist`);
         if (t.type === 'sendmail') return null;
         const host = String(t.item.server ?? t.item.url ?? '');
-        throw new PveError(500, `could not notify via target \`${t.name}\`: could not notify via endpoint(s): ${t.name}: HTTP request to ${host} failed: Connection refused`);
+        throw new PveError(
+          500,
+          `could not notify via target \`${t.name}\`: could not notify via endpoint(s): ${t.name}: HTTP request to ${host} failed: Connection refused`,
+        );
       },
     }),
     op({
@@ -180,7 +224,10 @@ export function notificationOperations(): Operation[] {
       path: '/cluster/notifications/matcher-field-values',
       name: 'get_matcher_field_values',
       description: 'Returns known notification metadata fields and their known values',
-      returns: returns.array({ field: P.str('Field this value belongs to.'), value: P.str('Notification metadata value known by the system.') }),
+      returns: returns.array({
+        field: P.str('Field this value belongs to.'),
+        value: P.str('Notification metadata value known by the system.'),
+      }),
       permissions: READ,
       protected: 1,
       handler: (ctx) => [
@@ -194,8 +241,25 @@ export function notificationOperations(): Operation[] {
 
 /** What a fresh PVE has: mail to root and the default matcher sending everything there. */
 export function seedNotifications(get: (scope: string) => Map<string, Item>): void {
-  get('/cluster/notifications/endpoints/sendmail').set('mail-to-root', { 'mailto-user': ['root@pam'], comment: 'Send mails to root@pam\'s email address', origin: 'builtin' });
-  get('/cluster/notifications/endpoints/gotify').set('ops-gotify', { server: 'https://gotify.simlab.example', token: 'not-a-real-token', comment: 'ops phone alerts' });
-  get('/cluster/notifications/matchers').set('default-matcher', { target: ['mail-to-root'], comment: 'Route all notifications to mail-to-root', origin: 'builtin' });
-  get('/cluster/notifications/matchers').set('backup-failures', { 'match-field': ['exact:type=vzdump'], 'match-severity': ['error'], target: ['ops-gotify'], mode: 'all' });
+  get('/cluster/notifications/endpoints/sendmail').set('mail-to-root', {
+    'mailto-user': ['root@pam'],
+    comment: "Send mails to root@pam's email address",
+    origin: 'builtin',
+  });
+  get('/cluster/notifications/endpoints/gotify').set('ops-gotify', {
+    server: 'https://gotify.simlab.example',
+    token: 'not-a-real-token',
+    comment: 'ops phone alerts',
+  });
+  get('/cluster/notifications/matchers').set('default-matcher', {
+    target: ['mail-to-root'],
+    comment: 'Route all notifications to mail-to-root',
+    origin: 'builtin',
+  });
+  get('/cluster/notifications/matchers').set('backup-failures', {
+    'match-field': ['exact:type=vzdump'],
+    'match-severity': ['error'],
+    target: ['ops-gotify'],
+    mode: 'all',
+  });
 }

@@ -8,7 +8,10 @@ import { apiStatus } from './common.js';
 
 const POOLID = P.str('', { format: 'pve-poolid' });
 const ALLOCATE = { check: ['perm', '/pool/{poolid}', ['Pool.Allocate']] };
-const list = (v: unknown) => String(v ?? '').split(/[,;\s]+/).filter(Boolean);
+const list = (v: unknown) =>
+  String(v ?? '')
+    .split(/[,;\s]+/)
+    .filter(Boolean);
 
 function poolOr500(ctx: RequestContext, poolid: string): PoolDef {
   const p = ctx.sim.state.pools.get(poolid);
@@ -24,7 +27,8 @@ function members(ctx: RequestContext, p: PoolDef, type?: string): unknown[] {
     out.push({ id: `${g.type}/${g.vmid}`, type: g.type, vmid: g.vmid, node: g.node, name: state.guestName(g), status: apiStatus(g) });
   }
   if (!type || type === 'storage') {
-    for (const s of p.storage) for (const n of state.nodes) out.push({ id: `storage/${n.node}/${s}`, type: 'storage', storage: s, node: n.node });
+    for (const s of p.storage)
+      for (const n of state.nodes) out.push({ id: `storage/${n.node}/${s}`, type: 'storage', storage: s, node: n.node });
   }
   return out;
 }
@@ -74,7 +78,12 @@ export function poolOperations(): Operation[] {
     comment: opt(P.str('', { maxLength: 4096 })),
     vms: opt(P.str('List of guest VMIDs to add or remove from this pool.', { format: 'pve-vmid-list' })),
     storage: opt(P.str('List of storage IDs to add or remove from this pool.', { format: 'pve-storage-id-list' })),
-    'allow-move': opt(P.bool('Allow adding a guest even if already in another pool. The guest will be removed from its current pool and added to this one.', { default: 0 })),
+    'allow-move': opt(
+      P.bool(
+        'Allow adding a guest even if already in another pool. The guest will be removed from its current pool and added to this one.',
+        { default: 0 },
+      ),
+    ),
     delete: opt(P.bool('Remove the passed VMIDs and/or storage IDs instead of adding them.', { default: 0 })),
   };
   const typeFilter = opt(P.enum('', ['qemu', 'lxc', 'storage']));
@@ -86,13 +95,20 @@ export function poolOperations(): Operation[] {
       description: 'List pools or get pool configuration.',
       parameters: { poolid: opt(POOLID), type: opt({ ...typeFilter, requires: 'poolid' }) },
       returns: returns.array({ poolid: POOLID }, 'poolid'),
-      permissions: { description: 'List all pools where you have Pool.Audit permissions on /pool/<pool>, or the pool specific with {poolid}', user: 'all' },
+      permissions: {
+        description: 'List all pools where you have Pool.Audit permissions on /pool/<pool>, or the pool specific with {poolid}',
+        user: 'all',
+      },
       handler: (ctx) => {
         const state = ctx.sim.state;
         if (ctx.params.poolid && !state.pools.has(ctx.params.poolid)) throw new PveError(500, `pool '${ctx.params.poolid}' does not exist`);
         return [...state.pools.values()]
           .filter((p) => (!ctx.params.poolid || p.poolid === ctx.params.poolid) && hasPriv(ctx.who, `/pool/${p.poolid}`, 'Pool.Audit'))
-          .map((p) => ({ poolid: p.poolid, ...(p.comment ? { comment: p.comment } : {}), ...(ctx.params.poolid ? { members: members(ctx, p, ctx.params.type) } : {}) }));
+          .map((p) => ({
+            poolid: p.poolid,
+            ...(p.comment ? { comment: p.comment } : {}),
+            ...(ctx.params.poolid ? { members: members(ctx, p, ctx.params.type) } : {}),
+          }));
       },
     }),
     op({
@@ -105,18 +121,43 @@ export function poolOperations(): Operation[] {
       permissions: ALLOCATE,
       protected: 1,
       handler: (ctx) => {
-        if (ctx.sim.state.pools.has(ctx.params.poolid)) throw new PveError(500, `create pool failed: pool '${ctx.params.poolid}' already exists`);
-        ctx.sim.state.pools.set(ctx.params.poolid, { poolid: ctx.params.poolid, storage: [], ...(ctx.params.comment ? { comment: ctx.params.comment } : {}) });
+        if (ctx.sim.state.pools.has(ctx.params.poolid))
+          throw new PveError(500, `create pool failed: pool '${ctx.params.poolid}' already exists`);
+        ctx.sim.state.pools.set(ctx.params.poolid, {
+          poolid: ctx.params.poolid,
+          storage: [],
+          ...(ctx.params.comment ? { comment: ctx.params.comment } : {}),
+        });
         return null;
       },
     }),
-    op({ method: 'PUT', path: '/pools', name: 'update_pool', description: 'Update pool.', parameters: updateParams, returns: returns.null, permissions: ALLOCATE, protected: 1, handler: updatePool }),
-    op({ method: 'DELETE', path: '/pools', name: 'delete_pool', description: 'Delete pool.', parameters: { poolid: POOLID }, returns: returns.null, permissions: ALLOCATE, protected: 1, handler: deletePool }),
+    op({
+      method: 'PUT',
+      path: '/pools',
+      name: 'update_pool',
+      description: 'Update pool.',
+      parameters: updateParams,
+      returns: returns.null,
+      permissions: ALLOCATE,
+      protected: 1,
+      handler: updatePool,
+    }),
+    op({
+      method: 'DELETE',
+      path: '/pools',
+      name: 'delete_pool',
+      description: 'Delete pool.',
+      parameters: { poolid: POOLID },
+      returns: returns.null,
+      permissions: ALLOCATE,
+      protected: 1,
+      handler: deletePool,
+    }),
     op({
       method: 'GET',
       path: '/pools/{poolid}',
       name: 'read_pool',
-      description: 'Get pool configuration (deprecated, no support for nested pools, use \'GET /pools/?poolid={poolid}\').',
+      description: "Get pool configuration (deprecated, no support for nested pools, use 'GET /pools/?poolid={poolid}').",
       parameters: { poolid: POOLID, type: typeFilter },
       returns: { type: 'object', properties: { comment: opt(P.str('')), members: { type: 'array', items: { type: 'object' } } } },
       permissions: { check: ['perm', '/pool/{poolid}', ['Pool.Audit']] },
@@ -125,7 +166,27 @@ export function poolOperations(): Operation[] {
         return { ...(p.comment ? { comment: p.comment } : {}), members: members(ctx, p, ctx.params.type) };
       },
     }),
-    op({ method: 'PUT', path: '/pools/{poolid}', name: 'update_pool_deprecated', description: 'Update pool data (deprecated, no support for nested pools - use \'PUT /pools/?poolid={poolid}\' instead).', parameters: updateParams, returns: returns.null, permissions: ALLOCATE, protected: 1, handler: updatePool }),
-    op({ method: 'DELETE', path: '/pools/{poolid}', name: 'delete_pool_deprecated', description: 'Delete pool (deprecated, no support for nested pools, use \'DELETE /pools/?poolid={poolid}\').', parameters: { poolid: POOLID }, returns: returns.null, permissions: ALLOCATE, protected: 1, handler: deletePool }),
+    op({
+      method: 'PUT',
+      path: '/pools/{poolid}',
+      name: 'update_pool_deprecated',
+      description: "Update pool data (deprecated, no support for nested pools - use 'PUT /pools/?poolid={poolid}' instead).",
+      parameters: updateParams,
+      returns: returns.null,
+      permissions: ALLOCATE,
+      protected: 1,
+      handler: updatePool,
+    }),
+    op({
+      method: 'DELETE',
+      path: '/pools/{poolid}',
+      name: 'delete_pool_deprecated',
+      description: "Delete pool (deprecated, no support for nested pools, use 'DELETE /pools/?poolid={poolid}').",
+      parameters: { poolid: POOLID },
+      returns: returns.null,
+      permissions: ALLOCATE,
+      protected: 1,
+      handler: deletePool,
+    }),
   ];
 }

@@ -16,9 +16,14 @@ const FABRIC_ID = (description = 'Identifier for SDN fabrics'): PropSchema => ({
 const PROTOCOL = P.enum('Type of configuration entry in an SDN Fabric section config', ['openfabric', 'ospf', 'wireguard', 'bgp']);
 const NODE_ID = P.node('Identifier for nodes in an SDN fabric');
 const LOCK = opt(P.str('the token for unlocking the global SDN configuration'));
-const DIGEST = opt(P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', { maxLength: 64 }));
+const DIGEST = opt(
+  P.str('Prevent changes if current configuration file has a different digest. This can be used to prevent concurrent modifications.', {
+    maxLength: 64,
+  }),
+);
 const VIEW: Props = { pending: opt(P.bool('Display pending config.')), running: opt(P.bool('Display running config.')) };
-const typed = (p: PropSchema, types: string[]): PropSchema => ({ ...p, 'instance-types': types, 'type-property': 'protocol' }) as PropSchema;
+const typed = (p: PropSchema, types: string[]): PropSchema =>
+  ({ ...p, 'instance-types': types, 'type-property': 'protocol' }) as PropSchema;
 
 const FABRIC_PROPS: Props = {
   area: opt(typed(P.str('OSPF area. Either a IPv4 address or a 32-bit number. Gets validated in rust.'), ['ospf'])),
@@ -26,15 +31,49 @@ const FABRIC_PROPS: Props = {
   hello_interval: opt(typed(P.num('The hello_interval property for Openfabric', { minimum: 1, maximum: 600 }), ['openfabric'])),
   ip_prefix: opt(P.str('The IP prefix for Node IPs', { format: 'CIDR' })),
   ip6_prefix: opt(P.str('The IP prefix for Node IPs', { format: 'CIDR' })),
-  persistent_keepalive: opt(typed(P.num('A seconds interval, between 1 and 65535 inclusive, of how often to send an authenticated empty packet to the peer for the purpose of keeping a stateful firewall or NAT mapping valid persistently.', { minimum: 0, maximum: 65535 }), ['wireguard'])),
-  redistribute: opt({ type: 'array', description: 'Redistribute routes from other sources.', items: { type: 'string', description: 'source=<bgp|connected|kernel|static>[,route-map=<id>]' } }),
-  route_filter: opt(typed(P.str('A prefix list that should be used for filtering routes that are to be installed into the kernel routing table', { format: 'pve-sdn-prefix-list-id' }), ['ospf', 'openfabric'])),
+  persistent_keepalive: opt(
+    typed(
+      P.num(
+        'A seconds interval, between 1 and 65535 inclusive, of how often to send an authenticated empty packet to the peer for the purpose of keeping a stateful firewall or NAT mapping valid persistently.',
+        { minimum: 0, maximum: 65535 },
+      ),
+      ['wireguard'],
+    ),
+  ),
+  redistribute: opt({
+    type: 'array',
+    description: 'Redistribute routes from other sources.',
+    items: { type: 'string', description: 'source=<bgp|connected|kernel|static>[,route-map=<id>]' },
+  }),
+  route_filter: opt(
+    typed(
+      P.str('A prefix list that should be used for filtering routes that are to be installed into the kernel routing table', {
+        format: 'pve-sdn-prefix-list-id',
+      }),
+      ['ospf', 'openfabric'],
+    ),
+  ),
 };
 
 const NODE_PROPS: Props = {
-  allowed_ips: opt(typed({ type: 'array', description: 'A list of IPs that are routable via this node in the WireGuard fabric.', items: { type: 'string', format: 'FullRangeCIDR' } }, ['wireguard'])),
+  allowed_ips: opt(
+    typed(
+      {
+        type: 'array',
+        description: 'A list of IPs that are routable via this node in the WireGuard fabric.',
+        items: { type: 'string', format: 'FullRangeCIDR' },
+      },
+      ['wireguard'],
+    ),
+  ),
   endpoint: opt(typed(P.str('The endpoint used for connecting to this node.'), ['wireguard'])),
-  interfaces: opt({ type: 'array', description: 'Network interfaces of this node in the fabric.', items: { type: 'string', description: 'name=<iface>[,ip=<CIDRv4>][,ip6=<CIDRv6>][,...]' }, 'type-property': 'protocol', typetext: '<array>' } as PropSchema),
+  interfaces: opt({
+    type: 'array',
+    description: 'Network interfaces of this node in the fabric.',
+    items: { type: 'string', description: 'name=<iface>[,ip=<CIDRv4>][,ip6=<CIDRv6>][,...]' },
+    'type-property': 'protocol',
+    typetext: '<array>',
+  } as PropSchema),
   ip: opt(P.str('IPv4 address for this node', { format: 'ipv4' })),
   ip6: opt(P.str('IPv6 address for this node', { format: 'ipv6' })),
   peers: opt(typed({ type: 'array', description: 'WireGuard peers of this node.', items: { type: 'string' } }, ['wireguard'])),
@@ -68,7 +107,10 @@ function pick(params: Record<string, any>, props: Props): Record<string, string 
 
 /** An OpenFabric system id from an IPv4 address, as FRR shows neighbours: 10.99.99.2 -> 0100.9909.9002. */
 function systemId(ip: string): string {
-  const digits = ip.split('.').map((o) => o.padStart(3, '0')).join('');
+  const digits = ip
+    .split('.')
+    .map((o) => o.padStart(3, '0'))
+    .join('');
   return `${digits.slice(0, 4)}.${digits.slice(4, 8)}.${digits.slice(8, 12)}`;
 }
 
@@ -98,7 +140,11 @@ export function sdnOperations(): Operation[] {
       description: 'Apply sdn controller changes && reload.',
       parameters: {
         'lock-token': LOCK,
-        'release-lock': opt(P.bool('When lock-token has been provided and configuration successfully committed, release the lock automatically afterwards', { default: 1 })),
+        'release-lock': opt(
+          P.bool('When lock-token has been provided and configuration successfully committed, release the lock automatically afterwards', {
+            default: 1,
+          }),
+        ),
       },
       returns: { type: 'string' },
       permissions: { check: ['perm', '/sdn', ['SDN.Allocate']] },
@@ -129,12 +175,20 @@ export function sdnOperations(): Operation[] {
       path: '/cluster/sdn/zones',
       name: 'index',
       description: 'SDN zones index.',
-      parameters: { ...VIEW, type: opt(P.enum('Only list SDN zones of specific type', ['evpn', 'faucet', 'qinq', 'simple', 'vlan', 'vxlan'])) },
+      parameters: {
+        ...VIEW,
+        type: opt(P.enum('Only list SDN zones of specific type', ['evpn', 'faucet', 'qinq', 'simple', 'vlan', 'vxlan'])),
+      },
       returns: returns.array({ zone: P.str('Name of the zone.'), type: P.str('Type of the zone.') }, 'zone'),
-      permissions: { description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/zones/<zone>'", user: 'all' },
+      permissions: {
+        description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/zones/<zone>'",
+        user: 'all',
+      },
       handler: (ctx) => {
         if (!sdnVisible(ctx)) return [];
-        return [...ctx.sim.state.sdn.zones.entries()].filter(([, z]) => !ctx.params.type || z.type === ctx.params.type).map(([zone, z]) => ({ zone, ...z }));
+        return [...ctx.sim.state.sdn.zones.entries()]
+          .filter(([, z]) => !ctx.params.type || z.type === ctx.params.type)
+          .map(([zone, z]) => ({ zone, ...z }));
       },
     }),
     op({
@@ -144,7 +198,10 @@ export function sdnOperations(): Operation[] {
       description: 'SDN vnets index.',
       parameters: VIEW,
       returns: returns.array({ vnet: P.str('Name of the VNet.'), zone: P.str('Name of the zone this VNet belongs to.') }, 'vnet'),
-      permissions: { description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/zones/<zone>/<vnet>'", user: 'all' },
+      permissions: {
+        description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/zones/<zone>/<vnet>'",
+        user: 'all',
+      },
       handler: (ctx) => (sdnVisible(ctx) ? [...ctx.sim.state.sdn.vnets.entries()].map(([vnet, v]) => ({ vnet, type: 'vnet', ...v })) : []),
     }),
     op({
@@ -153,11 +210,17 @@ export function sdnOperations(): Operation[] {
       name: 'index',
       description: 'Get status for all zones.',
       parameters: { node: P.node() },
-      returns: returns.array({ zone: P.str('The SDN zone object identifier.'), status: P.enum('Status of zone', ['available', 'pending', 'error']) }, 'zone'),
+      returns: returns.array(
+        { zone: P.str('The SDN zone object identifier.'), status: P.enum('Status of zone', ['available', 'pending', 'error']) },
+        'zone',
+      ),
       permissions: { description: "Only list entries where you have 'SDN.Audit'", user: 'all' },
       protected: 1,
       proxyto: 'node',
-      handler: (ctx) => [...ctx.sim.state.sdn.zones.keys()].filter((zone) => hasPriv(ctx.who, `/sdn/zones/${zone}`, 'SDN.Audit')).map((zone) => ({ zone, status: 'available' })),
+      handler: (ctx) =>
+        [...ctx.sim.state.sdn.zones.keys()]
+          .filter((zone) => hasPriv(ctx.who, `/sdn/zones/${zone}`, 'SDN.Audit'))
+          .map((zone) => ({ zone, status: 'available' })),
     }),
     op({
       method: 'GET',
@@ -166,7 +229,10 @@ export function sdnOperations(): Operation[] {
       description: 'SDN Fabrics Index',
       parameters: VIEW,
       returns: returns.array({ id: FABRIC_ID(), protocol: PROTOCOL }),
-      permissions: { description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/fabrics/<fabric>'", user: 'all' },
+      permissions: {
+        description: "Only list entries where you have 'SDN.Audit' or 'SDN.Allocate' permissions on '/sdn/fabrics/<fabric>'",
+        user: 'all',
+      },
       handler: (ctx) => (sdnVisible(ctx) ? [...ctx.sim.state.sdn.fabrics.values()].map((f) => fabricRow(ctx, f)) : []),
     }),
     op({
@@ -181,7 +247,8 @@ export function sdnOperations(): Operation[] {
       handler: (ctx) => {
         const sdn = ctx.sim.state.sdn;
         const id: string = ctx.params.id;
-        if (ctx.params.digest && ctx.params.digest !== sdn.digest()) throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.\n');
+        if (ctx.params.digest && ctx.params.digest !== sdn.digest())
+          throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.\n');
         if (sdn.fabrics.has(id)) throw new PveError(500, `fabric with id ${id} already exists\n`);
         if (ctx.params.protocol === 'openfabric' && !ctx.params.ip_prefix && !ctx.params.ip6_prefix) {
           throw new PveError(500, 'openfabric fabric needs an ip_prefix or ip6_prefix\n');
@@ -225,10 +292,15 @@ export function sdnOperations(): Operation[] {
       description: 'SDN Fabrics Index',
       parameters: { fabric_id: FABRIC_ID(), ...VIEW },
       returns: returns.array({ fabric_id: FABRIC_ID(), node_id: NODE_ID, protocol: PROTOCOL }),
-      permissions: { check: ['perm', '/sdn/fabrics/{fabric_id}', ['SDN.Audit']], description: "Only returns nodes where you have 'Sys.Audit' or 'Sys.Modify' permissions." },
+      permissions: {
+        check: ['perm', '/sdn/fabrics/{fabric_id}', ['SDN.Audit']],
+        description: "Only returns nodes where you have 'Sys.Audit' or 'Sys.Modify' permissions.",
+      },
       handler: (ctx) => {
         fabricOr500(ctx, ctx.params.fabric_id);
-        return [...ctx.sim.state.sdn.fabricNodes.values()].filter((n) => n.fabric_id === ctx.params.fabric_id && hasAnyPriv(ctx.who, `/nodes/${n.node_id}`, ['Sys.Audit', 'Sys.Modify'])).map((n) => nodeRow(ctx, n));
+        return [...ctx.sim.state.sdn.fabricNodes.values()]
+          .filter((n) => n.fabric_id === ctx.params.fabric_id && hasAnyPriv(ctx.who, `/nodes/${n.node_id}`, ['Sys.Audit', 'Sys.Modify']))
+          .map((n) => nodeRow(ctx, n));
       },
     }),
     op({
@@ -243,7 +315,8 @@ export function sdnOperations(): Operation[] {
       handler: (ctx) => {
         const sdn = ctx.sim.state.sdn;
         const f = fabricOr500(ctx, ctx.params.fabric_id);
-        if (f.protocol !== ctx.params.protocol) throw new PveError(500, `fabric ${f.id} uses protocol ${f.protocol}, not ${ctx.params.protocol}\n`);
+        if (f.protocol !== ctx.params.protocol)
+          throw new PveError(500, `fabric ${f.id} uses protocol ${f.protocol}, not ${ctx.params.protocol}\n`);
         const key = fabricNodeKey(f.id, ctx.params.node_id);
         if (sdn.fabricNodes.has(key)) throw new PveError(500, `node ${ctx.params.node_id} already exists in fabric ${f.id}\n`);
         if (!ctx.sim.state.node(ctx.params.node_id)) throw new PveError(500, `node ${ctx.params.node_id} is not a cluster member\n`);
@@ -252,9 +325,15 @@ export function sdnOperations(): Operation[] {
           throw new PveError(500, `node ip ${ip} is outside of the fabric prefix ${f.props.ip_prefix}\n`);
         }
         for (const other of sdn.fabricNodes.values()) {
-          if (ip && other.fabric_id === f.id && other.props.ip === ip) throw new PveError(500, `ip ${ip} is already used by node ${other.node_id} in fabric ${f.id}\n`);
+          if (ip && other.fabric_id === f.id && other.props.ip === ip)
+            throw new PveError(500, `ip ${ip} is already used by node ${other.node_id} in fabric ${f.id}\n`);
         }
-        sdn.fabricNodes.set(key, { fabric_id: f.id, node_id: ctx.params.node_id, protocol: f.protocol, props: pick(ctx.params, NODE_PROPS) });
+        sdn.fabricNodes.set(key, {
+          fabric_id: f.id,
+          node_id: ctx.params.node_id,
+          protocol: f.protocol,
+          props: pick(ctx.params, NODE_PROPS),
+        });
         return '';
       },
     }),
@@ -265,7 +344,13 @@ export function sdnOperations(): Operation[] {
       description: 'Get a node',
       parameters: { fabric_id: FABRIC_ID(), node_id: NODE_ID },
       returns: returns.object({ fabric_id: FABRIC_ID(), node_id: NODE_ID, protocol: PROTOCOL }),
-      permissions: { check: ['and', ['perm', '/sdn/fabrics/{fabric_id}', ['SDN.Audit', 'SDN.Allocate'], 'any', 1], ['perm', '/nodes/{node_id}', ['Sys.Audit', 'Sys.Modify'], 'any', 1]] },
+      permissions: {
+        check: [
+          'and',
+          ['perm', '/sdn/fabrics/{fabric_id}', ['SDN.Audit', 'SDN.Allocate'], 'any', 1],
+          ['perm', '/nodes/{node_id}', ['Sys.Audit', 'Sys.Modify'], 'any', 1],
+        ],
+      },
       handler: (ctx) => {
         const n = ctx.sim.state.sdn.fabricNodes.get(fabricNodeKey(ctx.params.fabric_id, ctx.params.node_id));
         if (!n) throw new PveError(500, `could not find node ${ctx.params.node_id} in fabric ${ctx.params.fabric_id}\n`);
@@ -294,7 +379,11 @@ export function sdnOperations(): Operation[] {
       name: 'interfaces',
       description: 'Get all interfaces for a fabric.',
       parameters: { node: P.node(), fabric: FABRIC_ID() },
-      returns: returns.array({ name: P.str('The name of the network interface.'), state: P.str('The current state of the interface.'), type: P.str('The type of this interface in the fabric (e.g. Point-to-Point, Broadcast, ..).') }),
+      returns: returns.array({
+        name: P.str('The name of the network interface.'),
+        state: P.str('The current state of the interface.'),
+        type: P.str('The type of this interface in the fabric (e.g. Point-to-Point, Broadcast, ..).'),
+      }),
       permissions: { check: ['perm', '/sdn/fabrics/{fabric}', ['SDN.Audit']] },
       protected: 1,
       proxyto: 'node',
@@ -302,7 +391,9 @@ export function sdnOperations(): Operation[] {
         const { phase } = frrPhase(ctx, ctx.params.fabric);
         if (phase < 2) return [];
         const n = ctx.sim.state.sdn.fabricNodes.get(fabricNodeKey(ctx.params.fabric, ctx.params.node));
-        const ifaces = ((n?.props.interfaces as string[] | undefined) ?? []).map((i) => /(?:^|,)name=([^,]+)/.exec(i)?.[1] ?? i.split(',')[0]);
+        const ifaces = ((n?.props.interfaces as string[] | undefined) ?? []).map(
+          (i) => /(?:^|,)name=([^,]+)/.exec(i)?.[1] ?? i.split(',')[0],
+        );
         return ifaces.map((name) => ({ name, state: 'up', type: 'Broadcast' }));
       },
     }),
@@ -312,7 +403,11 @@ export function sdnOperations(): Operation[] {
       name: 'neighbors',
       description: 'Get all neighbors for a fabric.',
       parameters: { node: P.node(), fabric: FABRIC_ID() },
-      returns: returns.array({ neighbor: P.str('The IP or hostname of the neighbor.'), status: P.str('The status of the neighbor, as returned by FRR.'), uptime: P.str('The uptime of this neighbor, as returned by FRR (e.g. 8h24m12s).') }),
+      returns: returns.array({
+        neighbor: P.str('The IP or hostname of the neighbor.'),
+        status: P.str('The status of the neighbor, as returned by FRR.'),
+        uptime: P.str('The uptime of this neighbor, as returned by FRR (e.g. 8h24m12s).'),
+      }),
       permissions: { check: ['perm', '/sdn/fabrics/{fabric}', ['SDN.Audit']] },
       protected: 1,
       proxyto: 'node',
@@ -327,7 +422,9 @@ export function sdnOperations(): Operation[] {
           .map((m) => {
             const ip = String(sdn.fabricNodes.get(fabricNodeKey(ctx.params.fabric, m))?.props.ip ?? '');
             const neighbor = ip ? systemId(ip) : m;
-            return phase === 1 ? { neighbor, status: 'Initializing', uptime: '-' } : { neighbor, status: 'Up', uptime: `${Math.floor(secs / 60)}m${secs % 60}s` };
+            return phase === 1
+              ? { neighbor, status: 'Initializing', uptime: '-' }
+              : { neighbor, status: 'Up', uptime: `${Math.floor(secs / 60)}m${secs % 60}s` };
           });
       },
     }),
@@ -337,7 +434,14 @@ export function sdnOperations(): Operation[] {
       name: 'routes',
       description: 'Get all routes for a fabric.',
       parameters: { node: P.node(), fabric: FABRIC_ID() },
-      returns: returns.array({ route: P.str('The CIDR block for this routing table entry.'), via: { type: 'array', description: 'A list of nexthops for that route.', items: { type: 'string', description: 'The IP address of the nexthop.' } } }),
+      returns: returns.array({
+        route: P.str('The CIDR block for this routing table entry.'),
+        via: {
+          type: 'array',
+          description: 'A list of nexthops for that route.',
+          items: { type: 'string', description: 'The IP address of the nexthop.' },
+        },
+      }),
       permissions: { check: ['perm', '/sdn/fabrics/{fabric}', ['SDN.Audit']] },
       protected: 1,
       proxyto: 'node',

@@ -14,7 +14,9 @@ function storageOr404(ctx: RequestContext, name: string): StorageDef {
 }
 
 function storageDigest(ctx: RequestContext): string {
-  return createHash('sha1').update(ctx.sim.state.storages.map((s) => `${s.storage}:${s.type}:${s.content.join(',')}`).join('\n')).digest('hex');
+  return createHash('sha1')
+    .update(ctx.sim.state.storages.map((s) => `${s.storage}:${s.type}:${s.content.join(',')}`).join('\n'))
+    .digest('hex');
 }
 
 function statusRow(ctx: RequestContext, s: StorageDef, node: string): Record<string, unknown> {
@@ -62,9 +64,35 @@ export function storageOperations(): Operation[] {
       path: '/storage',
       name: 'index',
       description: 'Storage index.',
-      parameters: { type: opt(P.enum('Only list storage of specific type', ['btrfs', 'cephfs', 'cifs', 'dir', 'esxi', 'iscsi', 'iscsidirect', 'lvm', 'lvmthin', 'nfs', 'pbs', 'rbd', 'zfs', 'zfspool'])) },
-      returns: { type: 'array', items: { type: 'object', properties: { storage: { type: 'string' } } }, links: [{ rel: 'child', href: '{storage}' }] },
-      permissions: { description: "Only list entries where you have 'Datastore.Audit' or 'Datastore.AllocateSpace' permissions on '/storage/<storage>'", user: 'all' },
+      parameters: {
+        type: opt(
+          P.enum('Only list storage of specific type', [
+            'btrfs',
+            'cephfs',
+            'cifs',
+            'dir',
+            'esxi',
+            'iscsi',
+            'iscsidirect',
+            'lvm',
+            'lvmthin',
+            'nfs',
+            'pbs',
+            'rbd',
+            'zfs',
+            'zfspool',
+          ]),
+        ),
+      },
+      returns: {
+        type: 'array',
+        items: { type: 'object', properties: { storage: { type: 'string' } } },
+        links: [{ rel: 'child', href: '{storage}' }],
+      },
+      permissions: {
+        description: "Only list entries where you have 'Datastore.Audit' or 'Datastore.AllocateSpace' permissions on '/storage/<storage>'",
+        user: 'all',
+      },
       handler: (ctx) => {
         const digest = storageDigest(ctx);
         return ctx.sim.state.storages
@@ -81,21 +109,37 @@ export function storageOperations(): Operation[] {
       method: 'GET',
       path: '/nodes/{node}/storage',
       name: 'index',
-      description: "Get status for all datastores.",
+      description: 'Get status for all datastores.',
       parameters: {
         node: P.node(),
         content: opt(P.str('Only list stores which support this content type.', { format: 'pve-storage-content-list' })),
         enabled: opt(P.bool('Only list stores which are enabled (not disabled in config).', { default: 0 })),
         format: opt(P.bool('Include information about formats', { default: 0 })),
         storage: opt(P.storage('Only list status for  specified storage')),
-        target: opt(P.node('If target is different to \'node\', we only lists shared storages which content is accessible on this \'node\' and the specified \'target\' node.')),
+        target: opt(
+          P.node(
+            "If target is different to 'node', we only lists shared storages which content is accessible on this 'node' and the specified 'target' node.",
+          ),
+        ),
       },
-      returns: { type: 'array', items: { type: 'object', properties: { storage: P.storage(), type: P.str('Storage type.'), content: P.str('Allowed storage content types.') } }, links: [{ rel: 'child', href: '{storage}' }] },
-      permissions: { description: "Only list entries where you have 'Datastore.Audit' or 'Datastore.AllocateSpace' permissions on '/storage/<storage>'", user: 'all' },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { storage: P.storage(), type: P.str('Storage type.'), content: P.str('Allowed storage content types.') },
+        },
+        links: [{ rel: 'child', href: '{storage}' }],
+      },
+      permissions: {
+        description: "Only list entries where you have 'Datastore.Audit' or 'Datastore.AllocateSpace' permissions on '/storage/<storage>'",
+        user: 'all',
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
-        const wanted = String(ctx.params.content ?? '').split(',').filter(Boolean);
+        const wanted = String(ctx.params.content ?? '')
+          .split(',')
+          .filter(Boolean);
         return ctx.sim.state.storages
           .filter((s) => hasAnyPriv(ctx.who, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace']))
           .filter((s) => !ctx.params.storage || s.storage === ctx.params.storage)
@@ -110,11 +154,27 @@ export function storageOperations(): Operation[] {
       name: 'diridx',
       description: '',
       parameters: PATH,
-      returns: { type: 'array', items: { type: 'object', properties: { subdir: { type: 'string' } } }, links: [{ rel: 'child', href: '{subdir}' }] },
+      returns: {
+        type: 'array',
+        items: { type: 'object', properties: { subdir: { type: 'string' } } },
+        links: [{ rel: 'child', href: '{subdir}' }],
+      },
       permissions: { check: ['perm', '/storage/{storage}', ['Datastore.Audit', 'Datastore.AllocateSpace'], 'any', 1] },
       handler: (ctx) => {
         storageOr404(ctx, ctx.params.storage);
-        return index(['content', 'download-url', 'file-restore', 'identity', 'import-metadata', 'oci-registry-pull', 'prunebackups', 'rrd', 'rrddata', 'status', 'upload']);
+        return index([
+          'content',
+          'download-url',
+          'file-restore',
+          'identity',
+          'import-metadata',
+          'oci-registry-pull',
+          'prunebackups',
+          'rrd',
+          'rrddata',
+          'status',
+          'upload',
+        ]);
       },
     }),
     op({
@@ -123,7 +183,13 @@ export function storageOperations(): Operation[] {
       name: 'read_status',
       description: 'Read storage status.',
       parameters: PATH,
-      returns: { type: 'object', properties: { active: { type: 'boolean', optional: 1, description: 'Set when storage is accessible.' }, total: { type: 'integer', optional: 1, description: 'Total storage space in bytes.' } } },
+      returns: {
+        type: 'object',
+        properties: {
+          active: { type: 'boolean', optional: 1, description: 'Set when storage is accessible.' },
+          total: { type: 'integer', optional: 1, description: 'Total storage space in bytes.' },
+        },
+      },
       permissions: { check: ['perm', '/storage/{storage}', ['Datastore.Audit', 'Datastore.AllocateSpace'], 'any', 1] },
       protected: 1,
       proxyto: 'node',
@@ -143,7 +209,18 @@ export function storageOperations(): Operation[] {
         content: opt(P.str('Only list content of this type.', { format: 'pve-storage-content' })),
         vmid: opt(P.vmid('Only list images for this VM')),
       },
-      returns: { type: 'array', items: { type: 'object', properties: { volid: P.str('Volume identifier.'), format: P.str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"), size: P.int('Volume size in bytes.') } }, links: [{ rel: 'child', href: '{volid}' }] },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            volid: P.str('Volume identifier.'),
+            format: P.str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"),
+            size: P.int('Volume size in bytes.'),
+          },
+        },
+        links: [{ rel: 'child', href: '{volid}' }],
+      },
       permissions: { check: ['perm', '/storage/{storage}', ['Datastore.Audit', 'Datastore.AllocateSpace'], 'any', 1] },
       protected: 1,
       proxyto: 'node',
@@ -166,7 +243,15 @@ export function storageOperations(): Operation[] {
       name: 'info',
       description: 'Get volume attributes',
       parameters: { node: P.node(), storage: opt(P.storage()), volume: P.str('Volume identifier') },
-      returns: { type: 'object', properties: { format: P.str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"), path: P.str('The Path'), size: P.int('Volume size in bytes.'), used: P.int('Used space. Please note that most storage plugins do not report anything useful here.') } },
+      returns: {
+        type: 'object',
+        properties: {
+          format: P.str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"),
+          path: P.str('The Path'),
+          size: P.int('Volume size in bytes.'),
+          used: P.int('Used space. Please note that most storage plugins do not report anything useful here.'),
+        },
+      },
       permissions: { description: 'You need read access for the volume.', user: 'all' },
       protected: 1,
       proxyto: 'node',
@@ -181,8 +266,16 @@ export function storageOperations(): Operation[] {
         const path =
           s.type === 'lvmthin'
             ? `/dev/pve/${rel}`
-            : `${dir}/${rel.replace(/^iso\//, 'template/iso/').replace(/^vztmpl\//, 'template/cache/').replace(/^backup\//, 'dump/')}`;
-        const out: Record<string, unknown> = { path, size: vol.size, used: vol.content === 'images' ? Math.floor(vol.size * 0.37) : vol.size, format: vol.format };
+            : `${dir}/${rel
+                .replace(/^iso\//, 'template/iso/')
+                .replace(/^vztmpl\//, 'template/cache/')
+                .replace(/^backup\//, 'dump/')}`;
+        const out: Record<string, unknown> = {
+          path,
+          size: vol.size,
+          used: vol.content === 'images' ? Math.floor(vol.size * 0.37) : vol.size,
+          format: vol.format,
+        };
         if (vol.notes !== undefined) out.notes = vol.notes;
         if (vol.content === 'backup') out.protected = vol.protected ?? 0;
         return out;
@@ -197,19 +290,33 @@ export function storageOperations(): Operation[] {
         node: P.node(),
         storage: opt(P.storage()),
         volume: P.str('Volume identifier'),
-        delay: opt(P.int('Time to wait for the task to finish. We return \'null\' if the task finish within that time.', { minimum: 1, maximum: 30 })),
+        delay: opt(
+          P.int("Time to wait for the task to finish. We return 'null' if the task finish within that time.", { minimum: 1, maximum: 30 }),
+        ),
       },
       returns: { type: 'string', optional: 1 },
-      permissions: { description: "You need 'Datastore.Allocate' privilege on the storage (or 'Datastore.AllocateSpace' for backup volumes if you have VM.Backup privilege on the VM).", user: 'all' },
+      permissions: {
+        description:
+          "You need 'Datastore.Allocate' privilege on the storage (or 'Datastore.AllocateSpace' for backup volumes if you have VM.Backup privilege on the VM).",
+        user: 'all',
+      },
       handler: (ctx) => {
         const s = storageOr404(ctx, ctx.params.storage);
         const { list, vol } = findVolume(ctx, s);
-        if (!(vol.content === 'backup' && hasPriv(ctx.who, `/storage/${s.storage}`, 'Datastore.AllocateSpace') && (vol.vmid === undefined || hasPriv(ctx.who, `/vms/${vol.vmid}`, 'VM.Backup')))) {
+        if (!(
+          vol.content === 'backup' &&
+          hasPriv(ctx.who, `/storage/${s.storage}`, 'Datastore.AllocateSpace') &&
+          (vol.vmid === undefined || hasPriv(ctx.who, `/vms/${vol.vmid}`, 'VM.Backup'))
+        )) {
           requirePriv(ctx.who, `/storage/${s.storage}`, 'Datastore.Allocate');
         }
         if (vol.protected) throw new PveError(500, `backup '${vol.volid}' is protected`);
         const owner = vol.vmid !== undefined ? ctx.sim.state.guests.get(vol.vmid) : undefined;
-        if (owner && (vol.content === 'images' || vol.content === 'rootdir') && Object.values(owner.config).some((v) => String(v).split(',')[0] === vol.volid || String(v) === vol.volid)) {
+        if (
+          owner &&
+          (vol.content === 'images' || vol.content === 'rootdir') &&
+          Object.values(owner.config).some((v) => String(v).split(',')[0] === vol.volid || String(v) === vol.volid)
+        ) {
           throw new PveError(500, `unable to delete '${vol.volid}' - volume is still in use (referenced by VM ${vol.vmid})`);
         }
         return ctx.sim.tasks.start({
@@ -243,14 +350,26 @@ export function storageOperations(): Operation[] {
         exclude: opt(P.str('Exclude specified guest systems (assumes --all)', { format: 'pve-vmid-list' })),
       },
       returns: { type: 'string' },
-      permissions: { description: "The user needs 'VM.Backup' permissions on any VM, and 'Datastore.AllocateSpace' on the backup storage (and fleecing storage when fleecing is used).", user: 'all' },
+      permissions: {
+        description:
+          "The user needs 'VM.Backup' permissions on any VM, and 'Datastore.AllocateSpace' on the backup storage (and fleecing storage when fleecing is used).",
+        user: 'all',
+      },
       handler: (ctx) => {
         const state = ctx.sim.state;
         const node: string = ctx.params.node;
-        const excluded = new Set(String(ctx.params.exclude ?? '').split(/[,;\s]+/).filter(Boolean).map(Number));
+        const excluded = new Set(
+          String(ctx.params.exclude ?? '')
+            .split(/[,;\s]+/)
+            .filter(Boolean)
+            .map(Number),
+        );
         const ids = ctx.params.all
           ? [...state.guests.values()].filter((g) => g.node === node && !excluded.has(g.vmid) && !g.config.template).map((g) => g.vmid)
-          : String(ctx.params.vmid ?? '').split(/[,;\s]+/).filter(Boolean).map(Number);
+          : String(ctx.params.vmid ?? '')
+              .split(/[,;\s]+/)
+              .filter(Boolean)
+              .map(Number);
         if (!ids.length) throw new PveError(500, 'no guests to backup - please specify vmid or all');
         const storageName: string = ctx.params.storage ?? 'local';
         const s = storageOr404(ctx, storageName);
@@ -276,9 +395,27 @@ export function storageOperations(): Operation[] {
               const kind = g.type === 'qemu' ? 'qemu' : 'lxc';
               const ext = g.type === 'qemu' ? 'vma.zst' : 'tar.zst';
               const volid = `${storageName}:backup/vzdump-${kind}-${g.vmid}-${stamp}.${ext}`;
-              const notes = String(ctx.params['notes-template'] ?? '{{guestname}}').replace(/\{\{guestname\}\}/g, state.guestName(g)).replace(/\{\{vmid\}\}/g, String(g.vmid)).replace(/\{\{node\}\}/g, g.node).replace(/\{\{cluster\}\}/g, state.clusterName);
-              state.addVolume(node, { volid, content: 'backup', format: ext, size: 1_073_741_824, ctime: now(), vmid: g.vmid, subtype: kind, notes, protected: ctx.params.protected ? 1 : undefined });
-              lines.push(`Starting Backup of VM ${g.vmid} (${kind})`, `creating vzdump archive '${volid}'`, `Finished Backup of VM ${g.vmid} (00:00:01)`);
+              const notes = String(ctx.params['notes-template'] ?? '{{guestname}}')
+                .replace(/\{\{guestname\}\}/g, state.guestName(g))
+                .replace(/\{\{vmid\}\}/g, String(g.vmid))
+                .replace(/\{\{node\}\}/g, g.node)
+                .replace(/\{\{cluster\}\}/g, state.clusterName);
+              state.addVolume(node, {
+                volid,
+                content: 'backup',
+                format: ext,
+                size: 1_073_741_824,
+                ctime: now(),
+                vmid: g.vmid,
+                subtype: kind,
+                notes,
+                protected: ctx.params.protected ? 1 : undefined,
+              });
+              lines.push(
+                `Starting Backup of VM ${g.vmid} (${kind})`,
+                `creating vzdump archive '${volid}'`,
+                `Finished Backup of VM ${g.vmid} (00:00:01)`,
+              );
             }
             lines.push('Backup job finished successfully');
             return lines;

@@ -5,17 +5,19 @@ import { P, opt } from '../params.js';
 import { op, type Operation } from '../schema.js';
 import type { Task } from '../tasks.js';
 
-const UPID_PARAM = P.str('The task\'s unique ID.');
+const UPID_PARAM = P.str("The task's unique ID.");
 
 function findTask(ctx: RequestContext): Task {
   const upid: string = ctx.params.upid;
   const m = /^UPID:([a-zA-Z0-9][a-zA-Z0-9.-]*):/.exec(upid);
   if (!m) throw new PveError(400, 'Parameter verification failed.', { upid: 'unable to parse worker upid' });
-  if (m[1] !== ctx.params.node) throw new PveError(400, 'Parameter verification failed.', { upid: "upid does not belong to node '" + ctx.params.node + "'" });
+  if (m[1] !== ctx.params.node)
+    throw new PveError(400, 'Parameter verification failed.', { upid: "upid does not belong to node '" + ctx.params.node + "'" });
   const task = ctx.sim.tasks.get(upid);
   if (!task) throw new PveError(500, `no such task`);
   const owner = task.user === ctx.who.userid && (task.tokenid ?? '') === (ctx.who.tokenid ?? '');
-  if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Audit')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Audit)`);
+  if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Audit'))
+    throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Audit)`);
   return task;
 }
 
@@ -61,8 +63,16 @@ export function taskOperations(): Operation[] {
         userfilter: opt(P.str('Only list tasks from this user.')),
         vmid: opt(P.vmid('Only list tasks for this VM.')),
       },
-      returns: { type: 'array', items: { type: 'object', properties: { upid: { type: 'string' } } }, links: [{ rel: 'child', href: '{upid}' }] },
-      permissions: { description: "List task associated with the current user, or all task the user has 'Sys.Audit' permissions on /nodes/<node> (the <node> the task runs on).", user: 'all' },
+      returns: {
+        type: 'array',
+        items: { type: 'object', properties: { upid: { type: 'string' } } },
+        links: [{ rel: 'child', href: '{upid}' }],
+      },
+      permissions: {
+        description:
+          "List task associated with the current user, or all task the user has 'Sys.Audit' permissions on /nodes/<node> (the <node> the task runs on).",
+        user: 'all',
+      },
       proxyto: 'node',
       handler: (ctx) => {
         const p = ctx.params;
@@ -103,13 +113,17 @@ export function taskOperations(): Operation[] {
       description: 'Stop a task.',
       parameters: { node: P.node(), upid: UPID_PARAM },
       returns: { type: 'null' },
-      permissions: { description: "The user needs 'Sys.Modify' permissions on '/nodes/<node>' if they aren't the owner of the task.", user: 'all' },
+      permissions: {
+        description: "The user needs 'Sys.Modify' permissions on '/nodes/<node>' if they aren't the owner of the task.",
+        user: 'all',
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
         const task = findTask(ctx);
         const owner = task.user === ctx.who.userid && (task.tokenid ?? '') === (ctx.who.tokenid ?? '');
-        if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Modify')) throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Modify)`);
+        if (!owner && !hasPriv(ctx.who, `/nodes/${task.node}`, 'Sys.Modify'))
+          throw new PveError(403, `Permission check failed (/nodes/${task.node}, Sys.Modify)`);
         ctx.sim.tasks.stop(task);
         return null;
       },
@@ -122,12 +136,23 @@ export function taskOperations(): Operation[] {
       parameters: {
         node: P.node(),
         upid: UPID_PARAM,
-        download: opt(P.bool('Whether the tasklog file should be downloaded. This parameter can\'t be used in conjunction with other parameters')),
+        download: opt(
+          P.bool("Whether the tasklog file should be downloaded. This parameter can't be used in conjunction with other parameters"),
+        ),
         limit: opt(P.int('The amount of lines to read from the tasklog.', { minimum: 0, default: 50 })),
         start: opt(P.int('Start at this line when reading the tasklog', { minimum: 0, default: 0 })),
       },
-      returns: { type: 'array', items: { type: 'object', properties: { n: { type: 'integer', description: 'Line number' }, t: { type: 'string', description: 'Line text' } } } },
-      permissions: { description: "The user needs 'Sys.Audit' permissions on '/nodes/<node>' if they aren't the owner of the task.", user: 'all' },
+      returns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { n: { type: 'integer', description: 'Line number' }, t: { type: 'string', description: 'Line text' } },
+        },
+      },
+      permissions: {
+        description: "The user needs 'Sys.Audit' permissions on '/nodes/<node>' if they aren't the owner of the task.",
+        user: 'all',
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
@@ -153,7 +178,10 @@ export function taskOperations(): Operation[] {
           exitstatus: { type: 'string', optional: 1 },
         },
       },
-      permissions: { description: "The user needs 'Sys.Audit' permissions on '/nodes/<node>' if they are not the owner of the task.", user: 'all' },
+      permissions: {
+        description: "The user needs 'Sys.Audit' permissions on '/nodes/<node>' if they are not the owner of the task.",
+        user: 'all',
+      },
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => taskStatus(findTask(ctx)),
