@@ -2,7 +2,7 @@
 const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof levels;
 
-let threshold: number = levels[(process.env.PROXMOX_LOG_LEVEL?.trim().toLowerCase() as Level) ?? 'info'] ?? levels.info;
+const threshold: number = levels[(process.env.PROXMOX_LOG_LEVEL?.trim().toLowerCase() as Level) ?? 'info'] ?? levels.info;
 
 /** Set once the configuration is known: hides its secrets (every encoding) and secret-looking `key=value`s. */
 let filter: (text: string) => string = (t) => t;
@@ -25,8 +25,5 @@ export const log = {
   error: (m: string) => write('error', m),
   setFilter(f: (text: string) => string) {
     filter = f;
-  },
-  setLevel(level: Level) {
-    threshold = levels[level];
   },
 };

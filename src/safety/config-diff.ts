@@ -20,10 +20,6 @@ const CONTROL = new Set([
   'destroy-unreferenced-disks',
 ]);
 
-export function isControlParam(name: string): boolean {
-  return CONTROL.has(name);
-}
-
 /** PVE's `delete`: a list in one string (comma, semicolon or space separated) or an array. */
 export function deletedKeys(value: unknown): string[] {
   const parts = Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : String(value).split(/[,;\s]+/);

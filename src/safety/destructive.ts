@@ -281,10 +281,6 @@ export function isDestructive(
   return { destructive: false };
 }
 
-/** Commands run inside guests can do anything, so the exec tools always ask. */
-export const EXEC_IS_DESTRUCTIVE = true;
-export const EXEC_WHY = 'runs a command inside the guest';
-
 const described = (entries: Entry[]) => entries.map((e) => ({ rule: e.rule, why: e.why, conditional: e.when !== undefined }));
 
 /** The rules as written, for documentation and tests (PVE's). */

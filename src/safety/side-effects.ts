@@ -32,5 +32,3 @@ export function sideEffectOf(method: string, ...paths: string[]): string | undef
   if (method.toUpperCase() !== 'GET') return undefined;
   return RULES.find((r) => paths.some((p) => ruleMatches(r.parsed, 'GET', p)))?.why;
 }
-
-export const SIDE_EFFECT_RULES: ReadonlyArray<{ rule: string; why: string }> = ENTRIES;

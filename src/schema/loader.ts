@@ -11,7 +11,6 @@ export interface LoadedSchema {
   version?: string;
 }
 
-export const APIDOC_PATH = productFacts('pve').apidocPath;
 /** PVE 9.2's apidoc.js is about 5 MB; far more is not a schema. Bounds the download and cached copies. */
 export const MAX_SCHEMA_BYTES = 32 * 1024 * 1024;
 /** Fewer operations than this (or no GET /version) is not a product's schema, whatever parsed. */

@@ -37,14 +37,13 @@ export const apiSchemaTool = defineTool({
         ].join('\n'),
       };
     }
-    const policy = ctx.policy;
     // The token's privileges mark what it cannot call (only what is certain: see safety/permissions.ts).
     // Discovery does not wait long on a slow cluster: unmarked is the safe answer.
     const privileges = ctx.permissions ? await within(ctx.permissions.current(), PERMISSIONS_WAIT_MS) : undefined;
     const { evaluatePermissions } = await import('../safety/permissions.js');
     const refusal: RefusalOf = (op) => {
-      const d = policy?.check(op.method, op.path);
-      if (d && !d.allowed) return d.reason ?? 'refused by policy';
+      const d = ctx.policy.check(op.method, op.path);
+      if (!d.allowed) return d.reason ?? 'refused by policy';
       const v = privileges ? evaluatePermissions(op.permissions, privileges) : undefined;
       return v?.kind === 'denied' ? `the API token lacks ${v.missing}` : undefined;
     };

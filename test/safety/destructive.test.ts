@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DESTRUCTIVE_RULES, EXEC_IS_DESTRUCTIVE, isDestructive } from '../../src/safety/destructive.js';
+import { DESTRUCTIVE_RULES, isDestructive } from '../../src/safety/destructive.js';
 import { parseRule, ruleMatches } from '../../src/safety/pattern.js';
 import { apidocFile, haveShared, needsNote } from '../reference-data.js';
 
@@ -84,10 +84,6 @@ describe('isDestructive: named operations', () => {
   ];
   it.each(no)('%s %s is not destructive', (method, p, params) => {
     expect(isDestructive(method, p, params)).toEqual({ destructive: false });
-  });
-
-  it('exec tools always count as destructive', () => {
-    expect(EXEC_IS_DESTRUCTIVE).toBe(true);
   });
 });
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseApidoc } from '../../src/schema/apidoc.js';
 import { Catalog } from '../../src/schema/catalog.js';
-import { apidocFile, haveShared, needsNote, sharedDir, sharedPath } from '../reference-data.js';
+import { apidocFile, haveShared, needsNote, sharedPath } from '../reference-data.js';
 
-export { apidocFile, sharedDir };
+export { apidocFile };
 export const tasksFile = sharedPath('bench', 'discovery-tasks.json');
 export const haveApidoc = haveShared(apidocFile('9.2'));
 export const missingNote = needsNote(apidocFile('9.2'));
