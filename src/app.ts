@@ -145,7 +145,7 @@ export function createApp(config: AppConfig, opts: { clients?: Record<string, Pr
   const multiCluster = runtime.clusterNames.length > 1;
   // The workflow, then (with several clusters) which targets there are.
   const instructions = [instructionsFor(tools), multiCluster ? targetsLine(config) : undefined].filter(Boolean).join(' ');
-  const serverOptions = { tools, multiCluster, instructions };
+  const serverOptions = { tools, instructions };
   let closing: Promise<void> | undefined;
   return {
     runtime,

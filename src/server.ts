@@ -16,8 +16,6 @@ const MAX_ARGUMENT_DEPTH = 32;
 
 export interface ServerOptions {
   tools: readonly ToolSpec[];
-  /** Advertise the `cluster` parameter (only useful with several clusters; it is accepted either way). */
-  multiCluster?: boolean;
   instructions?: string;
   /**
    * One client for the server's whole life (stdio): it remembers the digests of configs read, so edits
@@ -137,12 +135,14 @@ export function createMcpServer(env: ToolEnv, opts: ServerOptions): McpServer {
   const mcp = new McpServer({ name: 'proxmox-mcp', version: VERSION, title: 'Proxmox VE' }, { instructions: opts.instructions });
   const digests = opts.session ? new DigestMemory() : undefined;
   for (const tool of opts.tools) {
-    const hide = new Set([...(opts.multiCluster ? [] : ['cluster']), ...(tool.quietParams ?? [])]);
+    const hide = new Set(tool.quietParams ?? []);
+    // The build converted each tool's own input; with `cluster` added (several clusters) it is converted here.
+    const ready = 'cluster' in tool.input.shape ? undefined : precomputed[tool.name]?.input;
     mcp.registerTool(
       tool.name,
       {
         description: tool.description,
-        inputSchema: compact(tool.input, hide, precomputed[tool.name]?.input),
+        inputSchema: compact(tool.input, hide, ready),
         ...(tool.output ? { outputSchema: compact(tool.output, new Set(), precomputed[tool.name]?.output) } : {}),
         annotations: wireAnnotations(tool.title, tool.annotations),
       },

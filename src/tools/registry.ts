@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { AppConfig, ClusterConfig } from '../config.js';
 import { apiTool } from './api.js';
+import { withClusterChoice } from './define.js';
 import { apiReadTool } from './api-read.js';
 import { apiSchemaTool } from './api-schema.js';
 import { containerCommandTool } from './execute-container-command.js';
@@ -69,7 +70,7 @@ export function offerTools(config: AppConfig): ToolOffer {
       withheld.push({ name: tool.name, why: problems[0]! });
       continue;
     }
-    tools.push(tool);
+    tools.push(config.clusters.length > 1 ? withClusterChoice(tool) : tool);
   }
   return { tools, withheld };
 }

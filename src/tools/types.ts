@@ -44,7 +44,7 @@ export interface ToolSpec {
   readonly title: string;
   readonly description: string;
   readonly kind: ToolKind;
-  /** The arguments as validated, `cluster` included (advertised only when there are several clusters). */
+  /** The arguments as validated (`cluster` is added when there are several clusters: withClusterChoice). */
   readonly input: z.ZodObject;
   readonly output?: z.ZodObject;
   readonly annotations: ToolAnnotations;

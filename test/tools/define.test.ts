@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTool } from '../../src/tools/define.js';
+import { defineTool, withClusterChoice } from '../../src/tools/define.js';
 import { configFromEnv } from '../../src/config.js';
 import { allTools, offerTools } from '../../src/tools/registry.js';
 
@@ -17,7 +17,7 @@ describe('defineTool', () => {
     expect(of('exec')).toEqual({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
   });
 
-  it('adds cluster to every input and passes it through to run', async () => {
+  it('offers the cluster choice only with several clusters, and passes it through to run', async () => {
     let seen: unknown;
     const tool = defineTool({
       name: 't',
@@ -30,11 +30,18 @@ describe('defineTool', () => {
         return { text: 'ok' };
       },
     });
-    const args = tool.input.parse({ a: 'x', cluster: 'lab', extra: 1 });
-    await tool.run(args, {} as never, {} as never);
+    expect(Object.keys(tool.input.shape)).toEqual(['a']);
+    const offered = withClusterChoice(tool);
+    const args = offered.input.parse({ a: 'x', cluster: 'lab', extra: 1 });
+    await offered.run(args, {} as never, {} as never);
     expect(seen).toEqual({ a: 'x', cluster: 'lab' });
-    expect(tool.input.safeParse({ a: 'x', cluster: 5 }).success).toBe(false);
-    for (const t of allTools) expect(Object.keys(t.input.shape), t.name).toContain('cluster');
+    expect(offered.input.safeParse({ a: 'x', cluster: 5 }).success).toBe(false);
+
+    const env = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c', SSH_AUTH_SOCK: '/run/agent.sock' };
+    const one = configFromEnv(env);
+    for (const t of offerTools(one).tools) expect(Object.keys(t.input.shape), t.name).not.toContain('cluster');
+    const two = { ...one, clusters: [one.clusters[0], { ...one.clusters[0], name: 'other' }] };
+    for (const t of offerTools(two).tools) expect(Object.keys(t.input.shape), t.name).toContain('cluster');
   });
 });
 
