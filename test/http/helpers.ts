@@ -12,7 +12,7 @@ export const CLIENT_KINDS: ClientKind[] = ['v2-modern', 'v2-legacy', 'v1'];
 
 /** The slice of both SDK clients the tests use. */
 export interface AnyClient {
-  listTools(): Promise<{ tools: Array<{ name: string }> }>;
+  listTools(): Promise<{ tools: Array<{ name: string; inputSchema: { properties?: Record<string, unknown> } }> }>;
   callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
   close(): Promise<void>;
 }
