@@ -4,6 +4,7 @@ import { guardStdin } from './stdio-guard.js';
 import { openApp } from './app.js';
 import { ConfigError } from './config.js';
 import { describeError } from './server.js';
+import { withClusterChoice } from './tools/define.js';
 import { allTools } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
@@ -127,21 +128,30 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   } catch {
     throw new ConfigError(`call ${toolName}: the arguments must be one JSON object, e.g. '{"path":"/version"}'`);
   }
-  const parsed = tool.input.safeParse(args);
-  if (!parsed.success)
+  // Checked as far as it can be before the start (`cluster` is taken when there turn out to be several).
+  const check = (input: typeof tool.input) => {
+    const parsed = input.safeParse(args);
+    if (parsed.success) return parsed.data;
     throw new ConfigError(
       `call ${toolName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}`,
     );
+  };
+  check(withClusterChoice(tool).input);
   const app = await openApp(sourceOf(opts));
   const withheld = app.withheld.find((w) => w.name === tool.name);
-  if (withheld) {
+  const offered = app.tools.find((t) => t.name === tool.name);
+  let data: unknown;
+  try {
+    if (withheld || !offered) throw new ConfigError(`${tool.name} is not offered: ${withheld?.why ?? 'not in this configuration'}`);
+    data = check(offered.input);
+  } catch (err) {
     await app.close();
-    throw new ConfigError(`${tool.name} is not offered: ${withheld.why}`);
+    throw err;
   }
   const controller = new AbortController();
   let failed = false;
   try {
-    const out = await tool.run(parsed.data, app.runtime, { signal: controller.signal, progress: async () => {} });
+    const out = await offered!.run(data, app.runtime, { signal: controller.signal, progress: async () => {} });
     process.stdout.write(out.text + '\n');
     failed = !!out.isError;
   } catch (err) {

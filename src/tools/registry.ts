@@ -1,4 +1,6 @@
 import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import type { AppConfig, ClusterConfig } from '../config.js';
 import { apiTool } from './api.js';
 import { withClusterChoice } from './define.js';
@@ -15,18 +17,28 @@ export const allTools: readonly ToolSpec[] = [apiSchemaTool, apiReadTool, apiToo
 /** Why a cluster cannot serve a tool, or undefined when it can. */
 type Requirement = (cluster: ClusterConfig) => string | undefined;
 
-function sshProblem(c: ClusterConfig): string | undefined {
-  const { keyPath, agentSocket } = c.ssh;
-  if (keyPath) {
-    try {
-      accessSync(keyPath, constants.R_OK);
-      return undefined;
-    } catch {
-      return `the SSH key file (PROXMOX_SSH_KEY_PATH or ssh.keyPath) cannot be read`;
-    }
+const readable = (file: string) => {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
-  if (agentSocket) return undefined;
-  return 'SSH is not configured (set PROXMOX_SSH_KEY_PATH, run an ssh-agent, or give the config file an ssh section with keyPath)';
+};
+
+function sshProblem(c: ClusterConfig): string | undefined {
+  const { keyPath, agentSocket, knownHostsPath, hostFingerprint } = c.ssh;
+  if (keyPath && !readable(keyPath)) return `the SSH key file (PROXMOX_SSH_KEY_PATH or ssh.keyPath) cannot be read`;
+  if (!keyPath && !agentSocket) {
+    return 'SSH is not configured (set PROXMOX_SSH_KEY_PATH, run an ssh-agent, or give the config file an ssh section with keyPath)';
+  }
+  // A known_hosts file named on purpose but missing would refuse every node's key; the default one may
+  // be absent (each call then names the key the node showed, to be checked and added).
+  const chosen = knownHostsPath !== path.join(homedir(), '.ssh', 'known_hosts');
+  if (chosen && !hostFingerprint && !readable(knownHostsPath)) {
+    return 'the SSH known_hosts file (PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHostsPath) cannot be read, and no PROXMOX_SSH_HOST_FINGERPRINT is pinned';
+  }
+  return undefined;
 }
 
 /** Guests to run commands in exist on Proxmox VE only, not on a Backup Server or Datacenter Manager. */

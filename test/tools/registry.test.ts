@@ -29,6 +29,28 @@ describe('tools are offered only when they can work', () => {
     expect(withheldLines(missing)[0]).not.toContain('secret-key-name');
   });
 
+  it('withholds it when a known_hosts file named on purpose is missing and no host key is pinned', () => {
+    const key = keyFile();
+    const hosts = path.join(path.dirname(key), 'known_hosts');
+    const missing = offerTools(
+      configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: key, PROXMOX_SSH_KNOWN_HOSTS: '/nonexistent/hosts-file-name' }),
+    );
+    expect(missing.tools.map((t) => t.name)).not.toContain('proxmox-execute-container-command');
+    expect(withheldLines(missing)[0]).toMatch(/known_hosts file \(PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHostsPath\) cannot be read/);
+    expect(withheldLines(missing)[0]).not.toContain('hosts-file-name');
+    // A pinned host key vouches on its own; an existing file is fine; the default file may be absent.
+    const pin = 'SHA256:' + 'A'.repeat(43);
+    const pinned = { ...base, PROXMOX_SSH_KEY_PATH: key, PROXMOX_SSH_KNOWN_HOSTS: '/nonexistent/h', PROXMOX_SSH_HOST_FINGERPRINT: pin };
+    expect(names(configFromEnv(pinned))).toContain('proxmox-execute-container-command');
+    writeFileSync(hosts, '');
+    expect(names(configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: key, PROXMOX_SSH_KNOWN_HOSTS: hosts }))).toContain(
+      'proxmox-execute-container-command',
+    );
+    expect(names(configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: key, HOME: '/nonexistent' }))).toContain(
+      'proxmox-execute-container-command',
+    );
+  });
+
   it('offers a tool when at least one of several clusters can serve it', () => {
     const one = configFromEnv(base);
     const other = configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: keyFile() });
