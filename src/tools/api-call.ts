@@ -14,6 +14,7 @@ import { renderData } from '../output/render.js';
 import { renderValues, renderersOf } from '../output/values.js';
 import { clip } from '../output/budget.js';
 import { checkAllowed, confirmCall, showLong, type Danger } from './guard.js';
+import { audited, type Outcome } from './audited.js';
 import { describeDiff, diffConfig } from '../safety/config-diff.js';
 import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { visible } from '../output/visible.js';
@@ -212,6 +213,57 @@ function describeTask(task: TaskResult, product: Product | undefined): string {
   return head + tail;
 }
 
+/** What the node answered: its data, the task it started (followed while `wait` allows), or a note that it sent a file. */
+interface Sent {
+  data: unknown;
+  task?: TaskResult;
+  streamed?: string;
+}
+
+async function send(
+  cluster: ClusterContext,
+  resolved: Resolved,
+  wireParams: Record<string, unknown>,
+  args: CallArgs,
+  call: ToolCall,
+): Promise<Sent> {
+  const mayBeFile = resolved.op?.streaming === 'download';
+  const res = await cluster.client.request({
+    method: resolved.method,
+    path: resolved.path,
+    params: wireParams,
+    signal: call.signal,
+    ...(mayBeFile ? { mayBeFile } : {}),
+  });
+  if (res.file) {
+    // A file, not a JSON answer: its bytes mean nothing to a model.
+    return {
+      data: null,
+      streamed: `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation: ${res.file.bytes} bytes${res.file.contentType ? `, ${res.file.contentType.split(';')[0]}` : ''}), not JSON; it is not shown here. Fetch it with the product's own client or curl.`,
+    };
+  }
+  const data = res.data;
+  const upid = resolved.method !== 'GET' ? parseUpid(data) : undefined;
+  if (!upid || args.wait === false || args.wait === 0) return { data };
+  const waitS = typeof args.wait === 'number' ? args.wait : DEFAULT_WAIT_S;
+  const task = await waitForTask(cluster.client, upid.upid, {
+    product: cluster.config.product,
+    timeoutMs: waitS * 1000,
+    signal: call.signal,
+    onProgress: (elapsed) => call.progress(Math.round(elapsed / 1000), waitS, `${upid.type} ${upid.id} running`),
+  });
+  return { data, task };
+}
+
+/** A call the node accepted: an error only when the task it started failed. */
+function sentOutcome({ data, task }: Sent): Outcome {
+  return {
+    status: task && task.ok === false ? 'error' : 'ok',
+    upid: task?.upid ?? (parseUpid(data) ? (data as string) : undefined),
+    error: task && !task.ok ? task.exitstatus : undefined,
+  };
+}
+
 export interface CallOptions {
   readOnly: boolean;
   toolName: string;
@@ -259,24 +311,28 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   }
 
   const writes = resolved.method !== 'GET';
-  const refusal = writes
-    ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams }
-    : undefined;
+  // Writes are recorded, reads are not (those with side effects are refused or confirmed like writes, unrecorded).
+  const audit = audited(
+    env,
+    call.signal,
+    writes ? { tool: opts.toolName, cluster: cluster.name, method: resolved.method, path: resolved.path, params: wireParams } : undefined,
+  );
   const lacking =
     resolved.op && cluster.permissions
       ? await cluster.permissions.lacking(resolved.op.permissions, { ...resolved.pathValues, ...wireParams })
       : undefined;
-  await checkAllowed(env, cluster, { method: resolved.method, template: resolved.template, concrete: resolved.path, lacking, refusal });
+  await checkAllowed(env, cluster, audit, { method: resolved.method, template: resolved.template, concrete: resolved.path, lacking });
 
   // A config-style write: what it replaces is read first, for the preview, the answer and the undo call,
   // and the edit carries the digest of the config it was based on.
-  const before = writes && catalog && resolved.op ? await readBefore(cluster, catalog, resolved, call) : undefined;
+  const before = writes && catalog && resolved.op ? await audit.check(() => readBefore(cluster, catalog, resolved, call)) : undefined;
   let digestSource: string | undefined;
   if (before && resolved.op?.params.some((p) => p.name === 'digest') && wireParams.digest === undefined) {
     const remembered = call.digests?.recall(cluster.name, resolved.path);
     const digest = remembered ?? digestOf(before.current);
     if (digest) {
       wireParams = { ...wireParams, digest };
+      audit.setParams(wireParams);
       digestSource = remembered ? 'when you read it' : 'just before this call';
     }
   } else if (writes && typeof wireParams.digest === 'string') {
@@ -295,49 +351,20 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
       why: danger.why ?? 'changes the cluster',
       changes,
     };
-    await confirmCall(env, call, cluster, {
+    await confirmCall(env, call, cluster, audit, {
       tool: opts.toolName,
       method: resolved.method,
       concrete: resolved.path,
       params: wireParams,
       danger: shown,
       confirm: args.confirm,
-      refusal,
     });
   }
 
-  const started = Date.now();
-  let data: unknown;
-  let task: TaskResult | undefined;
-  let streamed: string | undefined;
+  let sent: Sent;
   try {
-    const mayBeFile = resolved.op?.streaming === 'download';
-    const res = await cluster.client.request({
-      method: resolved.method,
-      path: resolved.path,
-      params: wireParams,
-      signal: call.signal,
-      ...(mayBeFile ? { mayBeFile } : {}),
-    });
-    data = res.data;
-    if (res.file) {
-      // A file, not a JSON answer: its bytes mean nothing to a model.
-      data = null;
-      streamed = `${resolved.method} ${resolved.template} answered with a file (a streaming DOWNLOAD operation: ${res.file.bytes} bytes${res.file.contentType ? `, ${res.file.contentType.split(';')[0]}` : ''}), not JSON; it is not shown here. Fetch it with the product's own client or curl.`;
-    }
-    const upid = writes ? parseUpid(data) : undefined;
-    if (upid && args.wait !== false && args.wait !== 0) {
-      const waitS = typeof args.wait === 'number' ? args.wait : DEFAULT_WAIT_S;
-      task = await waitForTask(cluster.client, upid.upid, {
-        product: cluster.config.product,
-        timeoutMs: waitS * 1000,
-        signal: call.signal,
-        onProgress: (elapsed) => call.progress(Math.round(elapsed / 1000), waitS, `${upid.type} ${upid.id} running`),
-      });
-    }
+    sent = await audit.send(() => send(cluster, resolved, wireParams, args, call), sentOutcome);
   } catch (err) {
-    if (writes)
-      audit(env, cluster, opts.toolName, resolved, wireParams, call.signal.aborted ? 'cancelled' : 'error', started, { error: err });
     if (err instanceof ProxmoxHttpError && err.status === 403) cluster.permissions?.invalidate();
     if (writes && digestSource && err instanceof ProxmoxHttpError && isStaleDigestError(err.describe())) {
       call.digests?.forget(cluster.name, resolved.path);
@@ -348,7 +375,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
     }
     throw explainForbidden(err, resolved);
   }
-  if (writes) audit(env, cluster, opts.toolName, resolved, wireParams, task && task.ok === false ? 'error' : 'ok', started, { task, data });
+  const { data, task, streamed } = sent;
   if (writes) call.digests?.forget(cluster.name, resolved.path); // the config moved on: the next edit reads (or is read) afresh
   if (writes && changes && !(task && task.ok === false)) notes.push(changes);
   if (!writes && !('snapshot' in wireParams)) {
@@ -545,28 +572,4 @@ function decodePathForHumans(path: string): string {
   } catch {
     return path;
   }
-}
-
-function audit(
-  env: ToolEnv,
-  cluster: ClusterContext,
-  tool: string,
-  r: Resolved,
-  params: Record<string, unknown>,
-  status: 'ok' | 'error' | 'cancelled',
-  started: number,
-  extra: { task?: TaskResult; data?: unknown; error?: unknown },
-): void {
-  env.audit.record({
-    tool,
-    cluster: cluster.name,
-    method: r.method,
-    path: r.path,
-    params,
-    status,
-    httpStatus: extra.error instanceof ProxmoxHttpError ? extra.error.status : undefined,
-    upid: extra.task?.upid ?? (parseUpid(extra.data) ? (extra.data as string) : undefined),
-    error: extra.error instanceof Error ? extra.error.message : extra.task && !extra.task.ok ? extra.task.exitstatus : undefined,
-    durationMs: Date.now() - started,
-  });
 }
