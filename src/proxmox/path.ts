@@ -17,6 +17,24 @@ export function normalizePath(raw: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
+/** What a path names: the API path, and the parameters of any query string written into it. */
+export interface ApiTarget {
+  path: string;
+  query: Record<string, string | string[]>;
+}
+
+/** `/cluster/resources?type=vm` → the normalised path and `{type: 'vm'}`; a name given twice becomes a list. */
+export function parseApiPath(text: string): ApiTarget {
+  const [pathPart, queryPart = ''] = text.split(/\?(.*)/s, 2);
+  // No prototype: `?__proto__=x` and `?constructor=x` are parameters like any other.
+  const query: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(queryPart)) {
+    const seen = Object.hasOwn(query, key) ? query[key] : undefined;
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return { path: normalizePath(pathPart), query };
+}
+
 /** Segments of a path, without empty ones (leading, trailing and doubled slashes) and without its query string. */
 export function splitPath(path: string): string[] {
   return path

@@ -5,11 +5,12 @@ import {
   encodeSegment,
   fillTemplate,
   isDotSegment,
-  normalizePath,
+  parseApiPath,
   placeholderName,
   placeholderNames,
   strictDecodeSegment,
   wireValue,
+  type ApiTarget,
 } from '../proxmox/path.js';
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { controlCharProblem } from '../schema/validate.js';
@@ -32,18 +33,12 @@ export interface Resolved {
   op?: Operation;
 }
 
-/** What the model's `path` names: an API path, and any query string written into it. */
-interface Target {
-  path: string;
-  query: Record<string, string | string[]>;
-}
-
 /**
  * Accepts `/nodes/pve1/qemu`, `nodes/pve1/qemu`, `/api2/json/...`, a full URL of this cluster, and a
  * query string, which joins the parameters. A URL of any other host is refused: this server only
  * talks to its configured cluster.
  */
-function parseTarget(raw: string, baseUrl: string): Target {
+function parseTarget(raw: string, baseUrl: string): ApiTarget {
   let rest = raw.trim();
   const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
   if (url) {
@@ -59,21 +54,14 @@ function parseTarget(raw: string, baseUrl: string): Target {
     }
     rest = rest.slice(url[0].length);
   }
-  const [pathPart, queryPart = ''] = rest.split(/\?(.*)/s, 2);
-  const path = normalizePath(pathPart);
-  const query: Record<string, string | string[]> = {};
-  for (const [key, value] of new URLSearchParams(queryPart)) {
-    const seen = query[key];
-    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
-  }
-  return { path, query };
+  return parseApiPath(rest);
 }
 
 /** Parameters written in the path's query string join `params`; the same name in both is ambiguous. */
-function mergeQuery(params: Record<string, unknown> | undefined, query: Target['query']): Record<string, unknown> | undefined {
+function mergeQuery(params: Record<string, unknown> | undefined, query: ApiTarget['query']): Record<string, unknown> | undefined {
   const names = Object.keys(query);
   if (!names.length) return params;
-  const both = names.filter((n) => params && n in params);
+  const both = names.filter((n) => params && Object.hasOwn(params, n));
   if (both.length) throw new ToolError(`${both.join(', ')} given both in the path's query string and in params; give each once`);
   return { ...query, ...params };
 }

@@ -7,6 +7,7 @@ import {
   humanPath,
   isDotSegment,
   normalizePath,
+  parseApiPath,
   placeholderName,
   placeholderNames,
   splitPath,
@@ -167,6 +168,22 @@ describe('normalizePath', () => {
     ['/nodes/%2e%2e/access', '/nodes/%2e%2e/access'],
   ])('%j -> %j', (raw, normal) => {
     expect(normalizePath(raw)).toBe(normal);
+  });
+});
+
+describe('parseApiPath', () => {
+  it('splits off the query string into parameters, repeated names into lists', () => {
+    const t = parseApiPath('/api2/json/cluster/resources/?type=vm&x=1&x=2');
+    expect(t.path).toBe('/cluster/resources');
+    expect({ ...t.query }).toEqual({ type: 'vm', x: ['1', '2'] });
+    expect({ ...parseApiPath('/version').query }).toEqual({});
+  });
+
+  it('reads prototype names as plain parameter names', () => {
+    const t = parseApiPath('/x?constructor=a&__proto__=b&toString=c&constructor=d');
+    expect(Object.keys(t.query)).toEqual(['constructor', '__proto__', 'toString']);
+    expect(t.query.constructor).toEqual(['a', 'd']);
+    expect(Object.getOwnPropertyDescriptor(t.query, '__proto__')?.value).toBe('b');
   });
 });
 

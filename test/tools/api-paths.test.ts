@@ -112,4 +112,19 @@ describe('hostile paths through proxmox-api-read', () => {
       }
     });
   }
+
+  it('reads prototype names in the query string as plain parameters', async () => {
+    const { rt, sent } = recordingRuntime(sim, { PROXMOX_SCHEMA_FILE: noSchema });
+    try {
+      await read(rt, { path: '/version?constructor=x&__proto__=y&toString=z' });
+      const params = sent.find((s) => s.path === '/version')?.params ?? {};
+      expect(Object.entries(params)).toEqual([
+        ['constructor', 'x'],
+        ['__proto__', 'y'],
+        ['toString', 'z'],
+      ]);
+    } finally {
+      rt.close();
+    }
+  });
 });
