@@ -1,5 +1,4 @@
 import { ProxmoxHttpError } from '../proxmox/errors.js';
-import type { AuditEntry } from '../safety/audit.js';
 import { ToolError, type ToolEnv } from './types.js';
 
 /**
@@ -25,6 +24,9 @@ export interface Outcome {
   exitCode?: number | null;
   error?: string;
 }
+
+/** How a call ended, refused before sending included. */
+type Ending = Omit<Outcome, 'status'> & { status: Outcome['status'] | 'refused' };
 
 /**
  * One call's record in the audit log: `check` wraps what may refuse it before anything is sent, `send` what
@@ -87,20 +89,19 @@ export class AuditedCall {
     };
   }
 
-  private write(outcome: Outcome | { status: 'refused'; error: string }): void {
+  private write(ending: Ending): void {
     if (!this.target || this.written) return;
     this.written = true;
-    const timedOut = outcome.status === 'timeout';
-    const entry: AuditEntry = {
+    this.env.audit.record({
       ...this.target,
-      status: outcome.status === 'timeout' ? 'error' : outcome.status,
-      ...('httpStatus' in outcome && outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
-      ...('upid' in outcome && outcome.upid !== undefined ? { upid: outcome.upid } : {}),
-      ...('exitCode' in outcome && outcome.exitCode != null ? { exitCode: outcome.exitCode } : {}),
-      error: timedOut ? (outcome.error ?? 'timeout') : outcome.error,
-      ...(this.started !== undefined ? { durationMs: Date.now() - this.started } : {}),
-    };
-    this.env.audit.record(entry);
+      status: ending.status === 'timeout' ? 'error' : ending.status,
+      httpStatus: ending.httpStatus,
+      upid: ending.upid,
+      exitCode: ending.exitCode ?? undefined,
+      error: ending.status === 'timeout' ? (ending.error ?? 'timeout') : ending.error,
+      // How long it ran: a call refused before sending ran for no time at all, and says nothing.
+      durationMs: this.started === undefined ? undefined : Date.now() - this.started,
+    });
   }
 }
 
