@@ -8,6 +8,7 @@ import { ProxmoxHttpError, ProxmoxNetworkError } from './errors.js';
 import { productFacts, tokenHeader, type Product } from './products.js';
 import { FairSlots } from './fair-slots.js';
 import { scrubSecrets, secretForms } from './secret-forms.js';
+import { wireValue } from './path.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -201,7 +202,7 @@ export function encodeParams(params: Record<string, unknown> | undefined): URLSe
     if (value === undefined || value === null) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined || item === null) continue;
-      out.append(key, typeof item === 'boolean' ? (item ? '1' : '0') : typeof item === 'object' ? JSON.stringify(item) : String(item));
+      out.append(key, wireValue(item));
     }
   }
   return out;

@@ -85,6 +85,7 @@ export class AuditLog {
         status: entry.status,
         httpStatus: entry.httpStatus,
         upid: entry.upid,
+        exitCode: entry.exitCode,
         error: entry.error === undefined ? undefined : redactString(entry.error),
         durationMs: entry.durationMs,
       };

@@ -1,3 +1,4 @@
+import { wireValue } from '../proxmox/path.js';
 import { isSecretKey } from './redact.js';
 
 /**
@@ -44,9 +45,7 @@ export interface ConfigDiff {
 
 function asText(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return wireValue(v);
 }
 
 /**

@@ -8,6 +8,8 @@
  * (`/nodes/pve1/qemu/100`): a wildcard matches either, a literal matches only the same literal.
  */
 
+import { decodeSegment, isDotSegment, splitPath } from '../proxmox/path.js';
+
 export const RULE_METHODS = ['GET', 'POST', 'PUT', 'DELETE', '*'] as const;
 export type RuleMethod = (typeof RULE_METHODS)[number];
 
@@ -38,32 +40,16 @@ export function parseRule(text: string, variable: string): Rule {
   for (const seg of segments) {
     const wildcardInside = seg.includes('*') && seg !== '*' && seg !== '**';
     const braceInside = /[{}]/.test(seg) && !PLACEHOLDER.test(seg);
-    if (wildcardInside || braceInside || seg === '.' || seg === '..') {
+    if (wildcardInside || braceInside || isDotSegment(seg)) {
       throw new Error(`${variable} rule "${text.trim()}" has a bad path segment "${seg}": ${ruleFormHelp(variable)}`);
     }
   }
   return { text: text.trim(), method: method as RuleMethod, segments };
 }
 
-/** Segments of a path, without empty ones (leading, trailing and doubled slashes). */
-export function splitPath(path: string): string[] {
-  return path
-    .split('?')[0]
-    .split('/')
-    .filter((s) => s !== '');
-}
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 function segmentMatches(pattern: string, segment: string): boolean {
   if (pattern === '*' || PLACEHOLDER.test(pattern)) return true;
-  return pattern === segment || decode(pattern) === decode(segment);
+  return pattern === segment || decodeSegment(pattern) === decodeSegment(segment);
 }
 
 export function matchSegments(pattern: readonly string[], path: readonly string[]): boolean {

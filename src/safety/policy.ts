@@ -1,4 +1,5 @@
-import { parseRule, ruleMatches, splitPath, type Rule } from './pattern.js';
+import { isDotSegment, splitPath } from '../proxmox/path.js';
+import { parseRule, ruleMatches, type Rule } from './pattern.js';
 import { sideEffectOf } from './side-effects.js';
 
 export interface PolicyDecision {
@@ -68,14 +69,4 @@ export class Policy {
   get isReadonly(): boolean {
     return this.readonly;
   }
-}
-
-function isDotSegment(segment: string): boolean {
-  let decoded = segment;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    // Malformed escapes are compared as written.
-  }
-  return decoded === '.' || decoded === '..';
 }

@@ -3,6 +3,10 @@ import type { ApidocMethodInfo, ApidocNode } from './apidoc.js';
 import { detectProduct, jsPattern, normalizePermissions, objectFormat, protocolRoots } from './dialect.js';
 import type { Product } from '../proxmox/products.js';
 import { closestNames, levenshtein } from './similar.js';
+import { decodeSegment, normalizePath, splitPath } from '../proxmox/path.js';
+
+// Search and discovery split templates through the catalog; the one splitter is the path module's.
+export { splitPath };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -162,7 +166,7 @@ export class Catalog {
    * Literal segments win over {param} segments; trailing slashes, a query string and /api2/json are tolerated.
    */
   match(path: string): { template: string; pathParams: Record<string, string> } | undefined {
-    const segments = splitPath(normalizeInput(path));
+    const segments = splitPath(normalizePath(path));
     const walk = (node: TrieNode, i: number): string | undefined => {
       if (i === segments.length) return node.template;
       const seg = segments[i];
@@ -193,7 +197,7 @@ export class Catalog {
   /** Templates most like `path`, best first (for "unknown path" errors). */
   nearestPaths(path: string, n = 5): string[] {
     // Segment distances are quadratic in segment length; real paths are short, hostile ones are cut.
-    const input = splitPath(normalizeInput(path.slice(0, 512)))
+    const input = splitPath(normalizePath(path.slice(0, 512)))
       .slice(0, 16)
       .map((seg) => decodeSegment(seg).slice(0, 64));
     const withOps = this.templates.filter((t) => this.methodsByPath.has(t));
@@ -227,7 +231,7 @@ export class Catalog {
   }
 
   private underPrefix(prefix: string): Operation[] {
-    const input = splitPath(normalizeInput(prefix));
+    const input = splitPath(normalizePath(prefix));
     let candidates = [...this.operations];
     input.forEach((seg, i) => {
       const asParam = PARAM_SEGMENT.test(seg);
@@ -253,25 +257,6 @@ export class Catalog {
       node = next;
     }
     node.template = template;
-  }
-}
-
-export function splitPath(path: string): string[] {
-  return path.split('/').filter(Boolean);
-}
-
-function normalizeInput(path: string): string {
-  let p = path.trim().replace(/[?#].*$/, '');
-  if (!p.startsWith('/')) p = `/${p}`;
-  p = p.replace(/^\/api2\/json(?=\/|$)/, '');
-  return p.replace(/\/+$/, '') || '/';
-}
-
-function decodeSegment(seg: string): string {
-  try {
-    return decodeURIComponent(seg);
-  } catch {
-    return seg;
   }
 }
 

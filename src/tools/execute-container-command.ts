@@ -10,6 +10,7 @@ import { apiPath } from '../proxmox/path.js';
 import { confirmInput } from './api-input.js';
 import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
+import { audited } from './audited.js';
 import { requireGuests } from './targets.js';
 import { defineTool } from './define.js';
 import { ToolError } from '../errors.js';
@@ -66,56 +67,59 @@ export const containerCommandTool = defineTool({
         throw new ToolError(`PROXMOX_SSH_KEY_PATH names a file that cannot be read: ${ssh.keyPath}`);
       }
     }
-    await guardExec(env, call, cluster, {
+    // The container's own API path (what policy matches), the same in every record of this call.
+    const concrete = apiPath`/nodes/${node}/lxc/${vmid}/exec`;
+    const audit = audited(env, call.signal, {
+      tool: 'proxmox-execute-container-command',
+      cluster: cluster.name,
+      method: 'POST',
+      path: concrete,
+      command: args.command,
+    });
+    await guardExec(env, call, cluster, audit, {
       tool: 'proxmox-execute-container-command',
       template: '/nodes/{node}/lxc/{vmid}/exec',
-      concrete: apiPath`/nodes/${node}/lxc/${vmid}/exec`,
+      concrete,
       target: `CT ${vmid} on ${node}`,
       command: args.command,
       params: { node, vmid, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
     });
-    const address = await resolveNodeAddress(node, cluster, call.signal);
     const timeoutMs = args.timeoutMs ?? CONTAINER_DEFAULT_TIMEOUT_MS;
+    // Finding the node's address is part of running the command: a node it cannot reach is recorded as an error.
+    const { address, result } = await audit.send(
+      async () => {
+        const address = await resolveNodeAddress(node, cluster, call.signal);
+        try {
+          const result = await sshExec({
+            host: address.host,
+            port: ssh.port,
+            user: ssh.user,
+            privateKey,
+            passphrase: ssh.keyPassphrase,
+            agentSocket: ssh.agentSocket,
+            knownHostsPath: ssh.knownHostsPath,
+            pinnedFingerprint: ssh.hostFingerprint,
+            command: pctExecCommandLine(vmid, args.command, { sudo: ssh.sudo, timeoutMs }),
+            input: args.input,
+            connectTimeoutMs: ssh.connectTimeoutMs,
+            timeoutMs,
+            maxOutputBytes: CONTAINER_MAX_OUTPUT_BYTES,
+            signal: call.signal,
+          });
+          return { address, result };
+        } catch (e) {
+          if (e instanceof SshError) throw new ToolError(`node ${node} (${address.host}, from ${address.source}): ${e.message}`);
+          throw e;
+        }
+      },
+      // The exit code is the command's own only when it ended by itself (a timeout's is that of the timeout wrapper).
+      ({ result: r }) =>
+        r.cancelled ? { status: 'cancelled' } : r.timedOut ? { status: 'timeout' } : { status: 'ok', exitCode: r.exitCode },
+    );
+    const host = address.host;
 
-    let result;
-    const started = Date.now();
-    const audit = (status: 'ok' | 'error' | 'cancelled', error?: string, exitCode?: number | null) =>
-      env.audit.record({
-        tool: 'proxmox-execute-container-command',
-        cluster: cluster.name,
-        path: `ct/${vmid}@${node}`,
-        command: args.command,
-        status,
-        error,
-        durationMs: Date.now() - started,
-        ...(exitCode != null ? { exitCode } : {}),
-      });
-    try {
-      result = await sshExec({
-        host: address.host,
-        port: ssh.port,
-        user: ssh.user,
-        privateKey,
-        passphrase: ssh.keyPassphrase,
-        agentSocket: ssh.agentSocket,
-        knownHostsPath: ssh.knownHostsPath,
-        pinnedFingerprint: ssh.hostFingerprint,
-        command: pctExecCommandLine(vmid, args.command, { sudo: ssh.sudo, timeoutMs }),
-        input: args.input,
-        connectTimeoutMs: ssh.connectTimeoutMs,
-        timeoutMs,
-        maxOutputBytes: CONTAINER_MAX_OUTPUT_BYTES,
-        signal: call.signal,
-      });
-    } catch (e) {
-      audit('error', e instanceof Error ? e.message : String(e));
-      if (e instanceof SshError) throw new ToolError(`node ${node} (${address.host}, from ${address.source}): ${e.message}`);
-      throw e;
-    }
-    audit(result.cancelled ? 'cancelled' : result.timedOut ? 'error' : 'ok', result.timedOut ? 'timeout' : undefined, result.exitCode);
-
-    const explained = explainPctFailure(result, { vmid, node, host: address.host, user: ssh.user });
+    const explained = explainPctFailure(result, { vmid, node, host, user: ssh.user });
     if (explained) throw new ToolError(`${explained}\n(${result.stderr.trim().split('\n').slice(-3).join(' | ')})`);
 
     const notes: string[] = [];

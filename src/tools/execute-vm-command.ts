@@ -10,6 +10,7 @@ import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js'
 import { confirmInput } from './api-input.js';
 import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
+import { audited } from './audited.js';
 import { requireGuests } from './targets.js';
 import type { ClusterContext } from '../context.js';
 import { ToolError } from '../errors.js';
@@ -68,43 +69,43 @@ export const vmCommandTool = defineTool({
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
     const execOp = (await cluster.catalog().catch(() => undefined))?.get('POST', EXEC_PATH);
     const lacking = execOp && cluster.permissions ? await cluster.permissions.lacking(execOp.permissions, { node, vmid }) : undefined;
-    await guardExec(env, call, cluster, {
+    const concrete = apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`;
+    const audit = audited(env, call.signal, {
+      tool: 'proxmox-execute-vm-command',
+      cluster: cluster.name,
+      method: 'POST',
+      path: concrete,
+      command: shown,
+    });
+    await guardExec(env, call, cluster, audit, {
       tool: 'proxmox-execute-vm-command',
       template: EXEC_PATH,
-      concrete: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
+      concrete,
       target: `VM ${vmid} on ${node}`,
       command: shown,
       params: { node, vmid, args: args.args, shell: args.shell, input: args.input, timeoutMs: args.timeoutMs },
       confirm: args.confirm,
       lacking,
     });
-    const started = Date.now();
-    const audit = (status: 'ok' | 'error' | 'cancelled', error?: string) =>
-      env.audit.record({
-        tool: 'proxmox-execute-vm-command',
-        cluster: cluster.name,
-        method: 'POST',
-        path: apiPath`/nodes/${node}/qemu/${vmid}/agent/exec`,
-        command: shown,
-        status,
-        error,
-        durationMs: Date.now() - started,
-      });
 
     try {
-      const argv =
-        argvWithoutShell ??
-        ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
-      const r = await guestExec(client, {
-        node,
-        vmid,
-        argv,
-        input: args.input,
-        commandAsString: await commandIsString(cluster),
-        timeoutMs,
-        signal: call.signal,
-      });
-      audit(r.cancelled ? 'cancelled' : r.exited ? 'ok' : 'error', r.exited ? undefined : 'timeout');
+      const r = await audit.send(
+        async () => {
+          const argv =
+            argvWithoutShell ??
+            ((await isWindows(client, node, vmid, call.signal)) ? ['cmd.exe', '/c', args.command] : ['/bin/sh', '-c', args.command]);
+          return guestExec(client, {
+            node,
+            vmid,
+            argv,
+            input: args.input,
+            commandAsString: await commandIsString(cluster),
+            timeoutMs,
+            signal: call.signal,
+          });
+        },
+        (r) => (r.cancelled ? { status: 'cancelled' } : r.exited ? { status: 'ok', exitCode: r.exitCode } : { status: 'timeout' }),
+      );
       const notes: string[] = [];
       const notFound = r.exited ? shellNotFoundHint(r.exitCode, r.stderr) : undefined;
       if (notFound) notes.push(notFound);
@@ -133,7 +134,6 @@ export const vmCommandTool = defineTool({
         },
       );
     } catch (e) {
-      audit('error', e instanceof Error ? e.message : String(e));
       throw await explainAgentError(e, {
         client,
         node,

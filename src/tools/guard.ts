@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { AuditUnavailable, type AuditEntry } from '../safety/audit.js';
+import { AuditUnavailable } from '../safety/audit.js';
 import type { BoundCall, ConfirmTokens } from '../safety/confirm-token.js';
 import { redactParams } from '../safety/redact.js';
 import { visible } from '../output/visible.js';
+import { RefusalNote, type AuditedCall } from './audited.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv } from './types.js';
 
 /**
@@ -36,15 +37,10 @@ export interface Danger {
   changes?: string;
 }
 
-/** The call was not run: it waits for the user's yes, given back as the token below. */
-export class ConfirmationNeeded extends ToolError {
-  constructor(
-    message: string,
-    structured: Record<string, unknown>,
-    /** What the audit log records instead of the preview (which holds the token). */
-    readonly auditNote: string,
-  ) {
-    super(message, structured);
+/** The call was not run: it waits for the user's yes, given back as the token below (which the audit log never holds). */
+export class ConfirmationNeeded extends RefusalNote {
+  constructor(message: string, structured: Record<string, unknown>, auditNote: string) {
+    super(message, structured, auditNote);
     this.name = 'ConfirmationNeeded';
   }
 }
@@ -112,32 +108,19 @@ async function confirmDestructive(
   );
 }
 
-type Refusal = Omit<AuditEntry, 'status' | 'error'>;
-
-/** A refused write is recorded in the audit log (`refusal` says how) before the refusal is thrown. */
-async function recordingRefusal(env: ToolEnv, refusal: Refusal | undefined, check: () => void | Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch (err) {
-    if (refusal && err instanceof ToolError) {
-      env.audit.record({ ...refusal, status: 'refused', error: err instanceof ConfirmationNeeded ? err.auditNote : err.message });
-    }
-    throw err;
-  }
-}
-
 /**
  * Whether the call may be made at all: the policy, then the token's privileges (`lacking` names what
- * GET /access/permissions shows it lacks for this call). Nothing is sent when either refuses.
+ * GET /access/permissions shows it lacks for this call). Nothing is sent when either refuses; `audit` records the refusal.
  */
 export async function checkAllowed(
   env: ToolEnv,
   cluster: ClusterContext,
-  what: { method: string; template: string; concrete: string; lacking?: string; refusal?: Refusal },
+  audit: AuditedCall,
+  what: { method: string; template: string; concrete: string; lacking?: string },
 ): Promise<void> {
-  await recordingRefusal(env, what.refusal, () => {
+  await audit.check(() => {
     enforcePolicy(cluster, what.method, what.template, what.concrete);
-    if (what.refusal) assertAuditable(env);
+    if (audit.recorded) assertAuditable(env);
     if (what.lacking) {
       throw new ToolError(
         `refused before sending: ${what.method} ${what.concrete}: the API token lacks ${what.lacking} (its privileges as GET /access/permissions shows them). ` +
@@ -152,6 +135,7 @@ export async function confirmCall(
   env: ToolEnv,
   call: ToolCall,
   cluster: ClusterContext,
+  audit: AuditedCall,
   what: {
     tool: string;
     method: string;
@@ -160,18 +144,18 @@ export async function confirmCall(
     params: Record<string, unknown>;
     danger: Danger;
     confirm?: string;
-    refusal?: Refusal;
   },
 ): Promise<void> {
   const bound: BoundCall = { cluster: cluster.name, tool: what.tool, method: what.method, path: what.concrete, params: what.params };
-  await recordingRefusal(env, what.refusal, () => confirmDestructive(env, call, what.danger, bound, what.confirm));
+  await audit.check(() => confirmDestructive(env, call, what.danger, bound, what.confirm));
 }
 
 /** The checks before a call, in order: policy and privileges, then, for what destroys or interrupts, the human's yes. */
-export async function guardCall(
+async function guardCall(
   env: ToolEnv,
   call: ToolCall,
   cluster: ClusterContext,
+  audit: AuditedCall,
   what: {
     tool: string;
     method: string;
@@ -181,11 +165,10 @@ export async function guardCall(
     lacking?: string;
     danger?: Danger;
     confirm?: string;
-    refusal?: Refusal;
   },
 ): Promise<void> {
-  await checkAllowed(env, cluster, what);
-  if (what.danger) await confirmCall(env, call, cluster, { ...what, danger: what.danger });
+  await checkAllowed(env, cluster, audit, what);
+  if (what.danger) await confirmCall(env, call, cluster, audit, { ...what, danger: what.danger });
 }
 
 const SHOWN_CHARS = 2000;
@@ -207,6 +190,7 @@ export async function guardExec(
   env: ToolEnv,
   call: ToolCall,
   cluster: ClusterContext,
+  audit: AuditedCall,
   what: {
     tool: string;
     template: string;
@@ -231,7 +215,7 @@ export async function guardExec(
     typeof what.params.input === 'string'
       ? `\nwith stdin (${what.params.input.length} characters):\n${showLong(visible(what.params.input), 500)}`
       : '';
-  await guardCall(env, call, cluster, {
+  await guardCall(env, call, cluster, audit, {
     tool: what.tool,
     method: 'POST',
     template: what.template,
@@ -240,7 +224,6 @@ export async function guardExec(
     danger: { shown: `run in ${what.target}:\n${showLong(visible(what.command))}${stdin}`, why: 'runs a command inside the guest' },
     confirm: what.confirm,
     lacking: what.lacking,
-    refusal: { tool: what.tool, cluster: cluster.name, path: what.concrete, command: what.command },
   });
 }
 

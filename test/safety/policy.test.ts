@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Policy } from '../../src/safety/policy.js';
-import { matchSegments, parseRule, splitPath } from '../../src/safety/pattern.js';
+import { splitPath } from '../../src/proxmox/path.js';
+import { matchSegments, parseRule } from '../../src/safety/pattern.js';
 
 const policy = (allow: string[] = [], deny: string[] = [], readonly = false) => new Policy({ allow, deny, readonly });
 
