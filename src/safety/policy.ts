@@ -65,8 +65,4 @@ export class Policy {
     if (allowed) return { allowed: true, rule: allowed.text };
     return { allowed: false, reason: `${verb} ${path} is not in PROXMOX_ALLOW` };
   }
-
-  get isReadonly(): boolean {
-    return this.readonly;
-  }
 }

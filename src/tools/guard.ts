@@ -20,7 +20,7 @@ function enforcePolicy(cluster: ClusterContext, method: string, template: string
 /** A write or command whose record cannot be written is refused, not run unrecorded (PROXMOX_AUDIT_LOG fails closed). */
 function assertAuditable(env: ToolEnv): void {
   try {
-    env.audit?.assertWritable();
+    env.audit.assertWritable();
   } catch (err) {
     if (err instanceof AuditUnavailable) throw new ToolError(`refused: ${err.message}; nothing was run`);
     throw err;
