@@ -26,11 +26,17 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /** Half of a surrogate pair: not a character, and silently replaced by U+FFFD when encoded. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** `U+0000 at character 6`: where the first control character is, without echoing it. */
-export function controlCharProblem(text: string): string | undefined {
+/** Every C0 and C1 control, tab and line breaks included: none belongs in a path. */
+const CONTROL_IN_PATH = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * `U+0000 at character 6`: where the first control character is, without echoing it. Values may hold
+ * tabs and line breaks (a description, a note); path segments (`inPath`) may not.
+ */
+export function controlCharProblem(text: string, opts: { inPath?: boolean } = {}): string | undefined {
   const lone = LONE_SURROGATE.exec(text);
   if (lone) return `holds a lone UTF-16 surrogate at character ${lone.index + 1} (not valid Unicode)`;
-  const m = CONTROL.exec(text);
+  const m = (opts.inPath ? CONTROL_IN_PATH : CONTROL).exec(text);
   if (!m) return undefined;
   const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
   return `holds the control character U+${code} at character ${m.index + 1}`;

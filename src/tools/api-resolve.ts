@@ -185,10 +185,10 @@ async function canonicalNodeInPath(client: ClusterContext['client'], path: strin
 
 /** Lone surrogates and control characters in the path or path parameters get a precise refusal before any encoding. */
 function refuseOddText(args: CallArgs): void {
-  const pathProblem = controlCharProblem(args.path);
+  const pathProblem = controlCharProblem(args.path, { inPath: true });
   if (pathProblem) throw new ToolError(`path ${pathProblem}`);
   for (const [name, value] of Object.entries(args.pathParams ?? {})) {
-    const problem = typeof value === 'string' ? controlCharProblem(value) : undefined;
+    const problem = typeof value === 'string' ? controlCharProblem(value, { inPath: true }) : undefined;
     if (problem) throw new ToolError(`path parameter '${clip(name, 40)}' ${problem}`);
   }
 }
@@ -197,7 +197,7 @@ function refuseOddText(args: CallArgs): void {
 function refuseControlCharsInPath(path: string): void {
   for (const segment of path.split('/')) {
     // Malformed escapes stay as written, and the raw text is checked.
-    const problem = controlCharProblem(decodeSegment(segment));
+    const problem = controlCharProblem(decodeSegment(segment), { inPath: true });
     if (problem)
       throw new ToolError(`path segment ${JSON.stringify(clip(segment, 60))} ${problem}; control characters are not allowed in paths`);
   }

@@ -55,6 +55,18 @@ const CASES: Case[] = [
     raw: /control character U\+001B/,
   },
   {
+    name: 'a line break in a path parameter',
+    args: { path: '/nodes/{node}/qemu', pathParams: { node: 'pve1\n' } },
+    schema: /control character U\+000A/,
+    raw: /control character U\+000A/,
+  },
+  {
+    name: 'an encoded tab in the path',
+    args: { path: '/nodes/pve1%09/qemu' },
+    schema: /control character U\+0009/,
+    raw: /control character U\+0009/,
+  },
+  {
     name: 'a prototype name as a placeholder',
     args: { path: '/nodes/{constructor}/qemu' },
     schema: /missing path parameter node/,
