@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { guardStdin } from './stdio-guard.js';
 import { openApp } from './app.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config/error.js';
 import { describeError } from './server.js';
 import { allTools } from './tools/registry.js';
 import { log } from './log.js';

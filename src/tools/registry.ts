@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import type { AppConfig, ClusterConfig } from '../config.js';
+import type { AppConfig, ClusterConfig } from '../config/schema.js';
 import { apiTool } from './api.js';
 import { apiReadTool } from './api-read.js';
 import { apiSchemaTool } from './api-schema.js';

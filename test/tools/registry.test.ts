@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/config/schema.js';
 import { offerTools, withheldLines } from '../../src/tools/registry.js';
 
 const base = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c' };
