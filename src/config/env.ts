@@ -60,14 +60,15 @@ export interface EnvSetting {
   missing?: string;
   /** Never read from a config file: secrets of the whole server, and the ssh-agent of this process. */
   envOnly?: true;
-  /** Where `--help` lists it. */
+  /** Where `--help` lists it, and what it says beside the name. */
   group: 'cluster' | 'safety' | 'ssh';
+  hint?: string;
 }
 
 const RULES = 'must be comma-separated rules like "DELETE /nodes/*/qemu/*" or "* /access/**"';
 
 export const ENV_SETTINGS: readonly EnvSetting[] = [
-  { name: 'PROXMOX_PRODUCT', scope: 'cluster', field: ['product'], parse: 'text', group: 'cluster' },
+  { name: 'PROXMOX_PRODUCT', scope: 'cluster', field: ['product'], parse: 'text', group: 'cluster', hint: 'pve, pbs or pdm' },
   {
     name: 'PROXMOX_URL',
     scope: 'cluster',
@@ -76,8 +77,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     missing: 'is not set: give the address of a Proxmox node, e.g. https://pve.example.com:8006 (or run with --demo)',
     group: 'cluster',
   },
-  { name: 'PROXMOX_API_TOKEN', scope: 'cluster', field: ['token'], parse: 'secret', group: 'cluster' },
-  { name: 'PROXMOX_USERNAME', scope: 'cluster', field: ['username'], parse: 'text', group: 'cluster' },
+  { name: 'PROXMOX_API_TOKEN', scope: 'cluster', field: ['token'], parse: 'secret', group: 'cluster', hint: 'user@realm!tokenid=secret' },
+  { name: 'PROXMOX_USERNAME', scope: 'cluster', field: ['username'], parse: 'text', group: 'cluster', hint: 'instead of a token' },
   { name: 'PROXMOX_PASSWORD', scope: 'cluster', field: ['password'], parse: 'secret', group: 'cluster' },
   { name: 'PROXMOX_FINGERPRINT', scope: 'cluster', field: ['fingerprint'], parse: 'text', group: 'cluster' },
   { name: 'PROXMOX_CA_FILE', scope: 'cluster', field: ['caFile'], parse: 'path', group: 'cluster' },

@@ -221,7 +221,7 @@ export const configSchema = z
             .string()
             .regex(CLUSTER_NAME, says("must be named with lower-case letters, digits, '-' and '_', starting with a letter or digit")),
           clusterSchema,
-          says('is required: a map of cluster names to their settings'),
+          { error: (iss) => `${iss.input === undefined ? 'is required:' : 'must be'} a map of cluster names to their settings` },
         )
         .refine((m) => Object.keys(m).length > 0, says('must name at least one cluster'))
         .refine((m) => Object.keys(m).length <= MAX_CLUSTERS, says(`must name at most ${MAX_CLUSTERS} clusters`)),

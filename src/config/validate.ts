@@ -42,7 +42,9 @@ function describe(issue: z.core.$ZodIssue, source: ConfigSource): Line[] {
   const message = withNames(issue.message, source, path);
   if (issue.code === 'custom' && issue.params?.standalone) return [{ where: name.where, text: message }];
   const missing = message.startsWith('is required');
-  const says = missing ? (name.missing ?? message) : (name.expects ?? message);
+  // The source's wording of the form replaces the document's; a count or a length stays as said.
+  const bound = issue.code === 'too_big' || issue.code === 'too_small';
+  const says = missing ? (name.missing ?? message) : bound ? message : (name.expects ?? message);
   return [{ where: name.where, text: name.label ? `${name.label} ${says}` : says }];
 }
 
@@ -87,5 +89,14 @@ export function validate(source: ConfigSource): AppConfig {
   }
   const result = configSchema.safeParse(source.document);
   if (result.success) return result.data;
-  throw new ConfigError(describeIssues(result.error.issues.flatMap((i) => describe(i, source))));
+  // The first problem of each setting is enough: "must be a plain user name" adds nothing to "must not contain control characters".
+  const seen = new Set<string>();
+  const first = result.error.issues.filter((i) => {
+    if (i.code === 'unrecognized_keys') return true;
+    const key = JSON.stringify(i.path.map(String));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  throw new ConfigError(describeIssues(first.flatMap((i) => describe(i, source))));
 }

@@ -37,13 +37,14 @@ export function product(raw: string): Product {
 }
 
 export function baseUrl(raw: string, target: Product = 'pve'): string {
-  if (CONTROL_CHARACTERS.test(raw.trim())) throw new Refusal('must not contain control characters');
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
     throw new Refusal('must be a URL such as https://pve.example.com:8006');
   }
+  // The URL parser drops tabs and line breaks without a word; a value holding them was not meant.
+  if (CONTROL_CHARACTERS.test(raw.trim())) throw new Refusal('must not contain control characters');
   if (url.protocol !== 'https:') throw new Refusal('must start with https:// (Proxmox serves its API over TLS only)');
   if (url.username || url.password) throw new Refusal('must not hold credentials (user:password@); give them as an API token');
   // A bare host means the product's own port; with a path (a reverse proxy) the URL is taken as written.
