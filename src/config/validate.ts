@@ -87,7 +87,8 @@ export function validate(source: ConfigSource): AppConfig {
       ),
     );
   }
-  const result = configSchema.safeParse(source.document);
+  // Once per process: zod's compiled fast path would cost more to build than it saves.
+  const result = configSchema.safeParse(source.document, { jitless: true });
   if (result.success) return result.data;
   // The first problem of each setting is enough: "must be a plain user name" adds nothing to "must not contain control characters".
   const seen = new Set<string>();
