@@ -12,9 +12,6 @@ const domain = [
   './src/safety',
   './src/output',
   './src/exec',
-  './src/config.ts',
-  './src/config-file.ts',
-  './src/config-check.ts',
   './src/config',
 ];
 const runtime = ['./src/context.ts', './src/cluster.ts'];
