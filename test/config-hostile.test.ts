@@ -164,7 +164,7 @@ describe('control characters', () => {
       'config file c.json: ["conf?[2Jirm"] is not a known setting',
     );
     expect(errorOf(json({ clusters: { 'Evil\u0007': cluster } }))).toBe(
-      "config file c.json: cluster name 'Evil?' must be named with lower-case letters, digits, '-' and '_', starting with a letter or digit",
+      "config file c.json: cluster name 'Evil?' must be lower-case letters, digits, '-' and '_', starting with a letter or digit",
     );
     expect(errorOf(() => parseConfigFile('{}', 'json', {}, { source: '/etc/\u001b]0;x\u0007.json' }))).toBe(
       'config file /etc/?]0;x?.json: clusters is required: a map of cluster names to their settings',

@@ -222,9 +222,7 @@ export const configSchema = z
       cacheDir: FILE_PATH.prefault('~/.cache/proxmox-mcp'),
       clusters: z
         .record(
-          z
-            .string()
-            .regex(CLUSTER_NAME, says("must be named with lower-case letters, digits, '-' and '_', starting with a letter or digit")),
+          z.string().regex(CLUSTER_NAME, says("must be lower-case letters, digits, '-' and '_', starting with a letter or digit")),
           clusterSchema,
           { error: (iss) => `${iss.input === undefined ? 'is required:' : 'must be'} a map of cluster names to their settings` },
         )
