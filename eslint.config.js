@@ -7,16 +7,7 @@ import tseslint from 'typescript-eslint';
 
 const base = ['./src/errors.ts', './src/log.ts', './src/version.ts'];
 const proxmox = ['./src/proxmox'];
-const domain = [
-  './src/schema',
-  './src/safety',
-  './src/output',
-  './src/exec',
-  './src/config.ts',
-  './src/config-file.ts',
-  './src/config-check.ts',
-  './src/config',
-];
+const domain = ['./src/schema', './src/safety', './src/output', './src/exec', './src/config'];
 const runtime = ['./src/context.ts', './src/cluster.ts'];
 const tools = ['./src/tools'];
 const serving = ['./src/server.ts', './src/call-context.ts', './src/http', './src/app.ts', './src/stdio-guard.ts'];

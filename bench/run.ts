@@ -154,7 +154,7 @@ async function callFigures() {
     PROXMOX_LOG_LEVEL: 'silent',
   };
   const { HttpProxmoxClient } = await import('../src/proxmox/client.js');
-  const { parseApiToken } = await import('../src/config.js');
+  const { parseApiToken } = await import('../src/config/values.js');
   const direct = new HttpProxmoxClient({
     url: sim.url,
     credentials: parseApiToken(sim.tokens.admin),

@@ -1,7 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { Runtime } from './cluster.js';
-import { checkStartup } from './config-check.js';
-import { clusterFromEnv, configFromEnv, type AppConfig } from './config.js';
+import { checkStartup } from './config/check.js';
+import { demoSource, type DemoTarget } from './config/demo.js';
+import { envSource } from './config/env.js';
+import type { AppConfig } from './config/schema.js';
+import type { ConfigSource as Settings } from './config/source.js';
+import { validate } from './config/validate.js';
 import { productFacts } from './proxmox/products.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import { createMcpServer } from './server.js';
@@ -30,10 +34,10 @@ export interface LoadedConfig {
 }
 
 /**
- * Environment for the demo's two targets, each served by an in-process simulator: a Proxmox VE cluster
- * and a Proxmox Backup Server, tied together by the PVE storage `pbs01` that points at the PBS.
+ * The demo's two targets, each served by an in-process simulator: a Proxmox VE cluster and a Proxmox
+ * Backup Server, tied together by the PVE storage `pbs01` that points at the PBS.
  */
-async function demoEnvironment(env: Env): Promise<{ env: Env; backupEnv: Env; close: () => Promise<void> }> {
+async function startDemo(env: Env): Promise<{ targets: DemoTarget[]; cacheDir?: string; close: () => Promise<void> }> {
   // Loaded only in demo mode: the simulators are not part of a normal start.
   const [{ startSimulator }, { startPbsSimulator }, { linkPbsStorage }] = await Promise.all([
     import('./simulator/index.js'),
@@ -53,29 +57,12 @@ async function demoEnvironment(env: Env): Promise<{ env: Env; backupEnv: Env; cl
   // The simulator listens on a new port each start, so a shared cache would only collect copies: the
   // demo caches in a private folder (mode 0700) of its own, removed when it stops.
   const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
-  const common: Env = {
-    ...env,
-    PROXMOX_USERNAME: undefined,
-    PROXMOX_PASSWORD: undefined,
-    PROXMOX_CACHE_DIR: env.PROXMOX_CACHE_DIR ?? cache?.path,
-  };
   return {
-    env: {
-      ...common,
-      PROXMOX_PRODUCT: 'pve',
-      PROXMOX_URL: sim.url,
-      PROXMOX_API_TOKEN: sim.tokens.admin,
-      PROXMOX_FINGERPRINT: sim.fingerprint,
-    },
-    // PROXMOX_SCHEMA_FILE names a PVE schema; the Backup Server serves its own.
-    backupEnv: {
-      ...common,
-      PROXMOX_PRODUCT: 'pbs',
-      PROXMOX_URL: pbs.url,
-      PROXMOX_API_TOKEN: pbs.tokens.admin,
-      PROXMOX_FINGERPRINT: pbs.fingerprint,
-      PROXMOX_SCHEMA_FILE: undefined,
-    },
+    targets: [
+      { name: 'default', product: 'pve', url: sim.url, token: sim.tokens.admin, fingerprint: sim.fingerprint },
+      { name: 'backup', product: 'pbs', url: pbs.url, token: pbs.tokens.admin, fingerprint: pbs.fingerprint },
+    ],
+    cacheDir: cache?.path,
     close: async () => {
       await Promise.all([sim.close(), pbs.close()]);
       cache?.remove();
@@ -93,31 +80,31 @@ async function privateTempDir(prefix: string): Promise<{ path: string; remove: (
 }
 
 export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfig> {
-  const loaded = await parseConfig(source);
+  const env = source.env ?? process.env;
+  const { settings, close } = await readSettings(source, env);
   try {
-    checkStartup(loaded.config, source.env ?? process.env);
+    const config = validate(settings);
+    checkStartup(config, env, settings);
+    return { config, close };
   } catch (err) {
-    await loaded.close();
+    await close();
     throw err;
   }
-  return loaded;
 }
 
-async function parseConfig(source: ConfigSource): Promise<LoadedConfig> {
-  const env = source.env ?? process.env;
+/** The source the configuration comes from: the demo's simulators, a config file, or the environment. */
+async function readSettings(source: ConfigSource, env: Env): Promise<{ settings: Settings; close: () => Promise<void> }> {
   if (source.demo) {
-    const demo = await demoEnvironment(env);
-    const config = configFromEnv(demo.env);
-    config.clusters.push(clusterFromEnv(demo.backupEnv, 'backup'));
-    return { config, close: demo.close };
+    const demo = await startDemo(env);
+    return { settings: demoSource(env, demo.targets, demo.cacheDir), close: demo.close };
   }
   const file = source.configFile ?? env.PROXMOX_CONFIG;
   if (file) {
     // The YAML parser loads only for a config file.
-    const { loadConfigFile } = await import('./config-file.js');
-    return { config: await loadConfigFile(file, env), close: async () => {} };
+    const { readConfigFile } = await import('./config/file.js');
+    return { settings: readConfigFile(file, env), close: async () => {} };
   }
-  return { config: configFromEnv(env), close: async () => {} };
+  return { settings: envSource(env), close: async () => {} };
 }
 
 export interface App {

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config/error.js';
 import { verifyChain } from './safety/audit-chain.js';
 
 const USAGE =

@@ -2,12 +2,37 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { guardStdin } from './stdio-guard.js';
 import { openApp } from './app.js';
-import { ConfigError } from './config.js';
+import { ENV_SETTINGS, type EnvSetting } from './config/env.js';
+import { ConfigError } from './config/error.js';
 import { describeError } from './server.js';
 import { withClusterChoice } from './tools/define.js';
 import { allTools } from './tools/registry.js';
 import { log } from './log.js';
 import { VERSION } from './version.js';
+
+/** The configuration variables by group, from the table the server reads them with (src/config/env.ts). */
+function settingsHelp(): string {
+  const names = (group: EnvSetting['group']) =>
+    ENV_SETTINGS.filter((s) => s.group === group && s.name.startsWith('PROXMOX_')).map((s) => (s.hint ? `${s.name} (${s.hint})` : s.name));
+  const wrap = (title: string, items: string[]) => {
+    const lines: string[] = [];
+    let line = `${title}:`;
+    items.forEach((item, i) => {
+      const piece = i < items.length - 1 ? `${item},` : item;
+      if (line.length + 1 + piece.length > 118) {
+        lines.push(line);
+        line = ' ';
+      }
+      line += ` ${piece}`;
+    });
+    return [...lines, line].join('\n');
+  };
+  return [
+    wrap('Cluster', [...names('cluster'), 'PROXMOX_CONFIG (a config file, see --config)']),
+    wrap('Safety', names('safety')),
+    wrap('SSH (container commands)', names('ssh')),
+  ].join('\n');
+}
 
 const HELP = `proxmox-mcp ${VERSION}: the Proxmox VE API as an MCP server
 
@@ -29,14 +54,7 @@ Usage:
                                        checks the audit log's hash chain; names the first bad line (exit 1)
   proxmox-mcp --version | -V | --help | -h
 
-Cluster: PROXMOX_PRODUCT (pve, pbs or pdm), PROXMOX_URL, PROXMOX_API_TOKEN (or PROXMOX_USERNAME + PROXMOX_PASSWORD), PROXMOX_FINGERPRINT,
-  PROXMOX_CA_FILE, PROXMOX_INSECURE, PROXMOX_TIMEOUT, PROXMOX_MAX_RESPONSE_BYTES, PROXMOX_SCHEMA_FILE, PROXMOX_CACHE_DIR,
-  PROXMOX_CONFIG
-Safety: PROXMOX_READONLY, PROXMOX_ALLOW, PROXMOX_DENY, PROXMOX_CONFIRM, PROXMOX_CONFIRM_KEY, PROXMOX_AUDIT_LOG,
-  PROXMOX_AUDIT_KEY, PROXMOX_MAX_OUTPUT
-SSH (container commands): PROXMOX_SSH_KEY_PATH, PROXMOX_SSH_KEY_PASSPHRASE, PROXMOX_SSH_USER, PROXMOX_SSH_PORT,
-  PROXMOX_SSH_HOSTS, PROXMOX_SSH_KNOWN_HOSTS, PROXMOX_SSH_HOST_FINGERPRINT, PROXMOX_SSH_SUDO,
-  PROXMOX_SSH_CONNECT_TIMEOUT
+${settingsHelp()}
 HTTP: MCP_HOST, MCP_PORT (or --host, --port), MCP_AUTH_TOKEN (required off loopback), MCP_ALLOWED_HOSTS,
   MCP_ALLOWED_ORIGINS, MCP_MAX_BODY, MCP_RATE_LIMIT, MCP_TRUST_PROXY, MCP_SHUTDOWN_GRACE
 Logging: PROXMOX_LOG_LEVEL (debug, info, warn, error, silent; to stderr)

@@ -1,10 +1,10 @@
-import type { AppConfig, ClusterConfig } from './config.js';
+import type { AppConfig, ClusterConfig } from './config/schema.js';
 import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
 import { productFacts } from './proxmox/products.js';
 import { clip } from './output/budget.js';
 import type { Catalog } from './schema/catalog.js';
 import { Policy } from './safety/policy.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config/error.js';
 import { AuditLog } from './safety/audit.js';
 import { redactString } from './safety/redact.js';
 import { scrubSecrets, secretForms } from './proxmox/secret-forms.js';

@@ -1,4 +1,4 @@
-import type { AppConfig, ClusterConfig } from './config.js';
+import type { AppConfig, ClusterConfig } from './config/schema.js';
 import type { ProxmoxClient } from './proxmox/client.js';
 import type { Catalog } from './schema/catalog.js';
 import type { AuditLog } from './safety/audit.js';

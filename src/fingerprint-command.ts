@@ -1,4 +1,6 @@
-import { ConfigError, parseInteger, parseUrl } from './config.js';
+import { ConfigError } from './config/error.js';
+import { parseInteger } from './config/env.js';
+import { parseUrl } from './config/values.js';
 import { probeCertificate } from './proxmox/cert-probe.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;

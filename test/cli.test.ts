@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseApiToken } from '../src/config.js';
+import { parseApiToken } from '../src/config/values.js';
 import { HttpProxmoxClient } from '../src/proxmox/client.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config.js';
-import { detectFormat, loadConfigFile, parseConfigFile } from '../src/config-file.js';
+import { ConfigError } from '../src/config/error.js';
+import { detectFormat, loadConfigFile, parseConfigFile } from '../src/config/file.js';
 
 const SECRET = '5f0c6d1e-1111-2222-3333-444455556666';
 const FP = 'ab:cd:'.repeat(15) + 'ab:cd';
@@ -125,17 +125,19 @@ describe('parseConfigFile', () => {
       "cluster name 'Home'",
     );
     expect(errorOf(() => parseConfigFile(example.replace('readonly: false', 'readonly: maybe'), 'yaml', env)).message).toContain(
-      'clusters.home.readonly: expected boolean',
+      'clusters.home.readonly must be true or false',
     );
     expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    url: https://a:8006', 'yaml', {})).message).toContain(
       'no credentials: set clusters.a.token',
     );
-    expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    token: x', 'yaml', {})).message).toContain('clusters.a.url: is required');
+    expect(errorOf(() => parseConfigFile('clusters:\n  a:\n    token: x', 'yaml', {})).message).toContain(
+      'clusters.a.url is required: the address of a Proxmox node',
+    );
     expect(errorOf(() => parseConfigFile(example.replace('port: 2222', 'port: 99999'), 'yaml', env)).message).toContain(
-      'clusters.home.ssh.port must be a whole number from 1 to 65535',
+      'clusters.home.ssh.port must be a port number (1-65535)',
     );
     expect(errorOf(() => parseConfigFile(example.replace('"GET /**"', '"GET /**, PUT /x"'), 'yaml', env)).message).toContain(
-      'clusters.home.allow.0: must hold one rule per list item',
+      'clusters.home.allow[0] must hold one rule per list item (no commas)',
     );
     expect(errorOf(() => parseConfigFile('clusters: {}', 'yaml', {})).message).toContain('at least one cluster');
   });

@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, parseApiToken } from '../src/config.js';
+import { ConfigError } from '../src/config/error.js';
+import { configFromEnv } from '../src/config/env.js';
+import { parseApiToken } from '../src/config/values.js';
 import { VERSION } from '../src/version.js';
 import { SEEDED_CERT } from '../src/simulator/seeded.js';
 import pkg from '../package.json' with { type: 'json' };
@@ -75,7 +77,7 @@ describe('configFromEnv', () => {
     [{ ...base, PROXMOX_DENY: 'rm -rf /' }, /PROXMOX_DENY must be comma-separated rules/],
     [{ ...base, PROXMOX_CONFIRM: 'sometimes' }, /PROXMOX_CONFIRM must be elicit, param or off/],
     [{ ...base, PROXMOX_SSH_HOSTS: 'pve1=10.0.0.1;reboot' }, /PROXMOX_SSH_HOSTS must be a list/],
-    [{ ...base, PROXMOX_SSH_PORT: '70000' }, /PROXMOX_SSH_PORT must be a whole number from 1 to 65535/],
+    [{ ...base, PROXMOX_SSH_PORT: '70000' }, /^PROXMOX_SSH_PORT must be a port number \(1-65535\)$/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     const err = configError(env as Record<string, string>);
     expect(err.message).toMatch(message);

@@ -1,4 +1,4 @@
-import type { ClusterConfig } from '../config.js';
+import type { ClusterConfig } from '../config/schema.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../proxmox/errors.js';
 import { apiPath } from '../proxmox/path.js';

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { localhostAllowedHostnames, localhostAllowedOrigins } from '@modelcontextprotocol/server';
-import { ConfigError, parseInteger } from '../config.js';
+import { ConfigError } from '../config/error.js';
+import { parseInteger } from '../config/env.js';
 
 type Env = Record<string, string | undefined>;
 

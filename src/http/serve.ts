@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/error.js';
 import { log } from '../log.js';
 import { VERSION } from '../version.js';
 import { bearerChecker } from './auth.js';

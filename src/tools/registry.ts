@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { AppConfig, ClusterConfig } from '../config.js';
+import type { AppConfig, ClusterConfig } from '../config/schema.js';
 import { apiTool } from './api.js';
 import { withClusterChoice } from './define.js';
 import { apiReadTool } from './api-read.js';
@@ -36,7 +36,7 @@ function sshProblem(c: ClusterConfig): string | undefined {
   // be absent (each call then names the key the node showed, to be checked and added).
   const chosen = knownHostsPath !== path.join(homedir(), '.ssh', 'known_hosts');
   if (chosen && !hostFingerprint && !readable(knownHostsPath)) {
-    return 'the SSH known_hosts file (PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHostsPath) cannot be read, and no PROXMOX_SSH_HOST_FINGERPRINT is pinned';
+    return 'the SSH known_hosts file (PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHosts) cannot be read, and no PROXMOX_SSH_HOST_FINGERPRINT is pinned';
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { toolsListTokens } from '../../bench/tools-list.js';
 import { createApp } from '../../src/app.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { toolsListTokens } from '../../bench/tools-list.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 import { instructionsFor } from '../../src/tools/instructions.js';
 import { allTools, offerTools } from '../../src/tools/registry.js';
 

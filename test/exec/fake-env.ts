@@ -1,5 +1,5 @@
 /** A hand-built ToolEnv for exec tests: one cluster, an in-memory or real client, no schema. */
-import type { AppConfig, ClusterConfig, SshConfig } from '../../src/config.js';
+import type { AppConfig, ClusterConfig, SshConfig } from '../../src/config/schema.js';
 import type { ApiRequest, ApiResponse, ProxmoxClient } from '../../src/proxmox/client.js';
 import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
 import { ToolError } from '../../src/errors.js';

@@ -66,7 +66,7 @@ describe('resolveNodeAddress against the simulator', () => {
   it('reads node addresses from its /cluster/status', async () => {
     const { startSimulator } = await import('../../src/simulator/index.js');
     const { HttpProxmoxClient } = await import('../../src/proxmox/client.js');
-    const { parseApiToken } = await import('../../src/config.js');
+    const { parseApiToken } = await import('../../src/config/values.js');
     const sim = await startSimulator({ quiet: true });
     const client = new HttpProxmoxClient({
       url: sim.url,

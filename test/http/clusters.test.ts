@@ -36,7 +36,7 @@ describe.skipIf(!haveShared(...needed))(`several clusters from a config file, ov
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pmcp-clusters-'));
     writeFileSync(path.join(dir, 'proxmox-mcp.yaml'), configYaml(dir));
-    const { loadConfigFile } = await import('../../src/config-file.js');
+    const { loadConfigFile } = await import('../../src/config/file.js');
     const { createApp } = await import('../../src/app.js');
     const config = await loadConfigFile(path.join(dir, 'proxmox-mcp.yaml'), {
       NEW_TOKEN: 'root@pam!new=00000000-0000-0000-0000-000000000002',

@@ -23,7 +23,7 @@ describe.skipIf(!!missing)('the real tools over HTTP, backed by the simulated cl
   const cleanup: Array<() => unknown> = [];
   beforeAll(async () => {
     const { startSimulator } = await import('../../src/simulator/index.js');
-    const { configFromEnv } = await import('../../src/config.js');
+    const { configFromEnv } = await import('../../src/config/env.js');
     const { createApp } = await import('../../src/app.js');
     const sim = await startSimulator({ quiet: true });
     cleanup.push(() => sim.close());

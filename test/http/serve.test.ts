@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/error.js';
 import { assertSafeBind, httpOptionsFromEnv, isLoopbackHost } from '../../src/http/options.js';
 import type { HttpServerHandle } from '../../src/http/serve.js';
 import { VERSION } from '../../src/version.js';

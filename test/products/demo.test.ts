@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { targetsLine } from '../../src/app.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const env = { ...process.env, PROXMOX_LOG_LEVEL: 'warn', PROXMOX_URL: '', PROXMOX_API_TOKEN: '', PROXMOX_CONFIG: '' };

@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { HttpProxmoxClient, encodeParams, type ClientOptions, type Credentials } from '../../src/proxmox/client.js';
 import { ProxmoxHttpError, ProxmoxNetworkError } from '../../src/proxmox/errors.js';
-import { clusterFromEnv, parseApiToken } from '../../src/config.js';
+import { clusterFromEnv } from '../../src/config/env.js';
+import { parseApiToken } from '../../src/config/values.js';
 import { rawRequest } from '../simulator/helpers.js';
 
 // ---------------------------------------------------------------------------------------------

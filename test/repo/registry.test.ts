@@ -14,7 +14,9 @@ const pkg = json('package.json') as { name: string; version: string; mcpName: st
 const registrySchema = JSON.parse(readFileSync(path.join(root, 'test/repo/fixtures/server.schema.2025-12-11.json'), 'utf8'));
 
 /** Every PROXMOX_* variable the configuration reads (the user-facing settings). */
-const settings = new Set([...readFileSync(path.join(root, 'src/config.ts'), 'utf8').matchAll(/\bPROXMOX_[A-Z0-9_]+\b/g)].map((m) => m[0]));
+const settings = new Set(
+  [...readFileSync(path.join(root, 'src/config/env.ts'), 'utf8').matchAll(/\bPROXMOX_[A-Z0-9_]+\b/g)].map((m) => m[0]),
+);
 
 describe('MCP Registry entry (server.json)', () => {
   const server = json('server.json');

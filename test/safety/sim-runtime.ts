@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Runtime } from '../../src/cluster.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 import { HttpProxmoxClient, type ApiRequest, type ProxmoxClient } from '../../src/proxmox/client.js';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import { ToolError, type ToolCall, type ToolOutput, type ToolSpec } from '../../src/tools/types.js';

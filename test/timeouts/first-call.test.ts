@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/cluster.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 import { HttpProxmoxClient, type ProxmoxClient } from '../../src/proxmox/client.js';
 import { loadSchema } from '../../src/schema/loader.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineTool, withClusterChoice } from '../../src/tools/define.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
 import { allTools, offerTools } from '../../src/tools/registry.js';
 
 const noop = async () => ({ text: '' });

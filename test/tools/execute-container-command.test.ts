@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SshConfig } from '../../src/config.js';
+import type { SshConfig } from '../../src/config/schema.js';
 import { containerCommandTool } from '../../src/tools/execute-container-command.js';
 import { ToolError } from '../../src/tools/types.js';
 import { clusterConfig, makeCall, makeEnv, sshConfig, TableClient } from '../exec/fake-env.js';

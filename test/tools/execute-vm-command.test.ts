@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseApiToken } from '../../src/config.js';
+import { parseApiToken } from '../../src/config/values.js';
 import { HttpProxmoxClient, type ApiRequest, type ProxmoxClient } from '../../src/proxmox/client.js';
 import type { Catalog } from '../../src/schema/catalog.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';

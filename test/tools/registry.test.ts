@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, type AppConfig } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/config/schema.js';
 import { offerTools, withheldLines } from '../../src/tools/registry.js';
 
 const base = { PROXMOX_URL: 'https://127.0.0.1:9', PROXMOX_API_TOKEN: 'a@pve!b=c' };
@@ -36,7 +37,7 @@ describe('tools are offered only when they can work', () => {
       configFromEnv({ ...base, PROXMOX_SSH_KEY_PATH: key, PROXMOX_SSH_KNOWN_HOSTS: '/nonexistent/hosts-file-name' }),
     );
     expect(missing.tools.map((t) => t.name)).not.toContain('proxmox-execute-container-command');
-    expect(withheldLines(missing)[0]).toMatch(/known_hosts file \(PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHostsPath\) cannot be read/);
+    expect(withheldLines(missing)[0]).toMatch(/known_hosts file \(PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHosts\) cannot be read/);
     expect(withheldLines(missing)[0]).not.toContain('hosts-file-name');
     // A pinned host key vouches on its own; an existing file is fine; the default file may be absent.
     const pin = 'SHA256:' + 'A'.repeat(43);
