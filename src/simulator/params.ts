@@ -5,26 +5,96 @@ export interface PropSchema {
   type: 'string' | 'integer' | 'boolean' | 'number' | 'array' | 'object' | 'null';
   description?: string;
   optional?: 1;
-  enum?: string[];
+  enum?: readonly string[];
   minimum?: number;
   maximum?: number;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
   /** A named format, or the sub-options of a `key=value,...` property string. */
-  format?: string | Record<string, PropSchema & { default_key?: 1 }>;
+  format?: string | Readonly<Record<string, PropSchema & { default_key?: 1 }>>;
   default?: unknown;
   typetext?: string;
   items?: PropSchema;
   requires?: string;
 }
 
-export type Props = Record<string, PropSchema>;
+export type Props = Readonly<Record<string, PropSchema>>;
+
+/** What the checker delivers for any declared parameter (see checkScalar): booleans as 0/1, like PVE. */
+export type ParamValue = string | number | ReadonlyArray<string | number>;
+
+/** The checked parameters when nothing more is known of their declarations (generic code, the server). */
+export type WireParams = Readonly<Record<string, ParamValue | undefined>>;
+
+/** The value checkScalar delivers for one schema: integers and numbers as numbers, booleans as 0/1, the rest as strings. */
+type ScalarOf<S extends PropSchema, T = S['type']> = T extends 'integer' | 'number'
+  ? number
+  : T extends 'boolean'
+    ? 0 | 1
+    : S extends { enum: readonly (infer E extends string)[] }
+      ? E
+      : string;
+
+/** A declared parameter's type as the handler receives it; arrays hold checked items (strings by default). */
+export type ValueOf<S extends PropSchema> = S extends { type: 'array' }
+  ? ReadonlyArray<S extends { items: infer I extends PropSchema } ? ScalarOf<I> : string>
+  : S['type'] extends 'array'
+    ? ParamValue
+    : ScalarOf<S>;
+
+type Indexed<K> = K extends `${infer Base}[n]` ? `${Base}${number}` : never;
+/** A plain declared name: not `name[n]`, and not the `string` of an index signature. */
+type Named<K> = string extends K ? never : K extends `${string}[n]` ? never : K extends string ? K : never;
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+
+/** Whether a declared name may be absent: declared optional, or spread in from only some branches (`...(c ? X : {})`). */
+type MayLack<S> = undefined extends S ? true : S extends { optional: 1 } ? true : false;
+
+/** One declaration's view; ParamsOf below also merges the members of a union of declarations. */
+type ParamsOfOne<Ps extends Props> = Flat<
+  { readonly [K in keyof Ps as MayLack<Ps[K]> extends true ? never : Named<K>]: ValueOf<NonNullable<Ps[K]>> } & {
+    readonly [K in keyof Ps as MayLack<Ps[K]> extends true ? Named<K> : never]?: ValueOf<NonNullable<Ps[K]>>;
+  } & { readonly [K in keyof Ps as Indexed<K>]?: ValueOf<NonNullable<Ps[K]>> } & (string extends keyof Ps ? WireParams : unknown)
+>;
+
+/**
+ * For helpers that read a parameter only some of their callers declare: the others pass their context too
+ * (a declaration without the name simply never has it), and other names read as `unknown`, never as values.
+ */
+export type MayHave<T> = T & Readonly<Record<string, unknown>>;
+
+type AnyKey<U> = U extends unknown ? keyof U : never;
+type ValueAt<U, K> = U extends unknown ? (K extends keyof U ? U[K] : undefined) : never;
+/** Whether every member of U has K, and not as an optional name. */
+type InAll<U, K> = [U extends unknown ? (Record<never, never> extends Pick<U, K & keyof U> ? false : true) : never] extends [true] ? true : false;
+type Merged<U> = Flat<
+  { readonly [K in AnyKey<U>]?: ValueAt<U, K> } & { readonly [K in AnyKey<U> as InAll<U, K> extends true ? K : never]: ValueAt<U, K> }
+>;
+
+/**
+ * The handler's view of a declaration: each declared name with its checked type, `?` where optional,
+ * `net[n]` as `net0`, `net1`, ... Only declared names exist, so reading an undeclared one does not compile.
+ * Where one handler serves declarations that differ (a VM's and a container's), a name some of them lack
+ * is optional. Where a declaration is a plain `Props` (names not known to the compiler), its names read
+ * as the wire's own index type.
+ */
+export type ParamsOf<Ps extends Props> = Merged<Ps extends unknown ? ParamsOfOne<Ps> : never>;
+
+/** Settings a builder passes through; the kind, optionality and values are the builder's own. */
+type Extra = Omit<Partial<PropSchema>, 'type' | 'optional' | 'enum' | 'items'>;
+/** A schema of a known kind, which is what ParamsOf reads. */
+export type Of<T extends PropSchema['type']> = PropSchema & { type: T };
 
 /** Builders that keep the declarations short and give every property PVE's `typetext`. */
 export const P = {
-  node: (description = 'The cluster node name.'): PropSchema => ({ type: 'string', format: 'pve-node', description, typetext: '<string>' }),
-  vmid: (description = 'The (unique) ID of the VM.'): PropSchema => ({
+  node: (description = 'The cluster node name.'): Of<'string'> => ({
+    type: 'string',
+    format: 'pve-node',
+    description,
+    typetext: '<string>',
+  }),
+  vmid: (description = 'The (unique) ID of the VM.'): Of<'integer'> => ({
     type: 'integer',
     format: 'pve-vmid',
     minimum: 100,
@@ -32,43 +102,44 @@ export const P = {
     description,
     typetext: '<integer> (100 - 999999999)',
   }),
-  storage: (description = 'The storage identifier.'): PropSchema => ({
+  storage: (description = 'The storage identifier.'): Of<'string'> => ({
     type: 'string',
     format: 'pve-storage-id',
     description,
     typetext: '<storage ID>',
   }),
-  str: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  // An `enum` given here keeps the `<string>` typetext (some PVE declarations have both); the value types as string.
+  str: (description: string, extra: Extra & { enum?: readonly string[] } = {}): Of<'string'> => ({
     type: 'string',
     description,
     typetext: '<string>',
     ...extra,
   }),
-  int: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  int: (description: string, extra: Extra = {}): Of<'integer'> => ({
     type: 'integer',
     description,
     typetext: extra.minimum !== undefined ? `<integer> (${extra.minimum} - ${extra.maximum ?? 'N'})` : '<integer>',
     ...extra,
   }),
-  num: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  num: (description: string, extra: Extra = {}): Of<'number'> => ({
     type: 'number',
     description,
     typetext: '<number>',
     ...extra,
   }),
-  bool: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  bool: (description: string, extra: Extra = {}): Of<'boolean'> => ({
     type: 'boolean',
     description,
     typetext: '<boolean>',
     ...extra,
   }),
-  enum: (description: string, values: string[], extra: Partial<PropSchema> = {}): PropSchema => ({
+  enum: <const V extends readonly string[]>(description: string, values: V, extra: Extra = {}): Of<'string'> & { enum: V } => ({
     type: 'string',
     description,
     enum: values,
     ...extra,
   }),
-  arr: (description: string, item: string): PropSchema => ({
+  arr: (description: string, item: string): Of<'array'> & { items: Of<'string'> } => ({
     type: 'array',
     description,
     items: { type: 'string', description: item },
@@ -76,7 +147,7 @@ export const P = {
   }),
 };
 
-export function opt(p: PropSchema): PropSchema {
+export function opt<S extends PropSchema>(p: S): S & { optional: 1 } {
   return { ...p, optional: 1 };
 }
 
@@ -159,8 +230,10 @@ function checkPropertyString(format: Record<string, PropSchema & { default_key?:
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
 
-function checkScalar(schema: PropSchema, raw: string): { value?: unknown; error?: string } {
-  let value: unknown = raw;
+type Checked = { value: string | number; error?: undefined } | { error: string; value?: undefined };
+
+function checkScalar(schema: PropSchema, raw: string): Checked {
+  let value: string | number = raw;
   switch (schema.type) {
     case 'integer':
       if (!/^[+-]?\d+$/.test(raw)) return { error: `type check ('integer') failed - got '${raw}'` };
@@ -208,9 +281,9 @@ function checkScalar(schema: PropSchema, raw: string): { value?: unknown; error?
  * Checks wire parameters (all strings, arrays for repeated keys) against a declaration the way PVE's
  * JSONSchema does, and returns them typed. Every problem is collected, then reported at once.
  */
-export function validateParams(props: Props, input: Record<string, string | string[]>): Record<string, unknown> {
+export function validateParams(props: Props, input: Record<string, string | string[]>): WireParams {
   const errors: Record<string, string> = {};
-  const out: Record<string, unknown> = {};
+  const out: Record<string, ParamValue> = {};
   for (const [key, rawValue] of Object.entries(input)) {
     const schema = findProp(props, key);
     if (!schema) {
@@ -219,11 +292,11 @@ export function validateParams(props: Props, input: Record<string, string | stri
     }
     if (schema.type === 'array') {
       const items = Array.isArray(rawValue) ? rawValue : [rawValue];
-      const values: unknown[] = [];
+      const values: Array<string | number> = [];
       for (const item of items) {
         const r = checkScalar(schema.items ?? { type: 'string' }, item);
-        if (r.error) errors[key] = r.error;
-        values.push(r.value);
+        if (r.error !== undefined) errors[key] = r.error;
+        else values.push(r.value);
       }
       out[key] = values;
       continue;
@@ -231,7 +304,7 @@ export function validateParams(props: Props, input: Record<string, string | stri
     const raw = Array.isArray(rawValue) ? rawValue[0] : rawValue;
     if (raw === '' && schema.optional) continue; // PVE drops empty optional values
     const r = checkScalar(schema, raw);
-    if (r.error) errors[key] = r.error;
+    if (r.error !== undefined) errors[key] = r.error;
     else out[key] = r.value;
   }
   for (const [name, schema] of Object.entries(props)) {
@@ -244,5 +317,19 @@ export function validateParams(props: Props, input: Record<string, string | stri
     }
   }
   if (Object.keys(errors).length) throw paramError(errors);
+  return out;
+}
+
+/**
+ * The given values among `names` (a family's settable fields, copied into its state as they come). Only
+ * scalar declarations belong in such a list; an array value there is a declaration mistake, refused.
+ */
+export function scalarsOf(params: WireParams, names: Iterable<string>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const name of names) {
+    const v = params[name];
+    if (typeof v === 'object') throw new Error(`'${name}' is declared as an array, not a setting`);
+    if (v !== undefined) out[name] = v;
+  }
   return out;
 }

@@ -7,7 +7,7 @@ import { guestSizes } from './common.js';
 
 /** More of qemu-ga through the API: facts about the guest, filesystem freeze/trim, power, passwords. */
 
-const PATH: Props = { node: P.node(), vmid: P.vmid() };
+const PATH = { node: P.node(), vmid: P.vmid() } satisfies Props;
 const base = '/nodes/{node}/qemu/{vmid}/agent';
 const resultReturns = { type: 'object', description: 'Returns an object with a single `result` property.' };
 const AUDIT = ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'];
@@ -84,7 +84,9 @@ function memoryBlocks(g: Guest): unknown[] {
   return Array.from({ length: Math.min(blocks, 64) }, (_, i) => ({ phys_index: i, online: true, 'can-offline': i > 0 }));
 }
 
-export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest): Operation[] {
+export function agentExtraOperations(
+  agentGuest: (ctx: RequestContext<{ readonly node: string; readonly vmid: number }>) => Guest,
+): Operation[] {
   const gets: Array<[string, (g: Guest) => unknown]> = [
     ['get-fsinfo', fsinfo],
     [

@@ -7,12 +7,12 @@ import type { Guest } from '../state.js';
 import { agentExtraOperations } from './agent-extras.js';
 import { guestAgentEnabled } from './common.js';
 
-const PATH: Props = { node: P.node(), vmid: P.vmid() };
+const PATH = { node: P.node(), vmid: P.vmid() } satisfies Props;
 const base = '/nodes/{node}/qemu/{vmid}/agent';
 const resultReturns = { type: 'object', description: 'Returns an object with a single `result` property.' };
 
 /** The checks PVE makes before talking to qemu-ga, in its order and words. */
-function agentGuest(ctx: RequestContext): Guest {
+function agentGuest(ctx: RequestContext<{ readonly node: string; readonly vmid: number }>): Guest {
   const g = ctx.sim.state.guestOn(ctx.params.node, 'qemu', ctx.params.vmid);
   if (!guestAgentEnabled(g)) throw new PveError(500, 'No QEMU guest agent configured');
   if (g.power === 'stopped') throw new PveError(500, `VM ${g.vmid} not running`);
@@ -169,7 +169,7 @@ export function agentOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const g = agentGuest(ctx);
-        const argv: string[] = ctx.params.command;
+        const argv = [...ctx.params.command];
         if (!argv.length || !argv[0])
           throw new PveError(
             500,

@@ -35,7 +35,7 @@ function assertUnused(d: Disk): void {
 
 /** Adds (or extends to this node) the storage a disk operation created, like `add_storage` does on PVE. */
 function addStorage(
-  ctx: RequestContext,
+  ctx: RequestContext<{ readonly node: string }>,
   storage: string,
   type: StorageDef['type'],
   content: string[],
@@ -55,7 +55,7 @@ function addStorage(
   state.storages.push({ storage, type, content, shared: 0, extra: { ...extra, nodes: node }, total: 0, volumes: new Map() });
 }
 
-function cleanupStorage(ctx: RequestContext, storage: string): void {
+function cleanupStorage(ctx: RequestContext<{ readonly node: string }>, storage: string): void {
   const state = ctx.sim.state;
   const s = state.storage(storage);
   if (!s) return;
@@ -66,7 +66,7 @@ function cleanupStorage(ctx: RequestContext, storage: string): void {
   else state.storages.splice(state.storages.indexOf(s), 1);
 }
 
-function diskTask(ctx: RequestContext, type: string, id: string, log: string[], effect: () => void): string {
+function diskTask(ctx: RequestContext<{ readonly node: string }>, type: string, id: string, log: string[], effect: () => void): string {
   const facts = factsOf(ctx);
   return ctx.sim.tasks.start({
     node: ctx.params.node,

@@ -39,7 +39,7 @@ const SERVICE_NAMES = [
   'systemd-timesyncd',
 ];
 
-export function factsOf(ctx: RequestContext): NodeFacts {
+export function factsOf(ctx: RequestContext<{ readonly node: string }>): NodeFacts {
   const f = ctx.sim.state.nodeFacts.get(ctx.params.node);
   if (!f) throw new PveError(500, `no such node '${ctx.params.node}'`);
   return f;
@@ -141,7 +141,10 @@ function parseWhen(v: string | undefined, field: string): number | undefined {
   return Math.floor(Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}Z`) / 1000);
 }
 
-function serviceTask(ctx: RequestContext, action: 'start' | 'stop' | 'restart' | 'reload'): string {
+function serviceTask(
+  ctx: RequestContext<{ readonly node: string; readonly service: string }>,
+  action: 'start' | 'stop' | 'restart' | 'reload',
+): string {
   const facts = factsOf(ctx);
   const svc = facts.services.get(ctx.params.service)!;
   const name: string = ctx.params.service;
@@ -188,7 +191,7 @@ export function rrdSeries(
   return out;
 }
 
-function nodeRrd(ctx: RequestContext): Array<Record<string, number>> {
+function nodeRrd(ctx: RequestContext<{ readonly node: string; readonly timeframe: string }>): Array<Record<string, number>> {
   const n = ctx.sim.state.node(ctx.params.node)!;
   return rrdSeries(ctx.params.timeframe, n.id, (_t, w) => ({
     cpu: Number((0.03 + w * 0.2).toFixed(4)),
@@ -207,7 +210,7 @@ function nodeRrd(ctx: RequestContext): Array<Record<string, number>> {
   }));
 }
 
-function report(ctx: RequestContext): string {
+function report(ctx: RequestContext<{ readonly node: string }>): string {
   const state = ctx.sim.state;
   const node: string = ctx.params.node;
   const facts = factsOf(ctx);
@@ -272,7 +275,7 @@ function report(ctx: RequestContext): string {
 }
 
 export function nodeSystemOperations(): Operation[] {
-  const serviceParams: Props = { node: P.node(), service: P.enum('Service ID', SERVICE_NAMES) };
+  const serviceParams = { node: P.node(), service: P.enum('Service ID', SERVICE_NAMES) } satisfies Props;
   return [
     op({
       method: 'GET',
@@ -338,12 +341,10 @@ export function nodeSystemOperations(): Operation[] {
         };
         let from = p.startcursor !== undefined ? cursorIndex(p.startcursor, 'startcursor') + 1 : 0;
         let to = p.endcursor !== undefined ? cursorIndex(p.endcursor, 'endcursor') : entries.length;
-        if (p.since !== undefined)
-          from = Math.max(
-            from,
-            entries.findIndex((e) => e.time >= p.since) < 0 ? entries.length : entries.findIndex((e) => e.time >= p.since),
-          );
-        if (p.until !== undefined) to = Math.min(to, entries.filter((e) => e.time <= p.until).length);
+        const { since, until } = p;
+        if (since !== undefined)
+          from = Math.max(from, entries.findIndex((e) => e.time >= since) < 0 ? entries.length : entries.findIndex((e) => e.time >= since));
+        if (until !== undefined) to = Math.min(to, entries.filter((e) => e.time <= until).length);
         let slice = entries.slice(from, to);
         if (p.lastentries !== undefined) slice = slice.slice(-p.lastentries);
         else if (p.since === undefined && p.startcursor === undefined) slice = slice.slice(-500);
@@ -385,9 +386,10 @@ export function nodeSystemOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const ip = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
-        for (const k of ['dns1', 'dns2', 'dns3'])
-          if (ctx.params[k] !== undefined && !ip.test(ctx.params[k]))
-            throw paramError({ [k]: 'value does not look like a valid IP address' });
+        for (const k of ['dns1', 'dns2', 'dns3'] as const) {
+          const v = ctx.params[k];
+          if (v !== undefined && !ip.test(v)) throw paramError({ [k]: 'value does not look like a valid IP address' });
+        }
         if (!/^[a-zA-Z0-9.-]+( [a-zA-Z0-9.-]+)*$/.test(ctx.params.search))
           throw paramError({ search: 'value does not look like a valid search domain list' });
         const f = factsOf(ctx);
