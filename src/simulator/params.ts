@@ -67,7 +67,9 @@ export type MayHave<T> = T & Readonly<Record<string, unknown>>;
 type AnyKey<U> = U extends unknown ? keyof U : never;
 type ValueAt<U, K> = U extends unknown ? (K extends keyof U ? U[K] : undefined) : never;
 /** Whether every member of U has K, and not as an optional name. */
-type InAll<U, K> = [U extends unknown ? (Record<never, never> extends Pick<U, K & keyof U> ? false : true) : never] extends [true] ? true : false;
+type InAll<U, K> = [U extends unknown ? (Record<never, never> extends Pick<U, K & keyof U> ? false : true) : never] extends [true]
+  ? true
+  : false;
 type Merged<U> = Flat<
   { readonly [K in AnyKey<U>]?: ValueAt<U, K> } & { readonly [K in AnyKey<U> as InAll<U, K> extends true ? K : never]: ValueAt<U, K> }
 >;
