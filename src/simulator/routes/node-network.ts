@@ -5,8 +5,8 @@ import { P, opt, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { now } from './common.js';
 import { factsOf } from './node-system.js';
+import { NODE, NODE_MODIFY, nodeWrite } from './node-shared.js';
 
-const MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
 const IFACE = P.str('Network interface name.', { format: 'pve-iface', maxLength: 20, minLength: 2 });
 const TYPES = [
   'bridge',
@@ -132,7 +132,6 @@ function row(i: Iface): Record<string, unknown> {
 }
 
 export function nodeNetworkOperations(): Operation[] {
-  const NODE = { node: P.node() };
   return [
     op({
       method: 'GET',
@@ -173,16 +172,12 @@ export function nodeNetworkOperations(): Operation[] {
           .map(row);
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/network',
       name: 'create_network',
       description: 'Create network device configuration',
       parameters: { ...NODE, iface: IFACE, type: P.enum('Network interface type', TYPES), ...FIELDS },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         if (cfg.has(ctx.params.iface)) throw paramError({ iface: `interface already exists` });
@@ -215,7 +210,7 @@ export function nodeNetworkOperations(): Operation[] {
         return row(i);
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/network/{iface}',
       name: 'update_network',
@@ -227,10 +222,6 @@ export function nodeNetworkOperations(): Operation[] {
         ...FIELDS,
         delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         const before = cfg.get(ctx.params.iface);
@@ -256,16 +247,12 @@ export function nodeNetworkOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/network/{iface}',
       name: 'delete_network',
       description: 'Delete network device configuration',
       parameters: { ...NODE, iface: IFACE },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         const i = cfg.get(ctx.params.iface);
@@ -299,7 +286,7 @@ export function nodeNetworkOperations(): Operation[] {
       description: 'Reload network configuration',
       parameters: { ...NODE, 'regenerate-frr': opt(P.bool('Whether FRR config generation should get skipped or not.', { default: 1 })) },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       handler: (ctx) => {
         const facts = factsOf(ctx);
         const net = facts.network;
@@ -320,16 +307,12 @@ export function nodeNetworkOperations(): Operation[] {
         });
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/network',
       name: 'revert_network_changes',
       description: 'Revert network configuration changes.',
       parameters: NODE,
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         factsOf(ctx).network.pending = undefined;
         return null;

@@ -8,11 +8,10 @@ import { P, opt, type Props } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { PVE_VERSION } from '../state.js';
 import { index, now } from './common.js';
+import { NODE, NODE_MODIFY, nodeWrite } from './node-shared.js';
 
 const AUDIT = { check: ['perm', '/nodes/{node}', ['Sys.Audit']] };
-const MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
 const SYSLOG = { check: ['perm', '/nodes/{node}', ['Sys.Syslog']] };
-const NODE = { node: P.node() };
 const SERVICE_NAMES = [
   'chrony',
   'corosync',
@@ -368,7 +367,7 @@ export function nodeSystemOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => ({ ...factsOf(ctx).dns }),
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/dns',
       name: 'update_dns',
@@ -380,10 +379,6 @@ export function nodeSystemOperations(): Operation[] {
         dns2: opt(P.str('Second name server IP address.', { format: 'ip' })),
         dns3: opt(P.str('Third name server IP address.', { format: 'ip' })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const ip = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
         for (const k of ['dns1', 'dns2', 'dns3'] as const) {
@@ -417,7 +412,7 @@ export function nodeSystemOperations(): Operation[] {
         return { data, digest: createHash('sha1').update(data).digest('hex') };
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/hosts',
       name: 'write_etc_hosts',
@@ -432,10 +427,6 @@ export function nodeSystemOperations(): Operation[] {
           ),
         ),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, createHash('sha1').update(f.hosts).digest('hex'));
@@ -467,16 +458,12 @@ export function nodeSystemOperations(): Operation[] {
         return { timezone: tz, time: t, localtime: Math.round(local) };
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/time',
       name: 'set_timezone',
       description: 'Set time zone.',
       parameters: { ...NODE, timezone: P.str("Time zone. The file '/usr/share/zoneinfo/zone.tab' contains the list of valid names.") },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
         if (!zones.has(ctx.params.timezone)) throw paramError({ timezone: `Timezone '${ctx.params.timezone}' does not exist` });
@@ -594,7 +581,7 @@ export function nodeSystemOperations(): Operation[] {
         description: `${action[0].toUpperCase()}${action.slice(1)} service.`,
         parameters: serviceParams,
         returns: { type: 'string' },
-        permissions: MODIFY,
+        permissions: NODE_MODIFY,
         handler: (ctx) => serviceTask(ctx, action),
       }),
     ),
@@ -639,7 +626,7 @@ export function nodeSystemOperations(): Operation[] {
         return row;
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/subscription',
       name: 'set',
@@ -648,10 +635,6 @@ export function nodeSystemOperations(): Operation[] {
         ...NODE,
         key: P.str('Proxmox VE subscription key', { pattern: '\\s*pve([1248])([cbsp])-[0-9a-f]{10}\\s*', maxLength: 32 }),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const t = now();
         const f = factsOf(ctx);
@@ -666,32 +649,24 @@ export function nodeSystemOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/subscription',
       name: 'update',
       description: 'Update subscription info.',
       parameters: { ...NODE, force: opt(P.bool('Always connect to server, even if local cache is still valid.', { default: 0 })) },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const s = factsOf(ctx).subscription;
         if (s.status !== 'notfound') s.checktime = now();
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/subscription',
       name: 'delete',
       description: 'Delete subscription key of this node.',
       parameters: NODE,
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         factsOf(ctx).subscription = { status: 'notfound' };
         return null;
@@ -714,7 +689,7 @@ export function nodeSystemOperations(): Operation[] {
       description: 'List available updates.',
       parameters: NODE,
       returns: returns.array({ Package: P.str('Package name.') }),
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       protected: 1,
       proxyto: 'node',
       handler: () =>
@@ -741,7 +716,7 @@ export function nodeSystemOperations(): Operation[] {
         quiet: opt(P.bool('Only produces output suitable for logging, omitting progress indicators.', { default: 0 })),
       },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       handler: (ctx) => {
         const f = factsOf(ctx);
         return ctx.sim.tasks.start({
@@ -779,7 +754,7 @@ export function nodeSystemOperations(): Operation[] {
       description: 'Get package changelogs.',
       parameters: { ...NODE, name: P.str('Package name.'), version: opt(P.str('Package version.')) },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       proxyto: 'node',
       handler: (ctx) => {
         const p = PACKAGES.find((x) => x.name === ctx.params.name);
@@ -799,7 +774,7 @@ export function nodeSystemOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => aptRepositories(factsOf(ctx)),
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/apt/repositories',
       name: 'change_repository',
@@ -811,10 +786,6 @@ export function nodeSystemOperations(): Operation[] {
         enabled: opt(P.bool('Whether the repository should be enabled or not.')),
         digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, String(aptRepositories(f).digest));
@@ -827,7 +798,7 @@ export function nodeSystemOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/apt/repositories',
       name: 'add_repository',
@@ -837,10 +808,6 @@ export function nodeSystemOperations(): Operation[] {
         handle: P.str('Handle that identifies a repository.'),
         digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, String(aptRepositories(f).digest));
