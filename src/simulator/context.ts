@@ -18,10 +18,14 @@ export interface SimCore {
   certPem: string;
 }
 
-/** What a handler gets: checked, typed parameters (path ones included) and who is asking. */
-export interface RequestContext {
+/**
+ * What a handler gets: checked, typed parameters (path ones included) and who is asking. `P` is the
+ * handler's view of its declaration (ParamsOf); a helper names just the parameters it reads, and one that
+ * reads none takes the default, under which no parameter can be read.
+ */
+export interface RequestContext<P extends object = object> {
   sim: SimCore;
-  params: Record<string, any>;
+  params: P;
   who: Identity;
   method: string;
   path: string;

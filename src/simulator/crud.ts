@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestContext } from './context.js';
 import { PveError, paramError } from './errors.js';
-import { P, opt, type PropSchema, type Props } from './params.js';
+import { P, opt, type ParamsOf, type PropSchema, type Props, type WireParams } from './params.js';
 import { op, returns, type Operation, type Permissions } from './schema.js';
 
 /**
@@ -11,6 +11,13 @@ import { op, returns, type Operation, type Permissions } from './schema.js';
  */
 
 export type Item = Record<string, unknown>;
+
+/**
+ * What a family's hooks see of a request: the path parameters of its `scope` typed from their declarations
+ * (every operation of the family has them); the other names are the spec's data, read through the wire's
+ * index type. The engine itself reads only through the index type.
+ */
+export type CrudContext<Sc extends Props = Props> = RequestContext<WireParams & ParamsOf<Sc>>;
 
 /** Config objects by collection: one map per family and scope (e.g. per node or per guest). */
 export class Collections {
@@ -23,22 +30,22 @@ export class Collections {
   }
 }
 
-export interface CrudHooks {
+export interface CrudHooks<Sc extends Props = Props> {
   /** Checks a new or changed item (throw a PveError to refuse); `before` is undefined on create. */
-  validate?(ctx: RequestContext, item: Item, before: Item | undefined, id: string): void;
-  created?(ctx: RequestContext, item: Item, id: string): void;
-  updated?(ctx: RequestContext, item: Item, before: Item): void;
+  validate?(ctx: CrudContext<Sc>, item: Item, before: Item | undefined, id: string): void;
+  created?(ctx: CrudContext<Sc>, item: Item, id: string): void;
+  updated?(ctx: CrudContext<Sc>, item: Item, before: Item): void;
   /** Refuse (throw) or clean up before the item goes. */
-  deleting?(ctx: RequestContext, item: Item, id: string): void;
+  deleting?(ctx: CrudContext<Sc>, item: Item, id: string): void;
   /** Whether the asker may see one item in the list (default: all). */
-  visible?(ctx: RequestContext, item: Item, id: string): boolean;
+  visible?(ctx: CrudContext<Sc>, item: Item, id: string): boolean;
   /** The list row of an item (default: the item itself). */
-  row?(ctx: RequestContext, item: Item, id: string): Item;
+  row?(ctx: CrudContext<Sc>, item: Item, id: string): Item;
   /** The read answer (default: the item, plus `digest` when the family has digests). */
-  read?(ctx: RequestContext, item: Item, id: string): unknown;
+  read?(ctx: CrudContext<Sc>, item: Item, id: string): unknown;
 }
 
-export interface CrudSpec {
+export interface CrudSpec<Sc extends Props = Props> {
   /** The list path, e.g. `/cluster/mapping/pci`; `{params}` in it must be declared in `scope`. */
   base: string;
   /** Name of the item's path parameter (`id`, `name`, ...). */
@@ -49,9 +56,9 @@ export interface CrudSpec {
   /** The key's schema on create, when it differs (e.g. optional there, generated when missing). */
   createKeySchema?: PropSchema;
   /** Makes a key when create is called without one. */
-  generateKey?: (ctx: RequestContext, items: Map<string, Item>) => string;
+  generateKey?: (ctx: CrudContext<Sc>, items: Map<string, Item>) => string;
   /** Path parameters of `base`. */
-  scope?: Props;
+  scope?: Sc;
   /** Settable fields as create takes them (declare them optional where they are). */
   fields: Props;
   /** Settable fields as update takes them; default: `fields`, all optional. */
@@ -67,7 +74,7 @@ export interface CrudSpec {
   /** Extra parameters of the delete call (lock tokens and such). */
   deleteParams?: Props;
   /** Turns the key given on create into the stored one (e.g. a CIDR into PVE's subnet id); default: as given. */
-  normalizeKey?: (ctx: RequestContext, raw: string) => string;
+  normalizeKey?: (ctx: CrudContext<Sc>, raw: string) => string;
   /** The noun in messages, e.g. `PCI mapping`. */
   noun: string;
   /** Operation names; an operation without a name is not offered. */
@@ -81,18 +88,26 @@ export interface CrudSpec {
   /** Update takes `delete`: field names to remove, as a list string (PVE's usual) or an array (notifications). */
   deleteKeys?: boolean | 'array';
   /** Where the items live; default: `ctx.sim.collections` keyed by `base` with the scope filled in. */
-  store?: (ctx: RequestContext) => Map<string, Item>;
+  store?: (ctx: CrudContext<Sc>) => Map<string, Item>;
   /** Fields every new item gets unless given. */
   defaults?: Item;
   /** Operations that are not offered even though named (for families that add their own). */
-  hooks?: CrudHooks;
+  hooks?: CrudHooks<Sc>;
   /** Which operations are `protected` (run by the privileged daemon); default: the writes. */
   protect?: Partial<Record<CrudVerb, boolean>>;
 }
 
 export type CrudVerb = 'list' | 'create' | 'read' | 'update' | 'delete';
 
-function scopeKey(spec: CrudSpec, ctx: RequestContext): string {
+/**
+ * The hooks' view of a request the engine serves: every operation of a family declares its `scope`, and
+ * the server checked the request against that declaration, so its path parameters are there as typed.
+ */
+function scoped<Sc extends Props>(ctx: RequestContext<WireParams>): CrudContext<Sc> {
+  return ctx as CrudContext<Sc>;
+}
+
+function scopeKey<Sc extends Props>(spec: CrudSpec<Sc>, ctx: RequestContext<WireParams>): string {
   return spec.base.replace(/\{([^}]+)\}/g, (_, name: string) => String(ctx.params[name]));
 }
 
@@ -103,11 +118,11 @@ export function collectionDigest(items: Map<string, Item>): string {
 }
 
 /** The items of a family for one request (the scope filled from its path parameters). */
-export function storeOf(spec: CrudSpec, ctx: RequestContext): Map<string, Item> {
-  return spec.store ? spec.store(ctx) : ctx.sim.collections.get(scopeKey(spec, ctx));
+export function storeOf<Sc extends Props>(spec: CrudSpec<Sc>, ctx: RequestContext<WireParams>): Map<string, Item> {
+  return spec.store ? spec.store(scoped(ctx)) : ctx.sim.collections.get(scopeKey(spec, ctx));
 }
 
-export function checkDigest(ctx: RequestContext, current: string): void {
+export function checkDigest(ctx: RequestContext<{ readonly digest?: string }>, current: string): void {
   const given: unknown = ctx.params.digest;
   if (typeof given === 'string' && given !== current) {
     throw new PveError(500, 'detected modified configuration - file changed by other user? Try again.');
@@ -115,7 +130,7 @@ export function checkDigest(ctx: RequestContext, current: string): void {
 }
 
 /** Copies the settable fields of the request into an item. */
-function settable(fields: Props, ctx: RequestContext, extra: Props = {}): Item {
+function settable(fields: Props, ctx: RequestContext<WireParams>, extra: Props = {}): Item {
   const out: Item = {};
   for (const name of [...Object.keys(fields), ...Object.keys(extra)]) {
     if (ctx.params[name] !== undefined) out[name] = ctx.params[name];
@@ -132,8 +147,8 @@ const DELETE_ARRAY = opt(P.arr('A list of settings you want to delete.', 'settin
 const DELETE = opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 }));
 
 /** The operations of one family, each with its declaration and a stateful handler. */
-export function crudOperations(spec: CrudSpec): Operation[] {
-  const scope = spec.scope ?? {};
+export function crudOperations<const Sc extends Props = Record<never, PropSchema>>(spec: CrudSpec<Sc>): Operation[] {
+  const scope: Props = spec.scope ?? {};
   const item = `${spec.base}/{${spec.key}}`;
   const keyParam = { [spec.key]: spec.keySchema };
   const createKey = spec.createKey ?? spec.key;
@@ -142,7 +157,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   const protect = (verb: CrudVerb) => ((spec.protect?.[verb] ?? protectDefaults[verb]) ? { protected: 1 as const } : {});
   const updateFields =
     spec.updateFields ?? Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, { ...v, optional: 1 as const }]));
-  const find = (ctx: RequestContext): { items: Map<string, Item>; id: string; found: Item } => {
+  const find = (ctx: RequestContext<WireParams>): { items: Map<string, Item>; id: string; found: Item } => {
     const items = storeOf(spec, ctx);
     const id = String(ctx.params[spec.key]);
     const found = items.get(id);
@@ -152,7 +167,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
 
   if (spec.names.list) {
     ops.push(
-      op({
+      op<Props>({
         method: 'GET',
         path: spec.base,
         name: spec.names.list,
@@ -161,7 +176,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         parameters: { ...scope, ...spec.listParams },
         returns: returns.array({ [createKey]: spec.keySchema }, createKey),
         permissions: spec.perms.list ?? { user: 'all' },
-        handler: (ctx) => {
+        handler: (wire) => {
+          const ctx = scoped<Sc>(wire);
           const items = storeOf(spec, ctx);
           const digest = spec.digest ? collectionDigest(items) : undefined;
           return [...items.entries()]
@@ -179,7 +195,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   }
   if (spec.names.create) {
     ops.push(
-      op({
+      op<Props>({
         method: 'POST',
         path: spec.createAt === 'item' ? item : spec.base,
         name: spec.names.create,
@@ -188,7 +204,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         returns: returns.null,
         permissions: spec.perms.create ?? {},
         ...protect('create'),
-        handler: (ctx) => {
+        handler: (wire) => {
+          const ctx = scoped<Sc>(wire);
           const items = storeOf(spec, ctx);
           const given: unknown = ctx.params[createKey];
           const id =
@@ -209,7 +226,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   }
   if (spec.names.read) {
     ops.push(
-      op({
+      op<Props>({
         method: 'GET',
         path: item,
         name: spec.names.read,
@@ -218,7 +235,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         returns: { type: 'object' },
         permissions: spec.perms.read ?? {},
         ...protect('read'),
-        handler: (ctx) => {
+        handler: (wire) => {
+          const ctx = scoped<Sc>(wire);
           const { items, id, found } = find(ctx);
           if (spec.hooks?.read) return spec.hooks.read(ctx, found, id);
           return { [createKey]: id, ...found, ...(spec.digest ? { digest: collectionDigest(items) } : {}) };
@@ -228,7 +246,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   }
   if (spec.names.update) {
     ops.push(
-      op({
+      op<Props>({
         method: 'PUT',
         path: item,
         name: spec.names.update,
@@ -244,7 +262,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         returns: returns.null,
         permissions: spec.perms.update ?? {},
         ...protect('update'),
-        handler: (ctx) => {
+        handler: (wire) => {
+          const ctx = scoped<Sc>(wire);
           const { items, id, found } = find(ctx);
           if (spec.digest) checkDigest(ctx, collectionDigest(items));
           const before = { ...found };
@@ -270,7 +289,7 @@ export function crudOperations(spec: CrudSpec): Operation[] {
   }
   if (spec.names.delete) {
     ops.push(
-      op({
+      op<Props>({
         method: 'DELETE',
         path: item,
         name: spec.names.delete,
@@ -279,7 +298,8 @@ export function crudOperations(spec: CrudSpec): Operation[] {
         returns: returns.null,
         permissions: spec.perms.delete ?? {},
         ...protect('delete'),
-        handler: (ctx) => {
+        handler: (wire) => {
+          const ctx = scoped<Sc>(wire);
           const { items, id, found } = find(ctx);
           if (spec.deleteDigest) checkDigest(ctx, collectionDigest(items));
           spec.hooks?.deleting?.(ctx, found, id);

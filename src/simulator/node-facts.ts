@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 export interface Iface {
   iface: string;
-  type: 'eth' | 'bridge' | 'bond' | 'vlan' | 'alias' | 'OVSBridge' | 'OVSBond' | 'OVSPort' | 'OVSIntPort';
+  type: 'eth' | 'bridge' | 'bond' | 'vlan' | 'alias' | 'OVSBridge' | 'OVSBond' | 'OVSPort' | 'OVSIntPort' | 'fabric' | 'vnet' | 'unknown';
   method: 'static' | 'manual' | 'dhcp';
   method6?: 'static' | 'manual' | 'dhcp' | 'auto';
   autostart?: 0 | 1;

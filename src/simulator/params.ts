@@ -1,30 +1,22 @@
 import { paramError } from './errors.js';
+import type { ParamValue, Props, PropSchema, WireParams } from './param-types.js';
 
-/** One parameter, in PVE's apidoc format (the subset the simulator declares). */
-export interface PropSchema {
-  type: 'string' | 'integer' | 'boolean' | 'number' | 'array' | 'object' | 'null';
-  description?: string;
-  optional?: 1;
-  enum?: string[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  /** A named format, or the sub-options of a `key=value,...` property string. */
-  format?: string | Record<string, PropSchema & { default_key?: 1 }>;
-  default?: unknown;
-  typetext?: string;
-  items?: PropSchema;
-  requires?: string;
-}
+export type { MayHave, ParamsOf, ParamValue, Props, PropSchema, ValueOf, WireParams } from './param-types.js';
 
-export type Props = Record<string, PropSchema>;
+/** Settings a builder passes through; the kind, optionality and values are the builder's own. */
+type Extra = Omit<Partial<PropSchema>, 'type' | 'optional' | 'enum' | 'items'>;
+/** A schema of a known kind, which is what ParamsOf reads. */
+export type Of<T extends PropSchema['type']> = PropSchema & { type: T };
 
 /** Builders that keep the declarations short and give every property PVE's `typetext`. */
 export const P = {
-  node: (description = 'The cluster node name.'): PropSchema => ({ type: 'string', format: 'pve-node', description, typetext: '<string>' }),
-  vmid: (description = 'The (unique) ID of the VM.'): PropSchema => ({
+  node: (description = 'The cluster node name.'): Of<'string'> => ({
+    type: 'string',
+    format: 'pve-node',
+    description,
+    typetext: '<string>',
+  }),
+  vmid: (description = 'The (unique) ID of the VM.'): Of<'integer'> => ({
     type: 'integer',
     format: 'pve-vmid',
     minimum: 100,
@@ -32,43 +24,44 @@ export const P = {
     description,
     typetext: '<integer> (100 - 999999999)',
   }),
-  storage: (description = 'The storage identifier.'): PropSchema => ({
+  storage: (description = 'The storage identifier.'): Of<'string'> => ({
     type: 'string',
     format: 'pve-storage-id',
     description,
     typetext: '<storage ID>',
   }),
-  str: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  // An `enum` given here keeps the `<string>` typetext (some PVE declarations have both); the value types as string.
+  str: (description: string, extra: Extra & { enum?: readonly string[] } = {}): Of<'string'> => ({
     type: 'string',
     description,
     typetext: '<string>',
     ...extra,
   }),
-  int: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  int: (description: string, extra: Extra = {}): Of<'integer'> => ({
     type: 'integer',
     description,
     typetext: extra.minimum !== undefined ? `<integer> (${extra.minimum} - ${extra.maximum ?? 'N'})` : '<integer>',
     ...extra,
   }),
-  num: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  num: (description: string, extra: Extra = {}): Of<'number'> => ({
     type: 'number',
     description,
     typetext: '<number>',
     ...extra,
   }),
-  bool: (description: string, extra: Partial<PropSchema> = {}): PropSchema => ({
+  bool: (description: string, extra: Extra = {}): Of<'boolean'> => ({
     type: 'boolean',
     description,
     typetext: '<boolean>',
     ...extra,
   }),
-  enum: (description: string, values: string[], extra: Partial<PropSchema> = {}): PropSchema => ({
+  enum: <const V extends readonly string[]>(description: string, values: V, extra: Extra = {}): Of<'string'> & { enum: V } => ({
     type: 'string',
     description,
     enum: values,
     ...extra,
   }),
-  arr: (description: string, item: string): PropSchema => ({
+  arr: (description: string, item: string): Of<'array'> & { items: Of<'string'> } => ({
     type: 'array',
     description,
     items: { type: 'string', description: item },
@@ -76,7 +69,7 @@ export const P = {
   }),
 };
 
-export function opt(p: PropSchema): PropSchema {
+export function opt<S extends PropSchema>(p: S): S & { optional: 1 } {
   return { ...p, optional: 1 };
 }
 
@@ -159,8 +152,10 @@ function checkPropertyString(format: Record<string, PropSchema & { default_key?:
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
 
-function checkScalar(schema: PropSchema, raw: string): { value?: unknown; error?: string } {
-  let value: unknown = raw;
+type Checked = { value: string | number; error?: undefined } | { error: string; value?: undefined };
+
+function checkScalar(schema: PropSchema, raw: string): Checked {
+  let value: string | number = raw;
   switch (schema.type) {
     case 'integer':
       if (!/^[+-]?\d+$/.test(raw)) return { error: `type check ('integer') failed - got '${raw}'` };
@@ -208,9 +203,9 @@ function checkScalar(schema: PropSchema, raw: string): { value?: unknown; error?
  * Checks wire parameters (all strings, arrays for repeated keys) against a declaration the way PVE's
  * JSONSchema does, and returns them typed. Every problem is collected, then reported at once.
  */
-export function validateParams(props: Props, input: Record<string, string | string[]>): Record<string, unknown> {
+export function validateParams(props: Props, input: Record<string, string | string[]>): WireParams {
   const errors: Record<string, string> = {};
-  const out: Record<string, unknown> = {};
+  const out: Record<string, ParamValue> = {};
   for (const [key, rawValue] of Object.entries(input)) {
     const schema = findProp(props, key);
     if (!schema) {
@@ -219,11 +214,11 @@ export function validateParams(props: Props, input: Record<string, string | stri
     }
     if (schema.type === 'array') {
       const items = Array.isArray(rawValue) ? rawValue : [rawValue];
-      const values: unknown[] = [];
+      const values: Array<string | number> = [];
       for (const item of items) {
         const r = checkScalar(schema.items ?? { type: 'string' }, item);
-        if (r.error) errors[key] = r.error;
-        values.push(r.value);
+        if (r.error !== undefined) errors[key] = r.error;
+        else values.push(r.value);
       }
       out[key] = values;
       continue;
@@ -231,7 +226,7 @@ export function validateParams(props: Props, input: Record<string, string | stri
     const raw = Array.isArray(rawValue) ? rawValue[0] : rawValue;
     if (raw === '' && schema.optional) continue; // PVE drops empty optional values
     const r = checkScalar(schema, raw);
-    if (r.error) errors[key] = r.error;
+    if (r.error !== undefined) errors[key] = r.error;
     else out[key] = r.value;
   }
   for (const [name, schema] of Object.entries(props)) {
@@ -244,5 +239,19 @@ export function validateParams(props: Props, input: Record<string, string | stri
     }
   }
   if (Object.keys(errors).length) throw paramError(errors);
+  return out;
+}
+
+/**
+ * The given values among `names` (a family's settable fields, copied into its state as they come). Only
+ * scalar declarations belong in such a list; an array value there is a declaration mistake, refused.
+ */
+export function scalarsOf(params: WireParams, names: Iterable<string>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const name of names) {
+    const v = params[name];
+    if (typeof v === 'object') throw new Error(`'${name}' is declared as an array, not a setting`);
+    if (v !== undefined) out[name] = v;
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { PropSchema, Props } from './params.js';
+import type { ParamsOf, PropSchema, Props, WireParams } from './params.js';
 import type { RequestContext } from './context.js';
 import { withRenderedFields } from './rendered-fields.js';
 
@@ -22,13 +22,23 @@ export interface Operation {
   permissions: Permissions;
   protected?: 1;
   proxyto?: 'node';
-  handler: (ctx: RequestContext) => unknown;
+  /** Called by the server with the parameters validateParams checked against `parameters`. */
+  handler: Handler<WireParams>;
 }
 
-export type OperationInput = Omit<Operation, 'parameters'> & { parameters?: Props };
+export type Handler<P extends object> = (ctx: RequestContext<P>) => unknown;
 
-export function op(input: OperationInput): Operation {
-  return { ...input, parameters: input.parameters ?? {} };
+/** An operation as written: the handler sees the parameters its own declaration gives it, and no others. */
+export type OperationInput<Ps extends Props> = Omit<Operation, 'parameters' | 'handler'> & {
+  parameters?: Ps;
+  handler: Handler<ParamsOf<Ps>>;
+};
+
+export function op<const Ps extends Props = Record<never, PropSchema>>(input: OperationInput<Ps>): Operation {
+  // The one place the declaration's types meet the wire: the server calls the handler only with what
+  // validateParams accepted against these very `parameters`, which is what ParamsOf<Ps> describes.
+  const handler = input.handler as Handler<WireParams>;
+  return { ...input, parameters: input.parameters ?? {}, handler };
 }
 
 export const returns = {
@@ -46,10 +56,10 @@ export const returns = {
  * answering with the new task's UPID. `returns` defaults to the documented `the task ID.` string; pass it
  * where PVE declares the answer otherwise (a bare `{ type: 'string' }`, or optional when it may be null).
  */
-export function taskOp(
-  input: Omit<OperationInput, 'returns' | 'protected' | 'proxyto'> & { returns?: Record<string, unknown> },
+export function taskOp<const Ps extends Props = Record<never, PropSchema>>(
+  input: Omit<OperationInput<Ps>, 'returns' | 'protected' | 'proxyto'> & { returns?: Record<string, unknown> },
 ): Operation {
-  return op({ returns: returns.upid, protected: 1, proxyto: 'node', ...input });
+  return op<Ps>({ returns: returns.upid, protected: 1, proxyto: 'node', ...input });
 }
 
 interface TreeNode {

@@ -4,7 +4,7 @@ import type { AuthService } from './auth.js';
 import type { RequestContext, SimCore } from './context.js';
 import type { Upload } from './context.js';
 import { PveError } from './errors.js';
-import { validateParams } from './params.js';
+import { validateParams, type WireParams } from './params.js';
 import { renderApidocJs, type Operation } from './schema.js';
 
 interface CompiledRoute {
@@ -244,7 +244,7 @@ export class ApiServer {
 
     this.sim.state.ha.advance();
     this.sim.state.ha.syncGuests();
-    const ctx: RequestContext = { sim: this.sim, params, who: identity, method, path: relPath, envelope: {}, upload };
+    const ctx: RequestContext<WireParams> = { sim: this.sim, params, who: identity, method, path: relPath, envelope: {}, upload };
     const data = await op.handler(ctx);
     send(res, 200, 'OK', { ...ctx.envelope, data: data === undefined ? null : data });
   }

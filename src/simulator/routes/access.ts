@@ -9,13 +9,13 @@ import type { UserDef } from '../state.js';
 import { index, now } from './common.js';
 import { poolOperations } from './pools.js';
 
-const USERID: PropSchema = P.str('Full User ID, in the `name@realm` format.', { format: 'pve-userid', maxLength: 64 });
-const TOKENID: PropSchema = P.str('User-specific token identifier.', { format: 'pve-tokenid' });
-const GROUPID: PropSchema = P.str('The group ID.', { format: 'pve-groupid' });
-const ROLEID: PropSchema = P.str('The role ID.', { format: 'pve-roleid' });
-const REALM: PropSchema = P.str('Authentication domain ID', { format: 'pve-realm', maxLength: 32 });
+const USERID = P.str('Full User ID, in the `name@realm` format.', { format: 'pve-userid', maxLength: 64 }) satisfies PropSchema;
+const TOKENID = P.str('User-specific token identifier.', { format: 'pve-tokenid' }) satisfies PropSchema;
+const GROUPID = P.str('The group ID.', { format: 'pve-groupid' }) satisfies PropSchema;
+const ROLEID = P.str('The role ID.', { format: 'pve-roleid' }) satisfies PropSchema;
+const REALM = P.str('Authentication domain ID', { format: 'pve-realm', maxLength: 32 }) satisfies PropSchema;
 
-const USER_FIELDS: Props = {
+const USER_FIELDS = {
   comment: opt(P.str('A comment.', { maxLength: 2048 })),
   email: opt(P.str('The e-mail address.', { format: 'email-opt', maxLength: 254 })),
   enable: opt(P.bool('Enable the account (default). You can set this to 0 to disable the account', { default: 1 })),
@@ -24,7 +24,7 @@ const USER_FIELDS: Props = {
   lastname: opt(P.str('Last name.')),
   groups: opt(P.str('Groups of the user (comma separated).', { format: 'pve-groupid-list' })),
   keys: opt(P.str('Keys for two factor auth (yubico).')),
-};
+} satisfies Props;
 
 const SELF_OR_USER_MODIFY = { check: ['or', ['userid-param', 'self'], ['userid-group', ['User.Modify']]] };
 const SELF_OR_USER_AUDIT = { check: ['or', ['userid-param', 'self'], ['userid-group', ['User.Modify', 'Sys.Audit']]] };
@@ -265,7 +265,7 @@ function userOperations(): Operation[] {
 }
 
 function tokenOperations(): Operation[] {
-  const tokenOr500 = (ctx: RequestContext) => {
+  const tokenOr500 = (ctx: RequestContext<{ readonly userid: string; readonly tokenid: string }>) => {
     const u = userOr500(ctx, ctx.params.userid);
     const t = u.tokens.find((x) => x.tokenid === ctx.params.tokenid);
     if (!t) throw new PveError(500, `no such token '${ctx.params.tokenid}' for user '${u.userid}'`);
@@ -273,13 +273,13 @@ function tokenOperations(): Operation[] {
   };
   const info = (t: UserDef['tokens'][number]) => ({ privsep: t.privsep, expire: t.expire, ...(t.comment ? { comment: t.comment } : {}) });
   const params = { userid: USERID, tokenid: TOKENID };
-  const fields: Props = {
+  const fields = {
     comment: opt(P.str('A comment.', { maxLength: 2048 })),
     expire: opt(P.int("API token expiration date (seconds since epoch). '0' means no expiration date.", { minimum: 0 })),
     privsep: opt(
       P.bool('Restrict API token privileges with separate ACLs (default), or give full privileges of corresponding user.', { default: 1 }),
     ),
-  };
+  } satisfies Props;
   return [
     op({
       method: 'GET',
@@ -392,7 +392,7 @@ function removeAcl(ctx: RequestContext, match: (e: { type: string; ugid: string;
 }
 
 function groupOperations(): Operation[] {
-  const groupOr500 = (ctx: RequestContext) => {
+  const groupOr500 = (ctx: RequestContext<{ readonly groupid: string }>) => {
     const g = ctx.sim.state.groups.get(ctx.params.groupid);
     if (!g) throw new PveError(500, `group '${ctx.params.groupid}' does not exist`);
     return g;
@@ -492,7 +492,7 @@ function roleOperations(): Operation[] {
     if (bad) throw paramError({ privs: `invalid format - invalid privilege '${bad}'` });
     return privs;
   };
-  const roleOr500 = (ctx: RequestContext) => {
+  const roleOr500 = (ctx: RequestContext<{ readonly roleid: string }>) => {
     const r = ctx.sim.state.roles.get(ctx.params.roleid);
     if (!r) throw new PveError(500, `role '${ctx.params.roleid}' does not exist`);
     return r;
@@ -698,7 +698,7 @@ function aclOperations(): Operation[] {
 
 /** Realms: `pam` and `pve` always exist; LDAP/AD/OpenID ones can be added (they sync nothing here). */
 function realmOperations(): Operation[] {
-  const realmFields: Props = {
+  const realmFields = {
     comment: opt(P.str('Description.', { maxLength: 4096 })),
     default: opt(P.bool('Use this as default realm')),
     tfa: opt(P.str('Use Two-factor authentication.', { format: 'pve-tfa-config', maxLength: 128 })),
@@ -715,7 +715,7 @@ function realmOperations(): Operation[] {
     'client-key': opt(P.str('OpenID Client Key', { maxLength: 256 })),
     autocreate: opt(P.bool('Automatically create users if they do not exist.', { default: 0 })),
     'case-sensitive': opt(P.bool('username is case-sensitive', { default: 1 })),
-  };
+  } satisfies Props;
   return [
     ...crudOperations({
       base: '/access/domains',
@@ -833,7 +833,7 @@ function realmOperations(): Operation[] {
 
 /** Second factors: entries per user (TOTP, recovery keys, ...), no real verification behind them. */
 function tfaOperations(): Operation[] {
-  const entryOr500 = (ctx: RequestContext) => {
+  const entryOr500 = (ctx: RequestContext<{ readonly userid: string; readonly id: string }>) => {
     const e = (ctx.sim.state.tfa.get(ctx.params.userid) ?? []).find((x) => x.id === ctx.params.id);
     if (!e) throw new PveError(500, 'no such tfa entry');
     return e;
@@ -1024,8 +1024,9 @@ export function accessOperations(): Operation[] {
         const auth = ctx.sim.auth;
         const userid = auth.login(ctx.params.username, ctx.params.password, ctx.params.realm);
         const who = auth.identity(userid);
-        if (ctx.params.path !== undefined && ctx.params.privs !== undefined) {
-          const missing = list(ctx.params.privs).find((p) => !hasPriv(who, ctx.params.path, p));
+        const { path, privs } = ctx.params;
+        if (path !== undefined && privs !== undefined) {
+          const missing = list(privs).find((p) => !hasPriv(who, path, p));
           if (missing) throw new PveError(401, 'authentication failure');
         }
         const { ticket, csrf } = auth.issueTicket(userid);

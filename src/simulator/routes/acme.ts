@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type PropSchema } from '../params.js';
+import { P, opt, type Of, type PropSchema, scalarsOf } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { parsePropertyString } from '../state.js';
 import { now } from './common.js';
@@ -15,14 +15,14 @@ const DIRECTORIES = [
 const TOS = 'https://letsencrypt.org/documents/LE-SA-v1.5-February-24-2025.pdf';
 
 const DIRECTORY = opt({ type: 'string', pattern: '^https?://.*', default: LE, description: 'URL of ACME CA directory endpoint.' });
-const ACCOUNT_NAME: PropSchema = opt({
+const ACCOUNT_NAME = opt({
   type: 'string',
   format: 'pve-configid',
   default: 'default',
   typetext: '<name>',
   description: 'ACME account config file name.',
-});
-const PLUGIN_ID = (description: string): PropSchema => ({ type: 'string', format: 'pve-configid', typetext: '<string>', description });
+}) satisfies PropSchema;
+const PLUGIN_ID = (description: string): Of<'string'> => ({ type: 'string', format: 'pve-configid', typetext: '<string>', description });
 const PLUGIN_OPTS = {
   api: opt(P.str('API plugin name')),
   data: opt(P.str('DNS plugin data. (base64 encoded)')),
@@ -88,7 +88,7 @@ function pluginRow(ctx: RequestContext, id: string, p: Record<string, unknown>):
 }
 
 /** The domains and account of a node's ACME config (`acme`, `acmedomain0..5`). */
-function nodeAcme(ctx: RequestContext): { account: string; domains: Array<{ domain: string; plugin: string }> } {
+function nodeAcme(ctx: RequestContext<{ readonly node: string }>): { account: string; domains: Array<{ domain: string; plugin: string }> } {
   const cfg = ctx.sim.state.nodeConfigs.get(ctx.params.node) ?? {};
   const acme = parsePropertyString(String(cfg.acme ?? ''), 'account');
   const domains: Array<{ domain: string; plugin: string }> = [];
@@ -304,7 +304,7 @@ export function acmeOperations(): Operation[] {
         if (plugins.has(id)) throw new PveError(500, `ACME plugin ID '${id}' already exists\n`);
         if (ctx.params.type === 'dns' && !ctx.params.api) throw paramError({ api: 'property is missing and it is not optional' });
         const p: Record<string, string | number> = { type: ctx.params.type };
-        for (const k of Object.keys(PLUGIN_OPTS)) if (ctx.params[k] !== undefined) p[k] = ctx.params[k];
+        Object.assign(p, scalarsOf(ctx.params, Object.keys(PLUGIN_OPTS)));
         plugins.set(id, p);
         return null;
       },
@@ -356,7 +356,7 @@ export function acmeOperations(): Operation[] {
           .split(/[,;\s]+/)
           .filter(Boolean))
           delete p[k];
-        for (const k of Object.keys(PLUGIN_OPTS)) if (ctx.params[k] !== undefined) p[k] = ctx.params[k];
+        Object.assign(p, scalarsOf(ctx.params, Object.keys(PLUGIN_OPTS)));
         return null;
       },
     }),

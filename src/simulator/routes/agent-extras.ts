@@ -1,16 +1,12 @@
-import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
-import { P, type Props } from '../params.js';
+import { P } from '../params.js';
 import { op, type Operation } from '../schema.js';
 import { parsePropertyString, parseSize, type Guest } from '../state.js';
+import { AGENT_BASE, AGENT_PATH, agentCommand, agentGuest, AUDIT, resultReturns } from './agent-shared.js';
 import { guestSizes } from './common.js';
 
 /** More of qemu-ga through the API: facts about the guest, filesystem freeze/trim, power, passwords. */
 
-const PATH: Props = { node: P.node(), vmid: P.vmid() };
-const base = '/nodes/{node}/qemu/{vmid}/agent';
-const resultReturns = { type: 'object', description: 'Returns an object with a single `result` property.' };
-const AUDIT = ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'];
 const FS = ['VM.GuestAgent.FileSystemMgmt', 'VM.GuestAgent.Unrestricted'];
 const POWER = ['VM.PowerMgmt', 'VM.GuestAgent.Unrestricted'];
 
@@ -84,7 +80,7 @@ function memoryBlocks(g: Guest): unknown[] {
   return Array.from({ length: Math.min(blocks, 64) }, (_, i) => ({ phys_index: i, online: true, 'can-offline': i > 0 }));
 }
 
-export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest): Operation[] {
+export function agentExtraOperations(): Operation[] {
   const gets: Array<[string, (g: Guest) => unknown]> = [
     ['get-fsinfo', fsinfo],
     [
@@ -107,20 +103,7 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
     ['get-memory-blocks', memoryBlocks],
     ['get-memory-block-info', () => ({ size: 134217728 })],
   ];
-  const ops: Operation[] = gets.map(([name, fn]) =>
-    op({
-      method: 'GET',
-      path: `${base}/${name}`,
-      name,
-      description: `Execute ${name}.`,
-      parameters: PATH,
-      returns: resultReturns,
-      permissions: { check: ['perm', '/vms/{vmid}', AUDIT, 'any', 1] },
-      protected: 1,
-      proxyto: 'node',
-      handler: (ctx) => ({ result: fn(agentGuest(ctx)) }),
-    }),
-  );
+  const ops: Operation[] = gets.map(([name, fn]) => agentCommand('GET', name, AUDIT, fn));
   const posts: Array<[string, string[], (g: Guest) => unknown]> = [
     [
       'fsfreeze-freeze',
@@ -174,30 +157,15 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
       },
     ]),
   ];
-  for (const [name, privs, fn] of posts) {
-    ops.push(
-      op({
-        method: 'POST',
-        path: `${base}/${name}`,
-        name,
-        description: `Execute ${name}.`,
-        parameters: PATH,
-        returns: resultReturns,
-        permissions: { check: ['perm', '/vms/{vmid}', privs, 'any', 1] },
-        protected: 1,
-        proxyto: 'node',
-        handler: (ctx) => ({ result: fn(agentGuest(ctx)) }),
-      }),
-    );
-  }
+  for (const [name, privs, fn] of posts) ops.push(agentCommand('POST', name, privs, fn));
   ops.push(
     op({
       method: 'POST',
-      path: `${base}/set-user-password`,
+      path: `${AGENT_BASE}/set-user-password`,
       name: 'set-user-password',
       description: 'Sets the password for the given user to the given password',
       parameters: {
-        ...PATH,
+        ...AGENT_PATH,
         username: P.str('The user to set the password for.'),
         password: P.str('The new password.', { minLength: 5, maxLength: 1024 }),
         crypted: { ...P.bool('set to 1 if the password has already been passed through crypt()', { default: 0 }), optional: 1 },
@@ -216,11 +184,11 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
     }),
     op({
       method: 'POST',
-      path: base,
+      path: AGENT_BASE,
       name: 'agent',
       description: 'Execute QEMU Guest Agent commands.',
       parameters: {
-        ...PATH,
+        ...AGENT_PATH,
         command: P.enum('The QGA command.', [
           'fsfreeze-freeze',
           'fsfreeze-status',
@@ -258,7 +226,7 @@ export function agentExtraOperations(agentGuest: (ctx: RequestContext) => Guest)
         if (cmd === 'ping') return { result: {} };
         if (cmd === 'get-host-name') return { result: { 'host-name': String(g.config.name ?? `vm${g.vmid}`) } };
         if (cmd === 'get-time') return { result: Date.now() * 1_000_000 };
-        throw new PveError(500, `Agent error: command '${cmd}' is not handled here; use GET ${base}/${cmd}`);
+        throw new PveError(500, `Agent error: command '${cmd}' is not handled here; use GET ${AGENT_BASE}/${cmd}`);
       },
     }),
   );

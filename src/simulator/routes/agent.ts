@@ -1,24 +1,10 @@
-import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
 import { AgentExecError, execInGuest, osInfo } from '../guest.js';
-import { P, opt, type Props } from '../params.js';
+import { P, opt } from '../params.js';
 import { op, type Operation } from '../schema.js';
 import type { Guest } from '../state.js';
 import { agentExtraOperations } from './agent-extras.js';
-import { guestAgentEnabled } from './common.js';
-
-const PATH: Props = { node: P.node(), vmid: P.vmid() };
-const base = '/nodes/{node}/qemu/{vmid}/agent';
-const resultReturns = { type: 'object', description: 'Returns an object with a single `result` property.' };
-
-/** The checks PVE makes before talking to qemu-ga, in its order and words. */
-function agentGuest(ctx: RequestContext): Guest {
-  const g = ctx.sim.state.guestOn(ctx.params.node, 'qemu', ctx.params.vmid);
-  if (!guestAgentEnabled(g)) throw new PveError(500, 'No QEMU guest agent configured');
-  if (g.power === 'stopped') throw new PveError(500, `VM ${g.vmid} not running`);
-  if (!g.agentRunning || g.power === 'paused') throw new PveError(500, 'QEMU guest agent is not running');
-  return g;
-}
+import { AGENT_BASE, AGENT_PATH, agentCommand, agentGuest, AUDIT } from './agent-shared.js';
 
 function interfaces(g: Guest): unknown[] {
   const nets = Object.keys(g.config)
@@ -100,10 +86,10 @@ export function agentOperations(): Operation[] {
   ops.push(
     op({
       method: 'GET',
-      path: base,
+      path: AGENT_BASE,
       name: 'index',
       description: 'QEMU Guest Agent command index.',
-      parameters: PATH,
+      parameters: AGENT_PATH,
       returns: {
         type: 'array',
         description: 'Returns the list of QEMU Guest Agent commands',
@@ -116,47 +102,16 @@ export function agentOperations(): Operation[] {
         ['exec', 'exec-status', 'file-read', 'file-write', 'ping', ...simpleGets.map(([n]) => n)].sort().map((name) => ({ name })),
     }),
   );
+  ops.push(agentCommand('POST', 'ping', AUDIT, () => ({})));
+  for (const [name, fn] of simpleGets) ops.push(agentCommand('GET', name, AUDIT, fn));
   ops.push(
     op({
       method: 'POST',
-      path: `${base}/ping`,
-      name: 'ping',
-      description: 'Execute ping.',
-      parameters: PATH,
-      returns: resultReturns,
-      permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'], 'any', 1] },
-      protected: 1,
-      proxyto: 'node',
-      handler: (ctx) => {
-        agentGuest(ctx);
-        return { result: {} };
-      },
-    }),
-  );
-  for (const [name, fn] of simpleGets) {
-    ops.push(
-      op({
-        method: 'GET',
-        path: `${base}/${name}`,
-        name,
-        description: `Execute ${name}.`,
-        parameters: PATH,
-        returns: resultReturns,
-        permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'], 'any', 1] },
-        protected: 1,
-        proxyto: 'node',
-        handler: (ctx) => ({ result: fn(agentGuest(ctx)) }),
-      }),
-    );
-  }
-  ops.push(
-    op({
-      method: 'POST',
-      path: `${base}/exec`,
+      path: `${AGENT_BASE}/exec`,
       name: 'exec',
       description: 'Executes the given command in the vm via the guest-agent and returns an object with the pid.',
       parameters: {
-        ...PATH,
+        ...AGENT_PATH,
         command: P.arr('The command as a list of program + arguments.', 'A single part of the program + arguments.'),
         'input-data': opt(P.str("Data to pass as 'input-data' to the guest. Usually treated as STDIN to 'command'.", { maxLength: 65536 })),
       },
@@ -169,7 +124,7 @@ export function agentOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => {
         const g = agentGuest(ctx);
-        const argv: string[] = ctx.params.command;
+        const argv = [...ctx.params.command];
         if (!argv.length || !argv[0])
           throw new PveError(
             500,
@@ -199,10 +154,10 @@ export function agentOperations(): Operation[] {
   ops.push(
     op({
       method: 'GET',
-      path: `${base}/exec-status`,
+      path: `${AGENT_BASE}/exec-status`,
       name: 'exec-status',
       description: 'Gets the status of the given pid started by the guest-agent',
-      parameters: { ...PATH, pid: P.int('The PID to query') },
+      parameters: { ...AGENT_PATH, pid: P.int('The PID to query') },
       returns: {
         type: 'object',
         properties: {
@@ -235,11 +190,11 @@ export function agentOperations(): Operation[] {
   ops.push(
     op({
       method: 'GET',
-      path: `${base}/file-read`,
+      path: `${AGENT_BASE}/file-read`,
       name: 'file-read',
       description: 'Reads the given file via guest agent. Is limited to 16777216 bytes.',
       parameters: {
-        ...PATH,
+        ...AGENT_PATH,
         file: P.str('The path to the file'),
         count: opt(P.int('Number of bytes to read.', { minimum: 1, maximum: 16777216, default: 16777216 })),
         offset: opt(P.int('Offset to start reading from.', { minimum: 0, default: 0 })),
@@ -274,11 +229,11 @@ export function agentOperations(): Operation[] {
   ops.push(
     op({
       method: 'POST',
-      path: `${base}/file-write`,
+      path: `${AGENT_BASE}/file-write`,
       name: 'file-write',
       description: 'Writes the given file via guest agent.',
       parameters: {
-        ...PATH,
+        ...AGENT_PATH,
         file: P.str('The path to the file.'),
         content: P.str('The content to write into the file.', { maxLength: 61440 }),
         encode: opt(
@@ -306,6 +261,6 @@ export function agentOperations(): Operation[] {
       },
     }),
   );
-  ops.push(...agentExtraOperations(agentGuest));
+  ops.push(...agentExtraOperations());
   return ops;
 }

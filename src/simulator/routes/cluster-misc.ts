@@ -3,7 +3,7 @@ import { hasAnyPriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { checkDigest, crudOperations } from '../crud.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type Props } from '../params.js';
+import { P, opt, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, type Operation } from '../schema.js';
 import { parsePropertyString, type StorageDef } from '../state.js';
 import { index } from './common.js';
@@ -15,7 +15,7 @@ const list = (v: unknown) =>
     .split(/[,;\s]+/)
     .filter(Boolean);
 
-const CLUSTER_OPTIONS: Props = {
+const CLUSTER_OPTIONS = {
   keyboard: opt(
     P.enum('Default keybord layout for vnc server.', [
       'de',
@@ -102,10 +102,10 @@ const CLUSTER_OPTIONS: Props = {
   ha: opt(P.str('Cluster wide HA settings.', { typetext: 'shutdown_policy=<enum>' })),
   crs: opt(P.str('Cluster resource scheduling settings.')),
   fencing: opt(P.enum('Set the fencing mode of the HA cluster.', ['watchdog', 'hardware', 'both'], { default: 'watchdog' })),
-};
+} satisfies Props;
 
 /** Storage types and what each needs, the subset of PVE's storage plugins the simulator knows. */
-const STORAGE_FIELDS: Props = {
+const STORAGE_FIELDS = {
   content: opt(P.str('Allowed content types.', { format: 'pve-storage-content-list' })),
   nodes: opt(P.str('List of nodes for which the storage configuration applies.', { format: 'pve-node-list' })),
   disable: opt(P.bool('Flag to disable the storage.')),
@@ -133,8 +133,8 @@ const STORAGE_FIELDS: Props = {
     ),
   ),
   bwlimit: opt(P.str('Set I/O bandwidth limit for various operations (in KiB/s).')),
-};
-const STORAGE_CREATE_ONLY: Props = {
+} satisfies Props;
+const STORAGE_CREATE_ONLY = {
   type: P.enum('Storage type.', [
     'btrfs',
     'cephfs',
@@ -157,7 +157,7 @@ const STORAGE_CREATE_ONLY: Props = {
   vgname: opt(P.str('Volume group name.', { format: 'pve-storage-vgname' })),
   thinpool: opt(P.str('LVM thin pool LV name.', { format: 'pve-storage-vgname' })),
   datastore: opt(P.str('Proxmox Backup Server datastore name.')),
-};
+} satisfies Props;
 const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
 const REQUIRED: Record<string, string[]> = {
   dir: ['path'],
@@ -208,17 +208,17 @@ function checkContent(type: string, content: unknown): string[] | undefined {
 }
 
 function storageOperations(): Operation[] {
-  const find = (ctx: RequestContext) => {
+  const find = (ctx: RequestContext<{ readonly storage: string }>) => {
     const s = ctx.sim.state.storage(ctx.params.storage);
     if (!s) throw new PveError(500, `storage '${ctx.params.storage}' does not exist`);
     return s;
   };
-  const setFields = (ctx: RequestContext, s: StorageDef) => {
-    for (const k of Object.keys(STORAGE_FIELDS)) {
-      if (ctx.params[k] === undefined || k === 'content') continue;
-      if (k === 'shared') s.shared = ctx.params.shared ? 1 : 0;
-      else if (k === 'password') continue;
-      else s.extra[k] = ctx.params[k];
+  const setFields = (ctx: RequestContext<WireParams & { readonly nodes?: string; readonly shared?: 0 | 1 }>, s: StorageDef) => {
+    const given = scalarsOf(ctx.params, Object.keys(STORAGE_FIELDS));
+    for (const [k, v] of Object.entries(given)) {
+      if (k === 'content' || k === 'password') continue;
+      if (k === 'shared') s.shared = v ? 1 : 0;
+      else s.extra[k] = v;
     }
     if (ctx.params.nodes !== undefined)
       for (const n of list(ctx.params.nodes)) if (!ctx.sim.state.node(n)) throw paramError({ nodes: `no such node '${n}'` });
@@ -244,13 +244,14 @@ function storageOperations(): Operation[] {
             500,
             `create storage failed: storage type '${type}' is not simulated (supported: ${Object.keys(REQUIRED).join(', ')})`,
           );
-        for (const k of need) if (ctx.params[k] === undefined) throw paramError({ [k]: `property is missing and it is not optional` });
+        const given: WireParams = ctx.params;
+        for (const k of need) if (given[k] === undefined) throw paramError({ [k]: `property is missing and it is not optional` });
         const facts = state.nodeFacts;
         if (type === 'lvmthin' || type === 'lvm') {
           const has = [...facts.values()].some(
             (f) =>
-              f.volumeGroups.get(ctx.params.vgname) &&
-              (type === 'lvm' || f.volumeGroups.get(ctx.params.vgname)!.thinpools.has(ctx.params.thinpool)),
+              f.volumeGroups.get(String(ctx.params.vgname)) &&
+              (type === 'lvm' || f.volumeGroups.get(String(ctx.params.vgname))!.thinpools.has(String(ctx.params.thinpool))),
           );
           if (!has)
             throw new PveError(
@@ -260,7 +261,7 @@ function storageOperations(): Operation[] {
         }
         if (type === 'zfspool' && ![...facts.values()].some((f) => f.zfsPools.has(String(ctx.params.pool).split('/')[0])))
           throw new PveError(500, `create storage failed: zfs pool '${ctx.params.pool}' does not exist on any node`);
-        if ((type === 'nfs' || type === 'cifs' || type === 'pbs') && /\.invalid$|^203\.0\.113\./.test(ctx.params.server)) {
+        if ((type === 'nfs' || type === 'cifs' || type === 'pbs') && /\.invalid$|^203\.0\.113\./.test(String(ctx.params.server))) {
           throw new PveError(500, `create storage failed: storage '${ctx.params.storage}' is not online`);
         }
         const s: StorageDef = {
@@ -314,7 +315,7 @@ function storageOperations(): Operation[] {
         checkDigest(ctx, storageDigest(ctx));
         const content = checkContent(s.type, ctx.params.content);
         for (const k of list(ctx.params.delete)) {
-          if (!STORAGE_FIELDS[k]) throw paramError({ delete: `cannot delete '${k}'` });
+          if (!(STORAGE_FIELDS as Props)[k]) throw paramError({ delete: `cannot delete '${k}'` });
           if (k === 'content') throw paramError({ delete: "unable to delete required option 'content'" });
           delete s.extra[k];
         }
@@ -493,10 +494,10 @@ export function clusterMiscOperations(): Operation[] {
             throw paramError({ 'next-id': 'lower must be a number below upper' });
         }
         for (const k of list(ctx.params.delete)) {
-          if (!CLUSTER_OPTIONS[k]) throw paramError({ delete: `invalid format - '${k}' is not a datacenter option` });
+          if (!(CLUSTER_OPTIONS as Props)[k]) throw paramError({ delete: `invalid format - '${k}' is not a datacenter option` });
           delete o[k];
         }
-        for (const k of Object.keys(CLUSTER_OPTIONS)) if (ctx.params[k] !== undefined) o[k] = ctx.params[k];
+        Object.assign(o, scalarsOf(ctx.params, Object.keys(CLUSTER_OPTIONS)));
         return null;
       },
     }),

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.js';
+import type { MayHave } from '../params.js';
 import { PveError } from '../errors.js';
 import type { Guest, SimState } from '../state.js';
 import { agentEnabled, parsePropertyString, parseSize, isDiskKey } from '../state.js';
@@ -77,7 +78,7 @@ export function guestResource(state: SimState, g: Guest, offline: boolean): Reco
 }
 
 /** PVE refuses most changes to a locked guest unless root asks with skiplock. */
-export function assertUnlocked(ctx: RequestContext, g: Guest): void {
+export function assertUnlocked(ctx: RequestContext<MayHave<{ readonly skiplock?: 0 | 1 }>>, g: Guest): void {
   if (!g.config.lock) return;
   if (ctx.params.skiplock && ctx.who.userid === 'root@pam' && !ctx.who.tokenid) return;
   throw new PveError(500, `${g.type === 'qemu' ? 'VM' : 'CT'} is locked (${g.config.lock})`);
@@ -105,4 +106,10 @@ export function guestVolumes(g: Guest): string[] {
 
 export function index(names: string[], key = 'subdir'): Array<Record<string, string>> {
   return names.map((n) => ({ [key]: n }));
+}
+
+/** A parameter PVE declares optional although it is part of the path, so the router always fills it. */
+export function inPath<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new PveError(400, `path parameter '${name}' missing`);
+  return value;
 }

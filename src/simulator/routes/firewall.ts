@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import { checkDigest, type Item } from '../crud.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type Props } from '../params.js';
+import { P, opt, type Props, type WireParams } from '../params.js';
 import { op, returns, type Operation, type Permissions } from '../schema.js';
 import type { GuestType } from '../state.js';
 import { newFirewallScope, type FirewallScope, type Rule } from '../firewall.js';
@@ -41,7 +41,7 @@ const GROUP = P.str('Security Group name.', { maxLength: 18, minLength: 2, patte
 const CIDR = P.str('Network/IP specification in CIDR format.', { format: 'IPorCIDRorAlias' });
 const COMMENT = opt(P.str('Descriptive comment.'));
 
-const RULE_FIELDS: Props = {
+const RULE_FIELDS = {
   action: P.str("Rule action ('ACCEPT', 'DROP', 'REJECT') or security group name.", {
     maxLength: 20,
     minLength: 2,
@@ -83,17 +83,17 @@ const RULE_FIELDS: Props = {
   'icmp-type': opt(
     P.str("Specify icmp-type. Only valid if proto equals 'icmp' or 'icmpv6'/'ipv6-icmp'.", { format: 'pve-fw-icmp-type-spec' }),
   ),
-};
+} satisfies Props;
 
-const CLUSTER_OPTIONS: Props = {
+const CLUSTER_OPTIONS = {
   enable: opt(P.int('Enable or disable the firewall cluster wide.', { minimum: 0 })),
   ebtables: opt(P.bool('Enable ebtables rules cluster wide.', { default: 1 })),
   log_ratelimit: opt(P.str('Log ratelimiting settings', { typetext: '[enable=]<1|0> [,burst=<integer>] [,rate=<rate>]' })),
   policy_in: opt(P.enum('Input policy.', ['ACCEPT', 'REJECT', 'DROP'])),
   policy_out: opt(P.enum('Output policy.', ['ACCEPT', 'REJECT', 'DROP'])),
   policy_forward: opt(P.enum('Forward policy.', ['ACCEPT', 'DROP'])),
-};
-const NODE_OPTIONS: Props = {
+} satisfies Props;
+const NODE_OPTIONS = {
   enable: opt(P.bool('Enable host firewall rules.')),
   log_level_in: opt(P.enum('Log level for incoming traffic.', LOG_LEVELS)),
   log_level_out: opt(P.enum('Log level for outgoing traffic.', LOG_LEVELS)),
@@ -103,8 +103,8 @@ const NODE_OPTIONS: Props = {
   tcpflags: opt(P.bool('Filter illegal combinations of TCP flags.', { default: 0 })),
   nf_conntrack_max: opt(P.int('Maximum number of tracked connections.', { minimum: 32768, default: 262144 })),
   ndp: opt(P.bool('Enable NDP (Neighbor Discovery Protocol).', { default: 0 })),
-};
-const GUEST_OPTIONS: Props = {
+} satisfies Props;
+const GUEST_OPTIONS = {
   enable: opt(P.bool('Enable/disable firewall rules.', { default: 0 })),
   dhcp: opt(P.bool('Enable DHCP.', { default: 0 })),
   ipfilter: opt(P.bool('Enable default IP filters. This is equivalent to adding an empty ipfilter-net<id> ipset for every interface.')),
@@ -115,7 +115,7 @@ const GUEST_OPTIONS: Props = {
   policy_out: opt(P.enum('Output policy.', ['ACCEPT', 'REJECT', 'DROP'])),
   log_level_in: opt(P.enum('Log level for incoming traffic.', LOG_LEVELS)),
   log_level_out: opt(P.enum('Log level for outgoing traffic.', LOG_LEVELS)),
-};
+} satisfies Props;
 
 interface ScopeSpec {
   base: string;
@@ -127,7 +127,8 @@ interface ScopeSpec {
   /** Which parts the scope has. */
   parts: { aliases: boolean; ipsets: boolean; groups: boolean; log: boolean; refs: boolean; macros: boolean };
   /** The state key of the scope for a request; checks the guest/node exists. */
-  resolve: (ctx: RequestContext) => FirewallScope;
+  /** The scope's path parameters are data here (`params`), so it reads them through the wire's index type. */
+  resolve: (ctx: RequestContext<WireParams>) => FirewallScope;
   /** Options and log run on the node (proxyto). */
   proxied: boolean;
   index: string[];
@@ -190,20 +191,20 @@ function ruleOperations(
   s: ScopeSpec,
   listPath: string,
   extra: Props,
-  rulesOf: (ctx: RequestContext) => { rules: Rule[]; fw: FirewallScope },
+  rulesOf: (ctx: RequestContext<WireParams>) => { rules: Rule[]; fw: FirewallScope },
   inGroup: boolean,
   names: { list: string; create: string; read: string; update: string; remove: string },
 ): Operation[] {
   const px = s.proxied ? { proxyto: 'node' as const } : {};
   const row = (r: Rule, pos: number, digest: string) => ({ pos, ...r, digest });
   const itemPath = `${listPath}/{pos}`;
-  const find = (ctx: RequestContext) => {
+  const find = (ctx: RequestContext<WireParams & { readonly pos?: number }>) => {
     const { rules, fw } = rulesOf(ctx);
     const pos = ctx.params.pos;
     if (pos === undefined || pos >= rules.length) throw new PveError(400, `no rule at position ${pos ?? ''}`);
     return { rules, fw, pos: pos as number };
   };
-  const ruleFromParams = (ctx: RequestContext, base: Item = {}): Rule => {
+  const ruleFromParams = (ctx: RequestContext<WireParams>, base: Item = {}): Rule => {
     const r: Item = { ...base };
     for (const k of Object.keys(RULE_FIELDS)) if (ctx.params[k] !== undefined) r[k] = ctx.params[k];
     return r as Rule;
@@ -303,7 +304,7 @@ function ruleOperations(
         for (const k of String(ctx.params.delete ?? '')
           .split(/[,;\s]+/)
           .filter(Boolean)) {
-          if (!RULE_FIELDS[k]?.optional) throw paramError({ delete: `unable to delete '${k}'` });
+          if (!(RULE_FIELDS as Props)[k]?.optional) throw paramError({ delete: `unable to delete '${k}'` });
           delete next[k];
         }
         checkRule(ctx, next, fw, inGroup);
@@ -333,7 +334,7 @@ function ruleOperations(
 
 function aliasOperations(s: ScopeSpec): Operation[] {
   const base = `${s.base}/aliases`;
-  const find = (ctx: RequestContext) => {
+  const find = (ctx: RequestContext<WireParams & { readonly name: string }>) => {
     const fw = s.resolve(ctx);
     const a = fw.aliases.get(String(ctx.params.name).toLowerCase());
     if (!a) throw new PveError(400, `no such alias '${ctx.params.name}'`);
@@ -450,13 +451,13 @@ function aliasOperations(s: ScopeSpec): Operation[] {
 
 function ipsetOperations(s: ScopeSpec): Operation[] {
   const base = `${s.base}/ipset`;
-  const setOf = (ctx: RequestContext) => {
+  const setOf = (ctx: RequestContext<WireParams & { readonly name: string }>) => {
     const fw = s.resolve(ctx);
     const set = fw.ipsets.get(ctx.params.name);
     if (!set) throw new PveError(400, `no such IPSet '${ctx.params.name}'`);
     return { fw, set };
   };
-  const entryOf = (ctx: RequestContext) => {
+  const entryOf = (ctx: RequestContext<WireParams & { readonly name: string; readonly cidr: string }>) => {
     const { set } = setOf(ctx);
     const e = set.entries.get(ctx.params.cidr);
     if (!e) throw new PveError(400, `no such IP/Network '${ctx.params.cidr}'`);
@@ -624,9 +625,11 @@ function ipsetOperations(s: ScopeSpec): Operation[] {
 }
 
 function groupOperations(s: ScopeSpec): Operation[] {
-  const groupOf = (ctx: RequestContext) => {
-    const g = clusterScope(ctx).groups.get(ctx.params.group);
-    if (!g) throw new PveError(400, `no such security group '${ctx.params.group}'`);
+  // Also reached from the group's rule family, where `group` is a path parameter given as data.
+  const groupOf = (ctx: RequestContext<WireParams>) => {
+    const name = String(ctx.params.group);
+    const g = clusterScope(ctx).groups.get(name);
+    if (!g) throw new PveError(400, `no such security group '${name}'`);
     return g;
   };
   const usedBy = (ctx: RequestContext, group: string) => {
@@ -756,15 +759,18 @@ function optionOperations(s: ScopeSpec): Operation[] {
           if (!s.options[k]) throw paramError({ delete: `invalid format - '${k}' is not a firewall option` });
           delete fw.options[k];
         }
-        for (const k of Object.keys(s.options)) if (ctx.params[k] !== undefined) fw.options[k] = ctx.params[k];
+        const given: WireParams = ctx.params;
+        for (const k of Object.keys(s.options)) if (given[k] !== undefined) fw.options[k] = given[k];
         return null;
       },
     }),
   ];
 }
 
+type LogParams = { readonly since?: number; readonly until?: number; readonly start?: number; readonly limit?: number };
+
 /** Deterministic firewall log lines: what the rules and policy of the scope would have logged. */
-function logLines(ctx: RequestContext, s: ScopeSpec, id: string): Array<{ n: number; t: string }> {
+function logLines(ctx: RequestContext<WireParams & LogParams>, s: ScopeSpec, id: string): Array<{ n: number; t: string }> {
   const fw = s.resolve(ctx);
   const lines: string[] = [];
   const base = Math.floor(Date.now() / 1000) - 3600;
@@ -782,15 +788,16 @@ function logLines(ctx: RequestContext, s: ScopeSpec, id: string): Array<{ n: num
     );
   }
   let out = lines.map((t, i) => ({ n: i + 1, t }));
-  if (ctx.params.since !== undefined) out = out.filter((_, i) => base + i * 97 >= ctx.params.since);
-  if (ctx.params.until !== undefined) out = out.filter((_, i) => base + i * 97 <= ctx.params.until);
+  const { since, until } = ctx.params;
+  if (since !== undefined) out = out.filter((_, i) => base + i * 97 >= since);
+  if (until !== undefined) out = out.filter((_, i) => base + i * 97 <= until);
   const start = ctx.params.start ?? 0;
   const limit = ctx.params.limit ?? 50;
   ctx.envelope.total = out.length;
   return out.slice(start, start + limit);
 }
 
-function scopeOperations(s: ScopeSpec, id: (ctx: RequestContext) => string): Operation[] {
+function scopeOperations(s: ScopeSpec, id: (ctx: RequestContext<WireParams>) => string): Operation[] {
   const ops: Operation[] = [
     op({
       method: 'GET',
@@ -891,8 +898,8 @@ function scopeOperations(s: ScopeSpec, id: (ctx: RequestContext) => string): Ope
   return ops;
 }
 
-function guestScope(ctx: RequestContext, type: GuestType): FirewallScope {
-  const g = ctx.sim.state.guestOn(ctx.params.node, type, ctx.params.vmid);
+function guestScope(ctx: RequestContext<WireParams>, type: GuestType): FirewallScope {
+  const g = ctx.sim.state.guestOn(String(ctx.params.node), type, Number(ctx.params.vmid));
   const key = `vm/${g.vmid}`;
   let fw = ctx.sim.state.firewall.get(key);
   if (!fw) ctx.sim.state.firewall.set(key, (fw = newFirewallScope()));

@@ -1,7 +1,7 @@
 import { requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
-import { opt, P, type Props } from '../params.js';
+import { opt, P, type Props, type WireParams } from '../params.js';
 import { isLiveChange, withPending } from '../pending.js';
 import { op, type Operation, taskOp } from '../schema.js';
 import { configDigest, type Guest, type GuestType } from '../state.js';
@@ -12,6 +12,7 @@ import {
   configPriv,
   DIGEST,
   getGuest,
+  type GuestPath,
   KINDS,
   SKIPLOCK,
   snapshotOf,
@@ -19,6 +20,9 @@ import {
   startTask,
   VMID_PATH,
 } from './guest-shared.js';
+
+/** What a config update reads by name; the config keys themselves it takes as they come (splitConfigParams). */
+type ConfigUpdate = GuestPath & WireParams & { readonly revert?: string; readonly digest?: string; readonly skiplock?: 0 | 1 };
 
 /** Guest operations (QEMU and LXC): configuration: read, update (with pending changes), async update. */
 export function guestConfigOperations(type: GuestType): Operation[] {
@@ -57,25 +61,22 @@ export function guestConfigOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const updateParams: Props = {
-    ...kind.config,
+  const revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
+  const force = opt(
+    P.bool(
+      "Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.",
+      { requires: 'delete' },
+    ),
+  );
+  // A container's `template` flag is set by the template call, not by a config update.
+  const { template: _template, ...lxcConfig } = kind.config;
+  const updateParams = {
+    ...(type === 'qemu' ? kind.config : lxcConfig),
     ...VMID_PATH,
     delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
     ...DIGEST,
-  };
-  if (type === 'qemu') {
-    updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
-    updateParams.skiplock = SKIPLOCK.skiplock;
-    updateParams.force = opt(
-      P.bool(
-        "Force physical removal. Without this, we simple remove the disk from the config file and create an additional configuration entry called 'unused[n]', which contains the volume ID. Unlink of unused[n] always cause physical removal.",
-        { requires: 'delete' },
-      ),
-    );
-  } else {
-    updateParams.revert = opt(P.str('Revert a pending change.', { format: 'pve-configid-list' }));
-    delete updateParams.template;
-  }
+    ...(type === 'qemu' ? { revert, ...SKIPLOCK, force } : { revert }),
+  } satisfies Props;
   const configPerms =
     type === 'qemu'
       ? [
@@ -89,7 +90,7 @@ export function guestConfigOperations(type: GuestType): Operation[] {
           'VM.Config.Cloudinit',
         ]
       : ['VM.Config.Disk', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options'];
-  const updateConfig = (ctx: RequestContext): Guest => {
+  const updateConfig = (ctx: RequestContext<ConfigUpdate>): Guest => {
     const g = getGuest(ctx, kind);
     const { updates, del: requested } = splitConfigParams(ctx, kind);
     let del = requested;

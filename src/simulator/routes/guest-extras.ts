@@ -2,19 +2,20 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { authId } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type Props } from '../params.js';
+import { type MayHave, P, opt, type ParamsOf, type Props } from '../params.js';
 import { pendingRows, withPending } from '../pending.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { isDiskKey, parsePropertyString, parseSize, type Guest, type GuestType } from '../state.js';
 import { assertUnlocked, guestSizes, liveStats, now } from './common.js';
 import { rrdSeries } from './node-system.js';
 
-const VMID_PATH: Props = { node: P.node(), vmid: P.vmid() };
+const VMID_PATH = { node: P.node(), vmid: P.vmid() } satisfies Props;
+type GuestPath = ParamsOf<typeof VMID_PATH>;
 const AUDIT = { check: ['perm', '/vms/{vmid}', ['VM.Audit']] };
 const CONSOLE = { check: ['perm', '/vms/{vmid}', ['VM.Console']] };
 const DISK = { check: ['perm', '/vms/{vmid}', ['VM.Config.Disk']] };
 
-function guestOf(ctx: RequestContext, type: GuestType): Guest {
+function guestOf(ctx: RequestContext<GuestPath>, type: GuestType): Guest {
   return ctx.sim.state.guestOn(ctx.params.node, type, ctx.params.vmid);
 }
 
@@ -117,7 +118,10 @@ function requireRunning(g: Guest): void {
 }
 
 /** Whether a guest's volumes support a feature (snapshot/clone/copy), from their storage types. */
-function feature(ctx: RequestContext, g: Guest): { hasFeature: 0 | 1; nodes: string[] } {
+function feature(
+  ctx: RequestContext<{ readonly snapname?: string; readonly feature: string }>,
+  g: Guest,
+): { hasFeature: 0 | 1; nodes: string[] } {
   const state = ctx.sim.state;
   const cfg = ctx.params.snapname ? g.snapshots.find((s) => s.name === ctx.params.snapname)?.config : g.config;
   if (!cfg) throw new PveError(500, `snapshot '${ctx.params.snapname}' does not exist`);
@@ -137,7 +141,17 @@ function feature(ctx: RequestContext, g: Guest): { hasFeature: 0 | 1; nodes: str
   return { hasFeature: ok ? 1 : 0, nodes };
 }
 
-function moveVolume(ctx: RequestContext, g: Guest, key: string): string {
+/** What a disk move reads; `skiplock` and `target-vmid` only where the guest type declares them. */
+type MoveParams = MayHave<{
+  readonly digest?: string;
+  readonly 'target-vmid'?: number;
+  readonly storage?: string;
+  readonly format?: string;
+  readonly delete?: 0 | 1;
+  readonly skiplock?: 0 | 1;
+}>;
+
+function moveVolume(ctx: RequestContext<MoveParams>, g: Guest, key: string): string {
   const state = ctx.sim.state;
   assertUnlocked(ctx, g);
   const raw = g.config[key];

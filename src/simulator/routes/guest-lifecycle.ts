@@ -48,22 +48,23 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const createParams: Props = {
-    ...kind.config,
+  // A container's `template` flag is set by the template call, not on create; `unique` (restores) is not served.
+  const { template: _template, ...lxcConfig } = kind.config;
+  const createParams = {
+    ...(type === 'lxc' ? lxcConfig : kind.config),
     node: P.node(),
     vmid: P.vmid(`The (unique) ID of the ${lower}.`),
     pool: opt(P.str('Add the VM to the specified pool.', { format: 'pve-poolid' })),
     start: opt(P.bool(`Start ${lower} after it was created successfully.`, { default: 0 })),
     storage: opt(P.storage('Default storage.')),
-    unique: opt(P.bool('Assign a unique random ethernet address.', { requires: 'archive' })),
-  };
-  delete createParams.unique;
-  if (type === 'lxc') {
-    createParams.ostemplate = P.str('The OS template or backup file.', { maxLength: 255 });
-    createParams.password = opt(P.str('Sets root password inside container.', { minLength: 5 }));
-    createParams['ssh-public-keys'] = opt(P.str('Setup public SSH keys (one key per line, OpenSSH format).'));
-    delete createParams.template;
-  }
+    ...(type === 'lxc'
+      ? {
+          ostemplate: P.str('The OS template or backup file.', { maxLength: 255 }),
+          password: opt(P.str('Sets root password inside container.', { minLength: 5 })),
+          'ssh-public-keys': opt(P.str('Setup public SSH keys (one key per line, OpenSSH format).')),
+        }
+      : {}),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'POST',
@@ -218,7 +219,7 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const destroyParams: Props = {
+  const destroyParams = {
     ...VMID_PATH,
     'destroy-unreferenced-disks': opt(
       P.bool('If set, destroy additionally all disks not referenced in the config but with a matching VMID from all enabled storages.', {
@@ -226,9 +227,8 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
       }),
     ),
     purge: opt(P.bool('Remove VMID from configurations, like backup & replication jobs and HA.')),
-  };
-  if (type === 'qemu') destroyParams.skiplock = SKIPLOCK.skiplock;
-  else destroyParams.force = opt(P.bool('Force destroy, even if running.', { default: 0 }));
+    ...(type === 'qemu' ? SKIPLOCK : { force: opt(P.bool('Force destroy, even if running.', { default: 0 })) }),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'DELETE',

@@ -24,7 +24,7 @@ export function guestMovesOperations(type: GuestType): Operation[] {
   const vm = `${base}/{vmid}`;
   const label = kind.label;
   const ops: Operation[] = [];
-  const cloneParams: Props = {
+  const cloneParams = {
     ...VMID_PATH,
     newid: P.vmid('VMID for the clone.'),
     description: opt(P.str('Description for the new VM.')),
@@ -37,9 +37,10 @@ export function guestMovesOperations(type: GuestType): Operation[] {
     snapname: opt(snapName),
     storage: opt(P.storage('Target storage for full clone.')),
     target: opt(P.node('Target node. Only allowed if the original VM is on shared storage.')),
-  };
-  if (type === 'qemu') cloneParams.name = opt(P.str('Set a name for the new VM.', { format: 'dns-name' }));
-  else cloneParams.hostname = opt(P.str('Set a hostname for the new CT.'));
+    ...(type === 'qemu'
+      ? { name: opt(P.str('Set a name for the new VM.', { format: 'dns-name' })) }
+      : { hostname: opt(P.str('Set a hostname for the new CT.')) }),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'POST',
@@ -127,24 +128,28 @@ export function guestMovesOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const migrateParams: Props = {
+  const migrateParams = {
     ...VMID_PATH,
     target: P.node('Target node.'),
     online: opt(
       P.bool(type === 'qemu' ? 'Use online/live migration if VM is running. Ignored if VM is stopped.' : 'Use online/live migration.'),
     ),
-  };
-  migrateParams.bwlimit =
-    type === 'qemu'
-      ? opt(P.int('Override I/O bandwidth limit (in KiB/s).', { minimum: 0, default: 'migrate limit from datacenter or storage config' }))
-      : opt(P.num('Override I/O bandwidth limit (in KiB/s).', { minimum: 0, default: 'migrate limit from datacenter or storage config' }));
-  if (type === 'qemu') {
-    migrateParams['with-local-disks'] = opt(P.bool('Enable live storage migration for local disk'));
-    migrateParams.force = opt(P.bool('Allow to migrate VMs which use local devices. Only root may use this option.'));
-  } else {
-    migrateParams.restart = opt(P.bool('Use restart migration'));
-    migrateParams.timeout = opt(P.int('Timeout in seconds for shutdown for restart migration', { default: 180 }));
-  }
+    bwlimit:
+      type === 'qemu'
+        ? opt(P.int('Override I/O bandwidth limit (in KiB/s).', { minimum: 0, default: 'migrate limit from datacenter or storage config' }))
+        : opt(
+            P.num('Override I/O bandwidth limit (in KiB/s).', { minimum: 0, default: 'migrate limit from datacenter or storage config' }),
+          ),
+    ...(type === 'qemu'
+      ? {
+          'with-local-disks': opt(P.bool('Enable live storage migration for local disk')),
+          force: opt(P.bool('Allow to migrate VMs which use local devices. Only root may use this option.')),
+        }
+      : {
+          restart: opt(P.bool('Use restart migration')),
+          timeout: opt(P.int('Timeout in seconds for shutdown for restart migration', { default: 180 })),
+        }),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'POST',
@@ -234,7 +239,7 @@ export function guestMovesOperations(type: GuestType): Operation[] {
     );
   }
 
-  const resizeParams: Props = {
+  const resizeParams = {
     ...VMID_PATH,
     disk:
       type === 'qemu'
@@ -245,8 +250,8 @@ export function guestMovesOperations(type: GuestType): Operation[] {
       { pattern: '\\+?\\d+(\\.\\d+)?[KMGT]?' },
     ),
     ...DIGEST,
-  };
-  if (type === 'qemu') resizeParams.skiplock = SKIPLOCK.skiplock;
+    ...(type === 'qemu' ? SKIPLOCK : {}),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'PUT',
@@ -283,8 +288,10 @@ export function guestMovesOperations(type: GuestType): Operation[] {
     }),
   );
 
-  const templateParams: Props = { ...VMID_PATH };
-  if (type === 'qemu') templateParams.disk = opt(P.enum('If you want to convert only 1 disk to base image.', DISK_SLOTS));
+  const templateParams = {
+    ...VMID_PATH,
+    ...(type === 'qemu' ? { disk: opt(P.enum('If you want to convert only 1 disk to base image.', DISK_SLOTS)) } : {}),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'POST',

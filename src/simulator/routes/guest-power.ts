@@ -1,11 +1,24 @@
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
-import { opt, P, type Props } from '../params.js';
+import { type MayHave, opt, P, type Props } from '../params.js';
 import { applyPending } from '../pending.js';
 import { op, type Operation, returns, taskOp } from '../schema.js';
 import type { Guest, GuestType } from '../state.js';
 import { assertUnlocked, index, now } from './common.js';
-import { getGuest, haRequest, KINDS, notRunning, setRunning, SKIPLOCK, startTask, statusCurrent, VMID_PATH } from './guest-shared.js';
+import {
+  type GuestPath,
+  getGuest,
+  haRequest,
+  KINDS,
+  notRunning,
+  setRunning,
+  SKIPLOCK,
+  startTask,
+  statusCurrent,
+  VMID_PATH,
+} from './guest-shared.js';
+
+type PowerParams = MayHave<GuestPath & { readonly skiplock?: 0 | 1; readonly todisk?: 0 | 1 }>;
 
 /** Guest operations (QEMU and LXC): status and power actions. */
 export function guestPowerOperations(type: GuestType): Operation[] {
@@ -13,7 +26,8 @@ export function guestPowerOperations(type: GuestType): Operation[] {
   const base = `/nodes/{node}/${type}`;
   const vm = `${base}/{vmid}`;
   const ops: Operation[] = [];
-  const power = (action: string, description: string, params: Props, run: (ctx: RequestContext, g: Guest) => string) =>
+  // One handler serves every action; an action's own names (skiplock, todisk) reach its `run` as MayHave.
+  const power = (action: string, description: string, params: Props, run: (ctx: RequestContext<PowerParams>, g: Guest) => string) =>
     ops.push(
       taskOp({
         method: 'POST',

@@ -29,8 +29,12 @@ export function guestSnapshotsOperations(type: GuestType): Operation[] {
       handler: (ctx) => snapshotList(getGuest(ctx, kind)),
     }),
   );
-  const snapParams: Props = { ...VMID_PATH, snapname: snapName, description: opt(P.str('A textual description or comment.')) };
-  if (type === 'qemu') snapParams.vmstate = opt(P.bool('Save the vmstate'));
+  const snapParams = {
+    ...VMID_PATH,
+    snapname: snapName,
+    description: opt(P.str('A textual description or comment.')),
+    ...(type === 'qemu' ? { vmstate: opt(P.bool('Save the vmstate')) } : {}),
+  } satisfies Props;
   ops.push(
     taskOp({
       method: 'POST',

@@ -2,20 +2,20 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
 import { parseSid, type HaResource, type HaRule } from '../ha.js';
-import { P, opt, type PropSchema, type Props } from '../params.js';
+import { P, opt, type PropSchema, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, type Operation } from '../schema.js';
 
 const AUDIT = { check: ['perm', '/', ['Sys.Audit']] };
 const CONSOLE = { check: ['perm', '/', ['Sys.Console']] };
 
-const SID: PropSchema = {
+const SID = {
   type: 'string',
   format: 'pve-ha-resource-or-vm-id',
   typetext: '<type>:<name>',
   description:
     'HA resource ID. This consists of a resource type followed by a resource specific name, separated with colon (example: vm:100 / ct:100). For virtual machines and containers, you can simply use the VM or CT id as a shortcut (example: 100).',
-};
-const RULE: PropSchema = { type: 'string', format: 'pve-configid', typetext: '<string>', description: 'HA rule identifier.' };
+} satisfies PropSchema;
+const RULE = { type: 'string', format: 'pve-configid', typetext: '<string>', description: 'HA rule identifier.' } satisfies PropSchema;
 const STATE = P.enum('Requested resource state.', ['started', 'stopped', 'enabled', 'disabled', 'ignored'], { default: 'started' });
 const DIGEST = (max: number) =>
   opt(
@@ -24,7 +24,7 @@ const DIGEST = (max: number) =>
     }),
   );
 
-const RESOURCE_OPTS: Props = {
+const RESOURCE_OPTS = {
   'auto-rebalance': opt(P.bool('HA resource may be migrated during automatic rebalancing', { default: 1 })),
   comment: opt(P.str('Description.', { maxLength: 4096 })),
   failback: opt(
@@ -42,9 +42,9 @@ const RESOURCE_OPTS: Props = {
     ),
   ),
   state: opt(STATE),
-};
+} satisfies Props;
 
-const RULE_OPTS: Props = {
+const RULE_OPTS = {
   affinity: opt({
     ...P.enum(
       "Describes whether the HA resources are supposed to be kept on the same node ('positive'), or are supposed to be kept on separate nodes ('negative').",
@@ -69,17 +69,14 @@ const RULE_OPTS: Props = {
     'type-property': 'type',
   } as PropSchema),
   type: P.enum('HA rule type.', ['node-affinity', 'resource-affinity']),
-};
-const RESOURCES = (optional: boolean): PropSchema => {
-  const p = P.str(
-    'List of HA resource IDs. This consists of a list of resource types followed by a resource specific name separated with a colon (example: vm:100,ct:101).',
-    {
-      format: 'pve-ha-resource-id-list',
-      typetext: '<type>:<name>{,<type>:<name>}*',
-    },
-  );
-  return optional ? opt(p) : p;
-};
+} satisfies Props;
+const RESOURCES = P.str(
+  'List of HA resource IDs. This consists of a list of resource types followed by a resource specific name separated with a colon (example: vm:100,ct:101).',
+  {
+    format: 'pve-ha-resource-id-list',
+    typetext: '<type>:<name>{,<type>:<name>}*',
+  },
+);
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -110,7 +107,7 @@ function ruleRow(ctx: RequestContext, r: HaRule): Record<string, unknown> {
   return row;
 }
 
-function getResource(ctx: RequestContext): HaResource {
+function getResource(ctx: RequestContext<{ readonly sid: string }>): HaResource {
   const { sid } = parseSid(ctx.sim.state, ctx.params.sid, false);
   const r = ctx.sim.state.ha.resources.get(sid);
   if (!r) throw new PveError(500, `no such resource '${sid}'\n`);
@@ -127,7 +124,7 @@ function checkDigest(given: string | undefined, current: string): void {
 }
 
 /** Properties only one rule type knows; PVE's `type-property` schema rejects them for the other. */
-function checkRuleTypeProps(params: Record<string, any>, type: HaRule['type']): void {
+function checkRuleTypeProps(params: WireParams, type: HaRule['type']): void {
   const foreign = type === 'node-affinity' ? ['affinity'] : ['nodes', 'strict'];
   const errors: Record<string, string> = {};
   for (const k of foreign)
@@ -258,7 +255,7 @@ export function haOperations(): Operation[] {
           if (k === 'state') r.state = 'started';
           else delete rec[k];
         }
-        for (const k of Object.keys(RESOURCE_OPTS)) if (ctx.params[k] !== undefined) rec[k] = ctx.params[k];
+        Object.assign(rec, scalarsOf(ctx.params, Object.keys(RESOURCE_OPTS)));
         ctx.sim.state.ha.syncGuests();
         return null;
       },
@@ -352,7 +349,7 @@ export function haOperations(): Operation[] {
       path: '/cluster/ha/rules',
       name: 'create_rule',
       description: 'Create HA rule.',
-      parameters: { rule: RULE, resources: RESOURCES(false), ...RULE_OPTS },
+      parameters: { rule: RULE, resources: RESOURCES, ...RULE_OPTS },
       returns: returns.null,
       permissions: CONSOLE,
       protected: 1,
@@ -392,7 +389,7 @@ export function haOperations(): Operation[] {
       description: 'Update HA rule.',
       parameters: {
         rule: RULE,
-        resources: RESOURCES(true),
+        resources: opt(RESOURCES),
         ...RULE_OPTS,
         delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list', maxLength: 4096 })),
         digest: DIGEST(64),

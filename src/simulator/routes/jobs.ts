@@ -32,7 +32,7 @@ function nextRun(schedule: string, after = now()): number | undefined {
   }
 }
 
-const BACKUP_FIELDS: Props = {
+const BACKUP_FIELDS = {
   schedule: opt(SCHEDULE('Backup schedule. The format is a subset of `systemd` calendar events.')),
   storage: opt(P.storage('Store resulting file to this storage.')),
   vmid: opt(P.str('The ID of the guest system you want to backup.', { format: 'pve-vmid-list' })),
@@ -75,7 +75,7 @@ const BACKUP_FIELDS: Props = {
       default: 1,
     }),
   ),
-};
+} satisfies Props;
 
 /** Which guests a backup job covers (PVE's vzdump selection: vmid list, all minus exclude, or pool). */
 function jobGuests(ctx: RequestContext, job: Item): number[] {
@@ -210,7 +210,7 @@ const REPL_ID = P.str(
 
 /** Replication jobs and what their last runs did. */
 function replicationOperations(): Operation[] {
-  const fields: Props = {
+  const fields = {
     target: P.node('Target node.'),
     schedule: opt(SCHEDULE('Storage replication schedule. The format is a subset of `systemd` calendar events.')),
     rate: opt(P.num('Rate limit in mbps (megabytes per second) as floating point number.', { minimum: 1 })),
@@ -223,12 +223,12 @@ function replicationOperations(): Operation[] {
       ),
     ),
     source: opt(P.node('For internal use, to detect if the guest was stolen.')),
-  };
+  } satisfies Props;
   const { target: _target, ...updateFields } = fields;
   const perms = { description: 'Requires the VM.Audit permission on /vms/<vmid>.', user: 'all' as const };
   const runs = (ctx: RequestContext) => ctx.sim.state.replicationRuns;
   const guestOf = (id: string) => Number(id.split('-')[0]);
-  const jobOr500 = (ctx: RequestContext) => {
+  const jobOr500 = (ctx: RequestContext<{ readonly id: string }>) => {
     const job = ctx.sim.collections.get('/cluster/replication').get(ctx.params.id);
     if (!job) throw new PveError(500, `replication job '${ctx.params.id}' does not exist`);
     return job;
@@ -259,7 +259,8 @@ function replicationOperations(): Operation[] {
     if (job.disable) row.disable = 1;
     return row;
   };
-  const onNode = (ctx: RequestContext, id: string) => ctx.sim.state.guests.get(guestOf(id))?.node === ctx.params.node;
+  const onNode = (ctx: RequestContext<{ readonly node: string }>, id: string) =>
+    ctx.sim.state.guests.get(guestOf(id))?.node === ctx.params.node;
   return [
     ...crudOperations({
       base: '/cluster/replication',
@@ -443,7 +444,7 @@ function replicationOperations(): Operation[] {
 }
 
 function realmSyncOperations(): Operation[] {
-  const fields: Props = {
+  const fields = {
     schedule: SCHEDULE('Backup schedule. The format is a subset of `systemd` calendar events.'),
     comment: opt(P.str('Description for the Job.', { maxLength: 512 })),
     enabled: opt(P.bool('Determines if the job is enabled.', { default: 1 })),
@@ -452,7 +453,7 @@ function realmSyncOperations(): Operation[] {
     'remove-vanished': opt(
       P.str('A semicolon-separated list of things to remove when they or the user vanishes during a sync.', { maxLength: 128 }),
     ),
-  };
+  } satisfies Props;
   const write = {
     check: ['and', ['perm', '/access/realm/{realm}', ['Realm.AllocateUser']], ['perm', '/access/groups', ['User.Modify']]],
     description: "'Realm.AllocateUser' on '/access/realm/<realm>' and 'User.Modify' permissions to '/access/groups/'.",

@@ -7,7 +7,7 @@ import { index, now } from './common.js';
 const AUDIT = { check: ['perm', '/', ['Sys.Audit']] };
 const MODIFY = { check: ['perm', '/', ['Sys.Modify']] };
 
-const FIELDS: Props = {
+const FIELDS = {
   server: P.str('server dns name or IP address', { format: 'address' }),
   port: P.int('server network port', { minimum: 1, maximum: 65536 }),
   disable: opt(P.bool('Flag to disable the plugin.')),
@@ -27,7 +27,7 @@ const FIELDS: Props = {
   ),
   'verify-certificate': opt(P.bool('Set to 0 to disable certificate verification for https endpoints.', { default: 1 })),
   'max-body-size': opt(P.int('InfluxDB max-body-size in bytes. Requests are batched up to this size.', { minimum: 1, default: 25000000 })),
-};
+} satisfies Props;
 
 export function metricsOperations(): Operation[] {
   return [

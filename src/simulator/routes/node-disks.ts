@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
 import type { Disk, NodeFacts } from '../node-facts.js';
-import { P, opt } from '../params.js';
+import { P, opt, type ParamsOf, type Props } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import type { StorageDef } from '../state.js';
 import { index, now } from './common.js';
@@ -33,9 +33,79 @@ function assertUnused(d: Disk): void {
   if (d.used) throw new PveError(500, `disk '${d.devpath}' is already in use (${d.used})`);
 }
 
+/** A create with `add_storage` also adds a storage of that name, so the ID must still be free. */
+function assertStorageIdFree(ctx: RequestContext<{ readonly name: string; readonly add_storage?: 0 | 1 }>): void {
+  if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
+    throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+}
+
+/** What a remove leaves of a disk: wiped with `cleanup-disks`, else still holding the old data. */
+function releaseDisk(d: Disk, cleanup: 0 | 1 | undefined, leftover: string): void {
+  if (cleanup) {
+    delete d.used;
+    d.gpt = 0;
+  } else d.used = leftover;
+}
+
+/** A create's checks in PVE's order: the device is an unused disk, the name is new, and so is the storage ID. */
+function freshDisk(
+  ctx: RequestContext<{ readonly node: string; readonly name: string; readonly device: string; readonly add_storage?: 0 | 1 }>,
+  taken: (facts: NodeFacts, name: string) => string | undefined,
+): { facts: NodeFacts; d: Disk } {
+  const facts = factsOf(ctx);
+  const d = diskOr400(facts, ctx.params.device, 'device');
+  assertUnused(d);
+  const refusal = taken(facts, ctx.params.name);
+  if (refusal) throw new PveError(500, refusal);
+  assertStorageIdFree(ctx);
+  return { facts, d };
+}
+
+const vgTaken = (facts: NodeFacts, name: string) => (facts.volumeGroups.has(name) ? `volume group '${name}' already exists` : undefined);
+
+/** The create operation of a disk-backed storage kind (`POST /nodes/{node}/disks/<kind>`), a worker task. */
+function createOp<const Ps extends Props>(
+  kind: string,
+  description: string,
+  parameters: Ps,
+  handler: (ctx: RequestContext<ParamsOf<Ps>>) => string,
+): Operation {
+  return taskOp<Ps>({
+    method: 'POST',
+    path: `/nodes/{node}/disks/${kind}`,
+    name: 'create',
+    description,
+    parameters,
+    returns: { type: 'string' },
+    permissions: MODIFY_ROOT,
+    handler,
+  });
+}
+
+type RemoveParams<Ps extends Props> = typeof NODE & { name: typeof NAME } & Ps & typeof CLEANUP;
+
+/** The remove operation of a disk-backed storage kind (`DELETE /nodes/{node}/disks/<kind>/{name}`). */
+function removeOp<const Ps extends Props>(
+  kind: string,
+  description: string,
+  extra: Ps,
+  handler: (ctx: RequestContext<ParamsOf<RemoveParams<Ps>>>) => string,
+): Operation {
+  return taskOp<RemoveParams<Ps>>({
+    method: 'DELETE',
+    path: `/nodes/{node}/disks/${kind}/{name}`,
+    name: 'delete',
+    description,
+    parameters: { ...NODE, name: NAME, ...extra, ...CLEANUP },
+    returns: { type: 'string' },
+    permissions: MODIFY_ROOT,
+    handler,
+  });
+}
+
 /** Adds (or extends to this node) the storage a disk operation created, like `add_storage` does on PVE. */
 function addStorage(
-  ctx: RequestContext,
+  ctx: RequestContext<{ readonly node: string }>,
   storage: string,
   type: StorageDef['type'],
   content: string[],
@@ -55,7 +125,7 @@ function addStorage(
   state.storages.push({ storage, type, content, shared: 0, extra: { ...extra, nodes: node }, total: 0, volumes: new Map() });
 }
 
-function cleanupStorage(ctx: RequestContext, storage: string): void {
+function cleanupStorage(ctx: RequestContext<{ readonly node: string }>, storage: string): void {
   const state = ctx.sim.state;
   const s = state.storage(storage);
   if (!s) return;
@@ -66,7 +136,7 @@ function cleanupStorage(ctx: RequestContext, storage: string): void {
   else state.storages.splice(state.storages.indexOf(s), 1);
 }
 
-function diskTask(ctx: RequestContext, type: string, id: string, log: string[], effect: () => void): string {
+function diskTask(ctx: RequestContext<{ readonly node: string }>, type: string, id: string, log: string[], effect: () => void): string {
   const facts = factsOf(ctx);
   return ctx.sim.tasks.start({
     node: ctx.params.node,
@@ -301,59 +371,32 @@ export function nodeDiskOperations(): Operation[] {
         })),
       }),
     }),
-    taskOp({
-      method: 'POST',
-      path: '/nodes/{node}/disks/lvm',
-      name: 'create',
-      description: 'Create an LVM Volume Group',
-      parameters: { ...NODE, name: NAME, device: DEVICE, add_storage: ADD_STORAGE },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const d = diskOr400(facts, ctx.params.device, 'device');
-        assertUnused(d);
-        if (facts.volumeGroups.has(ctx.params.name)) throw new PveError(500, `volume group '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
-          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
-        return diskTask(ctx, 'lvmcreate', ctx.params.name, [`creating volume group '${ctx.params.name}' on ${d.devpath}`], () => {
-          d.used = 'LVM';
-          facts.volumeGroups.set(ctx.params.name, {
-            device: d.devpath,
-            size: d.size - 4194304,
-            free: d.size - 4194304,
-            thinpools: new Map(),
-          });
-          if (ctx.params.add_storage)
-            addStorage(ctx, ctx.params.name, 'lvm', ['rootdir', 'images'], { vgname: ctx.params.name, shared: 0 });
+    createOp('lvm', 'Create an LVM Volume Group', { ...NODE, name: NAME, device: DEVICE, add_storage: ADD_STORAGE }, (ctx) => {
+      const { facts, d } = freshDisk(ctx, vgTaken);
+      return diskTask(ctx, 'lvmcreate', ctx.params.name, [`creating volume group '${ctx.params.name}' on ${d.devpath}`], () => {
+        d.used = 'LVM';
+        facts.volumeGroups.set(ctx.params.name, {
+          device: d.devpath,
+          size: d.size - 4194304,
+          free: d.size - 4194304,
+          thinpools: new Map(),
         });
-      },
+        if (ctx.params.add_storage) addStorage(ctx, ctx.params.name, 'lvm', ['rootdir', 'images'], { vgname: ctx.params.name, shared: 0 });
+      });
     }),
-    taskOp({
-      method: 'DELETE',
-      path: '/nodes/{node}/disks/lvm/{name}',
-      name: 'delete',
-      description: 'Remove an LVM Volume Group.',
-      parameters: { ...NODE, name: NAME, ...CLEANUP },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const vg = facts.volumeGroups.get(ctx.params.name);
-        if (!vg) throw new PveError(500, `no such volume group '${ctx.params.name}'`);
-        if (ctx.params.name === 'pve') throw new PveError(500, `volume group 'pve' holds the root filesystem and cannot be removed`);
-        if (vg.thinpools.size)
-          throw new PveError(500, `volume group '${ctx.params.name}' still has thin pools: ${[...vg.thinpools.keys()].join(', ')}`);
-        return diskTask(ctx, 'lvmremove', ctx.params.name, [`removing volume group '${ctx.params.name}'`], () => {
-          facts.volumeGroups.delete(ctx.params.name);
-          const d = facts.disks.find((x) => x.devpath === vg.device);
-          if (d && ctx.params['cleanup-disks']) {
-            delete d.used;
-            d.gpt = 0;
-          } else if (d) d.used = 'LVM (orphaned)';
-          if (ctx.params['cleanup-config']) cleanupStorage(ctx, ctx.params.name);
-        });
-      },
+    removeOp('lvm', 'Remove an LVM Volume Group.', {}, (ctx) => {
+      const facts = factsOf(ctx);
+      const vg = facts.volumeGroups.get(ctx.params.name);
+      if (!vg) throw new PveError(500, `no such volume group '${ctx.params.name}'`);
+      if (ctx.params.name === 'pve') throw new PveError(500, `volume group 'pve' holds the root filesystem and cannot be removed`);
+      if (vg.thinpools.size)
+        throw new PveError(500, `volume group '${ctx.params.name}' still has thin pools: ${[...vg.thinpools.keys()].join(', ')}`);
+      return diskTask(ctx, 'lvmremove', ctx.params.name, [`removing volume group '${ctx.params.name}'`], () => {
+        facts.volumeGroups.delete(ctx.params.name);
+        const d = facts.disks.find((x) => x.devpath === vg.device);
+        if (d) releaseDisk(d, ctx.params['cleanup-disks'], 'LVM (orphaned)');
+        if (ctx.params['cleanup-config']) cleanupStorage(ctx, ctx.params.name);
+      });
     }),
     op({
       method: 'GET',
@@ -377,70 +420,47 @@ export function nodeDiskOperations(): Operation[] {
         return rows;
       },
     }),
-    taskOp({
-      method: 'POST',
-      path: '/nodes/{node}/disks/lvmthin',
-      name: 'create',
-      description: 'Create an LVM thinpool',
-      parameters: { ...NODE, name: NAME, device: DEVICE, add_storage: ADD_STORAGE },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const d = diskOr400(facts, ctx.params.device, 'device');
-        assertUnused(d);
-        if (facts.volumeGroups.has(ctx.params.name)) throw new PveError(500, `volume group '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
-          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
-        return diskTask(
-          ctx,
-          'lvmthincreate',
-          ctx.params.name,
-          [`creating volume group '${ctx.params.name}' and thin pool '${ctx.params.name}' on ${d.devpath}`],
-          () => {
-            d.used = 'LVM';
-            const size = Math.floor(d.size * 0.99);
-            facts.volumeGroups.set(ctx.params.name, {
-              device: d.devpath,
-              size: d.size,
-              free: d.size - size,
-              thinpools: new Map([[ctx.params.name, { size, used: 0 }]]),
-            });
-            if (ctx.params.add_storage)
-              addStorage(ctx, ctx.params.name, 'lvmthin', ['rootdir', 'images'], { vgname: ctx.params.name, thinpool: ctx.params.name });
-          },
-        );
-      },
+    createOp('lvmthin', 'Create an LVM thinpool', { ...NODE, name: NAME, device: DEVICE, add_storage: ADD_STORAGE }, (ctx) => {
+      const { facts, d } = freshDisk(ctx, vgTaken);
+      return diskTask(
+        ctx,
+        'lvmthincreate',
+        ctx.params.name,
+        [`creating volume group '${ctx.params.name}' and thin pool '${ctx.params.name}' on ${d.devpath}`],
+        () => {
+          d.used = 'LVM';
+          const size = Math.floor(d.size * 0.99);
+          facts.volumeGroups.set(ctx.params.name, {
+            device: d.devpath,
+            size: d.size,
+            free: d.size - size,
+            thinpools: new Map([[ctx.params.name, { size, used: 0 }]]),
+          });
+          if (ctx.params.add_storage)
+            addStorage(ctx, ctx.params.name, 'lvmthin', ['rootdir', 'images'], { vgname: ctx.params.name, thinpool: ctx.params.name });
+        },
+      );
     }),
-    taskOp({
-      method: 'DELETE',
-      path: '/nodes/{node}/disks/lvmthin/{name}',
-      name: 'delete',
-      description: 'Remove an LVM thin pool.',
-      parameters: { ...NODE, name: NAME, 'volume-group': P.storage('The storage identifier.'), ...CLEANUP },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const vg = facts.volumeGroups.get(ctx.params['volume-group']);
-        if (!vg?.thinpools.has(ctx.params.name))
-          throw new PveError(500, `no such thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`);
-        const storage = ctx.sim.state.storages.find(
-          (s) => s.type === 'lvmthin' && s.extra.vgname === ctx.params['volume-group'] && s.extra.thinpool === ctx.params.name,
-        );
-        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
-          throw new PveError(500, `thin pool '${ctx.params.name}' still holds guest volumes`);
-        return diskTask(
-          ctx,
-          'lvmthinremove',
-          ctx.params.name,
-          [`removing thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`],
-          () => {
-            vg.thinpools.delete(ctx.params.name);
-            if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
-          },
-        );
-      },
+    removeOp('lvmthin', 'Remove an LVM thin pool.', { 'volume-group': P.storage('The storage identifier.') }, (ctx) => {
+      const facts = factsOf(ctx);
+      const vg = facts.volumeGroups.get(ctx.params['volume-group']);
+      if (!vg?.thinpools.has(ctx.params.name))
+        throw new PveError(500, `no such thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`);
+      const storage = ctx.sim.state.storages.find(
+        (s) => s.type === 'lvmthin' && s.extra.vgname === ctx.params['volume-group'] && s.extra.thinpool === ctx.params.name,
+      );
+      if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
+        throw new PveError(500, `thin pool '${ctx.params.name}' still holds guest volumes`);
+      return diskTask(
+        ctx,
+        'lvmthinremove',
+        ctx.params.name,
+        [`removing thin pool '${ctx.params['volume-group']}/${ctx.params.name}'`],
+        () => {
+          vg.thinpools.delete(ctx.params.name);
+          if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
+        },
+      );
     }),
     op({
       method: 'GET',
@@ -461,27 +481,20 @@ export function nodeDiskOperations(): Operation[] {
           options: 'defaults',
         })),
     }),
-    taskOp({
-      method: 'POST',
-      path: '/nodes/{node}/disks/directory',
-      name: 'create',
-      description: "Create a Filesystem on an unused disk. Will be mounted under '/mnt/pve/NAME'.",
-      parameters: {
+    createOp(
+      'directory',
+      "Create a Filesystem on an unused disk. Will be mounted under '/mnt/pve/NAME'.",
+      {
         ...NODE,
         name: NAME,
         device: P.str('The block device you want to create the filesystem on.'),
         filesystem: opt(P.enum('The desired filesystem.', ['ext4', 'xfs'], { default: 'ext4' })),
         add_storage: ADD_STORAGE,
       },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const d = diskOr400(facts, ctx.params.device, 'device');
-        assertUnused(d);
-        if (facts.directories.has(ctx.params.name)) throw new PveError(500, `mount point '/mnt/pve/${ctx.params.name}' exists already`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
-          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+      (ctx) => {
+        const { facts, d } = freshDisk(ctx, (f, name) =>
+          f.directories.has(name) ? `mount point '/mnt/pve/${name}' exists already` : undefined,
+        );
         const fs = ctx.params.filesystem ?? 'ext4';
         return diskTask(
           ctx,
@@ -505,31 +518,17 @@ export function nodeDiskOperations(): Operation[] {
           },
         );
       },
-    }),
-    taskOp({
-      method: 'DELETE',
-      path: '/nodes/{node}/disks/directory/{name}',
-      name: 'delete',
-      description: 'Unmounts the storage and removes the mount unit.',
-      parameters: { ...NODE, name: NAME, ...CLEANUP },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const dir = facts.directories.get(ctx.params.name);
-        if (!dir) throw new PveError(500, `no such directory storage mount '${ctx.params.name}'`);
-        return diskTask(ctx, 'dirremove', ctx.params.name, [`removing mount unit mnt-pve-${ctx.params.name}.mount`], () => {
-          facts.directories.delete(ctx.params.name);
-          const d = facts.disks.find((x) => x.devpath === dir.device);
-          if (d) {
-            if (ctx.params['cleanup-disks']) {
-              delete d.used;
-              d.gpt = 0;
-            } else d.used = 'partitions';
-          }
-          if (ctx.params['cleanup-config']) cleanupStorage(ctx, ctx.params.name);
-        });
-      },
+    ),
+    removeOp('directory', 'Unmounts the storage and removes the mount unit.', {}, (ctx) => {
+      const facts = factsOf(ctx);
+      const dir = facts.directories.get(ctx.params.name);
+      if (!dir) throw new PveError(500, `no such directory storage mount '${ctx.params.name}'`);
+      return diskTask(ctx, 'dirremove', ctx.params.name, [`removing mount unit mnt-pve-${ctx.params.name}.mount`], () => {
+        facts.directories.delete(ctx.params.name);
+        const d = facts.disks.find((x) => x.devpath === dir.device);
+        if (d) releaseDisk(d, ctx.params['cleanup-disks'], 'partitions');
+        if (ctx.params['cleanup-config']) cleanupStorage(ctx, ctx.params.name);
+      });
     }),
     op({
       method: 'GET',
@@ -587,12 +586,10 @@ export function nodeDiskOperations(): Operation[] {
         };
       },
     }),
-    taskOp({
-      method: 'POST',
-      path: '/nodes/{node}/disks/zfs',
-      name: 'create',
-      description: 'Create a ZFS pool.',
-      parameters: {
+    createOp(
+      'zfs',
+      'Create a ZFS pool.',
+      {
         ...NODE,
         name: NAME,
         devices: P.str('The block devices you want to create the zpool on.', { format: 'string-list' }),
@@ -613,9 +610,7 @@ export function nodeDiskOperations(): Operation[] {
         ),
         add_storage: opt(P.bool('Configure storage using the zpool.', { default: 0 })),
       },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
+      (ctx) => {
         const facts = factsOf(ctx);
         const devices = poolDevices(facts, ctx.params.devices);
         const level: string = ctx.params.raidlevel;
@@ -623,8 +618,7 @@ export function nodeDiskOperations(): Operation[] {
         if (level === 'single' && devices.length > 1) throw paramError({ devices: 'raidlevel single takes exactly one device' });
         if (level === 'raid10' && devices.length % 2) throw paramError({ devices: 'raid10 needs an even number of devices' });
         if (facts.zfsPools.has(ctx.params.name)) throw new PveError(500, `zpool '${ctx.params.name}' already exists`);
-        if (ctx.params.add_storage && ctx.sim.state.storage(ctx.params.name))
-          throw new PveError(500, `storage ID '${ctx.params.name}' already defined`);
+        assertStorageIdFree(ctx);
         const smallest = Math.min(...devices.map((d) => d.size));
         const parity =
           {
@@ -665,34 +659,19 @@ export function nodeDiskOperations(): Operation[] {
           },
         );
       },
-    }),
-    taskOp({
-      method: 'DELETE',
-      path: '/nodes/{node}/disks/zfs/{name}',
-      name: 'delete',
-      description: 'Destroy a ZFS pool.',
-      parameters: { ...NODE, name: NAME, ...CLEANUP },
-      returns: { type: 'string' },
-      permissions: MODIFY_ROOT,
-      handler: (ctx) => {
-        const facts = factsOf(ctx);
-        const z = facts.zfsPools.get(ctx.params.name);
-        if (!z) throw new PveError(500, `zpool '${ctx.params.name}' does not exist`);
-        const storage = ctx.sim.state.storages.find((s) => s.type === 'zfspool' && s.extra.pool === ctx.params.name);
-        if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
-          throw new PveError(500, `cannot destroy '${ctx.params.name}': pool is busy`);
-        return diskTask(ctx, 'zfsremove', ctx.params.name, [`# zpool destroy ${ctx.params.name}`], () => {
-          facts.zfsPools.delete(ctx.params.name);
-          for (const d of facts.disks) {
-            if (!z.devices.includes(d.devpath)) continue;
-            if (ctx.params['cleanup-disks']) {
-              delete d.used;
-              d.gpt = 0;
-            } else d.used = 'ZFS (destroyed pool)';
-          }
-          if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
-        });
-      },
+    ),
+    removeOp('zfs', 'Destroy a ZFS pool.', {}, (ctx) => {
+      const facts = factsOf(ctx);
+      const z = facts.zfsPools.get(ctx.params.name);
+      if (!z) throw new PveError(500, `zpool '${ctx.params.name}' does not exist`);
+      const storage = ctx.sim.state.storages.find((s) => s.type === 'zfspool' && s.extra.pool === ctx.params.name);
+      if (storage && ctx.sim.state.volumesOn(storage, ctx.params.node).length)
+        throw new PveError(500, `cannot destroy '${ctx.params.name}': pool is busy`);
+      return diskTask(ctx, 'zfsremove', ctx.params.name, [`# zpool destroy ${ctx.params.name}`], () => {
+        facts.zfsPools.delete(ctx.params.name);
+        for (const d of facts.disks) if (z.devices.includes(d.devpath)) releaseDisk(d, ctx.params['cleanup-disks'], 'ZFS (destroyed pool)');
+        if (ctx.params['cleanup-config'] && storage) cleanupStorage(ctx, storage.storage);
+      });
     }),
   ];
 }

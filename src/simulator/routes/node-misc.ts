@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { authId, hasPriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type Props } from '../params.js';
+import { P, opt, type ParamsOf, type Props } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import type { Guest } from '../state.js';
 import { index, now } from './common.js';
@@ -121,7 +121,11 @@ const USB_DEVICES = [
   },
 ];
 
-function shellTicket(ctx: RequestContext, type: string, withPassword: boolean): Record<string, unknown> {
+function shellTicket(
+  ctx: RequestContext<{ readonly node: string; readonly cmd?: string }>,
+  type: string,
+  withPassword: boolean,
+): Record<string, unknown> {
   if (ctx.params.cmd === 'upgrade' && authId(ctx.who) !== 'root@pam') throw new PveError(403, 'Permission check failed (user != root@pam)');
   const upid = ctx.sim.tasks.start({
     node: ctx.params.node,
@@ -147,7 +151,13 @@ function shellTicket(ctx: RequestContext, type: string, withPassword: boolean): 
 }
 
 /** startall/stopall/suspendall/migrateall: one worker that acts on each guest the asker may act on. */
-function bulk(ctx: RequestContext, type: string, pick: (g: Guest) => boolean, act: (g: Guest) => void, log: (g: Guest) => string): string {
+function bulk(
+  ctx: RequestContext<{ readonly node: string; readonly vms?: string }>,
+  type: string,
+  pick: (g: Guest) => boolean,
+  act: (g: Guest) => void,
+  log: (g: Guest) => string,
+): string {
   const wanted = String(ctx.params.vms ?? '')
     .split(/[,;\s]+/)
     .filter(Boolean)
@@ -186,7 +196,12 @@ export function nodeMiscOperations(): Operation[] {
   const maxWorkers = opt(
     P.int("Defines the maximum number of tasks running concurrently. If not set, uses'max_workers' from datacenter.cfg.", { minimum: 1 }),
   );
-  const scanOp = (path: string, name: string, params: Props, rows: (ctx: RequestContext) => unknown[]) =>
+  const scanOp = <const Ps extends Props>(
+    path: string,
+    name: string,
+    params: Ps,
+    rows: (ctx: RequestContext<ParamsOf<typeof NODE & Ps>>) => unknown[],
+  ) =>
     op({
       method: 'GET',
       path: `/nodes/{node}/scan/${path}`,

@@ -1,16 +1,29 @@
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
 import { renderInterfaces, unifiedDiff, type Iface } from '../node-facts.js';
-import { P, opt, type Props } from '../params.js';
+import { P, opt, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { now } from './common.js';
 import { factsOf } from './node-system.js';
+import { NODE, NODE_MODIFY, nodeWrite } from './node-shared.js';
 
-const MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
 const IFACE = P.str('Network interface name.', { format: 'pve-iface', maxLength: 20, minLength: 2 });
-const TYPES = ['bridge', 'bond', 'eth', 'alias', 'vlan', 'fabric', 'OVSBridge', 'OVSBond', 'OVSPort', 'OVSIntPort', 'vnet', 'unknown'];
+const TYPES = [
+  'bridge',
+  'bond',
+  'eth',
+  'alias',
+  'vlan',
+  'fabric',
+  'OVSBridge',
+  'OVSBond',
+  'OVSPort',
+  'OVSIntPort',
+  'vnet',
+  'unknown',
+] as const;
 
-const FIELDS: Props = {
+const FIELDS = {
   autostart: opt(P.bool('Automatically start interface on boot.')),
   cidr: opt(P.str('IPv4 CIDR.', { format: 'CIDRv4' })),
   gateway: opt(P.str('Default gateway address.', { format: 'ipv4' })),
@@ -50,14 +63,14 @@ const FIELDS: Props = {
   'vlan-raw-device': opt(P.str('Specify the raw interface for the vlan interface.', { format: 'pve-iface' })),
   mtu: opt(P.int('MTU.', { minimum: 1280, maximum: 65520 })),
   comments: opt(P.str('Comments')),
-};
+} satisfies Props;
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const octetsOk = (m: RegExpExecArray) => m.slice(1, 5).every((o) => Number(o) <= 255);
 
 /** The configuration being edited: the pending one, started from the running one on the first change. */
-function pending(ctx: RequestContext): Map<string, Iface> {
+function pending(ctx: RequestContext<{ readonly node: string }>): Map<string, Iface> {
   const net = factsOf(ctx).network;
   net.pending ??= new Map([...net.current].map(([k, v]) => [k, { ...v }]));
   return net.pending;
@@ -107,9 +120,9 @@ function checkIface(ctx: RequestContext, cfg: Map<string, Iface>, i: Iface): voi
     throw paramError({ type: `eth interfaces cannot be created, '${i.iface}' does not exist` });
 }
 
-function fromParams(ctx: RequestContext, base: Partial<Iface>): Iface {
+function fromParams(ctx: RequestContext<WireParams>, base: Partial<Iface>): Iface {
   const i = { ...base } as Iface;
-  for (const k of Object.keys(FIELDS)) if (ctx.params[k] !== undefined) i[k] = ctx.params[k];
+  Object.assign(i, scalarsOf(ctx.params, Object.keys(FIELDS)));
   return i;
 }
 
@@ -119,7 +132,6 @@ function row(i: Iface): Record<string, unknown> {
 }
 
 export function nodeNetworkOperations(): Operation[] {
-  const NODE = { node: P.node() };
   return [
     op({
       method: 'GET',
@@ -160,16 +172,12 @@ export function nodeNetworkOperations(): Operation[] {
           .map(row);
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/network',
       name: 'create_network',
       description: 'Create network device configuration',
       parameters: { ...NODE, iface: IFACE, type: P.enum('Network interface type', TYPES), ...FIELDS },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         if (cfg.has(ctx.params.iface)) throw paramError({ iface: `interface already exists` });
@@ -202,7 +210,7 @@ export function nodeNetworkOperations(): Operation[] {
         return row(i);
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/network/{iface}',
       name: 'update_network',
@@ -214,10 +222,6 @@ export function nodeNetworkOperations(): Operation[] {
         ...FIELDS,
         delete: opt(P.str('A list of settings you want to delete.', { format: 'pve-configid-list' })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         const before = cfg.get(ctx.params.iface);
@@ -227,7 +231,7 @@ export function nodeNetworkOperations(): Operation[] {
         for (const k of String(ctx.params.delete ?? '')
           .split(/[,;\s]+/)
           .filter(Boolean)) {
-          if (!FIELDS[k]) throw paramError({ delete: `cannot delete '${k}'` });
+          if (!(FIELDS as Props)[k]) throw paramError({ delete: `cannot delete '${k}'` });
           delete i[k];
           if (k === 'cidr') {
             delete i.address;
@@ -243,16 +247,12 @@ export function nodeNetworkOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/network/{iface}',
       name: 'delete_network',
       description: 'Delete network device configuration',
       parameters: { ...NODE, iface: IFACE },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const cfg = pending(ctx);
         const i = cfg.get(ctx.params.iface);
@@ -286,7 +286,7 @@ export function nodeNetworkOperations(): Operation[] {
       description: 'Reload network configuration',
       parameters: { ...NODE, 'regenerate-frr': opt(P.bool('Whether FRR config generation should get skipped or not.', { default: 1 })) },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       handler: (ctx) => {
         const facts = factsOf(ctx);
         const net = facts.network;
@@ -307,16 +307,12 @@ export function nodeNetworkOperations(): Operation[] {
         });
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/network',
       name: 'revert_network_changes',
       description: 'Revert network configuration changes.',
       parameters: NODE,
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         factsOf(ctx).network.pending = undefined;
         return null;

@@ -8,11 +8,10 @@ import { P, opt, type Props } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { PVE_VERSION } from '../state.js';
 import { index, now } from './common.js';
+import { NODE, NODE_MODIFY, nodeWrite } from './node-shared.js';
 
 const AUDIT = { check: ['perm', '/nodes/{node}', ['Sys.Audit']] };
-const MODIFY = { check: ['perm', '/nodes/{node}', ['Sys.Modify']] };
 const SYSLOG = { check: ['perm', '/nodes/{node}', ['Sys.Syslog']] };
-const NODE = { node: P.node() };
 const SERVICE_NAMES = [
   'chrony',
   'corosync',
@@ -39,7 +38,7 @@ const SERVICE_NAMES = [
   'systemd-timesyncd',
 ];
 
-export function factsOf(ctx: RequestContext): NodeFacts {
+export function factsOf(ctx: RequestContext<{ readonly node: string }>): NodeFacts {
   const f = ctx.sim.state.nodeFacts.get(ctx.params.node);
   if (!f) throw new PveError(500, `no such node '${ctx.params.node}'`);
   return f;
@@ -141,7 +140,10 @@ function parseWhen(v: string | undefined, field: string): number | undefined {
   return Math.floor(Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}Z`) / 1000);
 }
 
-function serviceTask(ctx: RequestContext, action: 'start' | 'stop' | 'restart' | 'reload'): string {
+function serviceTask(
+  ctx: RequestContext<{ readonly node: string; readonly service: string }>,
+  action: 'start' | 'stop' | 'restart' | 'reload',
+): string {
   const facts = factsOf(ctx);
   const svc = facts.services.get(ctx.params.service)!;
   const name: string = ctx.params.service;
@@ -188,7 +190,7 @@ export function rrdSeries(
   return out;
 }
 
-function nodeRrd(ctx: RequestContext): Array<Record<string, number>> {
+function nodeRrd(ctx: RequestContext<{ readonly node: string; readonly timeframe: string }>): Array<Record<string, number>> {
   const n = ctx.sim.state.node(ctx.params.node)!;
   return rrdSeries(ctx.params.timeframe, n.id, (_t, w) => ({
     cpu: Number((0.03 + w * 0.2).toFixed(4)),
@@ -207,7 +209,7 @@ function nodeRrd(ctx: RequestContext): Array<Record<string, number>> {
   }));
 }
 
-function report(ctx: RequestContext): string {
+function report(ctx: RequestContext<{ readonly node: string }>): string {
   const state = ctx.sim.state;
   const node: string = ctx.params.node;
   const facts = factsOf(ctx);
@@ -272,7 +274,7 @@ function report(ctx: RequestContext): string {
 }
 
 export function nodeSystemOperations(): Operation[] {
-  const serviceParams: Props = { node: P.node(), service: P.enum('Service ID', SERVICE_NAMES) };
+  const serviceParams = { node: P.node(), service: P.enum('Service ID', SERVICE_NAMES) } satisfies Props;
   return [
     op({
       method: 'GET',
@@ -338,12 +340,10 @@ export function nodeSystemOperations(): Operation[] {
         };
         let from = p.startcursor !== undefined ? cursorIndex(p.startcursor, 'startcursor') + 1 : 0;
         let to = p.endcursor !== undefined ? cursorIndex(p.endcursor, 'endcursor') : entries.length;
-        if (p.since !== undefined)
-          from = Math.max(
-            from,
-            entries.findIndex((e) => e.time >= p.since) < 0 ? entries.length : entries.findIndex((e) => e.time >= p.since),
-          );
-        if (p.until !== undefined) to = Math.min(to, entries.filter((e) => e.time <= p.until).length);
+        const { since, until } = p;
+        if (since !== undefined)
+          from = Math.max(from, entries.findIndex((e) => e.time >= since) < 0 ? entries.length : entries.findIndex((e) => e.time >= since));
+        if (until !== undefined) to = Math.min(to, entries.filter((e) => e.time <= until).length);
         let slice = entries.slice(from, to);
         if (p.lastentries !== undefined) slice = slice.slice(-p.lastentries);
         else if (p.since === undefined && p.startcursor === undefined) slice = slice.slice(-500);
@@ -367,7 +367,7 @@ export function nodeSystemOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => ({ ...factsOf(ctx).dns }),
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/dns',
       name: 'update_dns',
@@ -379,15 +379,12 @@ export function nodeSystemOperations(): Operation[] {
         dns2: opt(P.str('Second name server IP address.', { format: 'ip' })),
         dns3: opt(P.str('Third name server IP address.', { format: 'ip' })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const ip = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
-        for (const k of ['dns1', 'dns2', 'dns3'])
-          if (ctx.params[k] !== undefined && !ip.test(ctx.params[k]))
-            throw paramError({ [k]: 'value does not look like a valid IP address' });
+        for (const k of ['dns1', 'dns2', 'dns3'] as const) {
+          const v = ctx.params[k];
+          if (v !== undefined && !ip.test(v)) throw paramError({ [k]: 'value does not look like a valid IP address' });
+        }
         if (!/^[a-zA-Z0-9.-]+( [a-zA-Z0-9.-]+)*$/.test(ctx.params.search))
           throw paramError({ search: 'value does not look like a valid search domain list' });
         const f = factsOf(ctx);
@@ -415,7 +412,7 @@ export function nodeSystemOperations(): Operation[] {
         return { data, digest: createHash('sha1').update(data).digest('hex') };
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/hosts',
       name: 'write_etc_hosts',
@@ -430,10 +427,6 @@ export function nodeSystemOperations(): Operation[] {
           ),
         ),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, createHash('sha1').update(f.hosts).digest('hex'));
@@ -465,16 +458,12 @@ export function nodeSystemOperations(): Operation[] {
         return { timezone: tz, time: t, localtime: Math.round(local) };
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/time',
       name: 'set_timezone',
       description: 'Set time zone.',
       parameters: { ...NODE, timezone: P.str("Time zone. The file '/usr/share/zoneinfo/zone.tab' contains the list of valid names.") },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
         if (!zones.has(ctx.params.timezone)) throw paramError({ timezone: `Timezone '${ctx.params.timezone}' does not exist` });
@@ -592,7 +581,7 @@ export function nodeSystemOperations(): Operation[] {
         description: `${action[0].toUpperCase()}${action.slice(1)} service.`,
         parameters: serviceParams,
         returns: { type: 'string' },
-        permissions: MODIFY,
+        permissions: NODE_MODIFY,
         handler: (ctx) => serviceTask(ctx, action),
       }),
     ),
@@ -637,7 +626,7 @@ export function nodeSystemOperations(): Operation[] {
         return row;
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/subscription',
       name: 'set',
@@ -646,10 +635,6 @@ export function nodeSystemOperations(): Operation[] {
         ...NODE,
         key: P.str('Proxmox VE subscription key', { pattern: '\\s*pve([1248])([cbsp])-[0-9a-f]{10}\\s*', maxLength: 32 }),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const t = now();
         const f = factsOf(ctx);
@@ -664,32 +649,24 @@ export function nodeSystemOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/subscription',
       name: 'update',
       description: 'Update subscription info.',
       parameters: { ...NODE, force: opt(P.bool('Always connect to server, even if local cache is still valid.', { default: 0 })) },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const s = factsOf(ctx).subscription;
         if (s.status !== 'notfound') s.checktime = now();
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'DELETE',
       path: '/nodes/{node}/subscription',
       name: 'delete',
       description: 'Delete subscription key of this node.',
       parameters: NODE,
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         factsOf(ctx).subscription = { status: 'notfound' };
         return null;
@@ -712,7 +689,7 @@ export function nodeSystemOperations(): Operation[] {
       description: 'List available updates.',
       parameters: NODE,
       returns: returns.array({ Package: P.str('Package name.') }),
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       protected: 1,
       proxyto: 'node',
       handler: () =>
@@ -739,7 +716,7 @@ export function nodeSystemOperations(): Operation[] {
         quiet: opt(P.bool('Only produces output suitable for logging, omitting progress indicators.', { default: 0 })),
       },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       handler: (ctx) => {
         const f = factsOf(ctx);
         return ctx.sim.tasks.start({
@@ -777,7 +754,7 @@ export function nodeSystemOperations(): Operation[] {
       description: 'Get package changelogs.',
       parameters: { ...NODE, name: P.str('Package name.'), version: opt(P.str('Package version.')) },
       returns: { type: 'string' },
-      permissions: MODIFY,
+      permissions: NODE_MODIFY,
       proxyto: 'node',
       handler: (ctx) => {
         const p = PACKAGES.find((x) => x.name === ctx.params.name);
@@ -797,7 +774,7 @@ export function nodeSystemOperations(): Operation[] {
       proxyto: 'node',
       handler: (ctx) => aptRepositories(factsOf(ctx)),
     }),
-    op({
+    nodeWrite({
       method: 'POST',
       path: '/nodes/{node}/apt/repositories',
       name: 'change_repository',
@@ -809,10 +786,6 @@ export function nodeSystemOperations(): Operation[] {
         enabled: opt(P.bool('Whether the repository should be enabled or not.')),
         digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, String(aptRepositories(f).digest));
@@ -825,7 +798,7 @@ export function nodeSystemOperations(): Operation[] {
         return null;
       },
     }),
-    op({
+    nodeWrite({
       method: 'PUT',
       path: '/nodes/{node}/apt/repositories',
       name: 'add_repository',
@@ -835,10 +808,6 @@ export function nodeSystemOperations(): Operation[] {
         handle: P.str('Handle that identifies a repository.'),
         digest: opt(P.str('Digest to detect modifications.', { maxLength: 80 })),
       },
-      returns: returns.null,
-      permissions: MODIFY,
-      protected: 1,
-      proxyto: 'node',
       handler: (ctx) => {
         const f = factsOf(ctx);
         checkDigest(ctx, String(aptRepositories(f).digest));

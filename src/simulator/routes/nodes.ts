@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { requirePriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError, paramError } from '../errors.js';
-import { P, opt, type PropSchema, type Props } from '../params.js';
+import { P, opt, type PropSchema, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, taskOp, type Operation } from '../schema.js';
 import { now } from './common.js';
 
@@ -21,7 +21,7 @@ const CONFIG_KEYS = [
   'wakeonlan',
 ];
 
-const ACME: PropSchema = {
+const ACME = {
   type: 'string',
   description: 'Node specific ACME settings.',
   format: {
@@ -34,8 +34,8 @@ const ACME: PropSchema = {
     },
   },
   typetext: '[account=<name>] [,domains=<domain[;domain;...]>]',
-};
-const ACME_DOMAIN: PropSchema = {
+} satisfies PropSchema;
+const ACME_DOMAIN = {
   type: 'string',
   description: 'ACME domain and validation plugin',
   format: {
@@ -44,9 +44,9 @@ const ACME_DOMAIN: PropSchema = {
     plugin: { type: 'string', format: 'pve-configid', optional: 1, default: 'standalone', description: 'The ACME plugin ID' },
   },
   typetext: '[domain=]<domain> [,alias=<domain>] [,plugin=<name of the plugin configuration>]',
-};
+} satisfies PropSchema;
 
-const SET_PARAMS: Props = {
+const SET_PARAMS = {
   node: P.node(),
   acme: opt(ACME),
   'acmedomain[n]': opt(ACME_DOMAIN),
@@ -104,9 +104,9 @@ const SET_PARAMS: Props = {
     },
     typetext: '[mac=]<MAC address> [,bind-interface=<bind interface>] [,broadcast-address=<IPv4 broadcast address>]',
   }),
-};
+} satisfies Props;
 
-function nodeConfig(ctx: RequestContext): Record<string, string | number> {
+function nodeConfig(ctx: RequestContext<{ readonly node: string }>): Record<string, string | number> {
   const cfg = ctx.sim.state.nodeConfigs.get(ctx.params.node);
   if (!cfg) throw new PveError(500, `no such node '${ctx.params.node}'`);
   return cfg;
@@ -185,11 +185,11 @@ export function nodeOperations(): Operation[] {
           .filter(Boolean);
         for (const k of toDelete) {
           if (!CONFIG_KEYS.includes(k)) errors.delete = `invalid format - invalid configuration ID '${k}'\n`;
-          else if (ctx.params[k] !== undefined) errors[k] = `cannot delete '${k}' - option is also set`;
+          else if ((ctx.params as WireParams)[k] !== undefined) errors[k] = `cannot delete '${k}' - option is also set`;
         }
         if (Object.keys(errors).length) throw paramError(errors);
         for (const k of toDelete) delete cfg[k];
-        for (const k of CONFIG_KEYS) if (ctx.params[k] !== undefined) cfg[k] = ctx.params[k];
+        Object.assign(cfg, scalarsOf(ctx.params, CONFIG_KEYS));
         return null;
       },
     }),

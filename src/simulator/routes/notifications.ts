@@ -16,12 +16,15 @@ const READ_OR_USE = { check: ['or', MODIFY, AUDIT, USE] };
 const ENDPOINT_TYPES = ['sendmail', 'gotify', 'smtp', 'webhook'] as const;
 type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
-const common: Props = { comment: opt(P.str('Comment', { maxLength: 256 })), disable: opt(P.bool('Disable this target', { default: 0 })) };
-const mail: Props = {
+const common = {
+  comment: opt(P.str('Comment', { maxLength: 256 })),
+  disable: opt(P.bool('Disable this target', { default: 0 })),
+} satisfies Props;
+const mail = {
   mailto: opt(P.arr('List of email recipients', 'email')),
   'mailto-user': opt(P.arr('List of users', 'userid')),
   author: opt(P.str("Author of the mail. Defaults to 'Proxmox VE'.")),
-};
+} satisfies Props;
 
 const CREATE_FIELDS: Record<EndpointType, Props> = {
   sendmail: { ...common, ...mail, 'from-address': opt(P.str('`From` address for the mail')) },
@@ -115,7 +118,7 @@ function endpointFamily(type: EndpointType): Operation[] {
 }
 
 export function notificationOperations(): Operation[] {
-  const matcherFields: Props = {
+  const matcherFields = {
     comment: opt(P.str('Comment', { maxLength: 256 })),
     disable: opt(P.bool('Disable this matcher', { default: 0 })),
     'invert-match': opt(P.bool('Invert match of the whole matcher')),
@@ -126,7 +129,7 @@ export function notificationOperations(): Operation[] {
     'match-severity': opt(P.arr('Notification severities to match', 'severity')),
     mode: opt(P.enum("Choose between 'all' and 'any' for when multiple properties are specified", ['all', 'any'], { default: 'all' })),
     target: opt(P.arr('Targets to notify on match', 'target name')),
-  };
+  } satisfies Props;
   return [
     op({
       method: 'GET',

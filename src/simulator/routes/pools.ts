@@ -34,7 +34,16 @@ function members(ctx: RequestContext, p: PoolDef, type?: string): unknown[] {
 }
 
 /** PUT /pools: add (or with `delete`, remove) guests and storages, and set the comment. */
-function updatePool(ctx: RequestContext): null {
+type PoolUpdate = {
+  readonly poolid: string;
+  readonly comment?: string;
+  readonly vms?: string;
+  readonly storage?: string;
+  readonly delete?: 0 | 1;
+  readonly 'allow-move'?: 0 | 1;
+};
+
+function updatePool(ctx: RequestContext<PoolUpdate>): null {
   const state = ctx.sim.state;
   const p = poolOr500(ctx, ctx.params.poolid);
   if (ctx.params.comment !== undefined) p.comment = ctx.params.comment;
@@ -60,7 +69,7 @@ function updatePool(ctx: RequestContext): null {
   return null;
 }
 
-function deletePool(ctx: RequestContext): null {
+function deletePool(ctx: RequestContext<{ readonly poolid: string }>): null {
   const p = poolOr500(ctx, ctx.params.poolid);
   const state = ctx.sim.state;
   if ([...state.guests.values()].some((g) => g.pool === p.poolid) || p.storage.length) {
@@ -73,7 +82,7 @@ function deletePool(ctx: RequestContext): null {
 }
 
 export function poolOperations(): Operation[] {
-  const updateParams: Props = {
+  const updateParams = {
     poolid: POOLID,
     comment: opt(P.str('', { maxLength: 4096 })),
     vms: opt(P.str('List of guest VMIDs to add or remove from this pool.', { format: 'pve-vmid-list' })),
@@ -85,7 +94,7 @@ export function poolOperations(): Operation[] {
       ),
     ),
     delete: opt(P.bool('Remove the passed VMIDs and/or storage IDs instead of adding them.', { default: 0 })),
-  };
+  } satisfies Props;
   const typeFilter = opt(P.enum('', ['qemu', 'lxc', 'storage']));
   return [
     op({

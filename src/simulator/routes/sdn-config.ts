@@ -8,11 +8,11 @@ import { index } from './common.js';
 
 /** SDN zones, VNets with subnets, controllers, IPAMs and DNS plugins: pending until `PUT /cluster/sdn`. */
 
-const LOCK: Props = { 'lock-token': opt(P.str('the token for unlocking the global SDN configuration')) };
-const VIEW: Props = { pending: opt(P.bool('Display pending config.')), running: opt(P.bool('Display running config.')) };
+const LOCK = { 'lock-token': opt(P.str('the token for unlocking the global SDN configuration')) } satisfies Props;
+const VIEW = { pending: opt(P.bool('Display pending config.')), running: opt(P.bool('Display running config.')) } satisfies Props;
 const ZONE_TYPES = ['evpn', 'faucet', 'qinq', 'simple', 'vlan', 'vxlan'];
 
-const ZONE_FIELDS: Props = {
+const ZONE_FIELDS = {
   bridge: opt(P.str('The bridge for which VLANs should be managed.')),
   tag: opt(P.int('Service-VLAN Tag (outer VLAN)', { minimum: 0 })),
   mtu: opt(P.int('MTU of the zone, will be used for the created VNet bridges.')),
@@ -28,17 +28,17 @@ const ZONE_FIELDS: Props = {
   'vlan-protocol': opt(
     P.enum('Which VLAN protocol should be used for the creation of the QinQ zone', ['802.1q', '802.1ad'], { default: '802.1q' }),
   ),
-};
+} satisfies Props;
 
-const VNET_FIELDS: Props = {
+const VNET_FIELDS = {
   zone: P.str('Name of the zone this VNet belongs to.'),
   tag: opt(P.int('VLAN Tag (for VLAN or QinQ zones) or VXLAN VNI (for VXLAN or EVPN zones).', { minimum: 1, maximum: 16777215 })),
   alias: opt(P.str('Alias name of the VNet.', { maxLength: 256 })),
   vlanaware: opt(P.bool('Allow VLANs to pass through this vnet.')),
   'isolate-ports': opt(P.bool('If true, sets the isolated property for all interfaces on the bridge of this VNet.')),
-};
+} satisfies Props;
 
-const SUBNET_FIELDS: Props = {
+const SUBNET_FIELDS = {
   gateway: opt(P.str('Subnet Gateway: Will be assign on vnet for layer3 zones', { format: 'ip' })),
   snat: opt(P.bool('enable masquerade for this subnet if pve-firewall')),
   dnszoneprefix: opt(P.str("dns domain zone prefix  ex: 'adm' -> <hostname>.adm.mydomain.com", { format: 'dns-name' })),
@@ -48,7 +48,7 @@ const SUBNET_FIELDS: Props = {
     items: { type: 'string', description: 'start-address=<ip>,end-address=<ip>' },
   }),
   'dhcp-dns-server': opt(P.str('IP address for the DNS server', { format: 'ip' })),
-};
+} satisfies Props;
 
 function sdnView(ctx: RequestContext, path: string): boolean {
   return hasAnyPriv(ctx.who, path, ['SDN.Audit', 'SDN.Allocate']);
@@ -244,7 +244,8 @@ function vnetOps(): Operation[] {
 
 /** PVE declares `vnet` optional on the subnet update although it is in the path. */
 function relaxVnetOnUpdate(ops: Operation[]): Operation[] {
-  for (const o of ops) if (o.method === 'PUT' && o.path.endsWith('/subnets/{subnet}')) o.parameters.vnet = opt(o.parameters.vnet);
+  for (const o of ops)
+    if (o.method === 'PUT' && o.path.endsWith('/subnets/{subnet}')) o.parameters = { ...o.parameters, vnet: opt(o.parameters.vnet) };
   return ops;
 }
 

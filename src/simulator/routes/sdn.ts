@@ -1,11 +1,11 @@
 import { hasAnyPriv, hasPriv } from '../access.js';
 import type { RequestContext } from '../context.js';
 import { PveError } from '../errors.js';
-import { P, opt, type PropSchema, type Props } from '../params.js';
+import { P, opt, type Of, type PropSchema, type Props, type WireParams } from '../params.js';
 import { op, returns, type Operation } from '../schema.js';
 import type { SdnFabric, SdnFabricNode } from '../state.js';
 
-const FABRIC_ID = (description = 'Identifier for SDN fabrics'): PropSchema => ({
+const FABRIC_ID = (description = 'Identifier for SDN fabrics'): Of<'string'> => ({
   type: 'string',
   format: 'pve-sdn-fabric-id',
   minLength: 2,
@@ -21,11 +21,11 @@ const DIGEST = opt(
     maxLength: 64,
   }),
 );
-const VIEW: Props = { pending: opt(P.bool('Display pending config.')), running: opt(P.bool('Display running config.')) };
-const typed = (p: PropSchema, types: string[]): PropSchema =>
-  ({ ...p, 'instance-types': types, 'type-property': 'protocol' }) as PropSchema;
+const VIEW = { pending: opt(P.bool('Display pending config.')), running: opt(P.bool('Display running config.')) } satisfies Props;
+/** PVE's per-protocol properties carry these two extra keys in the apidoc. */
+const typed = <S extends PropSchema>(p: S, types: string[]): S => ({ ...p, 'instance-types': types, 'type-property': 'protocol' });
 
-const FABRIC_PROPS: Props = {
+const FABRIC_PROPS = {
   area: opt(typed(P.str('OSPF area. Either a IPv4 address or a 32-bit number. Gets validated in rust.'), ['ospf'])),
   csnp_interval: opt(typed(P.num('The csnp_interval property for Openfabric', { minimum: 1, maximum: 600 }), ['openfabric'])),
   hello_interval: opt(typed(P.num('The hello_interval property for Openfabric', { minimum: 1, maximum: 600 }), ['openfabric'])),
@@ -53,9 +53,9 @@ const FABRIC_PROPS: Props = {
       ['ospf', 'openfabric'],
     ),
   ),
-};
+} satisfies Props;
 
-const NODE_PROPS: Props = {
+const NODE_PROPS = {
   allowed_ips: opt(
     typed(
       {
@@ -79,7 +79,7 @@ const NODE_PROPS: Props = {
   peers: opt(typed({ type: 'array', description: 'WireGuard peers of this node.', items: { type: 'string' } }, ['wireguard'])),
   public_key: opt(typed(P.str('The public key for the external node.'), ['wireguard'])),
   role: opt(typed(P.enum('The role of this node in the WireGuard fabric.', ['internal', 'external']), ['wireguard'])),
-};
+} satisfies Props;
 
 function sdnVisible(ctx: RequestContext): boolean {
   return hasAnyPriv(ctx.who, '/sdn', ['SDN.Audit', 'SDN.Allocate']);
@@ -99,9 +99,13 @@ function fabricOr500(ctx: RequestContext, id: string): SdnFabric {
   return f;
 }
 
-function pick(params: Record<string, any>, props: Props): Record<string, string | number | string[]> {
+/** The given values of the declared names (a family's settable fields). */
+function pick(params: WireParams, props: Props): Record<string, string | number | string[]> {
   const out: Record<string, string | number | string[]> = {};
-  for (const k of Object.keys(props)) if (params[k] !== undefined) out[k] = params[k];
+  for (const k of Object.keys(props)) {
+    const v = params[k];
+    if (v !== undefined) out[k] = typeof v === 'object' ? v.map(String) : v;
+  }
   return out;
 }
 
@@ -115,7 +119,7 @@ function systemId(ip: string): string {
 }
 
 /** Node-side FRR state of a running fabric: empty right after apply, neighbours come up over time. */
-function frrPhase(ctx: RequestContext, fabric: string): { members: string[]; phase: number } {
+function frrPhase(ctx: RequestContext<{ readonly node: string }>, fabric: string): { members: string[]; phase: number } {
   const run = ctx.sim.state.sdn.running.fabrics.get(fabric);
   if (!run) {
     if (ctx.sim.state.sdn.fabrics.has(fabric)) return { members: [], phase: 0 };

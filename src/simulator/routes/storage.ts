@@ -5,7 +5,7 @@ import { PveError } from '../errors.js';
 import { P, opt } from '../params.js';
 import { op, taskOp, type Operation } from '../schema.js';
 import type { StorageDef, Volume } from '../state.js';
-import { index, now } from './common.js';
+import { index, inPath, now } from './common.js';
 
 function storageOr404(ctx: RequestContext, name: string): StorageDef {
   const s = ctx.sim.state.storage(name);
@@ -46,7 +46,10 @@ function volumeRow(v: Volume): Record<string, unknown> {
 }
 
 /** `{volume}` may be the full volume id or the part after `storage:`. */
-function findVolume(ctx: RequestContext, s: StorageDef): { list: Volume[]; vol: Volume } {
+function findVolume(
+  ctx: RequestContext<{ readonly node: string; readonly volume: string }>,
+  s: StorageDef,
+): { list: Volume[]; vol: Volume } {
   const raw: string = ctx.params.volume;
   const volid = raw.includes(':') ? raw : `${s.storage}:${raw}`;
   const list = ctx.sim.state.volumesOn(s, ctx.params.node);
@@ -256,7 +259,7 @@ export function storageOperations(): Operation[] {
       protected: 1,
       proxyto: 'node',
       handler: (ctx) => {
-        const s = storageOr404(ctx, ctx.params.storage);
+        const s = storageOr404(ctx, inPath(ctx.params.storage, 'storage'));
         if (!hasAnyPriv(ctx.who, `/storage/${s.storage}`, ['Datastore.Audit', 'Datastore.AllocateSpace'])) {
           throw new PveError(403, `Permission check failed (/storage/${s.storage}, Datastore.Audit|Datastore.AllocateSpace)`);
         }
@@ -301,7 +304,7 @@ export function storageOperations(): Operation[] {
         user: 'all',
       },
       handler: (ctx) => {
-        const s = storageOr404(ctx, ctx.params.storage);
+        const s = storageOr404(ctx, inPath(ctx.params.storage, 'storage'));
         const { list, vol } = findVolume(ctx, s);
         if (!(
           vol.content === 'backup' &&
@@ -357,7 +360,7 @@ export function storageOperations(): Operation[] {
       },
       handler: (ctx) => {
         const state = ctx.sim.state;
-        const node: string = ctx.params.node;
+        const node = inPath(ctx.params.node, 'node');
         const excluded = new Set(
           String(ctx.params.exclude ?? '')
             .split(/[,;\s]+/)

@@ -7,7 +7,7 @@ import type { Task } from '../tasks.js';
 
 const UPID_PARAM = P.str("The task's unique ID.");
 
-function findTask(ctx: RequestContext): Task {
+function findTask(ctx: RequestContext<{ readonly node: string; readonly upid: string }>): Task {
   const upid: string = ctx.params.upid;
   const m = /^UPID:([a-zA-Z0-9][a-zA-Z0-9.-]*):/.exec(upid);
   if (!m) throw new PveError(400, 'Parameter verification failed.', { upid: 'unable to parse worker upid' });
@@ -83,10 +83,11 @@ export function taskOperations(): Operation[] {
         if (source === 'active') list = list.filter((t) => t.status === 'running');
         if (p.errors) list = list.filter((t) => t.status === 'stopped' && t.exitstatus !== 'OK');
         if (p.typefilter) list = list.filter((t) => t.type === p.typefilter);
-        if (p.userfilter) list = list.filter((t) => t.user.includes(p.userfilter));
+        const { userfilter, since, until } = p;
+        if (userfilter) list = list.filter((t) => t.user.includes(userfilter));
         if (p.vmid) list = list.filter((t) => t.id === String(p.vmid));
-        if (p.since) list = list.filter((t) => t.starttime >= p.since);
-        if (p.until) list = list.filter((t) => t.starttime <= p.until);
+        if (since) list = list.filter((t) => t.starttime >= since);
+        if (until) list = list.filter((t) => t.starttime <= until);
         list = [...list].reverse();
         ctx.envelope.total = list.length;
         const start = p.start ?? 0;
