@@ -242,9 +242,6 @@ export const configSchema = z
     return { ...rest, maxOutputTokens: maxOutput, clusters: list, defaultCluster: preferred ?? list[0].name };
   });
 
-/** The configuration as a config file, the environment or the demo states it. */
-export type ConfigDocument = z.input<typeof configSchema>;
-export type ClusterDocument = z.input<typeof clusterSchema>;
 type Parsed = z.output<typeof configSchema>;
 /**
  * One target as the server runs it: the schema's output, where a hand-built one (a test, a fake client)
@@ -255,7 +252,6 @@ export type ClusterConfig = Omit<Parsed['clusters'][number], 'product' | 'creden
 /** The configuration the server runs with. */
 export type AppConfig = Omit<Parsed, 'clusters'> & { clusters: ClusterConfig[] };
 export type SshConfig = ClusterConfig['ssh'];
-export type ConfirmMode = AppConfig['confirm'];
 
 /** The keys of each object of the document, for suggestions on an unknown key. */
 export function knownKeys(path: readonly PropertyKey[]): string[] {

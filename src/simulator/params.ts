@@ -1,7 +1,7 @@
 import { paramError } from './errors.js';
 import type { ParamValue, Props, PropSchema, WireParams } from './param-types.js';
 
-export type { MayHave, ParamsOf, ParamValue, Props, PropSchema, ValueOf, WireParams } from './param-types.js';
+export type { MayHave, ParamsOf, Props, PropSchema, WireParams } from './param-types.js';
 
 /** Settings a builder passes through; the kind, optionality and values are the builder's own. */
 type Extra = Omit<Partial<PropSchema>, 'type' | 'optional' | 'enum' | 'items'>;

@@ -36,10 +36,6 @@ export function applyPending(g: Pick<Guest, 'config' | 'pending' | 'pendingDelet
   g.pendingDelete = undefined;
 }
 
-export function hasPending(g: Guest): boolean {
-  return Boolean((g.pending && Object.keys(g.pending).length) || g.pendingDelete?.length);
-}
-
 /** Rows of `GET .../pending`: every key, with `pending` or `delete` where a change waits. */
 export function pendingRows(g: Guest): Array<Record<string, unknown>> {
   const keys = new Set([...Object.keys(g.config), ...Object.keys(g.pending ?? {}), ...(g.pendingDelete ?? [])]);

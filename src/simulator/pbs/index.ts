@@ -7,7 +7,7 @@ import { PbsApiServer } from './server.js';
 import { PbsState } from './state.js';
 import { PbsTaskManager } from './tasks.js';
 
-export { pbsOperations, type PbsOperation } from './api.js';
+export { pbsOperations } from './api.js';
 export { PbsState } from './state.js';
 
 export interface PbsSimulatorOptions {
