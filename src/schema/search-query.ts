@@ -157,15 +157,26 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
   // A phrasal verb split by its object joins again: "roll vm 5 back" -> "roll back vm 5",
   // "turn the firewall on" -> "turn on the firewall", "shut ct 7 down" -> "shut down ct 7".
   t = t.replace(
-    /\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g,
+    // Only a particle that ends the phrase: in "start the monitor on pve3", "on" says where.
+    /\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)(?=\s*$|\s*[,.;!?]|\s+(?:to|and|again|now|please|for|from|so|then|but)\b)/g,
     '$1 $3$2',
   );
-  t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, ' reset ');
+  // "Stop vm 5 from starting at boot": stopping something from happening is switching it off.
+  t = t.replace(/\b(stop|prevent|keep)\b((?: [a-z0-9'-]+){1,4}) from (start|boot|run|auto)/g, ' disable$2 $3');
+  // A container has no reset: forcing its reboot is still a reboot.
+  const container = /\b(ct|cts|container|containers|lxc|pct)\b/.test(t);
+  t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, container ? ' reboot ' : ' reset ');
+  // A suspended or hibernated guest wakes by resuming; waking a node is wake-on-LAN.
+  if (/\b(vm|vms|guest|ct|container|qemu)\b/.test(t))
+    t = t.replace(/\bwake( \w+)? up\b|\bwake\b|\bunsuspend\b|\bunhibernate\b/g, ' resume$1 ');
   t = t.replace(/\b(force(d|fully)?|hard)[ -]?(stop|shutdown|shut down|off|power off|power down)\b/g, ' stop ');
   t = t.replace(/\bpull the plug( on)?\b/g, ' stop ');
   const optionOnly =
     namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
   if (optionOnly) t = t.replace(/\b(turn|switch|flip)(ed|s)? on\b/g, ' enable ').replace(/\b(turn|switch|flip)(ed|s)? off\b/g, ' disable ');
+  // A firewall or a second factor is switched on or off, not started: its option is set (a service is what starts).
+  if (/\b(firewall|tfa|2fa|two[- ]factor|protection)\b/.test(t) && !/\bservices?\b/.test(t))
+    t = t.replace(/\bstart(s|ed)?\b/g, ' enable ').replace(/\bstop(s|ped)?\b/g, ' disable ');
   return t;
 }
 

@@ -72,6 +72,7 @@ export interface Ranked {
 
 export class OperationSearch {
   private candidates?: string[];
+  private creates?: boolean[];
   private recipeBook?: RecipeBook;
   private areas?: Set<string>;
   private readonly knowledge: ProductKnowledge;
@@ -198,7 +199,11 @@ export class OperationSearch {
     // Removing a device or setting from a guest ("remove net1 from vm 12", "detach the CD") changes
     // the guest's config; the guest itself stays.
     const names = (t: string) => parsed.some((g) => g.terms.includes(t));
-    if (intents.has('DELETE') && parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) {
+    // An everyday word for a setting ("disk", "network") counts only beside one guest named by its ID.
+    const ofGuest =
+      (parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) ||
+      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w))));
+    if (intents.has('DELETE') && ofGuest) {
       intents.set('PUT', 1);
       intents.set('DELETE', 0.7);
     }
@@ -245,7 +250,14 @@ export class OperationSearch {
     // a Ceph service, a task), an action verb that is also a guest's action ("stop", "start") only says
     // what to do with that thing.
     const areas = this.areaWords();
-    const namesArea = groups.some((g) => !lookup(INTENT, g.word) && !g.word.startsWith('concept:') && g.terms.some((t) => areas.has(t)));
+    // A power verb names no area itself, even one INTENT does not list ("kill" is `stop`).
+    const namesArea = groups.some(
+      (g) =>
+        !lookup(INTENT, g.word) &&
+        !POWER_VERBS.has(g.word) &&
+        !g.word.startsWith('concept:') &&
+        g.terms.some((t) => areas.has(t) && !POWER_VERBS.has(t)),
+    );
     if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
@@ -424,6 +436,19 @@ export class OperationSearch {
    * names the verb fits whatever its method ("remove a permission": PUT /access/acl "add or remove
    * permissions"). Listing is a GET of a collection (a path with items below it), not of one item.
    */
+  /**
+   * Whether a POST creates an item (of a collection, or one named by its last path parameter) rather than
+   * acting: `POST .../vzdump` "Create backup" is an action one starts.
+   */
+  private createsItem(id: number): boolean {
+    this.creates ??= this.catalog.operations.map(
+      (op, i) =>
+        op.method === 'POST' &&
+        (this.data.collection[i] || (op.path.endsWith('}') && /^(create|add|new|register|generate)\b/i.test(op.summary))),
+    );
+    return this.creates[id];
+  }
+
   private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[]): number {
     const op = this.catalog.operations[id];
     if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
@@ -431,6 +456,10 @@ export class OperationSearch {
     let strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
     // A reader whose summary merely mentions the verb as a noun ("with pending changes") does not.
     if (strength < 1 && (op.method !== 'GET' || intents.has('GET')) && verbs.some((v) => this.data.summaryWords[id].has(v))) strength = 1;
+    // POST both creates things and acts on them: starting, stopping or restarting something is no creation of it
+    // ("stop the ceph manager" is not `POST .../mgr/{id}`, which creates one).
+    if (op.method === 'POST' && this.createsItem(id) && verbs.some((v) => POWER_VERBS.has(v)) && !verbs.some((v) => CREATE_VERBS.has(v)))
+      strength *= WEIGHTS.createForAction;
     let f = 0.55 + 1.25 * strength;
     if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.data.collection[id] ? 1.3 : 1.1;
     return f;

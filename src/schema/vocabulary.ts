@@ -24,6 +24,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bturn on\b/g, ' start '],
   [/\bturn off\b/g, ' stop '],
   [/\bshut ?down\b/g, ' shutdown '],
+  [/\bshut(ting)? off\b/g, ' stop '],
+  // Power-cycling is a reset: off and on again at once.
+  [/\bpower[- ]?cycl\w*\b/g, ' reset '],
   [/\bboot up\b/g, ' start '],
   // A guest made highly available, or put under HA management, is an HA resource.
   [/\bhighly available\b/g, ' ha resource '],
@@ -466,6 +469,8 @@ export const AREA_WORDS: Array<[RegExp, string]> = [
   [/^\/cluster\/acme\/plugins/, 'dns challenge'],
   [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade'],
   [/^\/nodes\/\{node\}\/certificates/, 'tls ssl https'],
+  // Ceph's daemons are started, stopped and restarted as services of the node (ceph.target units).
+  [/^\/nodes\/\{node\}\/ceph\/(start|stop|restart)$/, 'service daemon mon monitor mgr manager mds osd'],
 ];
 
 /** Nouns that are imperative verbs when they open a request: "snapshot a VM", "back up a container". */
@@ -559,6 +564,17 @@ export const VERB_OBJECT: Array<{ verbs: string[]; objects: string[]; add: strin
     method: 'PUT',
   },
   { verbs: ['restore', 'recover', 'revert'], objects: ['snapshot', 'checkpoint'], add: ['rollback'] },
+  // A migration or backup under way is a task: stopping it stops the task, not the guest.
+  {
+    verbs: ['stop', 'kill', 'cancel', 'abort', 'halt'],
+    objects: ['migration', 'vzdump', 'process', 'task', 'worker'],
+    add: ['tasks', 'upid'],
+    method: 'DELETE',
+  },
+  // A job is paused or resumed by its `disable` flag; the guests it covers keep running.
+  { verbs: ['pause', 'suspend', 'resume', 'unpause', 'halt'], objects: ['replication', 'job', 'jobs'], add: ['disable'], method: 'PUT' },
+  // HA is switched on for a guest by making it an HA resource.
+  { verbs: ['enable', 'activate', 'add', 'put'], objects: ['ha'], add: ['resources'], method: 'POST' },
 ];
 
 /**

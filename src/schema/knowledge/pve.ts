@@ -76,7 +76,7 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'boot order', say: /\bboot ?(order|device|from)\b|\bboots? (from|off)\b/, terms: ['boot', 'config'], settings: ['boot'] },
   {
     concept: 'start at boot',
-    say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/,
+    say: /\b(start(s|ed|ing)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/,
     terms: ['onboot', 'startup'],
     settings: ['onboot', 'startup'],
     noVerb: true,
@@ -132,6 +132,9 @@ export const PVE_CONCEPTS: Concept[] = [
     say: /\b(2fa|tfa|two[- ]factor|totp|otp|yubi ?key|webauthn|authenticator( app)?|recovery (keys?|codes?))\b/,
     terms: ['tfa'],
   },
+  // A user or API token is named by its ID (pveum: "user@realm", "user@realm!token"); an e-mail address is not one.
+  { concept: 'user ID', say: /\b[a-z0-9._-]+@(pam|pve|[a-z][a-z0-9-]*)\b(?![.!@])/, terms: ['user', 'users'] },
+  { concept: 'API token ID', say: /\b[a-z0-9._-]+@[a-z][a-z0-9-]*![a-z0-9._-]+/, terms: ['token'] },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
   {
     concept: 'console',
