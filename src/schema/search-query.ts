@@ -68,11 +68,16 @@ export function termsOf(word: string): string[] {
   return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 
-/** Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them. */
-const COMMON_WORDS =
-  'there here where when then than them they were been being also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
+/**
+ * Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them;
+ * in a request they say little about which operation is meant (the few operations whose text holds "when"
+ * or "last" are no better answers for it).
+ */
+export const COMMON_WORDS: ReadonlySet<string> = new Set(
+  'there here where when then than them they was were been being had has have also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year last people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
     ' ',
-  );
+  ),
+);
 
 /** Words the query side knows without the index: PVE's words for things, verbs, filler. */
 export const LEXICON: ReadonlySet<string> = new Set([

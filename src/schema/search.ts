@@ -11,11 +11,13 @@ import {
   QUALIFIED_AREAS,
   SETTING_WORDS,
   STATE_WORDS,
+  SYNONYMS,
   WEAK_INTENT,
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
 import {
+  COMMON_WORDS,
   LEXICON,
   TYPO_TARGETS,
   conceptsIn,
@@ -69,6 +71,9 @@ export interface Ranked {
   /** The goal recipe that best fits the request, if any fits two of its words. */
   recipe?: RecipeMatch;
 }
+
+/** The word after an article or a possessive. */
+const DETERMINED = /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)/g;
 
 export class OperationSearch {
   private candidates?: string[];
@@ -192,7 +197,10 @@ export class OperationSearch {
       });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
-    const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''));
+    // A word right after an article or a possessive is a noun, whatever verb it also is: "change the schedule",
+    // "check my backup", "edit the start order".
+    const nouns = new Set([...query.matchAll(DETERMINED)].map((m) => m[1]));
+    const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''), nouns);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
     // A question that changes something and names a guest setting points at the operations setting it.
@@ -238,7 +246,7 @@ export class OperationSearch {
           g.weight ??
           (PURE_VERBS.has(g.terms[0])
             ? WEIGHTS.pureVerb
-            : GENERIC_WORDS.has(g.word)
+            : GENERIC_WORDS.has(g.word) || this.filler(g.word)
               ? WEIGHTS.generic
               : PRODUCT_WORDS.has(g.word)
                 ? WEIGHTS.product
@@ -341,7 +349,7 @@ export class OperationSearch {
    * Which HTTP methods the question asks for, with a strength. Action verbs ("delete", "log in") beat
    * words that only lean towards reading ("get a ticket", "what", "status").
    */
-  private intents(raw: string[], question: boolean): { methods: Map<Intent, number>; verbs: string[] } {
+  private intents(raw: string[], question: boolean, nouns: ReadonlySet<string>): { methods: Map<Intent, number>; verbs: string[] } {
     const strong = new Map<Intent, number>();
     const weak = new Map<Intent, number>();
     const verbs: string[] = [];
@@ -350,7 +358,7 @@ export class OperationSearch {
       strong.set('POST', 1);
     for (const word of raw) {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
-      const found = lookup(INTENT, word);
+      const found = nouns.has(word) ? undefined : lookup(INTENT, word);
       if (!found) continue;
       const into = WEAK_INTENT.has(word) ? weak : strong;
       if (into === strong) verbs.push(stem(word));
@@ -436,6 +444,11 @@ export class OperationSearch {
    * names the verb fits whatever its method ("remove a permission": PUT /access/acl "add or remove
    * permissions"). Listing is a GET of a collection (a path with items below it), not of one item.
    */
+  /** An everyday word that names neither a PVE thing, a verb nor a path of the schema ("when", "last", but not "out"). */
+  private filler(word: string): boolean {
+    return COMMON_WORDS.has(word) && !lookup(SYNONYMS, word) && !lookup(INTENT, word) && !this.areaWords().has(word);
+  }
+
   /**
    * Whether a POST creates an item (of a collection, or one named by its last path parameter) rather than
    * acting: `POST .../vzdump` "Create backup" is an action one starts.
