@@ -70,6 +70,8 @@ export interface Ranked {
   topWords?: ReadonlySet<string>;
   /** The goal recipe that best fits the request, if any fits two of its words. */
   recipe?: RecipeMatch;
+  /** The best hit accounts for the request's action verb. */
+  acts?: boolean;
 }
 
 /** The word after an article or a possessive. */
@@ -234,7 +236,7 @@ export class OperationSearch {
       [...distinct.values()].map((g) => {
         const df = Math.min(...g.terms.map((t) => this.data.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
         const rare = df > n || df <= RARE_IN_OPERATIONS;
-        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : 1);
         return { word: g.word, terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: rare };
       }),
     );
@@ -342,7 +344,14 @@ export class OperationSearch {
     const typical = wanted / groups.length;
     const coverage = best ? best.covered / wanted : 0;
     const confidence = best ? best.covered / (wanted + unknown * typical) : 0;
-    return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []) };
+    // The best hit does what the request's verb says ("restore vm 100 from last night's backup"): an operation, not a goal.
+    // It must also account for the thing acted on: a guest's reboot does not answer "reboot pve1 without downtime".
+    const isVerb = (w: string) => verbs.includes(stem(w));
+    const acts =
+      !!best &&
+      best.words.some(isVerb) &&
+      best.words.some((w) => !isVerb(w) && !PURE_VERBS.has(w) && !GENERIC_WORDS.has(w) && !this.filler(w) && !PRODUCT_WORDS.has(w));
+    return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []), acts };
   }
 
   /**

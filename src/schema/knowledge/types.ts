@@ -19,6 +19,8 @@ export interface Concept {
 export interface RecipeStep {
   op: string;
   why: string;
+  /** The step that achieves the goal, where checks come before it: answers name it first among the operations. */
+  main?: boolean;
 }
 
 /**
