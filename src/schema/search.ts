@@ -317,10 +317,11 @@ export class OperationSearch {
     // "make vm 123 start at boot" changes guest 123; "restore vm 123 from a backup" creates it anew.
     ctx.namedGuest = NAMED_GUEST.test(query) && !raw.some((w) => CREATE_VERBS.has(w) && w !== 'make');
     const ops = this.catalog.operations;
+    const creating = raw.some((w) => CREATE_VERBS.has(w) || w === 'add');
     const scored: Array<{ id: number; score: number; why?: string }> = [];
     for (const [id, entry] of total) {
       const coverage = entry.covered / wanted;
-      const intent = this.intentFactor(id, intents, verbs);
+      const intent = this.intentFactor(id, intents, verbs, creating);
       scored.push({ id, score: entry.score * (0.3 + coverage) ** 1.5 * intent * this.data.shape[id] });
       if (DEBUG) scored[scored.length - 1].why = `${entry.why} cov=${coverage.toFixed(2)} int=${intent.toFixed(2)}`;
     }
@@ -367,9 +368,10 @@ export class OperationSearch {
       strong.set('POST', 1);
     for (const word of raw) {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
-      const found = nouns.has(word) ? undefined : lookup(INTENT, word);
+      const found = lookup(INTENT, word);
       if (!found) continue;
-      const into = WEAK_INTENT.has(word) ? weak : strong;
+      // After an article the word is a noun: it says what is wanted only when no verb does ("run the sync" vs "a sync").
+      const into = WEAK_INTENT.has(word) || nouns.has(word) ? weak : strong;
       if (into === strong) verbs.push(stem(word));
       const list = Array.isArray(found) ? found : [found];
       // The first method a verb names is its usual one; later ones are what it sometimes means.
@@ -471,16 +473,16 @@ export class OperationSearch {
     return this.creates[id];
   }
 
-  private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[]): number {
+  private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[], creating: boolean): number {
     const op = this.catalog.operations[id];
     if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
     const wantsList = intents.get('LIST') ?? 0;
     let strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
     // A reader whose summary merely mentions the verb as a noun ("with pending changes") does not.
     if (strength < 1 && (op.method !== 'GET' || intents.has('GET')) && verbs.some((v) => this.data.summaryWords[id].has(v))) strength = 1;
-    // POST both creates things and acts on them: starting, stopping or restarting something is no creation of it
-    // ("stop the ceph manager" is not `POST .../mgr/{id}`, which creates one).
-    if (op.method === 'POST' && this.createsItem(id) && verbs.some((v) => POWER_VERBS.has(v)) && !verbs.some((v) => CREATE_VERBS.has(v)))
+    // POST both creates things and acts on them: stopping or restarting something is no creation of it
+    // ("stop the ceph manager" is not `POST .../mgr/{id}`, which creates one). Starting may be: "start replicating vm 5".
+    if (op.method === 'POST' && this.createsItem(id) && verbs.some((v) => v !== 'start' && POWER_VERBS.has(v)) && !creating)
       strength *= WEIGHTS.createForAction;
     let f = 0.55 + 1.25 * strength;
     if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.data.collection[id] ? 1.3 : 1.1;
