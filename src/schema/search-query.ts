@@ -193,7 +193,7 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
 export function consumeConcepts(text: string, concepts: Concept[]): string {
   let t = text;
   for (const c of concepts) {
-    if (!c.settings?.length) continue;
+    if (!c.settings?.length && !c.replaces) continue;
     t = t.replace(new RegExp(c.say.source, 'g'), (m) =>
       c.noVerb
         ? ' '

@@ -195,7 +195,7 @@ export class OperationSearch {
         word: `concept:${c.concept}`,
         terms: c.terms.map(stem),
         settings: c.settings,
-        weight: c.settings?.length ? 1 : WEIGHTS.concept,
+        weight: c.weight ?? (c.settings?.length ? 1 : WEIGHTS.concept),
       });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
@@ -349,9 +349,7 @@ export class OperationSearch {
     // It must also account for the thing acted on: a guest's reboot does not answer "reboot pve1 without downtime".
     const isVerb = (w: string) => verbs.includes(stem(w));
     const acts =
-      !!best &&
-      best.words.some(isVerb) &&
-      best.words.some((w) => !isVerb(w) && !PURE_VERBS.has(w) && !GENERIC_WORDS.has(w) && !this.filler(w) && !PRODUCT_WORDS.has(w));
+      !!best && best.words.some(isVerb) && best.words.some((w) => !isVerb(w) && (groups.find((g) => g.word === w)?.weight ?? 0) >= 0.5);
     return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []), acts };
   }
 

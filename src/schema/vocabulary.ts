@@ -471,7 +471,7 @@ export const AREA_WORDS: Array<[RegExp, string]> = [
   [/^\/cluster\/resources/, 'inventory all guests vms containers'],
   [/^\/cluster\/nextid/, 'free vmid'],
   [/^\/cluster\/acme\/plugins/, 'dns challenge'],
-  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade'],
+  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade pending available'],
   [/^\/nodes\/\{node\}\/certificates/, 'tls ssl https'],
   // Ceph's daemons are started, stopped and restarted as services of the node (ceph.target units).
   [/^\/nodes\/\{node\}\/ceph\/(start|stop|restart)$/, 'service daemon mon monitor mgr manager mds osd'],

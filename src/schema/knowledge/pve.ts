@@ -145,7 +145,7 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'template', say: /\b(golden image|base image|template)\b/, terms: ['template', 'clone'] },
   {
     concept: 'appliance template',
-    say: /\b(pveam|turnkey|appliance|ct template|lxc template|container template)\b/,
+    say: /\b(pveam|turnkey|appliances?|(ct|lxc|container) templates?)\b/,
     terms: ['aplinfo', 'template'],
   },
   // High availability (ha-manager: resources, node affinity and resource affinity rules, groups).
@@ -180,6 +180,9 @@ export const PVE_CONCEPTS: Concept[] = [
   // Who did what: the cluster log and task list.
   { concept: 'audit trail', say: /\b(who (did|deleted|changed|removed|created|stopped)|audit|what happened)\b/, terms: ['tasks', 'log'] },
   // The command-line tools' names stand for their areas.
+  // Names admins give nodes and the storages a node comes with (pvecm, pvesm): they say which area is meant.
+  { concept: 'node name', say: /\b(pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3}\b/, terms: ['node'], weight: 0.4 },
+  { concept: 'default storage', say: /\blocal-(lvm|zfs|btrfs)\b|\blocal storage\b/, terms: ['storage'], replaces: true },
   { concept: 'qm', say: /\bqm\b/, terms: ['qemu'] },
   { concept: 'pct', say: /\bpct\b/, terms: ['lxc'] },
   { concept: 'pvesm', say: /\bpvesm\b/, terms: ['storage'] },
