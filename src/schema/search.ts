@@ -74,6 +74,10 @@ export interface Ranked {
   acts?: boolean;
 }
 
+/** A change of who or what belongs to a pool or group. */
+const MEMBERSHIP =
+  /\b(remove|delete|take|drop|kick|add|put|move|assign|include|exclude)\b.{1,40}?\b(from|to|into|out of)\s+(?:(?:the|a|an|my|our|another|other)\s+)?(?:[\w.@-]+\s+)?(pools?|groups?)\b/;
+
 /** The word after an article or a possessive. */
 const DETERMINED = /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)/g;
 
@@ -216,6 +220,12 @@ export class OperationSearch {
     if (intents.has('DELETE') && ofGuest) {
       intents.set('PUT', 1);
       intents.set('DELETE', 0.7);
+    }
+    // Adding something to a pool or group, or removing it from one, changes the membership: neither the
+    // pool is destroyed nor a new member made ("remove vm 12 from pool prod", "add bob to the admins group").
+    if (MEMBERSHIP.test(query)) {
+      for (const [m, v] of intents) if (m !== 'PUT') intents.set(m, Math.min(v, 0.6));
+      intents.set('PUT', 1);
     }
     const writes = (intents.get('PUT') ?? 0) + (intents.get('POST') ?? 0) > 0;
     const n = this.catalog.operations.length;
