@@ -16,7 +16,7 @@ export const WEIGHTS = {
   /** An action verb beside an object of another area than guests ("stop the replication"). */
   verbBesideArea: 0.35,
   product: 0.6,
-  /** An operation that creates an item, when the request starts, stops or restarts something. */
+  /** An operation that creates or destroys an item, when the request stops or restarts something. */
   createForAction: 0.4,
   /** Any operation not about one guest, when the request names one. */
   elsewhereForNamedGuest: 0.85,

@@ -492,6 +492,9 @@ export class OperationSearch {
     // ("stop the ceph manager" is not `POST .../mgr/{id}`, which creates one). Starting may be: "start replicating vm 5".
     if (op.method === 'POST' && this.createsItem(id) && verbs.some((v) => v !== 'start' && POWER_VERBS.has(v)) && !creating)
       strength *= WEIGHTS.createForAction;
+    // Nor is it destroying it: stopping a task deletes the task, stopping a Ceph manager does not destroy it.
+    if (op.method === 'DELETE' && /^(destroy|delete|remove)\b/i.test(op.summary) && verbs.some((v) => POWER_VERBS.has(v)))
+      strength *= WEIGHTS.createForAction;
     let f = 0.55 + 1.25 * strength;
     if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.data.collection[id] ? 1.3 : 1.1;
     return f;

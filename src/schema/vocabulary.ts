@@ -38,7 +38,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(from|out of) (the )?ha\b/g, ' ha resource '],
   // A backup one restores from is the archive of the create-or-restore operations.
   [
-    /\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g,
+    // "From last night's backup", "from yesterdays dump": a word of when may stand before it; a backup job is no archive.
+    /\bfrom (a |an |the |its |their |his |her |my )?(last nights?'?s? |yesterday'?s? |this morning'?s? |sunday'?s? |last weeks?'?s? )?(vzdump |previous |old |existing |earlier |last |latest |nightly |daily |weekly )?(backup|archive|dump)( file| archive)?s?\b(?! jobs?\b)/g,
     ' archive ',
   ],
   [/\bvzdump archives?\b/g, ' archive '],

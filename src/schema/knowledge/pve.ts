@@ -147,6 +147,7 @@ export const PVE_CONCEPTS: Concept[] = [
     concept: 'appliance template',
     say: /\b(pveam|turnkey|appliances?|(ct|lxc|container) templates?)\b/,
     terms: ['aplinfo', 'template'],
+    replaces: true,
   },
   // High availability (ha-manager: resources, node affinity and resource affinity rules, groups).
   {
