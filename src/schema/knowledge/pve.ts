@@ -133,8 +133,8 @@ export const PVE_CONCEPTS: Concept[] = [
     terms: ['tfa'],
   },
   // A user or API token is named by its ID (pveum: "user@realm", "user@realm!token"); an e-mail address is not one.
-  { concept: 'user ID', say: /\b[a-z0-9._-]+@(pam|pve|[a-z][a-z0-9-]*)\b(?![.!@])/, terms: ['user', 'users'] },
-  { concept: 'API token ID', say: /\b[a-z0-9._-]+@[a-z][a-z0-9-]*![a-z0-9._-]+/, terms: ['token'] },
+  { concept: 'user ID', say: /\b[a-z0-9._-]{1,64}@(pam|pve|[a-z][a-z0-9-]{0,31})\b(?![.!@])/, terms: ['user', 'users'] },
+  { concept: 'API token ID', say: /\b[a-z0-9._-]{1,64}@[a-z][a-z0-9-]{0,31}![a-z0-9._-]{1,64}/, terms: ['token'] },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
   {
     concept: 'console',
