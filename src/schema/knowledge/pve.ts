@@ -183,7 +183,12 @@ export const PVE_CONCEPTS: Concept[] = [
   // The command-line tools' names stand for their areas.
   // Names admins give nodes and the storages a node comes with (pvecm, pvesm): they say which area is meant.
   { concept: 'node name', say: /\b(pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3}\b/, terms: ['node'], weight: 0.4 },
-  { concept: 'default storage', say: /\blocal-(lvm|zfs|btrfs)\b|\blocal storage\b/, terms: ['storage'], replaces: true },
+  {
+    concept: 'default storage',
+    say: /\blocal-(lvm|zfs|btrfs)\b|\blocal storage\b|\b(on|in|from|to) local\b(?!-| (disks?|time|users?|accounts?|network|drives?|realm|login))/,
+    terms: ['storage'],
+    replaces: true,
+  },
   { concept: 'qm', say: /\bqm\b/, terms: ['qemu'] },
   { concept: 'pct', say: /\bpct\b/, terms: ['lxc'] },
   { concept: 'pvesm', say: /\bpvesm\b/, terms: ['storage'] },
