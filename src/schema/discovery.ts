@@ -127,7 +127,7 @@ function byQuery(
   const mended = parsed.corrected.length ? `(read as: ${parsed.corrected.map(([a, b]) => `${clip(a, 30)}->${b}`).join(', ')})` : '';
   if (goal) {
     // The step that achieves the goal leads the operations; the text keeps the order to follow.
-    const recipeSteps = goal.match.recipe.steps;
+    const recipeSteps = search.recipes.forGuest(goal.match.recipe, guestKind(query));
     const steps = [...recipeSteps.filter((s) => s.main), ...recipeSteps.filter((s) => !s.main)].map((s) => s.op);
     const before = goal.leads ? [] : hits.slice(0, GOAL_AFTER);
     // Beside a goal, only the best two other hits: the rest of a goal's hits are mostly its incidental words.
@@ -155,6 +155,13 @@ function byQuery(
   if (ranked.confidence < WEAK_CONFIDENCE)
     lines.push(`Weak match: no operation covers most of these words. Closest areas to browse: ${closestAreas(hits).join(', ')} (tag=...).`);
   return { text: lines.filter(Boolean).join('\n'), operations: hits };
+}
+
+/** The one guest type a request names, if it names one: containers and VMs have their own operations. */
+function guestKind(query: string): 'qemu' | 'lxc' | undefined {
+  const lxc = /\b(ct|cts|container|containers|lxc|pct)\b/i.test(query);
+  const qemu = /\b(vm|vms|qemu|kvm|qm|virtual machines?)\b/i.test(query);
+  return lxc === qemu ? undefined : lxc ? 'lxc' : 'qemu';
 }
 
 /** A best hit that accounts for less of the request than this (words weighed by specificity) is a weak match. */

@@ -47,7 +47,28 @@ export class RecipeBook {
   /** How many goals hold each term. */
   private readonly goalsWith = new Map<string, number>();
 
-  constructor(catalog: Catalog, recipes: ReadonlyArray<Recipe>) {
+  /**
+   * The recipe's steps for the guest type a request names: a recipe written with a VM's operations answers
+   * a question about a container with the container's operations, where the schema has them; a step the other
+   * kind alone has (a VM's guest agent) is left out, unless nothing else would be left.
+   */
+  forGuest(recipe: ResolvedRecipe, guest: 'qemu' | 'lxc' | undefined): ResolvedRecipe['steps'] {
+    if (!guest) return recipe.steps;
+    const other = guest === 'lxc' ? '/qemu/{vmid}' : '/lxc/{vmid}';
+    const steps = recipe.steps.flatMap((s) => {
+      if (!s.op.path.includes(other)) return [s];
+      const op = this.catalog.get(s.op.method, s.op.path.replace(other, `/${guest}/{vmid}`));
+      return op ? [{ ...s, op }] : [];
+    });
+    // Both kinds' steps may now be one operation twice ("move a VM disk", "move a container volume").
+    const distinct = steps.filter((s, i) => steps.findIndex((t) => t.op === s.op) === i);
+    return distinct.length ? distinct : recipe.steps;
+  }
+
+  constructor(
+    private readonly catalog: Catalog,
+    recipes: ReadonlyArray<Recipe>,
+  ) {
     const vocabulary = new Set<string>();
     this.recipes = [];
     for (const r of recipes) {

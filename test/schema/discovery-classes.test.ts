@@ -147,6 +147,10 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         const drain = answer(catalogFor(v), { query: 'pve3 needs new ram, get everything off it without downtime first' });
         expect(drain.text).toMatch(/migrateall .*\(the step that does it\)/);
         expect(drain.operations?.[0]?.path).toBe('/nodes/{node}/migrateall');
+        // A goal about a container takes the container's operations, and none only a VM has.
+        const offline = answer(catalogFor(v), { query: 'my ct 20 has no internet, cant ping anything' });
+        expect(offline.text).toContain(`GET ${L}/config`);
+        expect(offline.text).not.toMatch(/\d\. \w+ \/nodes\/\{node\}\/qemu\//);
         // A hit that does what the verb says to the thing named comes before any goal.
         expectAmong(v, 'restore vm 100 from last nights backup', ['POST /nodes/{node}/qemu'], 1);
         expectAmong(v, 'kill the hung vm 66', [`POST ${Q}/status/stop`], 1);
