@@ -293,7 +293,9 @@ export class OperationSearch {
         }
         // A word that is a parameter's name counts as much as a summary word would, even among
         // the ninety parameters of a VM's config.
-        const setters = this.data.byParam.get(term);
+        // A guest setting's concept ("RAM", "swap") that neither changes anything nor names a guest is about
+        // the node's or the cluster's figures, not the operations that set it.
+        const setters = group.settings && !writes && !aboutGuest ? undefined : this.data.byParam.get(term);
         if (setters && setters.length <= PARAM_SPREAD) {
           const bonus = PARAM_BONUS * w * group.idf;
           for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
