@@ -80,6 +80,8 @@ const MEMBERSHIP =
 
 /** The word after an article or a possessive. */
 const DETERMINED = /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)/g;
+const DETERMINED_COMPOUND =
+  /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)\s+([a-z]+)(?=\s+(?:of|on|for|in|to|from|at|with)\b|\s*$|\s*[,.;?!])/g;
 
 export class OperationSearch {
   private candidates?: string[];
@@ -206,6 +208,8 @@ export class OperationSearch {
     // A word right after an article or a possessive is a noun, whatever verb it also is: "change the schedule",
     // "check my backup", "edit the start order".
     const nouns = new Set([...query.matchAll(DETERMINED)].map((m) => m[1]));
+    // So are both words of a compound noun closed by a preposition or the end: "the boot order of vm 4".
+    for (const m of query.matchAll(DETERMINED_COMPOUND)) nouns.add(m[1]).add(m[2]);
     const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''), nouns);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
@@ -372,6 +376,7 @@ export class OperationSearch {
   private intents(raw: string[], question: boolean, nouns: ReadonlySet<string>): { methods: Map<Intent, number>; verbs: string[] } {
     const strong = new Map<Intent, number>();
     const weak = new Map<Intent, number>();
+    const nounish = new Map<Intent, number>();
     const verbs: string[] = [];
     // A request opening with an action's name is an imperative: "snapshot a VM", "sync users".
     if (raw.length > 1 && !lookup(INTENT, raw[0]) && (ACTION_NOUNS.has(raw[0]) || this.data.actions.has(stem(raw[0]))))
@@ -380,8 +385,9 @@ export class OperationSearch {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
       const found = lookup(INTENT, word);
       if (!found) continue;
-      // After an article the word is a noun: it says what is wanted only when no verb does ("run the sync" vs "a sync").
-      const into = WEAK_INTENT.has(word) || nouns.has(word) ? weak : strong;
+      // After an article the word is a noun: it says what is wanted only when nothing else does ("run the sync",
+      // "what is the boot order" vs "a sync").
+      const into = nouns.has(word) ? nounish : WEAK_INTENT.has(word) ? weak : strong;
       if (into === strong) verbs.push(stem(word));
       const list = Array.isArray(found) ? found : [found];
       // The first method a verb names is its usual one; later ones are what it sometimes means.
@@ -389,7 +395,7 @@ export class OperationSearch {
     }
     // A request phrased as a question ("are there updates waiting", "does vm 7 have a snapshot") reads.
     if (question && !weak.has('GET')) weak.set('GET', 1);
-    const intents = strong.size > 0 ? strong : weak;
+    const intents = strong.size > 0 ? strong : weak.size > 0 ? weak : nounish;
     // "interfaces of a node", "show the OSDs": a plural asks for a collection when reading.
     const plural = raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.data.vocabulary.has(stem(w)));
     if (plural && (intents.size === 0 || intents.has('GET')) && !intents.has('LIST')) intents.set('LIST', 0.7);

@@ -120,6 +120,8 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
       it('reads a word after an article as a noun, and everyday words as filler', () => {
         expectAmong(v, 'change the schedule of the backup job', ['PUT /cluster/backup/{id}'], 1);
         expectAmong(v, 'edit the comment of the storage nas', ['PUT /storage/{storage}'], 1);
+        // A question about a setting reads it, even when the setting's name is also a verb ("order").
+        expectAmong(v, 'what is the boot order of vm 4', [`GET ${Q}/config`], 1);
         expectAmong(v, 'power cycle vm 60', [`POST ${Q}/status/reset`], 1);
         expectAmong(v, 'wake vm 20 from hibernation', [`POST ${Q}/status/resume`], 1);
         expectAmong(v, 'force reboot ct 12', [`POST ${L}/status/reboot`], 1);
