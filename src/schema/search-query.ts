@@ -104,6 +104,12 @@ export function typoBudget(length: number): number {
 
 const MAX_TYPO_WORD = 30;
 
+/** Whether `word` is `full` with one letter left out. */
+function isDroppedLetter(word: string, full: string): boolean {
+  for (let i = 0; i < full.length; i++) if (full.slice(0, i) + full.slice(i + 1) === word) return true;
+  return false;
+}
+
 /**
  * Mends misspelt words: a word that neither the index nor the lexicon knows becomes the known word
  * closest to it, within `typoBudget`, the more common one on a tie. Names, numbers and identifiers
@@ -128,8 +134,13 @@ export function correctTypos(
     let bestN = -1;
     for (const c of candidates) {
       if (Math.abs(c.length - word.length) > budget || c.length < 4) continue;
-      // A four-letter word is mended only by a swap of neighbours: same letters, same length.
-      if (word.length === 4 && (c.length !== 4 || [...c].sort().join('') !== [...word].sort().join(''))) continue;
+      // A four-letter word is mended only by a swap of neighbours (same letters, same length), or by the one
+      // letter it lacks of a verb or PVE word ("chek" -> check); never into another word by a changed letter.
+      if (word.length === 4) {
+        const swapped = c.length === 4 && [...c].sort().join('') === [...word].sort().join('');
+        const dropped = c.length === 5 && TYPO_TARGETS.has(c) && isDroppedLetter(word, c);
+        if (!swapped && !dropped) continue;
+      }
       const d = levenshtein(word, c);
       if (d > budget || d > bestD) continue;
       const n = commonness(c);

@@ -52,6 +52,11 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'deelte user carl@pve', ['DELETE /access/users/{userid}'], 1);
         // The answer says how it read the request.
         expect(answer(catalogFor(v), { query: 'snaphsot vm 12' }).text).toContain('snaphsot->snapshot');
+        // A four-letter word short of one letter of a verb is that verb; names of four letters stay.
+        expect(answer(catalogFor(v), { query: 'chek the status of ct 5' }).text).toContain('chek->check');
+        for (const q of ['move vm 5 to pool tank', 'back up the prod vms', 'list vms of bobs group']) {
+          expect(answer(catalogFor(v), { query: q }).text).not.toContain('read as');
+        }
         // Everyday words and the words of known phrases are no typos of schema words.
         for (const q of ['are there any snapshots of vm 5', 'bring back container 9 from its backup', 'shut vm 4 down please']) {
           expect(answer(catalogFor(v), { query: q }).text).not.toContain('read as');
