@@ -126,7 +126,9 @@ function byQuery(
   }
   const mended = parsed.corrected.length ? `(read as: ${parsed.corrected.map(([a, b]) => `${clip(a, 30)}->${b}`).join(', ')})` : '';
   if (goal) {
-    const steps = goal.match.recipe.steps.map((s) => s.op);
+    // The step that achieves the goal leads the operations; the text keeps the order to follow.
+    const recipeSteps = search.recipes.forGuest(goal.match.recipe, guestKind(query));
+    const steps = [...recipeSteps.filter((s) => s.main), ...recipeSteps.filter((s) => !s.main)].map((s) => s.op);
     const before = goal.leads ? [] : hits.slice(0, GOAL_AFTER);
     // Beside a goal, only the best two other hits: the rest of a goal's hits are mostly its incidental words.
     const rest = hits
@@ -136,7 +138,7 @@ function byQuery(
       mended,
       before.length ? renderList(before, { refusal: ctx.refusal }) : '',
       `Goal "${goal.match.recipe.goal}", in order:`,
-      ...goal.match.recipe.steps.map((s, i) => `  ${i + 1}. ${s.op.method} ${s.op.path}  ${s.why}`),
+      ...recipeSteps.map((s, i) => `  ${i + 1}. ${s.op.method} ${s.op.path}  ${s.why}${s.main ? ' (the step that does it)' : ''}`),
       rest.length ? `Also: ${rest.map((op) => `${op.method} ${op.path}`).join(', ')}` : '',
       `Details: proxmox-api-schema path=<path> method=<method>`,
     ];
@@ -155,6 +157,13 @@ function byQuery(
   return { text: lines.filter(Boolean).join('\n'), operations: hits };
 }
 
+/** The one guest type a request names, if it names one: containers and VMs have their own operations. */
+function guestKind(query: string): 'qemu' | 'lxc' | undefined {
+  const lxc = /\b(ct|cts|container|containers|lxc|pct)\b/i.test(query);
+  const qemu = /\b(vm|vms|qemu|kvm|qm|virtual machines?)\b/i.test(query);
+  return lxc === qemu ? undefined : lxc ? 'lxc' : 'qemu';
+}
+
 /** A best hit that accounts for less of the request than this (words weighed by specificity) is a weak match. */
 const WEAK_COVERAGE = 0.5;
 /** Below this confidence (unknown words counted too) the answer says the match is weak. */
@@ -163,6 +172,8 @@ const WEAK_CONFIDENCE = 0.35;
 const GOAL_AFTER = 2;
 /** A goal leads when it accounts for this much more of the request than the best single operation. */
 const GOAL_LEAD_MARGIN = 0.05;
+/** A goal fits when it accounts for this share of the request's weighed words. */
+const GOAL_COVERAGE = 0.6;
 /** Other hits named beside a goal's steps. */
 const GOAL_ALSO = 2;
 
@@ -174,14 +185,20 @@ const GOAL_ALSO = 2;
 function goalFor(ranked: Ranked, hits: Operation[]): { match: RecipeMatch; leads: boolean } | undefined {
   const match = ranked.recipe;
   // A goal shown beside good hits must say something they do not, or account for nearly all the request.
-  if (!match || match.matched < 3 || match.coverage < 0.6) return undefined;
+  if (!match || match.coverage < GOAL_COVERAGE) return undefined;
   // Cues: goal words that few operations hold and the best hit does not account for ("without downtime").
   const cues = match.cueWords.filter((w) => !ranked.topWords?.has(w)).length;
+  // Two words of a goal do when one of them is a cue only this goal or one other holds ("vm 12 freezes");
+  // otherwise it takes three.
+  const distinctive = match.distinctive.some((w) => !ranked.topWords?.has(w));
+  if (match.matched < (distinctive ? 2 : 3)) return undefined;
   if (cues === 0 && match.coverage < 0.9) return undefined;
   const inRecipe = hits[0] && match.recipe.steps.some((s) => s.op === hits[0]);
   // Only a request that says something no operation holds ("keeps crashing", "without downtime") is a goal first.
+  // A request whose verb the best hit carries out ("restore", "unlock") is answered by that hit first.
   const leads =
-    !hits.length || (!inRecipe && cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
+    !hits.length ||
+    (!inRecipe && !ranked.acts && cues > 0 && (match.coverage >= ranked.coverage + GOAL_LEAD_MARGIN || ranked.coverage < WEAK_COVERAGE));
   return { match, leads };
 }
 

@@ -30,7 +30,7 @@ export interface Doc {
 
 export const INDEX_FIELDS = ['leaf', 'path', 'name', 'summary', 'description', 'params', 'hints', 'meaning'];
 /** Bump when the index build or the snapshot layout changes, so old cached snapshots are rebuilt. */
-export const SNAPSHOT_FORMAT = 4;
+export const SNAPSHOT_FORMAT = 5;
 
 export interface SearchSnapshot {
   format: number;
@@ -253,7 +253,8 @@ function settingKeys(p: ParamSpec, pathWords: ReadonlySet<string>): string[] {
 function shapeFactor(op: Operation): number {
   const depth = splitPath(op.path).length;
   let f = /^directory index/i.test(op.summary) ? 0.6 : 1;
-  if (/^dummy\b|only for internal use/i.test(op.description)) f *= 0.5;
+  // Plumbing for other operations (migration tunnels, the dbus-vmstate helper) answers no one's question.
+  if (/^dummy\b|only for internal use|\bhelper\b/i.test(op.description)) f *= 0.5;
   return f / (1 + 0.04 * depth);
 }
 

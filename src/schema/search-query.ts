@@ -68,11 +68,16 @@ export function termsOf(word: string): string[] {
   return [...new Set([...(SYNONYM_ONLY.has(word) || SYNONYM_ONLY.has(s) ? [] : [s]), ...syn.map(stem)])];
 }
 
-/** Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them. */
-const COMMON_WORDS =
-  'there here where when then than them they were been being also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
+/**
+ * Everyday words that are no typo of a schema word ("there" is not "these"), though no operation holds them;
+ * in a request they say little about which operation is meant (the few operations whose text holds "when"
+ * or "last" are no better answers for it).
+ */
+export const COMMON_WORDS: ReadonlySet<string> = new Set(
+  'there here where when then than them they was were been being had has have also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year last people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
     ' ',
-  );
+  ),
+);
 
 /** Words the query side knows without the index: PVE's words for things, verbs, filler. */
 export const LEXICON: ReadonlySet<string> = new Set([
@@ -99,6 +104,12 @@ export function typoBudget(length: number): number {
 
 const MAX_TYPO_WORD = 30;
 
+/** Whether `word` is `full` with one letter left out. */
+function isDroppedLetter(word: string, full: string): boolean {
+  for (let i = 0; i < full.length; i++) if (full.slice(0, i) + full.slice(i + 1) === word) return true;
+  return false;
+}
+
 /**
  * Mends misspelt words: a word that neither the index nor the lexicon knows becomes the known word
  * closest to it, within `typoBudget`, the more common one on a tie. Names, numbers and identifiers
@@ -123,8 +134,13 @@ export function correctTypos(
     let bestN = -1;
     for (const c of candidates) {
       if (Math.abs(c.length - word.length) > budget || c.length < 4) continue;
-      // A four-letter word is mended only by a swap of neighbours: same letters, same length.
-      if (word.length === 4 && (c.length !== 4 || [...c].sort().join('') !== [...word].sort().join(''))) continue;
+      // A four-letter word is mended only by a swap of neighbours (same letters, same length), or by the one
+      // letter it lacks of a verb or PVE word ("chek" -> check); never into another word by a changed letter.
+      if (word.length === 4) {
+        const swapped = c.length === 4 && [...c].sort().join('') === [...word].sort().join('');
+        const dropped = c.length === 5 && TYPO_TARGETS.has(c) && isDroppedLetter(word, c);
+        if (!swapped && !dropped) continue;
+      }
       const d = levenshtein(word, c);
       if (d > budget || d > bestD) continue;
       const n = commonness(c);
@@ -157,15 +173,26 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
   // A phrasal verb split by its object joins again: "roll vm 5 back" -> "roll back vm 5",
   // "turn the firewall on" -> "turn on the firewall", "shut ct 7 down" -> "shut down ct 7".
   t = t.replace(
-    /\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)\b/g,
+    // Only a particle that ends the phrase: in "start the monitor on pve3", "on" says where.
+    /\b(roll|turn|shut|power|spin|switch|boot|back|clean|free|start|fire)((?: [a-z0-9'-]+){1,3}) (back|on|off|down|up)(?=\s*$|\s*[,.;!?]|\s+(?:to|and|again|now|please|for|from|so|then|but)\b)/g,
     '$1 $3$2',
   );
-  t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, ' reset ');
+  // "Stop vm 5 from starting at boot": stopping something from happening is switching it off.
+  t = t.replace(/\b(stop|prevent|keep)\b((?: [a-z0-9'-]+){1,4}) from (start|boot|run|auto)/g, ' disable$2 $3');
+  // A container has no reset: forcing its reboot is still a reboot.
+  const container = /\b(ct|cts|container|containers|lxc|pct)\b/.test(t);
+  t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, container ? ' reboot ' : ' reset ');
+  // A suspended or hibernated guest wakes by resuming; waking a node is wake-on-LAN.
+  if (/\b(vm|vms|guest|ct|container|qemu)\b/.test(t))
+    t = t.replace(/\bwake( \w+)? up\b|\bwake\b|\bunsuspend\b|\bunhibernate\b/g, ' resume$1 ');
   t = t.replace(/\b(force(d|fully)?|hard)[ -]?(stop|shutdown|shut down|off|power off|power down)\b/g, ' stop ');
   t = t.replace(/\bpull the plug( on)?\b/g, ' stop ');
   const optionOnly =
     namesSetting || /\b(firewall|option|flag|feature|setting|tfa|2fa|two[- ]factor|ha|agent|protection|autostart|nesting)\b/.test(t);
   if (optionOnly) t = t.replace(/\b(turn|switch|flip)(ed|s)? on\b/g, ' enable ').replace(/\b(turn|switch|flip)(ed|s)? off\b/g, ' disable ');
+  // A firewall or a second factor is switched on or off, not started: its option is set (a service is what starts).
+  if (/\b(firewall|tfa|2fa|two[- ]factor|protection)\b/.test(t) && !/\bservices?\b/.test(t))
+    t = t.replace(/\bstart(s|ed)?\b/g, ' enable ').replace(/\bstop(s|ped)?\b/g, ' disable ');
   return t;
 }
 
@@ -177,7 +204,7 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
 export function consumeConcepts(text: string, concepts: Concept[]): string {
   let t = text;
   for (const c of concepts) {
-    if (!c.settings?.length) continue;
+    if (!c.settings?.length && !c.replaces) continue;
     t = t.replace(new RegExp(c.say.source, 'g'), (m) =>
       c.noVerb
         ? ' '

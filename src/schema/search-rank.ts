@@ -16,6 +16,8 @@ export const WEIGHTS = {
   /** An action verb beside an object of another area than guests ("stop the replication"). */
   verbBesideArea: 0.35,
   product: 0.6,
+  /** An operation that creates or destroys an item, when the request stops or restarts something. */
+  createForAction: 0.4,
   /** Any operation not about one guest, when the request names one. */
   elsewhereForNamedGuest: 0.85,
 };
@@ -24,7 +26,21 @@ export const WEIGHTS = {
 export const RARE_IN_OPERATIONS = 3;
 
 /** A guest's power actions: the words that most often stand for something else's start or stop. */
-export const POWER_VERBS = new Set(['start', 'stop', 'shutdown', 'reboot', 'restart', 'reset', 'suspend', 'resume', 'kill', 'halt']);
+export const POWER_VERBS = new Set([
+  'start',
+  'stop',
+  'shutdown',
+  'reboot',
+  'restart',
+  'reset',
+  'suspend',
+  'resume',
+  'kill',
+  'halt',
+  'pause',
+  'unpause',
+  'hibernate',
+]);
 
 /** Path words that scope rather than name an area: a guest's own actions stay strong beside them. */
 export const SCOPE_WORDS = ['node', 'qemu', 'lxc', 'cluster', 'status', 'config', 'current', 'vm', 'guest', 'all', 'bulk', 'action'];
@@ -43,6 +59,9 @@ export const QUESTION_OPENERS = new Set([
   'any',
   'whats',
   "what's",
+  'what',
+  'which',
+  'how',
   'where',
   'when',
   'who',

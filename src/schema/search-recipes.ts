@@ -8,7 +8,7 @@ import { termsOf, words } from './search-query.js';
 
 export interface ResolvedRecipe {
   goal: string;
-  steps: Array<{ op: Operation; why: string }>;
+  steps: Array<{ op: Operation; why: string; main?: boolean }>;
   terms: ReadonlySet<string>;
 }
 
@@ -30,22 +30,52 @@ export interface RecipeMatch {
   matched: number;
   /** Those of them that few or no operations hold: they say what the goal is. */
   cueWords: string[];
+  /** Cue words that at most two goals hold ("freezes", not "keep"): one of them with one more word names the goal. */
+  distinctive: string[];
 }
+
+/** A word weighing less than this (filler, pure verbs) counts towards no goal's matched words. */
+const MATCHING_WEIGHT = 0.5;
+/** A word held by at most this many goals tells them apart. */
+const DISTINCTIVE_IN_GOALS = 2;
 
 export class RecipeBook {
   readonly recipes: ResolvedRecipe[];
   /** Every word the recipes know, so that typo mending leaves them alone. */
   readonly vocabulary: ReadonlySet<string>;
   private readonly terms: ReadonlySet<string>;
+  /** How many goals hold each term. */
+  private readonly goalsWith = new Map<string, number>();
 
-  constructor(catalog: Catalog, recipes: ReadonlyArray<Recipe>) {
+  /**
+   * The recipe's steps for the guest type a request names: a recipe written with a VM's operations answers
+   * a question about a container with the container's operations, where the schema has them; a step the other
+   * kind alone has (a VM's guest agent) is left out, unless nothing else would be left.
+   */
+  forGuest(recipe: ResolvedRecipe, guest: 'qemu' | 'lxc' | undefined): ResolvedRecipe['steps'] {
+    if (!guest) return recipe.steps;
+    const other = guest === 'lxc' ? '/qemu/{vmid}' : '/lxc/{vmid}';
+    const steps = recipe.steps.flatMap((s) => {
+      if (!s.op.path.includes(other)) return [s];
+      const op = this.catalog.get(s.op.method, s.op.path.replace(other, `/${guest}/{vmid}`));
+      return op ? [{ ...s, op }] : [];
+    });
+    // Both kinds' steps may now be one operation twice ("move a VM disk", "move a container volume").
+    const distinct = steps.filter((s, i) => steps.findIndex((t) => t.op === s.op) === i);
+    return distinct.length ? distinct : recipe.steps;
+  }
+
+  constructor(
+    private readonly catalog: Catalog,
+    recipes: ReadonlyArray<Recipe>,
+  ) {
     const vocabulary = new Set<string>();
     this.recipes = [];
     for (const r of recipes) {
       const steps = r.steps.flatMap((s) => {
         const [method, path] = s.op.split(' ');
         const op = catalog.get(method as HttpMethod, path);
-        return op ? [{ op, why: s.why }] : [];
+        return op ? [{ op, why: s.why, main: s.main }] : [];
       });
       if (steps.length === 0) continue;
       const terms = new Set<string>();
@@ -57,6 +87,7 @@ export class RecipeBook {
     }
     this.vocabulary = vocabulary;
     this.terms = new Set(this.recipes.flatMap((r) => [...r.terms]));
+    for (const r of this.recipes) for (const t of r.terms) this.goalsWith.set(t, (this.goalsWith.get(t) ?? 0) + 1);
   }
 
   /** The recipe that accounts for most of the request, if any accounts for two of its words. */
@@ -70,14 +101,20 @@ export class RecipeBook {
       let covered = 0;
       let matched = 0;
       const cueWords: string[] = [];
+      const distinctive: string[] = [];
       for (const w of told) {
-        if (!w.terms.some((t) => recipe.terms.has(t))) continue;
+        const shared = w.terms.filter((t) => recipe.terms.has(t));
+        if (shared.length === 0) continue;
         covered += w.weight * w.idf;
+        // Filler ("again", "make") and pure verbs add to the coverage but do not make a goal.
+        if (w.weight < MATCHING_WEIGHT) continue;
         matched++;
-        if (w.cue) cueWords.push(w.word);
+        if (!w.cue) continue;
+        cueWords.push(w.word);
+        if (shared.some((t) => (this.goalsWith.get(t) ?? 0) <= DISTINCTIVE_IN_GOALS)) distinctive.push(w.word);
       }
       const coverage = covered / wanted;
-      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched, cueWords };
+      if (matched >= 2 && (!best || coverage > best.coverage)) best = { recipe, coverage, matched, cueWords, distinctive };
     }
     return best;
   }

@@ -11,11 +11,13 @@ import {
   QUALIFIED_AREAS,
   SETTING_WORDS,
   STATE_WORDS,
+  SYNONYMS,
   WEAK_INTENT,
   VERB_OBJECT,
   type Intent,
 } from './vocabulary.js';
 import {
+  COMMON_WORDS,
   LEXICON,
   TYPO_TARGETS,
   conceptsIn,
@@ -68,10 +70,22 @@ export interface Ranked {
   topWords?: ReadonlySet<string>;
   /** The goal recipe that best fits the request, if any fits two of its words. */
   recipe?: RecipeMatch;
+  /** The best hit accounts for the request's action verb. */
+  acts?: boolean;
 }
+
+/** A change of who or what belongs to a pool or group. */
+const MEMBERSHIP =
+  /\b(remove|delete|take|drop|kick|add|put|move|assign|include|exclude)\b.{1,40}?\b(from|to|into|out of)\s+(?:(?:the|a|an|my|our|another|other)\s+)?(?:[\w.@-]+\s+)?(pools?|groups?)\b/;
+
+/** The word after an article or a possessive. */
+const DETERMINED = /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)/g;
+const DETERMINED_COMPOUND =
+  /\b(?:the|a|an|my|its|this|that|their|his|her|our|your|each|every)\s+([a-z]+)\s+([a-z]+)(?=\s+(?:of|on|for|in|to|from|at|with)\b|\s*$|\s*[,.;?!])/g;
 
 export class OperationSearch {
   private candidates?: string[];
+  private creates?: boolean[];
   private recipeBook?: RecipeBook;
   private areas?: Set<string>;
   private readonly knowledge: ProductKnowledge;
@@ -187,20 +201,35 @@ export class OperationSearch {
         word: `concept:${c.concept}`,
         terms: c.terms.map(stem),
         settings: c.settings,
-        weight: c.settings?.length ? 1 : WEIGHTS.concept,
+        weight: c.weight ?? (c.settings?.length ? 1 : WEIGHTS.concept),
       });
     }
     if (parsed.length === 0) return { hits: [], coverage: 0, confidence: 0 };
-    const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''));
+    // A word right after an article or a possessive is a noun, whatever verb it also is: "change the schedule",
+    // "check my backup", "edit the start order".
+    const nouns = new Set([...query.matchAll(DETERMINED)].map((m) => m[1]));
+    // So are both words of a compound noun closed by a preposition or the end: "the boot order of vm 4".
+    for (const m of query.matchAll(DETERMINED_COMPOUND)) nouns.add(m[1]).add(m[2]);
+    const { methods: intents, verbs } = this.intents(raw, QUESTION_OPENERS.has(query.trim().split(/\s+/)[0]?.toLowerCase() ?? ''), nouns);
     if (filtered && !intents.has('LIST')) intents.set('LIST', 1);
     for (const m of ruled) intents.set(m, 1);
     // A question that changes something and names a guest setting points at the operations setting it.
     // Removing a device or setting from a guest ("remove net1 from vm 12", "detach the CD") changes
     // the guest's config; the guest itself stays.
     const names = (t: string) => parsed.some((g) => g.terms.includes(t));
-    if (intents.has('DELETE') && parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) {
+    // An everyday word for a setting ("disk", "network") counts only beside one guest named by its ID.
+    const ofGuest =
+      (parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) ||
+      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w))));
+    if (intents.has('DELETE') && ofGuest) {
       intents.set('PUT', 1);
       intents.set('DELETE', 0.7);
+    }
+    // Adding something to a pool or group, or removing it from one, changes the membership: neither the
+    // pool is destroyed nor a new member made ("remove vm 12 from pool prod", "add bob to the admins group").
+    if (MEMBERSHIP.test(query)) {
+      for (const [m, v] of intents) if (m !== 'PUT') intents.set(m, Math.min(v, 0.6));
+      intents.set('PUT', 1);
     }
     const writes = (intents.get('PUT') ?? 0) + (intents.get('POST') ?? 0) > 0;
     const n = this.catalog.operations.length;
@@ -221,7 +250,7 @@ export class OperationSearch {
       [...distinct.values()].map((g) => {
         const df = Math.min(...g.terms.map((t) => this.data.df.get(t) ?? 0).filter((d) => d > 0), n + 1);
         const rare = df > n || df <= RARE_IN_OPERATIONS;
-        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : 1);
+        const weight = g.weight ?? (PURE_VERBS.has(g.terms[0]) ? WEIGHTS.pureVerb : GENERIC_WORDS.has(g.word) ? WEIGHTS.generic : 1);
         return { word: g.word, terms: g.terms, weight, idf: df > n ? maxIdf : Math.log(1 + n / df), cue: rare };
       }),
     );
@@ -233,7 +262,7 @@ export class OperationSearch {
           g.weight ??
           (PURE_VERBS.has(g.terms[0])
             ? WEIGHTS.pureVerb
-            : GENERIC_WORDS.has(g.word)
+            : GENERIC_WORDS.has(g.word) || this.filler(g.word)
               ? WEIGHTS.generic
               : PRODUCT_WORDS.has(g.word)
                 ? WEIGHTS.product
@@ -245,7 +274,14 @@ export class OperationSearch {
     // a Ceph service, a task), an action verb that is also a guest's action ("stop", "start") only says
     // what to do with that thing.
     const areas = this.areaWords();
-    const namesArea = groups.some((g) => !lookup(INTENT, g.word) && !g.word.startsWith('concept:') && g.terms.some((t) => areas.has(t)));
+    // A power verb names no area itself, even one INTENT does not list ("kill" is `stop`).
+    const namesArea = groups.some(
+      (g) =>
+        !lookup(INTENT, g.word) &&
+        !POWER_VERBS.has(g.word) &&
+        !g.word.startsWith('concept:') &&
+        g.terms.some((t) => areas.has(t) && !POWER_VERBS.has(t)),
+    );
     if (namesArea) for (const g of groups) if (POWER_VERBS.has(g.word) && g.weight === 1) g.weight = WEIGHTS.verbBesideArea;
     // Each word scores by its best-matching term (its own stem or a PVE word for it), so a word with
     // several synonyms does not outweigh a word with one; the words' scores then add up.
@@ -261,7 +297,9 @@ export class OperationSearch {
         }
         // A word that is a parameter's name counts as much as a summary word would, even among
         // the ninety parameters of a VM's config.
-        const setters = this.data.byParam.get(term);
+        // A guest setting's concept ("RAM", "swap") that neither changes anything nor names a guest is about
+        // the node's or the cluster's figures, not the operations that set it.
+        const setters = group.settings && !writes && !aboutGuest ? undefined : this.data.byParam.get(term);
         if (setters && setters.length <= PARAM_SPREAD) {
           const bonus = PARAM_BONUS * w * group.idf;
           for (const id of setters) best.set(id, Math.max(best.get(id) ?? 0, bonus));
@@ -295,10 +333,11 @@ export class OperationSearch {
     // "make vm 123 start at boot" changes guest 123; "restore vm 123 from a backup" creates it anew.
     ctx.namedGuest = NAMED_GUEST.test(query) && !raw.some((w) => CREATE_VERBS.has(w) && w !== 'make');
     const ops = this.catalog.operations;
+    const creating = raw.some((w) => CREATE_VERBS.has(w) || w === 'add');
     const scored: Array<{ id: number; score: number; why?: string }> = [];
     for (const [id, entry] of total) {
       const coverage = entry.covered / wanted;
-      const intent = this.intentFactor(id, intents, verbs);
+      const intent = this.intentFactor(id, intents, verbs, creating);
       scored.push({ id, score: entry.score * (0.3 + coverage) ** 1.5 * intent * this.data.shape[id] });
       if (DEBUG) scored[scored.length - 1].why = `${entry.why} cov=${coverage.toFixed(2)} int=${intent.toFixed(2)}`;
     }
@@ -322,16 +361,22 @@ export class OperationSearch {
     const typical = wanted / groups.length;
     const coverage = best ? best.covered / wanted : 0;
     const confidence = best ? best.covered / (wanted + unknown * typical) : 0;
-    return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []) };
+    // The best hit does what the request's verb says ("restore vm 100 from last night's backup"): an operation, not a goal.
+    // It must also account for the thing acted on: a guest's reboot does not answer "reboot pve1 without downtime".
+    const isVerb = (w: string) => verbs.includes(stem(w));
+    const acts =
+      !!best && best.words.some(isVerb) && best.words.some((w) => !isVerb(w) && (groups.find((g) => g.word === w)?.weight ?? 0) >= 0.5);
+    return { hits, coverage, confidence, groups, recipe, topWords: new Set(best?.words ?? []), acts };
   }
 
   /**
    * Which HTTP methods the question asks for, with a strength. Action verbs ("delete", "log in") beat
    * words that only lean towards reading ("get a ticket", "what", "status").
    */
-  private intents(raw: string[], question: boolean): { methods: Map<Intent, number>; verbs: string[] } {
+  private intents(raw: string[], question: boolean, nouns: ReadonlySet<string>): { methods: Map<Intent, number>; verbs: string[] } {
     const strong = new Map<Intent, number>();
     const weak = new Map<Intent, number>();
+    const nounish = new Map<Intent, number>();
     const verbs: string[] = [];
     // A request opening with an action's name is an imperative: "snapshot a VM", "sync users".
     if (raw.length > 1 && !lookup(INTENT, raw[0]) && (ACTION_NOUNS.has(raw[0]) || this.data.actions.has(stem(raw[0]))))
@@ -340,7 +385,9 @@ export class OperationSearch {
       // Only a verb's plain form gives an intent: "stopped", "settings" and "changes" are states and things.
       const found = lookup(INTENT, word);
       if (!found) continue;
-      const into = WEAK_INTENT.has(word) ? weak : strong;
+      // After an article the word is a noun: it says what is wanted only when nothing else does ("run the sync",
+      // "what is the boot order" vs "a sync").
+      const into = nouns.has(word) ? nounish : WEAK_INTENT.has(word) ? weak : strong;
       if (into === strong) verbs.push(stem(word));
       const list = Array.isArray(found) ? found : [found];
       // The first method a verb names is its usual one; later ones are what it sometimes means.
@@ -348,7 +395,7 @@ export class OperationSearch {
     }
     // A request phrased as a question ("are there updates waiting", "does vm 7 have a snapshot") reads.
     if (question && !weak.has('GET')) weak.set('GET', 1);
-    const intents = strong.size > 0 ? strong : weak;
+    const intents = strong.size > 0 ? strong : weak.size > 0 ? weak : nounish;
     // "interfaces of a node", "show the OSDs": a plural asks for a collection when reading.
     const plural = raw.some((w) => w.length > 3 && w.endsWith('s') && stem(w) !== w && this.data.vocabulary.has(stem(w)));
     if (plural && (intents.size === 0 || intents.has('GET')) && !intents.has('LIST')) intents.set('LIST', 0.7);
@@ -424,13 +471,38 @@ export class OperationSearch {
    * names the verb fits whatever its method ("remove a permission": PUT /access/acl "add or remove
    * permissions"). Listing is a GET of a collection (a path with items below it), not of one item.
    */
-  private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[]): number {
+  /** An everyday word that names neither a PVE thing, a verb nor a path of the schema ("when", "last", but not "out"). */
+  private filler(word: string): boolean {
+    return COMMON_WORDS.has(word) && !lookup(SYNONYMS, word) && !lookup(INTENT, word) && !this.areaWords().has(word);
+  }
+
+  /**
+   * Whether a POST creates an item (of a collection, or one named by its last path parameter) rather than
+   * acting: `POST .../vzdump` "Create backup" is an action one starts.
+   */
+  private createsItem(id: number): boolean {
+    this.creates ??= this.catalog.operations.map(
+      (op, i) =>
+        op.method === 'POST' &&
+        (this.data.collection[i] || (op.path.endsWith('}') && /^(create|add|new|register|generate)\b/i.test(op.summary))),
+    );
+    return this.creates[id];
+  }
+
+  private intentFactor(id: number, intents: Map<Intent, number>, verbs: string[], creating: boolean): number {
     const op = this.catalog.operations[id];
     if (intents.size === 0) return op.method === 'GET' ? 1.15 : 1;
     const wantsList = intents.get('LIST') ?? 0;
     let strength = Math.max(intents.get(op.method) ?? 0, op.method === 'GET' ? wantsList : 0);
     // A reader whose summary merely mentions the verb as a noun ("with pending changes") does not.
     if (strength < 1 && (op.method !== 'GET' || intents.has('GET')) && verbs.some((v) => this.data.summaryWords[id].has(v))) strength = 1;
+    // POST both creates things and acts on them: stopping or restarting something is no creation of it
+    // ("stop the ceph manager" is not `POST .../mgr/{id}`, which creates one). Starting may be: "start replicating vm 5".
+    if (op.method === 'POST' && this.createsItem(id) && verbs.some((v) => v !== 'start' && POWER_VERBS.has(v)) && !creating)
+      strength *= WEIGHTS.createForAction;
+    // Nor is it destroying it: stopping a task deletes the task, stopping a Ceph manager does not destroy it.
+    if (op.method === 'DELETE' && /^(destroy|delete|remove)\b/i.test(op.summary) && verbs.some((v) => POWER_VERBS.has(v)))
+      strength *= WEIGHTS.createForAction;
     let f = 0.55 + 1.25 * strength;
     if (wantsList && op.method === 'GET') f *= op.path.endsWith('}') ? 0.7 : this.data.collection[id] ? 1.3 : 1.1;
     return f;

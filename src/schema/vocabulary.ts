@@ -14,6 +14,7 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(logged|signed) ?(in|on)(to)?\b/g, ' users '],
   [/\blog ?in\b/g, ' login '],
   [/\bback ?up\b/g, ' backup '],
+  [/\bbacked up\b/g, ' backup '],
   [/\bset ?up\b/g, ' create '],
   [/\bip ?sets?\b/g, ' ipset '],
   [/\bright now\b/g, ' now '],
@@ -24,6 +25,9 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bturn on\b/g, ' start '],
   [/\bturn off\b/g, ' stop '],
   [/\bshut ?down\b/g, ' shutdown '],
+  [/\bshut(ting)? off\b/g, ' stop '],
+  // Power-cycling is a reset: off and on again at once.
+  [/\bpower[- ]?cycl\w*\b/g, ' reset '],
   [/\bboot up\b/g, ' start '],
   // A guest made highly available, or put under HA management, is an HA resource.
   [/\bhighly available\b/g, ' ha resource '],
@@ -34,7 +38,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\b(from|out of) (the )?ha\b/g, ' ha resource '],
   // A backup one restores from is the archive of the create-or-restore operations.
   [
-    /\bfrom (a |an |the |its |their |his |her )?(vzdump |previous |old |existing |earlier |last |latest )?(backup|archive|dump)( file| archive)?s?\b/g,
+    // "From last night's backup", "from yesterdays dump": a word of when may stand before it; a backup job is no archive.
+    /\bfrom (a |an |the |its |their |his |her |my )?(last nights?'?s? |yesterday'?s? |this morning'?s? |sunday'?s? |last weeks?'?s? )?(vzdump |previous |old |existing |earlier |last |latest |nightly |daily |weekly )?(backup|archive|dump)( file| archive)?s?\b(?! jobs?\b)/g,
     ' archive ',
   ],
   [/\bvzdump archives?\b/g, ' archive '],
@@ -426,6 +431,9 @@ export const INTENT: Record<string, Intent | Intent[]> = {
   unlock: 'PUT',
   eject: 'PUT',
   unplug: 'PUT',
+  disconnect: 'PUT',
+  reconnect: 'PUT',
+  plug: 'PUT',
   detach: ['PUT', 'DELETE'],
   protect: 'PUT',
   pass: 'PUT',
@@ -464,8 +472,10 @@ export const AREA_WORDS: Array<[RegExp, string]> = [
   [/^\/cluster\/resources/, 'inventory all guests vms containers'],
   [/^\/cluster\/nextid/, 'free vmid'],
   [/^\/cluster\/acme\/plugins/, 'dns challenge'],
-  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade'],
+  [/^\/nodes\/\{node\}\/apt\/update/, 'package updates upgrade pending available'],
   [/^\/nodes\/\{node\}\/certificates/, 'tls ssl https'],
+  // Ceph's daemons are started, stopped and restarted as services of the node (ceph.target units).
+  [/^\/nodes\/\{node\}\/ceph\/(start|stop|restart)$/, 'service daemon mon monitor mgr manager mds osd'],
 ];
 
 /** Nouns that are imperative verbs when they open a request: "snapshot a VM", "back up a container". */
@@ -559,6 +569,17 @@ export const VERB_OBJECT: Array<{ verbs: string[]; objects: string[]; add: strin
     method: 'PUT',
   },
   { verbs: ['restore', 'recover', 'revert'], objects: ['snapshot', 'checkpoint'], add: ['rollback'] },
+  // A migration or backup under way is a task: stopping it stops the task, not the guest.
+  {
+    verbs: ['stop', 'kill', 'cancel', 'abort', 'halt'],
+    objects: ['migration', 'vzdump', 'process', 'task', 'worker'],
+    add: ['tasks', 'upid'],
+    method: 'DELETE',
+  },
+  // A job is paused or resumed by its `disable` flag; the guests it covers keep running.
+  { verbs: ['pause', 'suspend', 'resume', 'unpause', 'halt'], objects: ['replication', 'job', 'jobs'], add: ['disable'], method: 'PUT' },
+  // HA is switched on for a guest by making it an HA resource.
+  { verbs: ['enable', 'activate', 'add', 'put'], objects: ['ha'], add: ['resources'], method: 'POST' },
 ];
 
 /**

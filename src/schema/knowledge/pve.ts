@@ -76,7 +76,7 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'boot order', say: /\bboot ?(order|device|from)\b|\bboots? (from|off)\b/, terms: ['boot', 'config'], settings: ['boot'] },
   {
     concept: 'start at boot',
-    say: /\b(start(s|ed)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/,
+    say: /\b(start(s|ed|ing)? (at|on|with( the)?) (host )?boot|auto-?start|on ?boot|startup (order|delay))\b/,
     terms: ['onboot', 'startup'],
     settings: ['onboot', 'startup'],
     noVerb: true,
@@ -132,6 +132,9 @@ export const PVE_CONCEPTS: Concept[] = [
     say: /\b(2fa|tfa|two[- ]factor|totp|otp|yubi ?key|webauthn|authenticator( app)?|recovery (keys?|codes?))\b/,
     terms: ['tfa'],
   },
+  // A user or API token is named by its ID (pveum: "user@realm", "user@realm!token"); an e-mail address is not one.
+  { concept: 'user ID', say: /\b[a-z0-9._-]{1,64}@(pam|pve|[a-z][a-z0-9-]{0,31})\b(?![.!@])/, terms: ['user', 'users'] },
+  { concept: 'API token ID', say: /\b[a-z0-9._-]{1,64}@[a-z][a-z0-9-]{0,31}![a-z0-9._-]{1,64}/, terms: ['token'] },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
   {
     concept: 'console',
@@ -142,8 +145,9 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'template', say: /\b(golden image|base image|template)\b/, terms: ['template', 'clone'] },
   {
     concept: 'appliance template',
-    say: /\b(pveam|turnkey|appliance|ct template|lxc template|container template)\b/,
+    say: /\b(pveam|turnkey|appliances?|(ct|lxc|container) templates?)\b/,
     terms: ['aplinfo', 'template'],
+    replaces: true,
   },
   // High availability (ha-manager: resources, node affinity and resource affinity rules, groups).
   {
@@ -177,6 +181,14 @@ export const PVE_CONCEPTS: Concept[] = [
   // Who did what: the cluster log and task list.
   { concept: 'audit trail', say: /\b(who (did|deleted|changed|removed|created|stopped)|audit|what happened)\b/, terms: ['tasks', 'log'] },
   // The command-line tools' names stand for their areas.
+  // Names admins give nodes and the storages a node comes with (pvecm, pvesm): they say which area is meant.
+  { concept: 'node name', say: /\b(pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3}\b/, terms: ['node'], weight: 0.4 },
+  {
+    concept: 'default storage',
+    say: /\blocal-(lvm|zfs|btrfs)\b|\blocal storage\b|\b(on|in|from|to) local\b(?!-| (disks?|time|users?|accounts?|network|drives?|realm|login))/,
+    terms: ['storage'],
+    replaces: true,
+  },
   { concept: 'qm', say: /\bqm\b/, terms: ['qemu'] },
   { concept: 'pct', say: /\bpct\b/, terms: ['lxc'] },
   { concept: 'pvesm', say: /\bpvesm\b/, terms: ['storage'] },
@@ -191,7 +203,7 @@ export const PVE_RECIPES: Recipe[] = [
   {
     goal: 'find out why a guest crashes, freezes or stops',
     words:
-      'crash crashes crashed crashing freeze freezes freezing frozen hang hangs hung stuck unresponsive dies died keeps stopping night overnight randomly random wrong problem unstable why investigate troubleshoot diagnose',
+      'crash crashes crashed crashing freeze freezes freezing frozen hang hangs hung stuck unresponsive dies died keeps stopping night overnight randomly random wrong problem unstable why investigate troubleshoot diagnose debug debugging panic lockup issue',
     steps: [
       { op: `GET ${N}/tasks`, why: 'tasks of the guest (filter vmid, errors)' },
       { op: `GET ${N}/journal`, why: 'node journal around that time' },
@@ -201,7 +213,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'diagnose a failed job or task (backup, migration, replication)',
-    words: 'failed fails failing error errors job task backup migration replication why broke',
+    words: 'failed fails failing error errors job task backup migration replication why broke went wrong reason unsuccessful log logs',
     steps: [
       { op: 'GET /cluster/tasks', why: 'recent tasks of the cluster, with status' },
       { op: `GET ${N}/tasks/{upid}/log`, why: 'the failed task log' },
@@ -210,17 +222,19 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'find what fills a storage and make room',
-    words: 'full filled filling space room free up clean cleanup out of space running out taking what eating largest',
+    words:
+      'full filled filling space room free up clean cleanup out of space running out taking what eating largest almost nearly usage using fills',
     steps: [
       { op: `GET ${N}/storage/{storage}/status`, why: 'used and free space' },
-      { op: `GET ${N}/storage/{storage}/content`, why: 'its volumes with sizes (backups, images, ISOs)' },
+      { op: `GET ${N}/storage/{storage}/content`, why: 'its volumes with sizes (backups, images, ISOs)', main: true },
       { op: `DELETE ${N}/storage/{storage}/prunebackups`, why: 'prune old backups by retention' },
       { op: `DELETE ${N}/storage/{storage}/content/{volume}`, why: 'delete one volume' },
     ],
   },
   {
     goal: 'find which guest uses the most CPU, memory or disk',
-    words: 'which guest vm container eating hogging using most top heavy consumes cpu ram memory load busy',
+    words:
+      'which guest vm container eating hogging using most top heavy consumes cpu ram memory load busy responsible culprit hog hogs consuming consumption spike high',
     steps: [
       { op: 'GET /cluster/resources', why: 'every guest with cpu, mem, disk (type=vm)' },
       { op: `GET ${Q}/rrddata`, why: 'one guest over time' },
@@ -229,21 +243,23 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'empty a node for maintenance (reboot, kernel update, hardware work)',
-    words: 'maintenance reboot kernel update upgrade hardware without downtime evacuate empty drain move everything off node host',
+    words:
+      'maintenance reboot kernel update upgrade hardware without downtime evacuate empty drain move everything off node host patch patching going down interruption offline',
     steps: [
       { op: 'GET /cluster/resources', why: 'what runs on the node' },
-      { op: `POST ${N}/migrateall`, why: 'migrate all its guests to a target node' },
+      { op: `POST ${N}/migrateall`, why: 'migrate all its guests to a target node', main: true },
       { op: `POST ${Q}/migrate`, why: 'or one guest at a time' },
       { op: `POST ${N}/status`, why: 'reboot the node (command=reboot)' },
     ],
   },
   {
     goal: 'move every guest off a failing disk or storage',
-    words: 'failing dying bad broken degraded disk drive storage move get everything off evacuate smart',
+    words:
+      'failing dying bad broken degraded disk drive storage move get everything off evacuate smart sectors reallocated replace replacing errors',
     steps: [
       { op: `GET ${N}/disks/smart`, why: 'SMART health of the disk' },
       { op: `GET ${N}/storage/{storage}/content`, why: 'which guest volumes live there' },
-      { op: `POST ${Q}/move_disk`, why: 'move a VM disk to another storage' },
+      { op: `POST ${Q}/move_disk`, why: 'move a VM disk to another storage', main: true },
       { op: `POST ${L}/move_volume`, why: 'move a container volume' },
     ],
   },
@@ -258,7 +274,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'check that backups succeed and are usable',
-    words: 'backup ok okay succeed successful worked verify check last latest usable restore test',
+    words: 'backup ok okay succeed successful worked verify check last latest usable restore test working actually',
     steps: [
       { op: `GET ${N}/storage/{storage}/content`, why: 'backups on the storage (content=backup, vmid)' },
       { op: 'GET /cluster/tasks', why: 'recent vzdump tasks and their status' },
@@ -267,16 +283,16 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'restore a guest from a backup',
-    words: 'restore recover backup archive vma tar bring back deleted lost',
+    words: 'restore recover backup archive vma tar bring back deleted lost mistake accidentally undelete get back',
     steps: [
       { op: `GET ${N}/storage/{storage}/content`, why: 'pick the backup volume (content=backup)' },
-      { op: `POST ${N}/qemu`, why: 'restore a VM (archive=volume, vmid)' },
+      { op: `POST ${N}/qemu`, why: 'restore a VM (archive=volume, vmid)', main: true },
       { op: `POST ${N}/lxc`, why: 'restore a container (ostemplate=volume, restore=1)' },
     ],
   },
   {
     goal: 'template, clone, cloud-init and resize: new VMs from a golden image',
-    words: 'template golden image clone copies identical servers deploy many cloud-init spin up base image',
+    words: 'template golden image clone copies identical servers deploy many cloud-init spin up base image several multiple',
     steps: [
       { op: `POST ${Q}/template`, why: 'turn the prepared VM into a template' },
       { op: `POST ${Q}/clone`, why: 'clone it (full or linked) to a new vmid' },
@@ -296,7 +312,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'prepare a new disk as storage for guests',
-    words: 'new disk nvme ssd hdd drive prepare use as storage zfs lvm lvm-thin thin directory add',
+    words: 'new disk nvme ssd hdd drive prepare use as storage zfs lvm lvm-thin thin directory add installed put added vms',
     steps: [
       { op: `GET ${N}/disks/list`, why: 'find the disk, check it is unused' },
       { op: `PUT ${N}/disks/wipedisk`, why: 'wipe it if it held something' },
@@ -306,7 +322,8 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'create a restricted role and give a user only that',
-    words: 'restricted limited read only readonly only can role intern contractor access least privilege give permission',
+    words:
+      'restricted limited read only readonly only can role intern contractor access least privilege give permission see view auditor should able',
     steps: [
       { op: 'POST /access/roles', why: 'a role with only the privileges needed' },
       { op: 'POST /access/users', why: 'the user, if new' },
@@ -315,7 +332,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'block an IP address',
-    words: 'block ban deny attacker attacking abusive ip address blocklist blacklist drop',
+    words: 'block ban deny attacker attacking abusive ip address blocklist blacklist drop brute force bruteforce attack attempts scanning',
     steps: [
       { op: 'POST /cluster/firewall/ipset', why: 'an IP set, e.g. blocklist' },
       { op: 'POST /cluster/firewall/ipset/{name}', why: 'add the address (cidr)' },
@@ -325,7 +342,8 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'recover a user account (password, lost second factor, locked out)',
-    words: 'forgot forgotten lost locked out cannot login log in get back recover account password phone totp second factor reset',
+    words:
+      'forgot forgotten lost locked out cannot login log in get back recover account password phone totp second factor reset too many attempts failed logins',
     steps: [
       { op: 'PUT /access/password', why: 'set a new password' },
       { op: 'GET /access/tfa/{userid}', why: 'their second factors' },
@@ -335,7 +353,8 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'find who changed or deleted something',
-    words: 'who did deleted changed removed stopped created audit when happened someone somebody',
+    words:
+      'who did deleted changed removed stopped created audit when happened someone somebody shut shutdown rebooted started migrated moved destroyed yesterday',
     steps: [
       { op: 'GET /cluster/tasks', why: 'tasks with user and time' },
       { op: 'GET /cluster/log', why: 'the cluster log' },
@@ -348,12 +367,12 @@ export const PVE_RECIPES: Recipe[] = [
     steps: [
       { op: `GET ${Q}/status/current`, why: 'the lock and the state' },
       { op: `GET ${N}/tasks`, why: 'is the task holding the lock still running' },
-      { op: `PUT ${Q}/config`, why: 'remove a stale lock: delete=lock, skiplock=1' },
+      { op: `PUT ${Q}/config`, why: 'remove a stale lock: delete=lock, skiplock=1', main: true },
     ],
   },
   {
     goal: 'find out why a guest has no network',
-    words: 'no network cant get on network cannot reach ping unreachable no ip connectivity bridge offline internet',
+    words: 'no network cant get on network cannot reach ping unreachable no ip connectivity bridge offline internet connection dns',
     steps: [
       { op: `GET ${Q}/config`, why: 'its net0: bridge, tag, firewall, link_down' },
       { op: `GET ${N}/network`, why: "the node's bridges and VLANs" },
@@ -363,7 +382,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'undo a change that broke a guest',
-    words: 'undo revert broke broken wont boot after changed change go back previous working',
+    words: 'undo revert broke broken wont boot after changed change go back previous working doesnt anymore changing',
     steps: [
       { op: `GET ${Q}/pending`, why: 'pending and current values' },
       { op: `POST ${Q}/snapshot/{snapname}/rollback`, why: 'roll back to a snapshot, if one exists' },
@@ -372,7 +391,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'test a risky change safely',
-    words: 'test safely safe before upgrade update risky experiment try fallback',
+    words: 'test safely safe before upgrade update risky experiment try fallback way back',
     steps: [
       { op: `POST ${Q}/snapshot`, why: 'snapshot first' },
       { op: `POST ${Q}/snapshot/{snapname}/rollback`, why: 'roll back if it goes wrong' },
@@ -381,7 +400,8 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'keep a guest running when its node fails (HA)',
-    words: 'restart on another node host dies fails failure failover high availability keep running always up',
+    words:
+      'restart on another node host dies fails failure failover high availability keep running always up goes down come back comes back automatically',
     steps: [
       { op: 'POST /cluster/ha/resources', why: 'add the guest as an HA resource (sid vm:ID)' },
       { op: 'POST /cluster/ha/rules', why: 'node affinity: where it may run' },
@@ -398,16 +418,17 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'apply host updates',
-    words: 'updates waiting pending available upgrade patch hosts nodes apt packages security',
+    words: 'updates waiting pending available upgrade patch hosts nodes apt packages security update all',
     steps: [
       { op: `POST ${N}/apt/update`, why: 'refresh the package index' },
-      { op: `GET ${N}/apt/update`, why: 'the pending updates' },
+      { op: `GET ${N}/apt/update`, why: 'the pending updates', main: true },
       { op: `GET ${N}/apt/versions`, why: 'installed versions' },
     ],
   },
   {
     goal: 'renew or replace a node certificate',
-    words: 'certificate expired expiring browser warning complains https renew lets encrypt tls ssl',
+    words:
+      'certificate expired expiring browser warning complains https renew lets encrypt tls ssl connection not private insecure warns firefox chrome web ui',
     steps: [
       { op: `GET ${N}/certificates/info`, why: 'current certificates and expiry' },
       { op: `PUT ${N}/certificates/acme/certificate`, why: 'renew via ACME' },
@@ -416,7 +437,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'check why the cluster lost quorum',
-    words: 'quorum lost cluster split brain nodes missing offline corosync not quorate',
+    words: 'quorum lost cluster split brain nodes missing offline corosync not quorate red no',
     steps: [
       { op: 'GET /cluster/status', why: 'quorum and node states' },
       { op: 'GET /cluster/config/nodes', why: 'configured members' },
@@ -425,7 +446,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'check whether a node runs out of memory or CPU',
-    words: 'running out memory ram oom swap swapping overloaded load slow node host capacity',
+    words: 'running out memory ram oom swap swapping overloaded load slow node host capacity lot',
     steps: [
       { op: `GET ${N}/status`, why: 'memory, swap, load now' },
       { op: `GET ${N}/rrddata`, why: 'over time' },
@@ -472,7 +493,7 @@ export const PVE_RECIPES: Recipe[] = [
     words: 'migrate move guest vm container other node host live online',
     steps: [
       { op: `GET ${Q}/migrate`, why: 'preconditions (local disks, resources)' },
-      { op: `POST ${Q}/migrate`, why: 'migrate (online=1 for live)' },
+      { op: `POST ${Q}/migrate`, why: 'migrate (online=1 for live)', main: true },
       { op: `POST ${L}/migrate`, why: 'for a container (restart=1)' },
     ],
   },
@@ -481,7 +502,7 @@ export const PVE_RECIPES: Recipe[] = [
     words: 'add mount network storage nfs smb cifs iscsi pbs share nas',
     steps: [
       { op: `GET ${N}/scan/nfs`, why: 'see the exports (or scan/cifs, scan/iscsi, scan/pbs)' },
-      { op: 'POST /storage', why: 'add the storage (type, server, export, content)' },
+      { op: 'POST /storage', why: 'add the storage (type, server, export, content)', main: true },
       { op: `GET ${N}/storage/{storage}/status`, why: 'check it is active' },
     ],
   },
@@ -499,7 +520,7 @@ export const PVE_RECIPES: Recipe[] = [
     steps: [
       { op: `GET ${N}/hardware/pci`, why: "the host's PCI devices and IOMMU groups" },
       { op: 'POST /cluster/mapping/pci', why: 'optional: a resource mapping' },
-      { op: `PUT ${Q}/config`, why: 'hostpci0: device or mapping, pcie=1, x-vga=1' },
+      { op: `PUT ${Q}/config`, why: 'hostpci0: device or mapping, pcie=1, x-vga=1', main: true },
     ],
   },
   {
@@ -555,7 +576,7 @@ export const PVE_RECIPES: Recipe[] = [
   },
   {
     goal: 'replicate a guest to another node',
-    words: 'replicate replication copy sync to another node zfs standby',
+    words: 'replicate replication copy sync to another node zfs standby in case dies keep',
     steps: [
       { op: 'POST /cluster/replication', why: 'a job: guest, target node, schedule' },
       { op: `GET ${N}/replication/{id}/status`, why: 'its state' },

@@ -13,12 +13,18 @@ export interface Concept {
   settings?: string[];
   /** The phrase names a setting, not an action: its verbs go with it ("start at boot" starts nothing). */
   noVerb?: boolean;
+  /** How much it counts as a word of the request (1 unless said): a node's name says where, hardly what. */
+  weight?: number;
+  /** The words that said it stand for nothing else: `local-lvm` is a storage, not LVM. */
+  replaces?: boolean;
 }
 
 /** One step of a goal: an operation (`METHOD /path`) and what it is for. */
 export interface RecipeStep {
   op: string;
   why: string;
+  /** The step that achieves the goal, where checks come before it: answers name it first among the operations. */
+  main?: boolean;
 }
 
 /**
