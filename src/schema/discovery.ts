@@ -29,12 +29,6 @@ export interface DiscoveryAnswer {
   detail?: Operation;
 }
 
-export function searchCatalog(catalog: Catalog, query: string, limit: number, cacheDir?: string): Operation[] {
-  return searchFor(catalog, cacheDir)
-    .search(query, limit)
-    .map((r) => r.op);
-}
-
 /** Where the answer is given: the search cache, and what the cluster's policy refuses (marked in answers). */
 export interface AnswerContext {
   cacheDir?: string;

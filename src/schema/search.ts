@@ -49,9 +49,8 @@ import {
 import { RecipeBook, type RecipeMatch } from './search-recipes.js';
 import { knowledgeFor, type Concept, type ProductKnowledge } from './knowledge/index.js';
 
-export { stem } from './search-query.js';
 export type { SearchSnapshot } from './search-index.js';
-export { WEIGHTS, type Group } from './search-rank.js';
+export type { Group } from './search-rank.js';
 
 export interface ParsedQuery {
   text: string;
