@@ -122,7 +122,9 @@ function paramLine(p: ParamSpec, descWidth: number): string {
 
 function paramFull(p: ParamSpec): string[] {
   const lines = [paramLine(p, 10_000).replace(/ — .*$/, '')];
-  if (p.typetext && (typeof p.format === 'object' || p.type === 'array')) lines.push(`    format: ${p.typetext}`);
+  // A property string whose keys the schema names only by format (`pve-vm-cpu-conf`) still shows its shape.
+  const shaped = p.typetext && (typeof p.format === 'object' || p.type === 'array' || /=</.test(p.typetext));
+  if (shaped) lines.push(`    format: ${p.typetext}`);
   if (p.indexed && p.maxIndex !== undefined) lines.push(`    sent as ${p.name.slice(0, -3)}0 .. ${p.name.slice(0, -3)}${p.maxIndex}`);
   else if (p.indexed) lines.push(`    sent as ${p.name.slice(0, -3)}0, ${p.name.slice(0, -3)}1, ...`);
   if (p.description) lines.push(`    ${oneLine(p.description)}`);

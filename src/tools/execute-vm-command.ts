@@ -12,6 +12,8 @@ import { nodeForCall } from './canonical-node.js';
 import { execOutput, guardExec } from './guard.js';
 import { audited } from './audited.js';
 import { requireGuests } from './targets.js';
+import { sshProblem } from './requirements.js';
+import type { ClusterConfig } from '../config/schema.js';
 import type { ClusterContext } from '../context.js';
 import { ToolError } from '../errors.js';
 import { defineTool } from './define.js';
@@ -64,7 +66,10 @@ export const vmCommandTool = defineTool({
     const cluster = env.cluster(args.cluster);
     requireGuests(cluster, 'proxmox-execute-vm-command');
     const client = cluster.client;
-    const node = givenNode !== undefined ? await nodeForCall(client, givenNode, call.signal) : await findVmNode(client, vmid, call.signal);
+    const node =
+      givenNode !== undefined
+        ? await nodeForCall(client, givenNode, call.signal)
+        : await findVmNode(client, vmid, cluster.config, call.signal);
     const timeoutMs = args.timeoutMs ?? VM_DEFAULT_TIMEOUT_MS;
     const shown = args.args ? [args.command, ...args.args].map((a) => JSON.stringify(a)).join(' ') : args.command;
     const execOp = (await cluster.catalog().catch(() => undefined))?.get('POST', EXEC_PATH);
@@ -136,6 +141,7 @@ export const vmCommandTool = defineTool({
     } catch (e) {
       throw await explainAgentError(e, {
         client,
+        config: cluster.config,
         node,
         vmid,
         nodeGiven: givenNode !== undefined,
@@ -159,7 +165,14 @@ async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise
   return data.filter((r): r is ResourceRow => r !== null && typeof r === 'object');
 }
 
-async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSignal): Promise<string> {
+/** Containers have no exec API: their commands go over SSH, which this server may not be set up for. */
+function containerHint(vmid: number, config: ClusterConfig): string {
+  const off = sshProblem(config);
+  if (!off) return `${vmid} is an LXC container: use proxmox-execute-container-command`;
+  return `${vmid} is an LXC container. Commands in containers run over SSH to the node (proxmox-execute-container-command), which this server does not offer: ${off}. Tell the user; there is no API to run a command in a container.`;
+}
+
+async function findVmNode(client: ProxmoxClient, vmid: number, config: ClusterConfig, signal?: AbortSignal): Promise<string> {
   let rows: ResourceRow[];
   try {
     rows = await vmResources(client, signal);
@@ -168,7 +181,7 @@ async function findVmNode(client: ProxmoxClient, vmid: number, signal?: AbortSig
   }
   const row = rows.find((r) => Number(r.vmid) === vmid);
   if (!row?.node) throw new ToolError(`there is no guest ${vmid} in this cluster (GET /cluster/resources?type=vm)`);
-  if (row.type === 'lxc') throw new ToolError(`${vmid} is an LXC container: use proxmox-execute-container-command`);
+  if (row.type === 'lxc') throw new ToolError(containerHint(vmid, config));
   return validateNodeName(row.node);
 }
 
@@ -202,7 +215,15 @@ function describe(e: unknown): string {
 
 async function explainAgentError(
   e: unknown,
-  ctx: { client: ProxmoxClient; node: string; vmid: number; nodeGiven: boolean; shell: boolean; signal?: AbortSignal },
+  ctx: {
+    client: ProxmoxClient;
+    config: ClusterConfig;
+    node: string;
+    vmid: number;
+    nodeGiven: boolean;
+    shell: boolean;
+    signal?: AbortSignal;
+  },
 ): Promise<unknown> {
   if (e instanceof ToolError) return e;
   if (e instanceof ProxmoxNetworkError) return new ToolError(`the guest agent call failed: ${e.message}`);
@@ -239,7 +260,7 @@ async function explainAgentError(
         `${said}\nVM ${vmid} is on node ${row.node}, not ${node}: call again with node: '${row.node}' (or leave node out).`,
       );
     }
-    if (row?.type === 'lxc') return new ToolError(`${said}\n${vmid} is an LXC container: use proxmox-execute-container-command`);
+    if (row?.type === 'lxc') return new ToolError(`${said}\n${containerHint(vmid, ctx.config)}`);
     if (rows && !row) return new ToolError(`${said}\nThere is no guest ${vmid} in this cluster.`);
   }
   return new ToolError(said);

@@ -1,51 +1,15 @@
-import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
-import type { AppConfig, ClusterConfig } from '../config/schema.js';
+import type { AppConfig } from '../config/schema.js';
 import { apiTool } from './api.js';
 import { withClusterChoice } from './define.js';
 import { apiReadTool } from './api-read.js';
 import { apiSchemaTool } from './api-schema.js';
 import { containerCommandTool } from './execute-container-command.js';
 import { vmCommandTool } from './execute-vm-command.js';
+import { guestsProblem, sshProblem, type Requirement } from './requirements.js';
 import type { ToolSpec } from './types.js';
-import { productFacts } from '../proxmox/products.js';
 
 /** Every tool, in the order clients list them. */
 export const allTools: readonly ToolSpec[] = [apiSchemaTool, apiReadTool, apiTool, containerCommandTool, vmCommandTool];
-
-/** Why a cluster cannot serve a tool, or undefined when it can. */
-type Requirement = (cluster: ClusterConfig) => string | undefined;
-
-const readable = (file: string) => {
-  try {
-    accessSync(file, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function sshProblem(c: ClusterConfig): string | undefined {
-  const { keyPath, agentSocket, knownHostsPath, hostFingerprint } = c.ssh;
-  if (keyPath && !readable(keyPath)) return `the SSH key file (PROXMOX_SSH_KEY_PATH or ssh.keyPath) cannot be read`;
-  if (!keyPath && !agentSocket) {
-    return 'SSH is not configured (set PROXMOX_SSH_KEY_PATH, run an ssh-agent, or give the config file an ssh section with keyPath)';
-  }
-  // A known_hosts file named on purpose but missing would refuse every node's key; the default one may
-  // be absent (each call then names the key the node showed, to be checked and added).
-  const chosen = knownHostsPath !== path.join(homedir(), '.ssh', 'known_hosts');
-  if (chosen && !hostFingerprint && !readable(knownHostsPath)) {
-    return 'the SSH known_hosts file (PROXMOX_SSH_KNOWN_HOSTS or ssh.knownHosts) cannot be read, and no PROXMOX_SSH_HOST_FINGERPRINT is pinned';
-  }
-  return undefined;
-}
-
-/** Guests to run commands in exist on Proxmox VE only, not on a Backup Server or Datacenter Manager. */
-function guestsProblem(c: ClusterConfig): string | undefined {
-  const facts = productFacts(c.product);
-  return facts.guests ? undefined : `no Proxmox VE target (cluster '${c.name}' is a ${facts.name}, which has no VMs or containers)`;
-}
 
 /**
  * What each tool needs from a cluster beyond the API. A tool is offered when at least one cluster meets

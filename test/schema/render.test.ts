@@ -36,6 +36,16 @@ describe.skipIf(!haveApidoc)(`render on PVE 9.2 (${missingNote})`, () => {
     expect(renderDetail(op, { full: true }).length).toBeGreaterThan(renderDetail(op).length * 2);
   });
 
+  it('shows the shape of a property string the schema names only by format (cpu, boot, hostpci)', () => {
+    const op = c.get('POST', '/nodes/{node}/qemu/{vmid}/config')!;
+    const text = renderDetail(op, { params: ['cpu', 'boot', 'hostpci[n]', 'name'] });
+    expect(text).toContain('format: [[cputype=]<string>] [,flags=');
+    expect(text).toContain('format: [[legacy=]');
+    expect(text).toContain('format: [[host=]<HOSTPCIID');
+    // a plain string keeps one line
+    expect(text).not.toMatch(/ {2}name string[^\n]*\n {4}format:/);
+  });
+
   it('lists operations one per line with short summaries', () => {
     const ops = c.subtree('/nodes/{node}/qemu/{vmid}/snapshot');
     const text = renderList(ops.slice(0, 3), { total: ops.length, note: 'narrow it' });

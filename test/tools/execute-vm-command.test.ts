@@ -5,7 +5,7 @@ import type { Catalog } from '../../src/schema/catalog.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { ToolError, type ToolEnv } from '../../src/tools/types.js';
-import { clusterConfig, makeCall, makeEnv } from '../exec/fake-env.js';
+import { clusterConfig, makeCall, makeEnv, sshConfig } from '../exec/fake-env.js';
 
 // Seeded guests: 100 web01 (pve1, debian, agent up), 102 Windows (pve1), 103 agent down (pve2),
 // 104 no agent configured (pve2), 105 stopped (pve2).
@@ -126,6 +126,20 @@ describe('proxmox-execute-vm-command against the simulator', () => {
   it('finds the node when none is given', async () => {
     const out = await vmCommandTool.run(vmCommandTool.input.parse({ vmid: 108, command: 'hostname' }), env, makeCall());
     expect(out.structured).toMatchObject({ node: 'pve3', exitCode: 0 });
+  });
+
+  it('points a container to the container tool, or says why that tool is not offered', async () => {
+    // This cluster has no SSH set up: the container tool is not offered, and the answer says so.
+    expect(await runError({ node: undefined, vmid: 200, command: 'df -h' })).toMatch(
+      /200 is an LXC container\. Commands in containers run over SSH .* which this server does not offer: SSH is not configured/,
+    );
+    const withSsh = makeEnv(
+      clusterConfig({ url: sim.url, ssh: sshConfig({ agentSocket: '/run/agent.sock', hostFingerprint: 'SHA256:' + 'A'.repeat(43) }) }),
+      client(sim.tokens.admin),
+    );
+    expect(await runError({ node: undefined, vmid: 200, command: 'df -h' }, withSsh)).toBe(
+      '200 is an LXC container: use proxmox-execute-container-command',
+    );
   });
 
   it('suggests the right node when the VM is elsewhere', async () => {
