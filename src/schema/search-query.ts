@@ -182,6 +182,9 @@ export function rewriteIntent(text: string, namesSetting: boolean): string {
   // A container has no reset: forcing its reboot is still a reboot.
   const container = /\b(ct|cts|container|containers|lxc|pct)\b/.test(t);
   t = t.replace(/\b(hard|forced?|force-?|cold)[ -]?(reset|reboot|restart)\b/g, container ? ' reboot ' : ' reset ');
+  // Said after the verb ("reboot vm 5 hard"), or a guest too hung to shut down: the forceful variant too.
+  const forceful = /\b(hard|forcefully|by force|forced?|hung|frozen|stuck|unresponsive|locked up|not responding)\b/.test(t);
+  if (forceful && !container) t = t.replace(/\b(reboot|restart)\b/g, ' reset ');
   // A suspended or hibernated guest wakes by resuming; waking a node is wake-on-LAN.
   if (/\b(vm|vms|guest|ct|container|qemu)\b/.test(t))
     t = t.replace(/\bwake( \w+)? up\b|\bwake\b|\bunsuspend\b|\bunhibernate\b/g, ' resume$1 ');

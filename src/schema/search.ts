@@ -87,6 +87,7 @@ export class OperationSearch {
   private creates?: boolean[];
   private recipeBook?: RecipeBook;
   private areas?: Set<string>;
+  private devices?: Set<string>;
   private readonly knowledge: ProductKnowledge;
 
   private ix?: SearchIndex;
@@ -138,6 +139,15 @@ export class OperationSearch {
 
   search(query: string, limit = 10): Array<{ op: Operation; score: number }> {
     return this.rank(this.parse(query), limit).hits;
+  }
+
+  /** The indexed families of guest config (`scsi`, `net`, `ide`, `mp`), whose members a request names as `scsi1`. */
+  private deviceNames(): ReadonlySet<string> {
+    if (!this.devices) {
+      this.devices = new Set();
+      for (const op of this.catalog.operations) for (const p of op.params) if (p.indexed) this.devices.add(p.name.slice(0, -3));
+    }
+    return this.devices;
   }
 
   /** Words naming an area of the schema (`replication`, `ceph`, `tasks`), apart from guests and their scopes. */
@@ -217,9 +227,11 @@ export class OperationSearch {
     // the guest's config; the guest itself stays.
     const names = (t: string) => parsed.some((g) => g.terms.includes(t));
     // An everyday word for a setting ("disk", "network") counts only beside one guest named by its ID.
+    // So does a device named as the config names it ("scsi1", "net0", "ide2", "mp0").
+    const device = (w: string) => /^[a-z]+\d+$/.test(w) && this.deviceNames().has(w.replace(/\d+$/, ''));
     const ofGuest =
       (parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) ||
-      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w))));
+      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w)) ?? device(w)));
     if (intents.has('DELETE') && ofGuest) {
       intents.set('PUT', 1);
       intents.set('DELETE', 0.7);

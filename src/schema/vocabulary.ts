@@ -268,7 +268,6 @@ export const SYNONYMS: Record<string, string[]> = {
   initialize: ['initgpt'],
   gpt: ['initgpt'],
   unlink: ['unlink'],
-  detach: ['unlink'],
   sendkey: ['sendkey'],
   keyboard: ['keyboard', 'sendkey'],
   spice: ['spiceproxy'],

@@ -84,7 +84,14 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
       it('takes the action the words mean on the right object', () => {
         expectAmong(v, 'hard reboot vm 80', [`POST ${Q}/status/reset`], 1);
         expectAmong(v, 'force stop ct 12', [`POST ${L}/status/stop`], 1);
-        expectAmong(v, 'detach the iso from vm 33', [...QCONFIG, `PUT ${Q}/unlink`], 2);
+        // Detaching leaves the disk as unused: a config change, never unlink (which deletes the image).
+        expectAmong(v, 'detach the iso from vm 33', QCONFIG, 1);
+        expectAmong(v, 'detach sata2 from vm 61', QCONFIG, 1);
+        expect(listed(v, 'detach virtio1 from vm 4').slice(0, 2)).not.toContain(`DELETE ${Q}`);
+        // A hung guest cannot shut down: the forceful variant, said after the verb too (a container has no reset).
+        expectAmong(v, 'reboot vm 52 hard please', [`POST ${Q}/status/reset`], 1);
+        expectAmong(v, 'vm 19 is unresponsive, restart it', [`POST ${Q}/status/reset`], 1);
+        expectAmong(v, 'ct 44 froze, reboot it', [`POST ${L}/status/reboot`], 1);
         expectAmong(v, 'unplug net2 from vm 9', QCONFIG, 1);
         expectAmong(v, 'remove vm 70 from ha', ['DELETE /cluster/ha/resources/{sid}'], 1);
         // Removing a device from a guest never destroys the guest.
