@@ -176,6 +176,10 @@ export class Runtime implements ToolEnv {
    * client has had time to list the tools, so start-up itself never waits on it.
    */
   async warmUp(): Promise<void> {
+    // The token's privileges too, so the first discovery answer can mark what it lacks without waiting.
+    void this.cluster()
+      .permissions.current()
+      .catch(() => undefined);
     const catalog = await this.cluster().loaded();
     if (!catalog) return;
     const { searchFor } = await import('./schema/search-cache.js');
