@@ -98,6 +98,13 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expect(listed(v, 'remove the usb device from vm 18')[0]).not.toBe(`DELETE ${Q}`);
       });
 
+      it('answers what there is and in which state from the cluster-wide lists', () => {
+        expectAmong(v, 'which containers are stopped at the moment', ['GET /cluster/resources'], 1);
+        expectAmong(v, 'list running guests', ['GET /cluster/resources'], 1);
+        expectAmong(v, 'which proxmox release is this cluster on', ['GET /version', 'GET /nodes/{node}/version'], 2);
+        expectAmong(v, 'any failed jobs since yesterday?', ['GET /cluster/tasks', 'GET /nodes/{node}/tasks'], 2);
+      });
+
       it('names users and tokens by their IDs, but not e-mail addresses', () => {
         expectAmong(v, 'disable ann@pve', ['PUT /access/users/{userid}'], 1);
         expectAmong(v, 'delete tom@pve', ['DELETE /access/users/{userid}'], 1);

@@ -139,6 +139,23 @@ export const PVE_CONCEPTS: Concept[] = [
     terms: ['tfa'],
   },
   // A user or API token is named by its ID (pveum: "user@realm", "user@realm!token"); an e-mail address is not one.
+  // What there is and in which state, across the cluster (pvesh get /cluster/resources).
+  {
+    concept: 'guests by state',
+    say: /\b(running|stopped|powered[- ](on|off)|online|offline) (vms|guests|containers|cts|machines)\b|\b(vms|guests|containers|cts|machines)( \w+){0,3} (running|stopped|up|down|online|offline)\b/,
+    terms: ['cluster', 'resources'],
+  },
+  {
+    concept: 'the Proxmox VE version',
+    say: /\b(pve|proxmox)( ve)? (version|release)\b|\b(version|release) of (pve|proxmox)\b|\bwhat version\b/,
+    terms: ['version'],
+    replaces: true,
+  },
+  {
+    concept: 'task history',
+    say: /\b(failed|failing|errored|unsuccessful) (tasks?|jobs?|backups?|migrations?)\b|\bwhat (failed|went wrong|broke)\b|\btask (log|history)\b/,
+    terms: ['tasks'],
+  },
   { concept: 'user ID', say: /\b[a-z0-9._-]{1,64}@(pam|pve|[a-z][a-z0-9-]{0,31})\b(?![.!@])/, terms: ['user', 'users'] },
   { concept: 'API token ID', say: /\b[a-z0-9._-]{1,64}@[a-z][a-z0-9-]{0,31}![a-z0-9._-]{1,64}/, terms: ['token'] },
   // Consoles (qm/pct "Console": noVNC, SPICE, xterm.js).
