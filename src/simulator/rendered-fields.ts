@@ -11,9 +11,22 @@ const FIELD: Record<string, { type: string; renderer: string }> = {
   endtime: { type: 'integer', renderer: 'timestamp' },
   snaptime: { type: 'integer', renderer: 'timestamp' },
   ...Object.fromEntries(
-    ['mem', 'maxmem', 'disk', 'maxdisk', 'diskread', 'diskwrite', 'netin', 'netout', 'maxswap', 'avail', 'total', 'used', 'size'].map(
-      (k) => [k, { type: 'integer', renderer: 'bytes' }],
-    ),
+    [
+      'mem',
+      'memhost',
+      'maxmem',
+      'disk',
+      'maxdisk',
+      'diskread',
+      'diskwrite',
+      'netin',
+      'netout',
+      'maxswap',
+      'avail',
+      'total',
+      'used',
+      'size',
+    ].map((k) => [k, { type: 'integer', renderer: 'bytes' }]),
   ),
 };
 
@@ -22,7 +35,7 @@ const STORAGE_STATS = ['avail', 'total', 'used', 'used_fraction'];
 
 /** GET path -> the returned fields PVE marks with a renderer. */
 const RENDERED: Record<string, string[]> = {
-  '/cluster/resources': [...GUEST_STATS],
+  '/cluster/resources': [...GUEST_STATS, 'memhost'],
   '/nodes': ['cpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime'],
   '/nodes/{node}/qemu': GUEST_STATS,
   '/nodes/{node}/lxc': [...GUEST_STATS, 'maxswap'],
@@ -41,8 +54,13 @@ const RENDERED: Record<string, string[]> = {
 export function withRenderedFields(method: string, path: string, returns: Record<string, unknown>): Record<string, unknown> {
   const names = method === 'GET' ? RENDERED[path] : undefined;
   if (!names) return returns;
-  const hints = Object.fromEntries(names.map((n) => [n, { optional: 1, ...FIELD[n] }]));
+  // A property the operation declares keeps its declaration and gains the hint.
+  const withHints = (declared: Record<string, unknown> = {}) => {
+    const out: Record<string, unknown> = { ...declared };
+    for (const n of names) out[n] = { optional: 1, ...FIELD[n], ...(declared[n] as object | undefined), renderer: FIELD[n].renderer };
+    return out;
+  };
   const items = returns.items as { properties?: Record<string, unknown> } | undefined;
-  if (returns.type === 'array') return { ...returns, items: { type: 'object', ...items, properties: { ...hints, ...items?.properties } } };
-  return { ...returns, type: 'object', properties: { ...hints, ...(returns.properties as Record<string, unknown> | undefined) } };
+  if (returns.type === 'array') return { ...returns, items: { type: 'object', ...items, properties: withHints(items?.properties) } };
+  return { ...returns, type: 'object', properties: withHints(returns.properties as Record<string, unknown> | undefined) };
 }
