@@ -27,8 +27,8 @@ async function toolSchemas() {
     const outfile = path.join(dir, 'registry.mjs');
     await build({ ...common, entryPoints: ['src/tools/registry.ts'], outfile });
     const { allTools } = await import(pathToFileURL(outfile).href);
-    const convert = (schema) => schema?.['~standard'].jsonSchema.input({ target: 'draft-2020-12' });
-    return Object.fromEntries(allTools.map((t) => [t.name, { input: convert(t.input), output: convert(t.output) }]));
+    const convert = (schema, io) => schema?.['~standard'].jsonSchema[io]({ target: 'draft-2020-12' });
+    return Object.fromEntries(allTools.map((t) => [t.name, { input: convert(t.input, 'input'), output: convert(t.output, 'output') }]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -83,7 +83,7 @@ function compact<S extends z.ZodObject>(schema: S, hide: ReadonlySet<string>, re
       ...std,
       jsonSchema: {
         input: (opts) => slimJsonSchema(ready ?? std.jsonSchema.input(opts), hide) as Record<string, unknown>,
-        output: (opts) => slimJsonSchema(std.jsonSchema.output(opts)) as Record<string, unknown>,
+        output: (opts) => slimJsonSchema(ready ?? std.jsonSchema.output(opts)) as Record<string, unknown>,
       },
     },
   } as StandardSchemaWithJSON;
