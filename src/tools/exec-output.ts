@@ -1,4 +1,8 @@
+import * as z from 'zod';
 import type { ToolOutput } from './types.js';
+
+/** Exec results always carry `structuredContent` (exitCode, stdout, stderr, flags); declared minimally to keep tools/list small. */
+export const execOutput = z.object({}).passthrough();
 
 /** What both exec tools report, whatever carried the command (SSH + pct, or the guest agent). */
 export interface ExecResult {

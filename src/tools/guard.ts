@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { AuditUnavailable } from '../safety/audit.js';
 import type { BoundCall, ConfirmTokens } from '../safety/confirm-token.js';
 import { redactParams } from '../safety/redact.js';
@@ -226,6 +225,3 @@ export async function guardExec(
     lacking: what.lacking,
   });
 }
-
-/** Exec results always carry `structuredContent` (exitCode, stdout, stderr, flags); declared minimally to keep tools/list small. */
-export const execOutput = z.object({}).passthrough();
