@@ -87,7 +87,7 @@ export class OperationSearch {
   private creates?: boolean[];
   private recipeBook?: RecipeBook;
   private areas?: Set<string>;
-  private devices?: Set<string>;
+  private families?: Set<string>;
   private readonly knowledge: ProductKnowledge;
 
   private ix?: SearchIndex;
@@ -141,13 +141,14 @@ export class OperationSearch {
     return this.rank(this.parse(query), limit).hits;
   }
 
-  /** The indexed families of guest config (`scsi`, `net`, `ide`, `mp`), whose members a request names as `scsi1`. */
-  private deviceNames(): ReadonlySet<string> {
-    if (!this.devices) {
-      this.devices = new Set();
-      for (const op of this.catalog.operations) for (const p of op.params) if (p.indexed) this.devices.add(p.name.slice(0, -3));
+  /** The indexed family (`scsi` of `scsi[n]`) a word such as `scsi1` is a member of, if any. */
+  private familyOf(word: string): string | undefined {
+    if (!this.families) {
+      this.families = new Set();
+      for (const op of this.catalog.operations) for (const p of op.params) if (p.indexed) this.families.add(p.name.slice(0, -3));
     }
-    return this.devices;
+    const m = /^([a-z]+)\d+$/.exec(word);
+    return m && this.families.has(m[1]) ? m[1] : undefined;
   }
 
   /** Words naming an area of the schema (`replication`, `ceph`, `tasks`), apart from guests and their scopes. */
@@ -183,7 +184,9 @@ export class OperationSearch {
     const index = this.data.index;
     const query = parsedQuery.text;
     // An absolute path in a request is a value ("/srv/data"), not words of it.
-    let raw = words(query.replace(/(^|\s)\/\S*/g, ' '));
+    // A member of an indexed family is named as the config names it ("scsi1", "hostpci0", "net2"): it is the
+    // family's setting (`scsi[n]`), whatever its number.
+    let raw = words(query.replace(/(^|\s)\/\S*/g, ' ')).map((w) => this.familyOf(w) ?? w);
     // "Which VMs are running": beside a plural guest noun, a state filters the list; it is no subject.
     // So does it beside any plural ("tasks running in the cluster"); and "guests with their status"
     // asks for the list that shows each one's status.
@@ -227,11 +230,9 @@ export class OperationSearch {
     // the guest's config; the guest itself stays.
     const names = (t: string) => parsed.some((g) => g.terms.includes(t));
     // An everyday word for a setting ("disk", "network") counts only beside one guest named by its ID.
-    // So does a device named as the config names it ("scsi1", "net0", "ide2", "mp0").
-    const device = (w: string) => /^[a-z]+\d+$/.test(w) && this.deviceNames().has(w.replace(/\d+$/, ''));
     const ofGuest =
       (parsedQuery.concepts.some((c) => c.settings?.length) && GUEST_TERMS.some(names)) ||
-      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w)) ?? device(w)));
+      (NAMED_GUEST.test(query) && raw.some((w) => lookup(SETTING_WORDS, w) ?? lookup(SETTING_WORDS, stem(w))));
     if (intents.has('DELETE') && ofGuest) {
       intents.set('PUT', 1);
       intents.set('DELETE', 0.7);

@@ -88,6 +88,9 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'detach the iso from vm 33', QCONFIG, 1);
         expectAmong(v, 'detach sata2 from vm 61', QCONFIG, 1);
         expect(listed(v, 'detach virtio1 from vm 4').slice(0, 2)).not.toContain(`DELETE ${Q}`);
+        // Any member of an indexed family, named as the config names it, is that family's setting.
+        expectAmong(v, 'take hostpci1 off vm 22', QCONFIG, 1);
+        expect(listed(v, 'remove usb2 from vm 30')[0]).not.toBe(`DELETE ${Q}`);
         // A hung guest cannot shut down: the forceful variant, said after the verb too (a container has no reset).
         expectAmong(v, 'reboot vm 52 hard please', [`POST ${Q}/status/reset`], 1);
         expectAmong(v, 'vm 19 is unresponsive, restart it', [`POST ${Q}/status/reset`], 1);

@@ -65,12 +65,6 @@ export const PVE_CONCEPTS: Concept[] = [
     terms: ['disk', 'config'],
     settings: ['scsi', 'virtio', 'sata', 'mp'],
   },
-  {
-    concept: 'a guest disk by its config name',
-    say: /\b(scsi|sata|ide|virtio|efidisk|tpmstate|unused)\d+\b/,
-    terms: ['disk', 'config'],
-    settings: ['scsi', 'virtio', 'sata', 'ide', 'unused', 'efidisk', 'tpmstate'],
-  },
   { concept: 'CD/DVD drive', say: /\b(cd|dvd|cdrom|cd-rom|iso)( drive| image)?\b/, terms: ['cdrom'], settings: ['ide', 'sata', 'cdrom'] },
   // Boot and firmware (qm: "BIOS and UEFI", "Trusted Platform Module", "Boot order").
   {
