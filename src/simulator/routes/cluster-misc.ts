@@ -6,7 +6,7 @@ import { PveError, paramError } from '../errors.js';
 import { P, opt, type Props, scalarsOf, type WireParams } from '../params.js';
 import { op, returns, type Operation } from '../schema.js';
 import { parsePropertyString, type StorageDef } from '../state.js';
-import { index } from './common.js';
+import { index, STORAGE_TYPES } from './common.js';
 
 const AUDIT = { check: ['perm', '/', ['Sys.Audit']] };
 const MODIFY = { check: ['perm', '/', ['Sys.Modify']] };
@@ -135,22 +135,7 @@ const STORAGE_FIELDS = {
   bwlimit: opt(P.str('Set I/O bandwidth limit for various operations (in KiB/s).')),
 } satisfies Props;
 const STORAGE_CREATE_ONLY = {
-  type: P.enum('Storage type.', [
-    'btrfs',
-    'cephfs',
-    'cifs',
-    'dir',
-    'esxi',
-    'iscsi',
-    'iscsidirect',
-    'lvm',
-    'lvmthin',
-    'nfs',
-    'pbs',
-    'rbd',
-    'zfs',
-    'zfspool',
-  ]),
+  type: P.enum('Storage type.', STORAGE_TYPES),
   path: opt(P.str('File system path.', { format: 'pve-storage-path' })),
   export: opt(P.str('NFS export path.', { format: 'pve-storage-path' })),
   share: opt(P.str('CIFS share.')),

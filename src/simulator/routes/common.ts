@@ -113,3 +113,21 @@ export function inPath<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new PveError(400, `path parameter '${name}' missing`);
   return value;
 }
+
+/** The storage types PVE 9.2 knows, as its storage create and list operations declare them. */
+export const STORAGE_TYPES = [
+  'btrfs',
+  'cephfs',
+  'cifs',
+  'dir',
+  'esxi',
+  'iscsi',
+  'iscsidirect',
+  'lvm',
+  'lvmthin',
+  'nfs',
+  'pbs',
+  'rbd',
+  'zfs',
+  'zfspool',
+] as const;

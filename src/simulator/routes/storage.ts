@@ -5,7 +5,7 @@ import { PveError } from '../errors.js';
 import { P, opt } from '../params.js';
 import { op, taskOp, type Operation } from '../schema.js';
 import type { StorageDef, Volume } from '../state.js';
-import { index, inPath, now } from './common.js';
+import { index, inPath, now, STORAGE_TYPES } from './common.js';
 
 function storageOr404(ctx: RequestContext, name: string): StorageDef {
   const s = ctx.sim.state.storage(name);
@@ -68,24 +68,7 @@ export function storageOperations(): Operation[] {
       name: 'index',
       description: 'Storage index.',
       parameters: {
-        type: opt(
-          P.enum('Only list storage of specific type', [
-            'btrfs',
-            'cephfs',
-            'cifs',
-            'dir',
-            'esxi',
-            'iscsi',
-            'iscsidirect',
-            'lvm',
-            'lvmthin',
-            'nfs',
-            'pbs',
-            'rbd',
-            'zfs',
-            'zfspool',
-          ]),
-        ),
+        type: opt(P.enum('Only list storage of specific type', STORAGE_TYPES)),
       },
       returns: {
         type: 'array',
