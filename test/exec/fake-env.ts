@@ -4,12 +4,25 @@ import type { ApiRequest, ApiResponse, ProxmoxClient } from '../../src/proxmox/c
 import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
 import { ToolError } from '../../src/errors.js';
 import type { ToolEnv } from '../../src/context.js';
+import type { SshdHarness } from './sshd-harness.js';
 import { AuditLog } from '../../src/safety/audit.js';
 import { Policy } from '../../src/safety/policy.js';
 import type { ToolCall } from '../../src/tools/types.js';
 
 export function sshConfig(over: Partial<SshConfig> = {}): SshConfig {
   return { user: 'root', port: 22, knownHostsPath: '/nonexistent/known_hosts', hosts: {}, sudo: false, connectTimeoutMs: 5000, ...over };
+}
+
+/** SSH settings that reach the loopback sshd of the harness as node pve1, with its key and known_hosts. */
+export function harnessSsh(h: SshdHarness, over: Partial<SshConfig> = {}): SshConfig {
+  return sshConfig({
+    user: h.user,
+    port: h.port,
+    keyPath: h.clientKeyPath,
+    knownHostsPath: h.knownHostsPath,
+    hosts: { pve1: '127.0.0.1' },
+    ...over,
+  });
 }
 
 export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig {

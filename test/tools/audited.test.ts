@@ -19,7 +19,7 @@ import { containerCommandTool } from '../../src/tools/execute-container-command.
 import { vmCommandTool } from '../../src/tools/execute-vm-command.js';
 import { audited, RefusalNote } from '../../src/tools/audited.js';
 import { ToolError, type ToolCall, type ToolEnv } from '../../src/tools/types.js';
-import { clusterConfig, makeCall, makeEnv, sshConfig, TableClient } from '../exec/fake-env.js';
+import { clusterConfig, harnessSsh, makeCall, makeEnv, TableClient } from '../exec/fake-env.js';
 import { SKIP_REASON, sshdAvailable, startSshd, type SshdHarness } from '../exec/sshd-harness.js';
 
 /** The keys every record has, in this order (those left undefined are not written). */
@@ -168,15 +168,7 @@ describe.skipIf(!sshdAvailable)('audited calls: the container command tool', () 
     await h?.close();
   });
 
-  const ssh = (over: Partial<SshConfig> = {}) =>
-    sshConfig({
-      user: h.user,
-      port: h.port,
-      keyPath: h.clientKeyPath,
-      knownHostsPath: h.knownHostsPath,
-      hosts: { pve1: '127.0.0.1' },
-      ...over,
-    });
+  const ssh = (over: Partial<SshConfig> = {}) => harnessSsh(h, over);
   const run = (audit: AuditLog, args: Record<string, unknown>, over: Partial<ClusterConfig> = {}, signal?: AbortSignal) =>
     containerCommandTool.run(
       containerCommandTool.input.parse({ node: 'pve1', vmid: 101, ...args }),

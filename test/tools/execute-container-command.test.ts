@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshConfig } from '../../src/config/schema.js';
 import { containerCommandTool } from '../../src/tools/execute-container-command.js';
 import { ToolError } from '../../src/tools/types.js';
-import { clusterConfig, makeCall, makeEnv, sshConfig, TableClient } from '../exec/fake-env.js';
+import { clusterConfig, harnessSsh, makeCall, makeEnv, TableClient } from '../exec/fake-env.js';
 import { HOSTILE_COMMANDS } from '../exec/hostile-commands.js';
 import { SKIP_REASON, sshdAvailable, startSshd, type SshdHarness } from '../exec/sshd-harness.js';
 
@@ -20,15 +20,7 @@ describe.skipIf(!sshdAvailable)('proxmox-execute-container-command over a real s
     await h?.close();
   });
 
-  const ssh = (over: Partial<SshConfig> = {}) =>
-    sshConfig({
-      user: h.user,
-      port: h.port,
-      keyPath: h.clientKeyPath,
-      knownHostsPath: h.knownHostsPath,
-      hosts: { pve1: '127.0.0.1' },
-      ...over,
-    });
+  const ssh = (over: Partial<SshConfig> = {}) => harnessSsh(h, over);
 
   async function run(args: Record<string, unknown>, over: Partial<SshConfig> = {}, client = new TableClient({})) {
     const env = makeEnv(clusterConfig({ ssh: ssh(over) }), client);
