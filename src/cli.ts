@@ -156,11 +156,14 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   };
   check(withClusterChoice(tool).input);
   const app = await openApp(sourceOf(opts));
-  const withheld = app.withheld.find((w) => w.name === tool.name);
   const offered = app.tools.find((t) => t.name === tool.name);
+  if (!offered) {
+    await app.close();
+    const why = app.withheld.find((w) => w.name === tool.name)?.why ?? 'not in this configuration';
+    throw new ConfigError(`${tool.name} is not offered: ${why}`);
+  }
   let data: unknown;
   try {
-    if (withheld || !offered) throw new ConfigError(`${tool.name} is not offered: ${withheld?.why ?? 'not in this configuration'}`);
     data = check(offered.input);
   } catch (err) {
     await app.close();
@@ -169,7 +172,7 @@ async function callOnce(toolName: string | undefined, json: string | undefined, 
   const controller = new AbortController();
   let failed = false;
   try {
-    const out = await offered!.run(data, app.runtime, { signal: controller.signal, progress: async () => {} });
+    const out = await offered.run(data, app.runtime, { signal: controller.signal, progress: async () => {} });
     process.stdout.write(out.text + '\n');
     failed = !!out.isError;
   } catch (err) {
