@@ -1,17 +1,26 @@
 // The layer rules of ARCHITECTURE.md, enforced: a module may import only from its own layer or the ones below it.
-//   base (errors, log, version) ← proxmox ← domain (schema, safety, output, exec, config) ← runtime (context, cluster)
+//   base (errors, log, version, lazy-crypto) ← proxmox ← domain (schema, safety, output, exec, config) ← runtime (context, cluster)
 //   ← tools ← server / http / app ← cli.  The simulator stands beside them and uses only base, proxmox and schema.
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const base = ['./src/errors.ts', './src/log.ts', './src/version.ts'];
+const base = ['./src/errors.ts', './src/log.ts', './src/version.ts', './src/lazy-crypto.ts'];
 const proxmox = ['./src/proxmox'];
 const domain = ['./src/schema', './src/safety', './src/output', './src/exec', './src/config'];
 const runtime = ['./src/context.ts', './src/cluster.ts'];
 const tools = ['./src/tools'];
 const serving = ['./src/server.ts', './src/call-context.ts', './src/http', './src/app.ts', './src/stdio-guard.ts'];
-const commands = ['./src/cli.ts', './src/audit-command.ts', './src/fingerprint-command.ts'];
+const commands = [
+  './src/cli.ts',
+  './src/command-options.ts',
+  './src/help.ts',
+  './src/stdio-command.ts',
+  './src/http-command.ts',
+  './src/call-command.ts',
+  './src/audit-command.ts',
+  './src/fingerprint-command.ts',
+];
 const simulator = ['./src/simulator'];
 
 /** `target` may not import from any of `above`. */

@@ -104,7 +104,8 @@ await s.connect(new StdioServerTransport());
 }
 
 async function startupFigures() {
-  const rounds = quick ? 5 : 15;
+  // Many rounds: on a shared machine single starts vary by a third, and the floor comparison needs ±2%.
+  const rounds = quick ? 7 : 31;
   const minimal = await buildMinimalSdkServer();
   const minimalMs: number[] = [];
   const bare: number[] = [];
@@ -132,10 +133,22 @@ async function startupFigures() {
   const toolsListTokens = countToolsListTokens(tools).total;
   return {
     toolsListTokens,
+    rounds,
     bareSpawnMs: median(bare),
     toolsListRatio: median(list) / median(bare),
     minimalSdkRatio: median(minimalMs) / median(bare),
-    overSdkFloor: median(list) / median(minimalMs),
+    // Each round's ratio (the two starts ran back to back), then the median and middle half of those.
+    overSdkFloor: median(list.map((ms, i) => ms / minimalMs[i])),
+    overSdkFloorSpread: [
+      pct(
+        list.map((ms, i) => ms / minimalMs[i]),
+        25,
+      ),
+      pct(
+        list.map((ms, i) => ms / minimalMs[i]),
+        75,
+      ),
+    ],
     firstSearchRatio: median(search) / median(bare),
     firstSearchColdRatio: median(searchCold) / median(bare),
     peakRssMb: peak,
@@ -211,7 +224,9 @@ async function main() {
   console.log(`bare node spawn (median):             ${fmt(s.bareSpawnMs, 1)} ms`);
   console.log(`spawn -> tools/list answered:         ${fmt(s.toolsListRatio)}x bare node   (target <= 1.8x)`);
   console.log(`  (a minimal bundled one-tool SDK server: ${fmt(s.minimalSdkRatio)}x)`);
-  console.log(`spawn -> tools/list over that SDK floor: ${fmt(s.overSdkFloor)}x   (target <= 1.1x)`);
+  console.log(
+    `spawn -> tools/list over that SDK floor: ${fmt(s.overSdkFloor)}x   (target <= 1.1x; median of ${s.rounds} paired rounds, middle half ${fmt(s.overSdkFloorSpread[0])}-${fmt(s.overSdkFloorSpread[1])}x)`,
+  );
   console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
   console.log(`  (very first start, index not yet cached: ${fmt(s.firstSearchColdRatio)}x)`);
   console.log(`peak RSS after first search:          ${s.peakRssMb ? fmt(s.peakRssMb, 1) + ' MiB' : 'n/a'}`);

@@ -1,5 +1,6 @@
 import type { AppConfig, ClusterConfig } from './config/schema.js';
-import { HttpProxmoxClient, type ProxmoxClient } from './proxmox/client.js';
+import type { ProxmoxClient } from './proxmox/client.js';
+import { LazyProxmoxClient } from './proxmox/lazy-client.js';
 import { productFacts } from './proxmox/products.js';
 import { clip } from './output/budget.js';
 import type { Catalog } from './schema/catalog.js';
@@ -9,7 +10,7 @@ import { AuditLog } from './safety/audit.js';
 import { redactString } from './safety/redact.js';
 import { scrubSecrets, secretForms } from './proxmox/secret-forms.js';
 import { ConfirmTokens } from './safety/confirm-token.js';
-import { TokenPermissions } from './safety/permissions.js';
+import { TokenPermissions } from './safety/token-permissions.js';
 import { log } from './log.js';
 import type { ClusterContext, ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
@@ -33,7 +34,7 @@ export class Cluster implements ClusterContext {
   ) {
     this.client =
       client ??
-      new HttpProxmoxClient({
+      new LazyProxmoxClient({
         url: config.url,
         product: config.product,
         credentials: config.credentials,

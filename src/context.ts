@@ -4,7 +4,7 @@ import type { Catalog } from './schema/catalog.js';
 import type { AuditLog } from './safety/audit.js';
 import type { ConfirmTokens } from './safety/confirm-token.js';
 import type { Policy } from './safety/policy.js';
-import type { TokenPermissions } from './safety/permissions.js';
+import type { TokenPermissions } from './safety/token-permissions.js';
 
 // What a call runs against, as an interface: the tools depend on it, the runtime (cluster.ts) provides it,
 // and neither imports the other.

@@ -4,7 +4,7 @@ import { CONFIRM_KEY, NeedsConfirmation, confirmationSchema, toolCallFrom } from
 import { ProxmoxHttpError, ProxmoxNetworkError } from './proxmox/errors.js';
 import { log } from './log.js';
 import { prefixWithin } from './output/budget.js';
-import { nestingDepth } from './proxmox/client.js';
+import { nestingDepth } from './proxmox/nesting.js';
 import type { ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
 import type { ToolOutput, ToolSpec } from './tools/types.js';

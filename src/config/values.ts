@@ -1,10 +1,10 @@
-import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Credentials } from '../proxmox/client.js';
-import { normalizeBaseUrl, normalizeFingerprint } from '../proxmox/client.js';
+import { normalizeBaseUrl, normalizeFingerprint } from '../proxmox/endpoint.js';
 import { PRODUCTS, isProduct, productFacts, type Product } from '../proxmox/products.js';
 import { ConfigError } from './error.js';
+import { nodeCrypto } from '../lazy-crypto.js';
 
 // What each kind of setting accepts, whichever source it comes from. A refusal says what the setting
 // takes ("must be ..."), without naming it: the validator puts the name in the terms of the source.
@@ -108,7 +108,7 @@ export function pemCertificates(file: string): string {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   const readable = blocks.every((b) => {
     try {
-      new X509Certificate(b);
+      new (nodeCrypto().X509Certificate)(b);
       return true;
     } catch {
       return false;

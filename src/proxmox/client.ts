@@ -9,6 +9,8 @@ import { productFacts, tokenHeader, type Product } from './products.js';
 import { FairSlots } from './fair-slots.js';
 import { scrubSecrets, secretForms } from './secret-forms.js';
 import { wireValue } from './path.js';
+import { normalizeBaseUrl, normalizeFingerprint } from './endpoint.js';
+import { nestingDepth } from './nesting.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -178,23 +180,6 @@ export interface ProxmoxClient {
 
 const TICKET_RENEW_MS = 90 * 60 * 1000; // tickets live 2 h; renew with margin
 const TICKET_LIFETIME_MS = 2 * 60 * 60 * 1000;
-
-export function normalizeBaseUrl(url: string): string {
-  const u = new URL(url);
-  let path = u.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/api2/json')) path = path.slice(0, -'/api2/json'.length);
-  return `${u.protocol}//${u.host}${path}`;
-}
-
-/** `AB:CD:...` upper-case, the form the PVE GUI and `openssl x509 -fingerprint -sha256` print. */
-export function normalizeFingerprint(fp: string): string {
-  const hex = fp
-    .replace(/^sha256[:=]/i, '')
-    .replace(/[:\s]/g, '')
-    .toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) throw new Error('expected a SHA-256 fingerprint: 64 hex digits, colons allowed');
-  return hex.match(/../g)!.join(':');
-}
 
 export function encodeParams(params: Record<string, unknown> | undefined): URLSearchParams {
   const out = new URLSearchParams();
@@ -585,21 +570,6 @@ export class HttpProxmoxClient implements ProxmoxClient {
     }
     return new ProxmoxHttpError(status, this.scrub(reason), clean, method, this.scrub(path), hint);
   }
-}
-
-/** How deep `value` nests, counting no further than `limit + 1` (iterative: the value may be hostile). */
-export function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d + 1 > deepest) deepest = d + 1;
-    if (deepest > limit) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v))
-      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
-  }
-  return deepest;
 }
 
 export function formatBytes(n: number): string {

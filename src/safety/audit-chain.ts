@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
@@ -29,7 +29,7 @@ export function chainAlg(key?: string): ChainAlg {
 }
 
 function digest(body: string, alg: ChainAlg, key?: string): string {
-  const h = alg === 'hmac-sha256' ? createHmac('sha256', key ?? '') : createHash('sha256');
+  const h = alg === 'hmac-sha256' ? nodeCrypto().createHmac('sha256', key ?? '') : nodeCrypto().createHash('sha256');
   return `${alg}:${h.update(body, 'utf8').digest('hex')}`;
 }
 
@@ -90,7 +90,7 @@ export interface VerifyResult {
   continuesFrom?: string;
 }
 
-const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameHash = (a: string, b: string) => a.length === b.length && nodeCrypto().timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Checks the chain of one or more files given oldest first (a rotated file, then the current one),

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 
 /**
  * Confirmation tokens bound to one exact call. A destructive call without a valid token gets a preview
@@ -45,7 +45,9 @@ function describeCall(c: BoundCall): string {
 }
 
 export class ConfirmTokens {
-  private readonly key: Buffer;
+  /** Made with the first token, so that a start that issues none never loads node:crypto. */
+  private keyMemo?: Buffer;
+  private readonly configuredKey?: string;
   /** Token id → expiry (ms); an id here has been used. */
   private readonly used = new Map<string, number>();
   /** Token id → the call it was issued for, only to say what a mismatched token was for. */
@@ -54,13 +56,13 @@ export class ConfirmTokens {
   now: () => number;
 
   constructor(opts: { key?: string; ttlMs?: number; now?: () => number } = {}) {
-    this.key = opts.key ? Buffer.from(opts.key, 'utf8') : randomBytes(32);
+    this.configuredKey = opts.key;
     this.ttlMs = opts.ttlMs ?? CONFIRM_TTL_MS;
     this.now = opts.now ?? Date.now;
   }
 
   issue(call: BoundCall): { token: string; expiresAt: Date } {
-    const id = randomBytes(9).toString('base64url');
+    const id = nodeCrypto().randomBytes(9).toString('base64url');
     const expS = Math.ceil((this.now() + this.ttlMs) / 1000);
     const exp = expS.toString(36);
     this.prune();
@@ -75,7 +77,7 @@ export class ConfirmTokens {
     if (!m) return { ok: false, reason: 'the confirm value is not a token this server issued' };
     const [, id, exp, sig] = m;
     const expected = Buffer.from(this.sign(id, exp, call));
-    if (!timingSafeEqual(expected, Buffer.from(sig))) {
+    if (!nodeCrypto().timingSafeEqual(expected, Buffer.from(sig))) {
       const was = this.issued.get(id);
       return {
         ok: false,
@@ -104,7 +106,8 @@ export class ConfirmTokens {
       call.path,
       canonicalJson(call.params),
     ].join('\n');
-    return createHmac('sha256', this.key).update(bound).digest().subarray(0, 16).toString('base64url');
+    this.keyMemo ??= this.configuredKey ? Buffer.from(this.configuredKey, 'utf8') : nodeCrypto().randomBytes(32);
+    return nodeCrypto().createHmac('sha256', this.keyMemo).update(bound).digest().subarray(0, 16).toString('base64url');
   }
 
   private prune(): void {

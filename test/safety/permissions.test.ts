@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCheck, evaluatePermissions, privilegesAt, TokenPermissions, type PermissionMap } from '../../src/safety/permissions.js';
+import { evaluateCheck, evaluatePermissions, privilegesAt, type PermissionMap } from '../../src/safety/permissions.js';
+import { TokenPermissions } from '../../src/safety/token-permissions.js';
 import type { ApiRequest, ProxmoxClient } from '../../src/proxmox/client.js';
 
 // Shaped like PVE's answer: an operator with PVEVMUser on /vms (propagating), Sys.Audit on / only, and
