@@ -14,6 +14,7 @@ const serving = ['./src/server.ts', './src/call-context.ts', './src/http', './sr
 const commands = [
   './src/cli.ts',
   './src/command-options.ts',
+  './src/compile-cache.ts',
   './src/help.ts',
   './src/stdio-command.ts',
   './src/http-command.ts',

@@ -225,7 +225,7 @@ async function main() {
   console.log(`spawn -> tools/list answered:         ${fmt(s.toolsListRatio)}x bare node   (target <= 1.8x)`);
   console.log(`  (a minimal bundled one-tool SDK server: ${fmt(s.minimalSdkRatio)}x)`);
   console.log(
-    `spawn -> tools/list over that SDK floor: ${fmt(s.overSdkFloor)}x   (target <= 1.1x; median of ${s.rounds} paired rounds, middle half ${fmt(s.overSdkFloorSpread[0])}-${fmt(s.overSdkFloorSpread[1])}x)`,
+    `spawn -> tools/list over that SDK floor: ${fmt(s.overSdkFloor)}x   (target <= 1.1x; Node ${process.versions.node}, median of ${s.rounds} paired rounds, middle half ${fmt(s.overSdkFloorSpread[0])}-${fmt(s.overSdkFloorSpread[1])}x)`,
   );
   console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
   console.log(`  (very first start, index not yet cached: ${fmt(s.firstSearchColdRatio)}x)`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { enableCompileCache } from './compile-cache.js';
 import { ConfigError } from './config/error.js';
 import type { CommandOptions } from './command-options.js';
 import { log } from './log.js';
@@ -76,6 +77,7 @@ function usageMessage(err: TypeError & { code?: string }): string {
   }
 }
 
+enableCompileCache();
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`proxmox-mcp: ${usageMessage(err)}\n`);
