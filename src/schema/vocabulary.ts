@@ -77,6 +77,18 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bconsole\b/g, ' console vncproxy termproxy '],
   [/\btake away\b/g, ' remove '],
   [/\buser accounts?\b/g, ' user '],
+  // "the account of joe@pve" is a user (not an ACME account), and locking a user is disabling it.
+  [/\baccounts?\s+(of|for)\s+(?=[a-z0-9._-]+@[a-z])/g, ' user '],
+  [/\b(lock|block|suspend|deactivate)(\s+out)?(?=\s+(the\s+)?(users?\b|[a-z0-9._-]+@[a-z]))/g, ' disable '],
+  // Rebooting a node by name ("reboot pve2", "shut down node pve1") is the node's own power command.
+  [
+    /\b(reboot|restart)\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?((pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3})\b(?!\s*(vm|ct|guest|container|\d))/g,
+    ' reboot node $4 ',
+  ],
+  [
+    /\b(shut ?down|power ?off)\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?((pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3})\b(?!\s*(vm|ct|guest|container|\d))/g,
+    ' shutdown node $4 ',
+  ],
   // The hosts file is named so; "my hosts" are nodes.
   [/\b(\/etc\/)?hosts file\b/g, ' hostsfile '],
   [/\/etc\/hosts\b/g, ' hostsfile '],

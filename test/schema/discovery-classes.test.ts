@@ -184,6 +184,22 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expect(search.recipes.recipes.length).toBeGreaterThanOrEqual(35);
       });
 
+      it('reads the account of user@realm as the user, and locking it as disabling it', () => {
+        expectAmong(v, 'lock the account of joe@pve', ['PUT /access/users/{userid}'], 1);
+        expectAmong(v, 'block out ana@pam', ['PUT /access/users/{userid}'], 1);
+        expectAmong(v, 'suspend the account for temp@pve until further notice', ['PUT /access/users/{userid}'], 1);
+        // A guest's lock is no user's: the rule needs a user beside it.
+        expect(listed(v, 'lock the account of joe@pve')[0]).not.toMatch(/acme/);
+      });
+
+      it('reboots or shuts down the node a request names, and a guest when it names one', () => {
+        expectAmong(v, 'reboot pve2', ['POST /nodes/{node}/status'], 1);
+        expectAmong(v, 'restart the host pve3', ['POST /nodes/{node}/status'], 1);
+        expectAmong(v, 'shut down node px1 tonight', ['POST /nodes/{node}/status'], 1);
+        expectAmong(v, 'reboot vm 100 on pve2', [`POST ${Q}/status/reboot`], 1);
+        expectAmong(v, 'restart pve1 vm 5', [`POST ${Q}/status/reboot`], 1);
+      });
+
       it('says so when the best match is weak, and names areas to browse', () => {
         const weak = answer(catalogFor(v), { query: 'frobnicate the quantum flux capacitor' });
         expect(weak.text).toMatch(/Weak match.*Closest areas to browse: \//);
