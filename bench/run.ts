@@ -131,24 +131,16 @@ async function startupFigures() {
     peak = Math.max(peak ?? 0, s.peakRssMb ?? 0);
   }
   const toolsListTokens = countToolsListTokens(tools).total;
+  // Each round's ratio (the two starts ran back to back), then the median and middle half of those.
+  const overFloor = list.map((ms, i) => ms / minimalMs[i]);
   return {
     toolsListTokens,
     rounds,
     bareSpawnMs: median(bare),
     toolsListRatio: median(list) / median(bare),
     minimalSdkRatio: median(minimalMs) / median(bare),
-    // Each round's ratio (the two starts ran back to back), then the median and middle half of those.
-    overSdkFloor: median(list.map((ms, i) => ms / minimalMs[i])),
-    overSdkFloorSpread: [
-      pct(
-        list.map((ms, i) => ms / minimalMs[i]),
-        25,
-      ),
-      pct(
-        list.map((ms, i) => ms / minimalMs[i]),
-        75,
-      ),
-    ],
+    overSdkFloor: median(overFloor),
+    overSdkFloorSpread: [pct(overFloor, 25), pct(overFloor, 75)],
     firstSearchRatio: median(search) / median(bare),
     firstSearchColdRatio: median(searchCold) / median(bare),
     peakRssMb: peak,

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { expandHome } from './config/values.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,9 +15,9 @@ type EnableCompileCache = (directory: string) => { status: number; message?: str
  * temporary folder Node would pick by default: what is in this cache runs as this process, so it must be
  * a folder only this user can write.
  */
-export function compileCacheDir(env: Env = process.env): string | undefined {
+export function compileCacheDir(env: Env = process.env): string {
   const usable = (p: string | undefined) => {
-    const expanded = p?.trim().replace(/^~(?=$|\/)/, homedir());
+    const expanded = p === undefined ? undefined : expandHome(p.trim());
     return expanded && path.isAbsolute(expanded) && !/[\x00-\x1f\x7f]/.test(expanded) ? expanded : undefined;
   };
   const xdg = usable(env.XDG_CACHE_HOME);
@@ -35,7 +36,6 @@ export function enableCompileCache(env: Env = process.env): void {
   if (!enable || env.NODE_DISABLE_COMPILE_CACHE) return;
   try {
     const dir = compileCacheDir(env);
-    if (!dir) return;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // A folder someone else owns or may write is not used: its code would run as this process.
     const st = statSync(dir);

@@ -45,7 +45,6 @@ function describeCall(c: BoundCall): string {
 }
 
 export class ConfirmTokens {
-  /** Made with the first token, so that a start that issues none never loads node:crypto. */
   private keyMemo?: Buffer;
   private readonly configuredKey?: string;
   /** Token id → expiry (ms); an id here has been used. */
@@ -106,8 +105,12 @@ export class ConfirmTokens {
       call.path,
       canonicalJson(call.params),
     ].join('\n');
-    this.keyMemo ??= this.configuredKey ? Buffer.from(this.configuredKey, 'utf8') : nodeCrypto().randomBytes(32);
-    return nodeCrypto().createHmac('sha256', this.keyMemo).update(bound).digest().subarray(0, 16).toString('base64url');
+    return nodeCrypto().createHmac('sha256', this.key).update(bound).digest().subarray(0, 16).toString('base64url');
+  }
+
+  /** Made with the first token, so that a start that issues none never loads node:crypto. */
+  private get key(): Buffer {
+    return (this.keyMemo ??= this.configuredKey ? Buffer.from(this.configuredKey, 'utf8') : nodeCrypto().randomBytes(32));
   }
 
   private prune(): void {

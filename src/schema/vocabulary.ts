@@ -6,6 +6,13 @@ import type { HttpMethod } from './catalog.js';
  * Multi-word phrases rewritten before tokenizing (both in queries and in indexed text), so that
  * "virtual machine" and "qemu" meet as one term.
  */
+/** A node named as admins name theirs: pve2, px-1, node3, hv01. */
+export const NODE_NAME = String.raw`(pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3}`;
+
+/** A power verb, then a named node ("reboot pve2", "shut down the host px1"), with no guest after it. */
+const powerToNamedNode = (verbs: string) =>
+  new RegExp(String.raw`\b(${verbs})\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?(${NODE_NAME})\b(?!\s*(vm|ct|guest|container|\d))`, 'g');
+
 export const PHRASES: Array<[RegExp, string]> = [
   [/\bvirtual machines?\b/g, ' qemu '],
   [/\bvm(?=[a-z]{3,})/g, 'vm '],
@@ -81,14 +88,8 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\baccounts?\s+(of|for)\s+(?=[a-z0-9._-]+@[a-z])/g, ' user '],
   [/\b(lock|block|suspend|deactivate)(\s+out)?(?=\s+(the\s+)?(users?\b|[a-z0-9._-]+@[a-z]))/g, ' disable '],
   // Rebooting a node by name ("reboot pve2", "shut down node pve1") is the node's own power command.
-  [
-    /\b(reboot|restart)\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?((pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3})\b(?!\s*(vm|ct|guest|container|\d))/g,
-    ' reboot node $4 ',
-  ],
-  [
-    /\b(shut ?down|power ?off)\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?((pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3})\b(?!\s*(vm|ct|guest|container|\d))/g,
-    ' shutdown node $4 ',
-  ],
+  [powerToNamedNode('reboot|restart'), ' reboot node $4 '],
+  [powerToNamedNode('shut ?down|power ?off'), ' shutdown node $4 '],
   // The hosts file is named so; "my hosts" are nodes.
   [/\b(\/etc\/)?hosts file\b/g, ' hostsfile '],
   [/\/etc\/hosts\b/g, ' hostsfile '],

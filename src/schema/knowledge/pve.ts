@@ -1,3 +1,4 @@
+import { NODE_NAME } from '../vocabulary.js';
 import type { Concept, ProductKnowledge, Recipe } from './types.js';
 
 // Proxmox VE's concepts in the words of its admin guide (qm, pct, pvesm, pveum, ha-manager chapters) and
@@ -199,7 +200,7 @@ export const PVE_CONCEPTS: Concept[] = [
   { concept: 'audit trail', say: /\b(who (did|deleted|changed|removed|created|stopped)|audit|what happened)\b/, terms: ['tasks', 'log'] },
   // The command-line tools' names stand for their areas.
   // Names admins give nodes and the storages a node comes with (pvecm, pvesm): they say which area is meant.
-  { concept: 'node name', say: /\b(pve|px|prox|proxmox|node|host|hv|srv)-?\d{1,3}\b/, terms: ['node'], weight: 0.4 },
+  { concept: 'node name', say: new RegExp(String.raw`\b${NODE_NAME}\b`), terms: ['node'], weight: 0.4 },
   {
     concept: 'default storage',
     say: /\blocal-(lvm|zfs|btrfs)\b|\blocal storage\b|\b(on|in|from|to) local\b(?!-| (disks?|time|users?|accounts?|network|drives?|realm|login))/,
