@@ -13,6 +13,7 @@ const tools = ['./src/tools'];
 const serving = ['./src/server.ts', './src/call-context.ts', './src/http', './src/app.ts', './src/stdio-guard.ts'];
 const commands = [
   './src/cli.ts',
+  './src/command-line.ts',
   './src/command-options.ts',
   './src/compile-cache.ts',
   './src/help.ts',

@@ -67,11 +67,12 @@ async function spawnToFirstSearchMs(cacheDir: string): Promise<{ ms: number; pea
 }
 
 /**
- * The floor for any server on this SDK: one tool, bundled into one file like ours, built here so the
- * figure comes from the same machine, Node and SDK as ours.
+ * The floor for any server on this SDK: one tool, bundled by the same bundler with the same options as
+ * ours (into one file: all of it is start), built here so the figure comes from the same machine, Node
+ * and SDK as ours.
  */
 async function buildMinimalSdkServer(): Promise<string> {
-  const { build } = await import('esbuild');
+  const { rolldown } = await import('rolldown');
   const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-minimal-'));
   const entry = path.join(root, 'bench', '.minimal-server.tmp.ts');
   writeFileSync(
@@ -85,19 +86,10 @@ await s.connect(new StdioServerTransport());
 `,
   );
   try {
-    const outfile = path.join(dir, 'minimal.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-      logLevel: 'error',
-    });
-    return outfile;
+    const bundle = await rolldown({ input: { minimal: entry }, platform: 'node', transform: { target: 'node20' }, logLevel: 'warn' });
+    await bundle.write({ dir, format: 'es', minify: true, entryFileNames: '[name].mjs', codeSplitting: false });
+    await bundle.close();
+    return path.join(dir, 'minimal.mjs');
   } finally {
     rmSync(entry, { force: true });
   }

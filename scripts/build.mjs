@@ -1,20 +1,21 @@
-// Bundles the CLI into dist/ so start-up loads a few files instead of hundreds of modules.
-// Heavy parts (ssh2, the simulator, search, the call engine) stay in lazily imported chunks.
-import { build } from 'esbuild';
+// Bundles the CLI into dist/. A stdio start loads three files: the entry, one chunk holding every module
+// the start imports after it, and the bundler's helpers (each further file costs a start about a
+// millisecond to resolve, read, compile and link). What only a call, another command or the simulator needs (ssh2,
+// search, the call engine, the HTTP server) stays in lazily imported chunks.
+import { rolldown } from 'rolldown';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
 
 const common = {
-  bundle: true,
-  format: 'esm',
   platform: 'node',
-  target: 'node20',
   // ssh2 ships optional native bindings; leave it to Node's resolver.
   external: ['ssh2', 'cpu-features'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  logLevel: 'warning',
+  logLevel: 'warn',
 };
 
 /**
@@ -24,9 +25,10 @@ const common = {
 async function toolSchemas() {
   const dir = mkdtempSync(path.join(tmpdir(), 'pmcp-build-'));
   try {
-    const outfile = path.join(dir, 'registry.mjs');
-    await build({ ...common, entryPoints: ['src/tools/registry.ts'], outfile });
-    const { allTools } = await import(pathToFileURL(outfile).href);
+    const bundle = await rolldown({ ...common, input: { registry: 'src/tools/registry.ts' } });
+    await bundle.write({ dir, format: 'es', entryFileNames: '[name].mjs', codeSplitting: false });
+    await bundle.close();
+    const { allTools } = await import(pathToFileURL(path.join(dir, 'registry.mjs')).href);
     const convert = (schema, io) => schema?.['~standard'].jsonSchema[io]({ target: 'draft-2020-12' });
     return Object.fromEntries(allTools.map((t) => [t.name, { input: convert(t.input, 'input'), output: convert(t.output, 'output') }]));
   } finally {
@@ -34,16 +36,53 @@ async function toolSchemas() {
   }
 }
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+/**
+ * The modules a stdio start evaluates after the entry: what the command line and the stdio command import,
+ * statically. The entry's own imports are left out: they run before the compile cache is on.
+ */
+function startModules() {
+  const imports = new Map();
+  const closure = (files) => {
+    const found = new Set();
+    const todo = files.map((f) => path.resolve(f));
+    for (let next = todo.pop(); next; next = todo.pop()) {
+      if (found.has(next)) continue;
+      found.add(next);
+      todo.push(...(imports.get(next) ?? []));
+    }
+    return found;
+  };
+  let start;
+  return {
+    plugin: { name: 'start-modules', moduleParsed: (info) => void imports.set(info.id, info.importedIds) },
+    // Asked when the chunks are made, after every module has been parsed.
+    has(id) {
+      if (!start) {
+        const entry = closure(['src/cli.ts']);
+        start = new Set([...closure(['src/command-line.ts', 'src/stdio-command.ts'])].filter((m) => !entry.has(m)));
+      }
+      return start.has(id);
+    },
+  };
+}
+
+const start = startModules();
+const bundle = await rolldown({
   ...common,
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
-  splitting: true,
+  input: { cli: 'src/cli.ts' },
+  transform: { target: 'node20', define: { __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()) } },
+  plugins: [start.plugin],
+});
+rmSync('dist', { recursive: true, force: true });
+await bundle.write({
+  dir: 'dist',
+  format: 'es',
   minify: true,
   // Source maps help while developing but would be most of the package's size: `npm pack` builds without.
-  sourcemap: ['prepack', 'bundle'].includes(process.env.npm_lifecycle_event) ? false : 'linked',
-  define: { __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()) },
-  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
-  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: !['prepack', 'bundle'].includes(process.env.npm_lifecycle_event),
+  banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
+  entryFileNames: '[name].js',
+  chunkFileNames: 'chunks/[name]-[hash].js',
+  codeSplitting: { groups: [{ name: 'start', test: (id) => start.has(id) }] },
 });
+await bundle.close();

@@ -2,9 +2,14 @@ import { mkdirSync, statSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { expandHome } from './config/values.js';
 
 type Env = Record<string, string | undefined>;
+
+// Imports nothing of ours: a module of ours imported here would be bundled into the start's chunk, which
+// the entry would then load, and compile, before the cache is on.
+
+/** `~` as config/values.ts `expandHome` reads it. */
+const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p);
 
 /** Node 22.1 and later; absent on Node 20, where starts simply compile as before. */
 type EnableCompileCache = (directory: string) => { status: number; message?: string };

@@ -90,26 +90,40 @@ describe.skipIf(!existsSync(cli))('what a stdio start loads before it answers to
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The modules in each file the start loaded, named by the build's source maps (the bundler's helpers have none). */
+  const sources = () =>
+    loaded.files
+      .filter((f) => !/^dist\/chunks\/rolldown-runtime-[\w-]+\.js$/.test(f))
+      .flatMap((f) => {
+        const map = path.join(root, `${f}.map`);
+        expect(existsSync(map), `${map} (npm run build writes source maps)`).toBe(true);
+        const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+        return sources.map((s) => path.relative(root, path.resolve(path.dirname(path.join(root, f)), s)));
+      });
+
   it('loads the stdio command, not the other commands', () => {
-    expect(loaded.files).toContain('dist/cli.js');
-    expect(loaded.files.some((f) => /^dist\/chunks\/stdio-command-\w+\.js$/.test(f))).toBe(true);
-    expect(
-      loaded.files.filter((f) => /^dist\/chunks\/(http-command|call-command|help|audit-command|fingerprint-command)-\w+\.js$/.test(f)),
-    ).toEqual([]);
+    expect(sources()).toEqual(expect.arrayContaining(['src/cli.ts', 'src/command-line.ts', 'src/stdio-command.ts']));
+    expect(sources().filter((s) => /^src\/(http-command|call-command|help|audit-command|fingerprint-command)\.ts$/.test(s))).toEqual([]);
+  });
+
+  it('loads the start in at most three files: the entry, one chunk with the rest of the start, the bundler helpers', () => {
+    // Each file costs a start about a millisecond to resolve, read, compile and link (scripts/build.mjs).
+    expect(loaded.files[0]).toBe('dist/cli.js');
+    expect(loaded.files.length, loaded.files.join(', ')).toBeLessThanOrEqual(3);
+  });
+
+  it('imports the start from the entry only after the compile cache is on', () => {
+    // A static import would load and compile its chunk before the entry's first line runs (src/cli.ts).
+    const entry = readFileSync(cli, 'utf8');
+    expect(entry).not.toMatch(/\b(from|import)\s*["'`]\.\.?\//);
+    expect(entry).toMatch(/enableCompileCache|\bimport\(/);
   });
 
   it('loads no module that only a call needs: the HTTPS client, the call engine, search, permissions, exec, simulator', () => {
-    // The build's source maps name the modules in each file it loaded.
-    const sources = loaded.files.flatMap((f) => {
-      const map = path.join(root, `${f}.map`);
-      expect(existsSync(map), `${map} (npm run build writes source maps)`).toBe(true);
-      const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
-      return sources.map((s) => path.relative(root, path.resolve(path.dirname(path.join(root, f)), s)));
-    });
-    expect(sources).toContain('src/server.ts');
+    expect(sources()).toContain('src/server.ts');
     const onlyForCalls =
       /^src\/(proxmox\/client|tools\/api-call|tools\/guard|schema\/(search|discovery|loader|catalog)|safety\/permissions|exec\/|simulator\/|http\/)|@modelcontextprotocol\/node\//;
-    expect(sources.filter((s) => onlyForCalls.test(s))).toEqual([]);
+    expect(sources().filter((s) => onlyForCalls.test(s))).toEqual([]);
   });
 
   it('loads neither node:crypto nor the TLS stack', () => {
