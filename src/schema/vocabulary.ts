@@ -14,6 +14,11 @@ const powerToNamedNode = (verbs: string) =>
   new RegExp(String.raw`\b(${verbs})\s+(the\s+)?(node\s+|host\s+|hypervisor\s+)?(${NODE_NAME})\b(?!\s*(vm|ct|guest|container|\d))`, 'g');
 
 export const PHRASES: Array<[RegExp, string]> = [
+  // Powering a node by name ("reboot pve2", "power off the host px1") is the node's own power command, and
+  // powering one on is wake-on-LAN; before the guest power phrases below turn "power off" into "stop".
+  [powerToNamedNode('reboot|restart'), ' reboot node $4 '],
+  [powerToNamedNode('shut ?down|shut ?off|power ?(?:off|down)|turn ?off|switch ?off'), ' shutdown node $4 '],
+  [powerToNamedNode('power ?(?:on|up)|turn ?on|switch ?on|boot(?: ?up)?|start(?: ?up)?|wake(?: ?up)?'), ' wakeonlan node $4 '],
   [/\bvirtual machines?\b/g, ' qemu '],
   [/\bvm(?=[a-z]{3,})/g, 'vm '],
   [/\bguest agent\b/g, ' agent '],
@@ -87,9 +92,6 @@ export const PHRASES: Array<[RegExp, string]> = [
   // "the account of joe@pve" is a user (not an ACME account), and locking a user is disabling it.
   [/\baccounts?\s+(of|for)\s+(?=[a-z0-9._-]+@[a-z])/g, ' user '],
   [/\b(lock|block|suspend|deactivate)(\s+out)?(?=\s+(the\s+)?(users?\b|[a-z0-9._-]+@[a-z]))/g, ' disable '],
-  // Rebooting a node by name ("reboot pve2", "shut down node pve1") is the node's own power command.
-  [powerToNamedNode('reboot|restart'), ' reboot node $4 '],
-  [powerToNamedNode('shut ?down|power ?off'), ' shutdown node $4 '],
   // The hosts file is named so; "my hosts" are nodes.
   [/\b(\/etc\/)?hosts file\b/g, ' hostsfile '],
   [/\/etc\/hosts\b/g, ' hostsfile '],

@@ -200,6 +200,18 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'restart pve1 vm 5', [`POST ${Q}/status/reboot`], 1);
       });
 
+      it('powers a named node off with its shutdown and on with wake-on-LAN, whatever the phrasal verb', () => {
+        for (const q of ['power off pve4', 'please turn off the host px2', 'switch off node pve1 for the weekend', 'power down hv3']) {
+          expectAmong(v, q, ['POST /nodes/{node}/status'], 1);
+        }
+        for (const q of ['power on pve4', 'wake up the node px2', 'boot host pve1 again', 'turn on hv3']) {
+          expectAmong(v, q, ['POST /nodes/{node}/wakeonlan'], 1);
+        }
+        // A guest named after the node is still the guest's power.
+        expectAmong(v, 'power off pve4 vm 120', [`POST ${Q}/status/stop`], 1);
+        expectAmong(v, 'turn on pve4 vm 120', [`POST ${Q}/status/start`], 1);
+      });
+
       it('says so when the best match is weak, and names areas to browse', () => {
         const weak = answer(catalogFor(v), { query: 'frobnicate the quantum flux capacitor' });
         expect(weak.text).toMatch(/Weak match.*Closest areas to browse: \//);
