@@ -9,23 +9,56 @@ export type Renderer = 'bytes' | 'duration' | 'timestamp' | 'timestamp_gmt' | 'f
 
 const KNOWN = new Set<string>(['bytes', 'duration', 'timestamp', 'timestamp_gmt', 'fraction_as_percentage']);
 
-/** Property name -> renderer, for the records an operation returns (a list of them, or one object). */
-export type Renderers = ReadonlyMap<string, Renderer>;
+/**
+ * Property name -> renderer, for the records an operation returns (a list of them, or one object); an
+ * object-valued property (`memory` of a node's status) has its own map.
+ */
+export type Renderers = ReadonlyMap<string, Renderer | Renderers>;
 
 type Row = Record<string, unknown>;
 const isRow = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The renderer hints of an operation's `returns`: the properties of its items (lists) or of itself (objects). */
-export function renderersOf(returns: unknown): Renderers {
-  const out = new Map<string, Renderer>();
-  if (!isRow(returns)) return out;
-  const holder = returns.type === 'array' && isRow(returns.items) ? returns.items : returns;
-  const props = holder.properties;
+/** How deep nested records are rendered: deeper ones are shown as the node sent them. */
+const MAX_NESTING = 3;
+
+/**
+ * The schema's hint, or, for a number without one, what its description says it counts: many returned
+ * properties are described "The total memory in bytes." or "seconds since the UNIX epoch" but carry no
+ * hint. Durations are left to hints (and `uptime`): "seconds" also describes averages, delays and rates.
+ */
+function rendererOf(name: string, schema: Row): Renderer | undefined {
+  if (typeof schema.renderer === 'string') return KNOWN.has(schema.renderer) ? (schema.renderer as Renderer) : undefined;
+  if (schema.type !== 'integer' && schema.type !== 'number') return undefined;
+  const said = typeof schema.description === 'string' ? schema.description : '';
+  if (/\b(seconds )?since (the )?(beginning of the )?(unix )?epoch\b|\bunix (timestamp|time)\b/i.test(said)) return 'timestamp';
+  if (/\bbytes\b/i.test(said) && !/\bper (second|sec)\b|\/s\b|\brate\b|\blimit\b/i.test(said)) return 'bytes';
+  if (name === 'uptime') return 'duration';
+  return undefined;
+}
+
+function renderersOfProperties(props: unknown, depth: number): Map<string, Renderer | Renderers> {
+  const out = new Map<string, Renderer | Renderers>();
   if (!isRow(props)) return out;
   for (const [name, schema] of Object.entries(props)) {
-    if (isRow(schema) && typeof schema.renderer === 'string' && KNOWN.has(schema.renderer)) out.set(name, schema.renderer as Renderer);
+    if (!isRow(schema)) continue;
+    const renderer = rendererOf(name, schema);
+    if (renderer) {
+      out.set(name, renderer);
+      continue;
+    }
+    if (depth >= MAX_NESTING) continue;
+    const holder = schema.type === 'array' && isRow(schema.items) ? schema.items : schema;
+    const nested = renderersOfProperties(holder.properties, depth + 1);
+    if (nested.size) out.set(name, nested);
   }
   return out;
+}
+
+/** The renderers of an operation's `returns`: the properties of its items (lists) or of itself (objects). */
+export function renderersOf(returns: unknown): Renderers {
+  if (!isRow(returns)) return new Map();
+  const holder = returns.type === 'array' && isRow(returns.items) ? returns.items : returns;
+  return renderersOfProperties(holder.properties, 0);
 }
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
@@ -103,7 +136,7 @@ function renderRow(row: Row, renderers: Renderers): Row {
   let out: Row | undefined;
   for (const [key, renderer] of renderers) {
     if (!Object.hasOwn(row, key)) continue;
-    const shown = formatValue(row[key], renderer);
+    const shown = typeof renderer === 'string' ? formatValue(row[key], renderer) : renderValues(row[key], renderer);
     if (shown === row[key]) continue;
     out ??= { ...row };
     Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });

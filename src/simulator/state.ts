@@ -638,7 +638,9 @@ export class SimState {
           onboot: seed.power === 'running' ? 1 : 0,
           smbios1: `uuid=${uuidFor(seed.vmid)}`,
           vmgenid: uuidFor(seed.vmid + 7),
-          meta: `creation-qemu=10.0.2,ctime=${now() - 86400 * 40}`,
+          // Created on a whole day: two simulators started the same day hold the same configs, so a digest
+          // read through one `proxmox-mcp call --demo` is still valid for the next.
+          meta: `creation-qemu=10.0.2,ctime=${Math.floor(now() / 86400 - 40) * 86400}`,
         }
       : {
           hostname: seed.name,

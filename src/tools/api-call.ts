@@ -10,7 +10,8 @@ import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
-import { explainForbidden, presentAnswer, showCall, type Sent } from './api-present.js';
+import { explainFailure } from './api-failures.js';
+import { presentAnswer, showCall, type Sent } from './api-present.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
 
@@ -107,7 +108,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
           `Nothing was changed. Read it again (proxmox-api-read path=${humanPath(resolved.path)}), check what changed, then repeat the edit.`,
       );
     }
-    throw explainForbidden(err, resolved);
+    throw await explainFailure(err, resolved, cluster, call.signal);
   }
   if (writes) {
     call.digests?.forget(cluster.name, resolved.path); // the config moved on: the next edit reads (or is read) afresh

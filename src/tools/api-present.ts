@@ -1,9 +1,7 @@
 import { parseUpid } from '../proxmox/upid.js';
 import { humanPath } from '../proxmox/path.js';
 import { taskStatusHint, type Product } from '../proxmox/products.js';
-import { ProxmoxHttpError } from '../proxmox/errors.js';
 import type { TaskResult } from '../proxmox/tasks.js';
-import { permissionText } from '../schema/render.js';
 import { redactParams } from '../safety/redact.js';
 import { ShapeError, shapeRecords, type ShapeOptions } from '../output/shape.js';
 import { renderData } from '../output/render.js';
@@ -15,7 +13,7 @@ import { showLong } from './guard.js';
 import { ToolError, type ToolOutput } from './types.js';
 
 // What an API call shows: the answer (a task's end, a file's note, shaped and trimmed data with notes that
-// leave nothing ambiguous), the call as a human confirms it, and a 403 with the privilege it needs.
+// leave nothing ambiguous) and the call as a human confirms it.
 
 /** What the node answered: its data, the task it started (followed while `wait` allows), or a note that it sent a file. */
 export interface Sent {
@@ -133,17 +131,4 @@ export function showCall(method: string, path: string, params: Record<string, un
     lines.push(`  ${key}: ${showLong(visible(typeof value === 'string' ? value : JSON.stringify(value)), 300)}`);
   }
   return lines.join('\n');
-}
-
-/**
- * A 403 in PVE's words names the path and privilege it checked; the schema adds what the operation as a
- * whole requires (some need one of several privileges, or a second check), so the user knows what to grant.
- */
-export function explainForbidden(err: unknown, r: Resolved): unknown {
-  if (!(err instanceof ProxmoxHttpError) || err.status !== 403) return err;
-  const needs = r.op ? permissionText(r.op.permissions) : undefined;
-  const lines = [err.describe()];
-  if (needs) lines.push(`${r.method} ${r.template} requires: ${needs}.`);
-  lines.push('The token or user lacks it: an administrator can grant a role that has it on that path (PUT /access/acl).');
-  return new ToolError(lines.join('\n'));
 }

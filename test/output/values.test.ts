@@ -77,6 +77,61 @@ describe('renderer hints from the schema', () => {
     expect(renderValues(42, renderersOf(listReturns))).toBe(42);
   });
 
+  it('reads what a number counts from its description when the schema gives no hint, and renders nested records', () => {
+    // As PVE 9.2 describes a node's status: no hints, but "in bytes" and a nested memory record.
+    const status = {
+      type: 'object',
+      properties: {
+        uptime: { type: 'integer' },
+        memory: { type: 'object', properties: { total: { type: 'integer', description: 'The total memory in bytes.' } } },
+        rootfs: { type: 'object', properties: { avail: { type: 'integer', description: 'The available bytes in the root filesystem.' } } },
+        cpuinfo: { type: 'object', properties: { cores: { type: 'integer', description: 'The number of physical cores of the CPU.' } } },
+        expire: { type: 'integer', description: "Account expiration date (seconds since epoch). '0' means no expiration" },
+        ctime: { type: 'integer', description: 'Creation time (seconds since the UNIX Epoch).' },
+        pressure: { type: 'number', description: 'CPU Some pressure stall average over the last 10 seconds.' },
+        bwlimit: { type: 'integer', description: 'Limit of I/O bandwidth in bytes per second.' },
+        name: { type: 'string', description: 'The name in bytes' },
+        disks: {
+          type: 'array',
+          items: { type: 'object', properties: { size: { type: 'integer', description: 'The size of the disk in bytes.' } } },
+        },
+      },
+    };
+    const raw = {
+      uptime: 1_036_800,
+      memory: { total: 68_719_476_736, extra: 1 },
+      rootfs: { avail: 1024 },
+      cpuinfo: { cores: 8 },
+      expire: 0,
+      ctime: 1_700_000_000,
+      pressure: 0.42,
+      bwlimit: 1_048_576,
+      name: 'x',
+      disks: [{ size: 2048 }, 'odd'],
+    };
+    const before = JSON.stringify(raw);
+    expect(renderValues(raw, renderersOf(status))).toEqual({
+      uptime: '12d',
+      memory: { total: '64 GiB', extra: 1 },
+      rootfs: { avail: '1 KiB' },
+      cpuinfo: { cores: 8 },
+      expire: 0,
+      ctime: '2023-11-14T22:13:20Z',
+      pressure: 0.42,
+      bwlimit: 1_048_576,
+      name: 'x',
+      disks: [{ size: '2 KiB' }, 'odd'],
+    });
+    expect(JSON.stringify(raw)).toBe(before);
+    // Records four deep are rendered and deeper ones shown as sent; so is a value of another shape than its schema.
+    const leaf = { type: 'integer', description: 'in bytes' };
+    const nest = (depth: number): object => (depth === 0 ? leaf : { type: 'object', properties: { x: nest(depth - 1) } });
+    const value = (depth: number): unknown => (depth === 0 ? 1024 : { x: value(depth - 1) });
+    expect(renderValues(value(5), renderersOf(nest(5)))).toEqual(value(5));
+    expect(JSON.stringify(renderValues(value(4), renderersOf(nest(4))))).toBe('{"x":{"x":{"x":{"x":"1 KiB"}}}}');
+    expect(renderValues({ memory: 'lots', disks: 7 }, renderersOf(status))).toEqual({ memory: 'lots', disks: 7 });
+  });
+
   it('keeps a __proto__ key a plain key', () => {
     const row = JSON.parse('{"__proto__":5,"mem":2048}') as Record<string, unknown>;
     const shown = renderValues(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { ProxmoxHttpError } from '../../src/proxmox/errors.js';
 import { apiPath } from '../../src/proxmox/path.js';
@@ -749,4 +749,24 @@ describe('ACME', () => {
     );
     expect([roAccount.status, roAccount.reason]).toEqual([403, 'Permission check failed (user != root@pam)']);
   });
+});
+
+it('starts with the same guest configs all day, so a digest read through one demo start holds in the next', async () => {
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const digests: string[][] = [];
+  // Two starts an hour and a half apart on the same day (only Date is faked; the servers run for real).
+  for (const at of [day + 10 * 3_600_000, day + 11.5 * 3_600_000]) {
+    vi.useFakeTimers({ toFake: ['Date'], now: at });
+    const other = await startSimulator({ quiet: true });
+    vi.useRealTimers();
+    const client = clientFor(other, 'admin');
+    try {
+      const read = async (path: string) => (await client.request<{ digest: string }>({ method: 'GET', path })).data.digest;
+      digests.push([await read('/nodes/pve1/qemu/101/config'), await read('/nodes/pve1/lxc/200/config')]);
+    } finally {
+      client.close();
+      await other.close();
+    }
+  }
+  expect(digests[1]).toEqual(digests[0]);
 });

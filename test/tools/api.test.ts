@@ -530,4 +530,13 @@ describe("values for people in the demo, from the simulator's own schema", () =>
     const tasks = await read(rt, { path: '/cluster/tasks', fields: ['starttime'], limit: 1 });
     expect(tasks.text).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
+
+  it("renders a node status's nested sizes, which PVE describes in words rather than marks", async () => {
+    const status = await read(rt, { path: '/nodes/pve1/status' });
+    expect(status.text).toMatch(/"memory":\{"total":"64 GiB","used":"\d+(\.\d)? GiB"/);
+    expect(status.text).toMatch(/"rootfs":\{"total":"\d+(\.\d)? GiB"/);
+    expect(status.text).toMatch(/"uptime":"\d+d( \d+h)?"/);
+    const raw = status.structured?.data as { memory: { total: number } };
+    expect(raw.memory.total).toBe(64 * 2 ** 30);
+  });
 });

@@ -7,8 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime } from '../../src/cluster.js';
-import { configFromEnv } from '../../src/config/env.js';
+import type { Runtime } from '../../src/cluster.js';
 import type { ClusterConfig, SshConfig } from '../../src/config/schema.js';
 import { parseApiToken } from '../../src/config/values.js';
 import { HttpProxmoxClient } from '../../src/proxmox/client.js';
@@ -21,6 +20,7 @@ import { audited, RefusalNote } from '../../src/tools/audited.js';
 import { ToolError, type ToolCall, type ToolEnv } from '../../src/tools/types.js';
 import { clusterConfig, harnessSsh, makeCall, makeEnv, TableClient } from '../exec/fake-env.js';
 import { SKIP_REASON, sshdAvailable, startSshd, type SshdHarness } from '../exec/sshd-harness.js';
+import { simRuntime } from './sim-runtime.js';
 
 /** The keys every record has, in this order (those left undefined are not written). */
 const SHAPE = ['time', 'tool', 'cluster', 'method', 'path', 'params', 'command', 'status', 'httpStatus', 'upid', 'exitCode', 'error'];
@@ -65,18 +65,7 @@ describe('audited calls: the API tool', () => {
     await sim?.close();
   });
 
-  const runtime = (file: string, extra: Record<string, string> = {}) =>
-    new Runtime(
-      configFromEnv({
-        PROXMOX_URL: sim.url,
-        PROXMOX_API_TOKEN: sim.tokens.admin,
-        PROXMOX_FINGERPRINT: sim.fingerprint,
-        PROXMOX_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'pmcp-cache-')),
-        PROXMOX_CONFIRM: 'off',
-        PROXMOX_AUDIT_LOG: file,
-        ...extra,
-      }),
-    );
+  const runtime = (file: string, extra: Record<string, string> = {}) => simRuntime(sim, { PROXMOX_AUDIT_LOG: file, ...extra });
   const noCall: ToolCall = { signal: new AbortController().signal, progress: async () => {} };
   const api = (rt: Runtime, args: Record<string, unknown>) => apiTool.run(apiTool.input.parse(args), rt, noCall);
 

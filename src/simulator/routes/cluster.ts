@@ -285,6 +285,22 @@ export function clusterOperations(): Operation[] {
         properties: {
           uptime: { type: 'integer', description: 'Node uptime in seconds.' },
           cpu: { type: 'number', description: 'The current cpu usage.' },
+          // As PVE 9 documents them: sizes said "in bytes" in the description, with no renderer hint.
+          memory: {
+            type: 'object',
+            properties: Object.fromEntries(
+              ['available', 'free', 'total', 'used'].map((k) => [k, { type: 'integer', description: `The ${k} memory in bytes.` }]),
+            ),
+          },
+          rootfs: {
+            type: 'object',
+            properties: Object.fromEntries(
+              ['avail', 'free', 'total', 'used'].map((k) => [
+                k,
+                { type: 'integer', description: `The ${k} bytes of the root filesystem.` },
+              ]),
+            ),
+          },
         },
       } as Record<string, unknown>,
       permissions: { check: ['perm', '/nodes/{node}', ['Sys.Audit']] },

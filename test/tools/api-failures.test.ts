@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/cluster.js';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { apiTool } from '../../src/tools/api.js';
+import { apiReadTool } from '../../src/tools/api-read.js';
+import { ToolError, type ToolCall } from '../../src/tools/types.js';
+import { simRuntime } from './sim-runtime.js';
+
+// A refusal in Proxmox's words, then the next step: where the guest is, where names are listed, what is missing.
+
+const noCall: ToolCall = { signal: new AbortController().signal, progress: async () => {} };
+
+let sim: SimulatorHandle;
+let rt: Runtime;
+
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true, taskDurationMs: 30 });
+  rt = simRuntime(sim);
+});
+afterAll(async () => {
+  rt.close();
+  await sim.close();
+});
+
+/** What the model reads when the call fails. */
+async function refusal(tool: typeof apiTool | typeof apiReadTool, args: Record<string, unknown>): Promise<string> {
+  try {
+    await tool.run(tool.input.parse(args) as never, rt, noCall);
+  } catch (err) {
+    if (err instanceof ToolError) return err.message;
+    return (err as { describe?: () => string }).describe?.() ?? String(err);
+  }
+  throw new Error('expected the call to fail');
+}
+const read = (p: string) => refusal(apiReadTool, { path: p });
+
+describe('a guest asked for on the wrong node', () => {
+  it('names the node it is on and the same path there, for reads and writes', async () => {
+    const said = await read('/nodes/pve2/qemu/100/config');
+    expect(said).toMatch(/^Proxmox answered 500 Configuration file 'nodes\/pve2\/qemu-server\/100\.conf' does not exist/);
+    expect(said).toMatch(/VM 100 is on pve1, not pve2: repeat with path=\/nodes\/pve1\/qemu\/100\/config$/);
+    const start = await refusal(apiTool, { path: '/nodes/pve3/lxc/200/status/start', method: 'POST' });
+    expect(start).toMatch(/Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/start$/);
+  });
+
+  it('says when the guest is of the other kind, or in no node at all', async () => {
+    expect(await read('/nodes/pve1/lxc/100/config')).toMatch(/VM 100 is a VM \(qemu\) on pve1, not a container: use its \/qemu\/ paths/);
+    expect(await read('/nodes/pve1/qemu/4242/config')).toMatch(/There is no guest 4242 in this cluster/);
+  });
+
+  it('falls back to where to look when the resource list cannot be read', async () => {
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'busy' });
+    try {
+      expect(await read('/nodes/pve2/qemu/100/config')).toMatch(
+        /There is no guest 100 of this kind on pve2\. Find its node with proxmox-api-read path=\/cluster\/resources/,
+      );
+    } finally {
+      sim.faults.reset();
+    }
+  });
+});
+
+describe('a name that does not exist', () => {
+  it('points at the list of the names that do', async () => {
+    expect(await refusal(apiTool, { path: '/access/users/test@pve', method: 'PUT', params: { enable: 0 } })).toMatch(
+      /no such user.*\nThe names that exist: proxmox-api-read path=\/access\/users$/,
+    );
+    expect(await read('/nodes/pve1/storage/nosuch/status')).toMatch(/\nThe names that exist: proxmox-api-read path=\/storage$/);
+  });
+
+  it('leaves a refusal it has no step for as Proxmox said it', async () => {
+    try {
+      sim.faults.errorOn({ method: 'GET', path: '/nodes/pve1/status', status: 500, reason: 'got timeout' });
+      expect(await read('/nodes/pve1/status')).toBe('Proxmox answered 500 got timeout');
+    } finally {
+      sim.faults.reset();
+    }
+  });
+});
+
+describe('a node without a wake-on-LAN address', () => {
+  it('names the setting to make, on that node', async () => {
+    expect(await refusal(apiTool, { path: '/nodes/pve3/wakeonlan', method: 'POST' })).toMatch(
+      /No wake on LAN MAC address defined for 'pve3'.*\nSet its wake-on-LAN address first: PUT \/nodes\/pve3\/config with wakeonlan=mac=/s,
+    );
+  });
+});
