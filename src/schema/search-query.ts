@@ -74,7 +74,7 @@ export function termsOf(word: string): string[] {
  * or "last" are no better answers for it).
  */
 export const COMMON_WORDS: ReadonlySet<string> = new Set(
-  'there here where when then than them they was were been being had has have also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year last people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up'.split(
+  'there here where when then than them they was were been being had has have also just still only even very really much many more most less least other else again always never often sometimes already yet soon today yesterday tomorrow night morning week month year last people someone somebody everything nothing anything thing things stuff some none both either neither because since while though although until unless whether might must should could would shall will cant wont dont doesnt didnt isnt arent hasnt havent without within across around against between through during under over above below near away back down off out up production'.split(
     ' ',
   ),
 );
@@ -104,6 +104,22 @@ export function typoBudget(length: number): number {
 
 const MAX_TYPO_WORD = 30;
 
+/** Endings that make another word of a known one: "deletion" of delete, "customer" of custom. */
+const DERIVING_ENDINGS = ['ations', 'ation', 'ions', 'ion', 'ers', 'er', 'ally', 'als', 'al', 'ments', 'ment', 'ness', 'able', 'ably'];
+
+/**
+ * Whether `word` is a known word with an English ending ("deletion", "creation", "customer"): no typo of
+ * another word ("detection", "custom"), though the index does not hold it as such.
+ */
+function isDerivedFromKnown(word: string, isKnown: (word: string) => boolean): boolean {
+  for (const ending of DERIVING_ENDINGS) {
+    if (!word.endsWith(ending)) continue;
+    const base = word.slice(0, -ending.length);
+    if (base.length >= 4 && (isKnown(base) || isKnown(`${base}e`) || isKnown(stem(base)))) return true;
+  }
+  return false;
+}
+
 /** Whether `word` is `full` with one letter left out. */
 function isDroppedLetter(word: string, full: string): boolean {
   for (let i = 0; i < full.length; i++) if (full.slice(0, i) + full.slice(i + 1) === word) return true;
@@ -126,7 +142,7 @@ export function correctTypos(
     const lower = token.toLowerCase();
     if (!/^[a-z][a-z'-]*$/.test(lower) || lower.length > MAX_TYPO_WORD) return token;
     const word = lower.replace(/'s$/, '').replace(/'/g, '');
-    if (word.includes('-') || isKnown(word) || isKnown(stem(word))) return token;
+    if (word.includes('-') || isKnown(word) || isKnown(stem(word)) || isDerivedFromKnown(word, isKnown)) return token;
     const budget = typoBudget(word.length);
     if (budget === 0) return token;
     let best: string | undefined;

@@ -61,6 +61,17 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         for (const q of ['are there any snapshots of vm 5', 'bring back container 9 from its backup', 'shut vm 4 down please']) {
           expect(answer(catalogFor(v), { query: q }).text).not.toContain('read as');
         }
+        // A known word with an English ending is that word's kin, not a typo of a neighbour ("deletion" is no "detection").
+        for (const q of [
+          'protect vm 7 from accidental deletion',
+          'the creation date of vm 7',
+          'move the customers vms to pool b',
+          'list the production vms',
+        ]) {
+          expect(answer(catalogFor(v), { query: q }).text).not.toMatch(/read as: .*(deletion|creation|customers?|production)->/);
+        }
+        // Typos with such an ending are still mended.
+        expect(answer(catalogFor(v), { query: 'start the migation of vm 7' }).text).toContain('migation->migration');
       });
 
       it('does not let an incidental word take over the request', () => {
