@@ -10,7 +10,7 @@ import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
-import { explainFailure } from './api-failures.js';
+import { explainFailure, misplacedGuest } from './api-failures.js';
 import { presentAnswer, showCall, type Sent } from './api-present.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
@@ -184,6 +184,11 @@ async function guardCall(
   // Reads too: PBS has GETs with side effects, named as such in its rules.
   const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   if (danger?.destructive) {
+    // Asked only before the preview: a confirmed call was checked when its preview was made.
+    await audit.check(async () => {
+      const misplaced = args.confirm === undefined ? await misplacedGuest(resolved, cluster, call.signal) : undefined;
+      if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced} Nothing was asked or sent.`);
+    });
     const shown: Danger = {
       shown: showCall(resolved.method, resolved.path, wireParams),
       why: danger.why ?? 'changes the cluster',

@@ -56,6 +56,49 @@ async function nextStep(said: string, r: Resolved, cluster: ClusterContext, sign
   return list ? `The names that exist: proxmox-api-read path=${list}` : undefined;
 }
 
+const LOOK_UP = 'Find its node with proxmox-api-read path=/cluster/resources (type=vm).';
+
+/** The guest's row in the cluster's resource list; `unknown` when the list cannot be read. */
+async function guestRow(
+  vmid: number,
+  cluster: ClusterContext,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown> | undefined | 'unknown'> {
+  let rows: unknown;
+  try {
+    rows = (await cluster.client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal }))
+      .data;
+  } catch {
+    return 'unknown';
+  }
+  if (!Array.isArray(rows)) return 'unknown';
+  return (rows as unknown[]).find(
+    (g): g is Record<string, unknown> => !!g && typeof g === 'object' && Number((g as Record<string, unknown>).vmid) === vmid,
+  );
+}
+
+/** Where the guest is, said against the path the call named; undefined when it is there, as that kind. */
+function misplacement(
+  vmid: number,
+  node: string,
+  type: 'qemu' | 'lxc',
+  r: Resolved,
+  row: Record<string, unknown> | undefined,
+): string | undefined {
+  if (!row) return `There is no guest ${vmid} in this cluster (GET /cluster/resources lists every guest).`;
+  const kind = row.type === 'lxc' ? 'lxc' : 'qemu';
+  const label = `${kind === 'lxc' ? 'Container' : 'VM'} ${vmid}`;
+  if (kind !== type)
+    return `${label} is a ${kind === 'lxc' ? 'container (lxc)' : 'VM (qemu)'} on ${String(row.node)}, not a ${type === 'lxc' ? 'container' : 'VM'}: use its /${kind}/ paths.`;
+  // A node name as PVE allows it, before it goes into a path the model is told to use.
+  if (typeof row.node !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(row.node)) return `${label} exists. ${LOOK_UP}`;
+  if (row.node === node) return undefined;
+  const segments = r.path.split('/');
+  if (segments[1] !== 'nodes') return `${label} is on ${row.node}, not ${node}.`;
+  segments[2] = encodeURIComponent(row.node);
+  return `${label} is on ${row.node}, not ${node}: repeat with path=${humanPath(segments.join('/'))}`;
+}
+
 /**
  * A guest asked for on the wrong node: its node from the cluster's resource list, and the same path there.
  * The lookup is a read, bounded by the call's own signal; when it fails, the hint names where to look.
@@ -68,27 +111,23 @@ async function whereGuestIs(
   cluster: ClusterContext,
   signal?: AbortSignal,
 ): Promise<string> {
-  const lookUp = `Find its node with proxmox-api-read path=/cluster/resources (type=vm).`;
-  let rows: unknown;
-  try {
-    rows = (await cluster.client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal }))
-      .data;
-  } catch {
-    return `There is no guest ${vmid} of this kind on ${node}. ${lookUp}`;
-  }
-  const row = Array.isArray(rows)
-    ? (rows as Array<Record<string, unknown>>).find((g) => g && typeof g === 'object' && Number(g.vmid) === vmid)
-    : undefined;
-  if (!row) return `There is no guest ${vmid} in this cluster (GET /cluster/resources lists every guest).`;
-  const kind = row.type === 'lxc' ? 'lxc' : 'qemu';
-  const label = `${kind === 'lxc' ? 'Container' : 'VM'} ${vmid}`;
-  if (kind !== type)
-    return `${label} is a ${kind === 'lxc' ? 'container (lxc)' : 'VM (qemu)'} on ${String(row.node)}, not a ${type === 'lxc' ? 'container' : 'VM'}: use its /${kind}/ paths.`;
-  // A node name as PVE allows it, before it goes into a path the model is told to use.
-  if (typeof row.node !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(row.node)) return `${label} exists. ${lookUp}`;
-  if (row.node === node) return `${label} is listed on ${node} but its config could not be read. ${lookUp}`;
-  const segments = r.path.split('/');
-  if (segments[1] !== 'nodes') return `${label} is on ${row.node}, not ${node}.`;
-  segments[2] = encodeURIComponent(row.node);
-  return `${label} is on ${row.node}, not ${node}: repeat with path=${humanPath(segments.join('/'))}`;
+  const row = await guestRow(vmid, cluster, signal);
+  if (row === 'unknown') return `There is no guest ${vmid} of this kind on ${node}. ${LOOK_UP}`;
+  return misplacement(vmid, node, type, r, row) ?? `${node} lists this guest but could not read its config. ${LOOK_UP}`;
+}
+
+const GUEST_PATH = /^\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)(?:\/|$)/;
+
+/**
+ * Before a destructive call on a guest asks the user: is the guest on the node the path names? A yes to a
+ * call that can only fail wastes the user's attention and a second confirmation. Undefined when it is
+ * there, or when the resource list cannot be read (the node will then say).
+ */
+export async function misplacedGuest(r: Resolved, cluster: ClusterContext, signal?: AbortSignal): Promise<string | undefined> {
+  const m = GUEST_PATH.exec(r.path);
+  if (!m) return undefined;
+  const vmid = Number(m[3]);
+  const row = await guestRow(vmid, cluster, signal);
+  if (row === 'unknown') return undefined;
+  return misplacement(vmid, decodeURIComponent(m[1]), m[2] === 'lxc' ? 'lxc' : 'qemu', r, row);
 }

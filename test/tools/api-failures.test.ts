@@ -85,3 +85,35 @@ describe('a node without a wake-on-LAN address', () => {
     );
   });
 });
+
+describe('a destructive call on a guest that is not where the path says', () => {
+  it('is refused before the user is asked, with where the guest is; asked as usual when it is there', async () => {
+    const asking = simRuntime(sim, { PROXMOX_CONFIRM: 'param' });
+    const attempt = async (args: Record<string, unknown>) => {
+      try {
+        await apiTool.run(apiTool.input.parse(args), asking, noCall);
+      } catch (err) {
+        return err as ToolError;
+      }
+      throw new Error('expected no answer without a confirmation');
+    };
+    try {
+      const wrong = await attempt({ path: '/nodes/pve3/lxc/200/status/stop', method: 'POST' });
+      expect(wrong.message).toMatch(
+        /Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/stop Nothing was asked or sent\.$/,
+      );
+      expect(wrong.structured?.confirm).toBeUndefined();
+      expect((await attempt({ path: '/nodes/pve1/qemu/4242', method: 'DELETE' })).message).toMatch(
+        /There is no guest 4242 in this cluster/,
+      );
+      const right = await attempt({ path: '/nodes/pve1/lxc/200/status/stop', method: 'POST' });
+      expect(typeof right.structured?.confirm).toBe('string');
+      // When the resource list cannot be read, the user is asked and the node decides.
+      sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'busy' });
+      expect(typeof (await attempt({ path: '/nodes/pve3/lxc/200/status/stop', method: 'POST' })).structured?.confirm).toBe('string');
+    } finally {
+      sim.faults.reset();
+      asking.close();
+    }
+  });
+});

@@ -538,5 +538,8 @@ describe("values for people in the demo, from the simulator's own schema", () =>
     expect(status.text).toMatch(/"uptime":"\d+d( \d+h)?"/);
     const raw = status.structured?.data as { memory: { total: number } };
     expect(raw.memory.total).toBe(64 * 2 ** 30);
+    // A volume's creation time, described as seconds since the epoch.
+    const isos = await read(rt, { path: '/nodes/pve1/storage/local/content', params: { content: 'iso' }, fields: ['ctime'], limit: 1 });
+    expect(isos.text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
   });
 });

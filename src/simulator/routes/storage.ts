@@ -203,6 +203,8 @@ export function storageOperations(): Operation[] {
             volid: P.str('Volume identifier.'),
             format: P.str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"),
             size: P.int('Volume size in bytes.'),
+            ctime: P.int('Creation time (seconds since the UNIX Epoch).'),
+            vmid: P.int('Associated Owner VMID.'),
           },
         },
         links: [{ rel: 'child', href: '{volid}' }],
