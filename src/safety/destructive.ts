@@ -85,6 +85,12 @@ const ENTRIES: Entry[] = [
   { rule: 'POST /cluster/ha/resources', why: 'stops the guest (HA state)', when: equals('state', 'stopped', 'disabled') },
   { rule: 'PUT /cluster/ha/resources/*', why: 'stops the guest (HA state)', when: equals('state', 'stopped', 'disabled') },
   // Nodes
+  { rule: 'POST /nodes/*/status', why: 'shuts the node down, and the guests running on it with it', when: equals('command', 'shutdown') },
+  {
+    rule: 'POST /nodes/*/status',
+    why: 'reboots the node, taking the guests running on it down until it is back',
+    when: equals('command', 'reboot'),
+  },
   { rule: 'POST /nodes/*/status', why: 'reboots or shuts down the node' },
   { rule: 'POST /nodes/*/execute', why: 'runs commands on the node as root' },
   { rule: 'POST /nodes/*/services/*/stop', why: 'stops a node service' },
@@ -153,6 +159,8 @@ const certificate = "replaces the host's TLS certificate (breaks PROXMOX_FINGERP
 
 /** Host-level rules PBS and PDM share (both run on the same proxmox-rest-server node API). */
 const HOST_ENTRIES: Entry[] = [
+  { rule: 'POST /nodes/*/status', why: 'shuts the host down', when: equals('command', 'shutdown') },
+  { rule: 'POST /nodes/*/status', why: 'reboots the host', when: equals('command', 'reboot') },
   { rule: 'POST /nodes/*/status', why: 'reboots or shuts down the host' },
   { rule: 'PUT /nodes/*/network', why: 'applies pending network changes (can cut the host off)' },
   { rule: 'POST /nodes/*/certificates/custom', why: certificate },

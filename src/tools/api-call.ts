@@ -10,6 +10,7 @@ import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
+import { consequencesOf } from './api-consequences.js';
 import { explainFailure, misplacedGuest } from './api-failures.js';
 import { presentAnswer, showCall, type Sent } from './api-present.js';
 import type { CallArgs } from './api-input.js';
@@ -189,10 +190,11 @@ async function guardCall(
       const misplaced = args.confirm === undefined ? await misplacedGuest(resolved, cluster, call.signal) : undefined;
       if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced} Nothing was asked or sent.`);
     });
+    const consequences = args.confirm === undefined ? await consequencesOf(resolved, cluster, call.signal) : undefined;
     const shown: Danger = {
       shown: showCall(resolved.method, resolved.path, wireParams),
       why: danger.why ?? 'changes the cluster',
-      changes,
+      changes: [changes, consequences].filter(Boolean).join('\n') || undefined,
     };
     await confirmCall(env, call, cluster, audit, {
       tool: toolName,
