@@ -211,6 +211,19 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'restart pve1 vm 5', [`POST ${Q}/status/reboot`], 1);
       });
 
+      it("finds a guest's backups on the storages, and backup jobs where the request is about jobs", () => {
+        const content = 'GET /nodes/{node}/storage/{storage}/content';
+        for (const q of [
+          'what backups do we have of vm 310',
+          'show me the backup archives of ct 12',
+          'the most recent backup for container 9?',
+        ]) {
+          expectAmong(v, q, [content], 1);
+        }
+        expectAmong(v, 'list the backup schedules', ['GET /cluster/backup'], 1);
+        expectAmong(v, 'back up ct 12 right now', ['POST /nodes/{node}/vzdump'], 1);
+      });
+
       it('powers a named node off with its shutdown and on with wake-on-LAN, whatever the phrasal verb', () => {
         for (const q of ['power off pve4', 'please turn off the host px2', 'switch off node pve1 for the weekend', 'power down hv3']) {
           expectAmong(v, q, ['POST /nodes/{node}/status'], 1);

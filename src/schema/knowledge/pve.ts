@@ -187,6 +187,13 @@ export const PVE_CONCEPTS: Concept[] = [
     say: /\b(retention|keep[- ](last|daily|weekly|monthly)|keep only|prune|old backups)\b/,
     terms: ['prune', 'backups'],
   },
+  // A guest's backups are volumes on the storages that hold backups (content=backup, vmid), not jobs.
+  {
+    concept: 'backup archives',
+    say: /\b(?:(?:last|latest|newest|most recent|recent|existing) backups?|backups)\b(?:\s+(?!jobs?\b|schedules?\b|tasks?\b)[\w']+){0,4}?\s+(?:of|for)\s+(?:the |this |that |a |my |our )?(?:vms?|cts?|containers?|guests?|machines?|qemu|lxc)\b|\bbackups? (?:files?|archives?|volumes?)\b(?:\s+(?:of|for)\s+(?:the |this |that |a |my |our )?(?:vms?|cts?|containers?|guests?|machines?|qemu|lxc)\b)?|\bwhich backups\b|\bbackups (?:exist|are there|available)\b/,
+    terms: ['content', 'volume'],
+    replaces: true,
+  },
   {
     concept: 'backup job',
     say: /\b(scheduled|nightly|every (night|day|sunday|week|monday)|each night|cron)\b/,
