@@ -11,7 +11,7 @@ import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
 import { consequencesOf } from './api-consequences.js';
-import { explainFailure, misplacedGuest } from './api-failures.js';
+import { explainFailure, misplacedGuest, missingTarget } from './api-failures.js';
 import { presentAnswer, showCall, type Sent } from './api-present.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext, type ToolCall, type ToolEnv, type ToolOutput } from './types.js';
@@ -187,8 +187,11 @@ async function guardCall(
   if (danger?.destructive) {
     // Asked only before the preview: a confirmed call was checked when its preview was made.
     await audit.check(async () => {
-      const misplaced = args.confirm === undefined ? await misplacedGuest(resolved, cluster, call.signal) : undefined;
-      if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced} Nothing was asked or sent.`);
+      const misplaced =
+        args.confirm === undefined
+          ? ((await misplacedGuest(resolved, cluster, call.signal)) ?? (await missingTarget(resolved, catalog, cluster, call.signal)))
+          : undefined;
+      if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced}\nNothing was asked or sent.`);
     });
     const consequences = args.confirm === undefined ? await consequencesOf(resolved, cluster, call.signal) : undefined;
     const shown: Danger = {

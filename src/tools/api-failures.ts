@@ -1,6 +1,8 @@
 import { ProxmoxHttpError } from '../proxmox/errors.js';
 import { apiPath, humanPath } from '../proxmox/path.js';
+import type { Catalog } from '../schema/catalog.js';
 import { permissionText } from '../schema/render.js';
+import { sideEffectOf } from '../safety/side-effects.js';
 import type { ClusterContext } from '../context.js';
 import type { Resolved } from './api-resolve.js';
 import { ToolError } from './types.js';
@@ -130,4 +132,32 @@ export async function misplacedGuest(r: Resolved, cluster: ClusterContext, signa
   const row = await guestRow(vmid, cluster, signal);
   if (row === 'unknown') return undefined;
   return misplacement(vmid, decodeURIComponent(m[1]), m[2] === 'lxc' ? 'lxc' : 'qemu', r, row);
+}
+
+/** A refusal that says the thing named is not there. */
+const NOT_THERE = /\bdoes not exist\b|\bno such\b|\bnot found\b|\bdoes not exists\b/i;
+
+/**
+ * Before a DELETE asks the user: is there anything to delete? Read with the GET of the same path, where the
+ * schema has one without side effects; a refusal saying it does not exist answers before anyone agrees to
+ * delete nothing. Undefined when it is there, or when the read cannot tell. Guests: `misplacedGuest`.
+ */
+export async function missingTarget(
+  r: Resolved,
+  catalog: Catalog | undefined,
+  cluster: ClusterContext,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (r.method !== 'DELETE' || GUEST_PATH.test(r.path) || !catalog?.get('GET', r.template)) return undefined;
+  if (sideEffectOf('GET', r.template, r.path)) return undefined;
+  try {
+    await cluster.client.request({ method: 'GET', path: r.path, signal });
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ProxmoxHttpError)) return undefined;
+    const said = err.describe();
+    if (err.status !== 404 && !NOT_THERE.test(said)) return undefined;
+    const list = LISTS.find(([re]) => re.test(said))?.[1];
+    return `there is nothing to delete: ${said}${list ? `\nThe names that exist: proxmox-api-read path=${list}` : ''}`;
+  }
 }

@@ -34,6 +34,21 @@ async function refusal(tool: typeof apiTool | typeof apiReadTool, args: Record<s
 }
 const read = (p: string) => refusal(apiReadTool, { path: p });
 
+/** A destructive call where the user would be asked: its preview (with a confirm token), or its refusal before that. */
+let asking: Runtime;
+beforeAll(() => {
+  asking = simRuntime(sim, { PROXMOX_CONFIRM: 'param' });
+});
+afterAll(() => asking.close());
+async function attempt(args: Record<string, unknown>): Promise<ToolError> {
+  try {
+    await apiTool.run(apiTool.input.parse(args), asking, noCall);
+  } catch (err) {
+    return err as ToolError;
+  }
+  throw new Error('expected no answer without a confirmation');
+}
+
 describe('a guest asked for on the wrong node', () => {
   it('names the node it is on and the same path there, for reads and writes', async () => {
     const said = await read('/nodes/pve2/qemu/100/config');
@@ -88,19 +103,10 @@ describe('a node without a wake-on-LAN address', () => {
 
 describe('a destructive call on a guest that is not where the path says', () => {
   it('is refused before the user is asked, with where the guest is; asked as usual when it is there', async () => {
-    const asking = simRuntime(sim, { PROXMOX_CONFIRM: 'param' });
-    const attempt = async (args: Record<string, unknown>) => {
-      try {
-        await apiTool.run(apiTool.input.parse(args), asking, noCall);
-      } catch (err) {
-        return err as ToolError;
-      }
-      throw new Error('expected no answer without a confirmation');
-    };
     try {
       const wrong = await attempt({ path: '/nodes/pve3/lxc/200/status/stop', method: 'POST' });
       expect(wrong.message).toMatch(
-        /Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/stop Nothing was asked or sent\.$/,
+        /Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/stop\nNothing was asked or sent\.$/,
       );
       expect(wrong.structured?.confirm).toBeUndefined();
       expect((await attempt({ path: '/nodes/pve1/qemu/4242', method: 'DELETE' })).message).toMatch(
@@ -113,7 +119,27 @@ describe('a destructive call on a guest that is not where the path says', () => 
       expect(typeof (await attempt({ path: '/nodes/pve3/lxc/200/status/stop', method: 'POST' })).structured?.confirm).toBe('string');
     } finally {
       sim.faults.reset();
-      asking.close();
+    }
+  });
+});
+
+describe('a DELETE of something that does not exist', () => {
+  it('is refused before the user is asked, with where the names that exist are; asked as usual when it exists', async () => {
+    try {
+      const pool = await attempt({ path: '/pools/archive', method: 'DELETE' });
+      expect(pool.message).toBe(
+        "DELETE /pools/archive: there is nothing to delete: Proxmox answered 500 pool 'archive' does not exist\nThe names that exist: proxmox-api-read path=/pools\nNothing was asked or sent.",
+      );
+      expect(pool.structured?.confirm).toBeUndefined();
+      expect((await attempt({ path: '/access/users/ghost@pve', method: 'DELETE' })).message).toMatch(
+        /no such user.*\nThe names that exist: proxmox-api-read path=\/access\/users\n/,
+      );
+      expect(typeof (await attempt({ path: '/pools/lab', method: 'DELETE' })).structured?.confirm).toBe('string');
+      // A read that fails for another reason cannot tell: the user is asked and the node decides.
+      sim.faults.errorOn({ method: 'GET', path: '/pools/archive', status: 500, reason: 'got timeout' });
+      expect(typeof (await attempt({ path: '/pools/archive', method: 'DELETE' })).structured?.confirm).toBe('string');
+    } finally {
+      sim.faults.reset();
     }
   });
 });
