@@ -510,7 +510,8 @@ export class SimState {
   }
 
   private seedStorages(): void {
-    const t = now() - 86400 * 30;
+    // A whole day (02:00 UTC, 30 days ago), like the seeded guests: volume names and times are the same all day.
+    const t = Math.floor(now() / 86400 - 30) * 86400 + 2 * 3600;
     const perNode = (vols: Volume[]) => new Map(this.nodes.map((n) => [n.node, vols.map((v) => ({ ...v }))]));
     this.storages.push({
       storage: 'local',

@@ -109,7 +109,7 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
           `Nothing was changed. Read it again (proxmox-api-read path=${humanPath(resolved.path)}), check what changed, then repeat the edit.`,
       );
     }
-    throw await explainFailure(err, resolved, cluster, call.signal);
+    throw await explainFailure(err, resolved, cluster, call.signal, wireParams);
   }
   if (writes) {
     call.digests?.forget(cluster.name, resolved.path); // the config moved on: the next edit reads (or is read) afresh

@@ -28,15 +28,24 @@ const MISSING_GUEST = /Configuration file 'nodes\/([^/']+)\/(qemu-server|lxc)\/(
 
 const NO_WAKE_MAC = /No wake on LAN MAC address defined/i;
 
+/** A create or restore whose id is taken. */
+const ID_TAKEN = /\b(CT|VM) (\d+) already exists on node '([^']+)'/;
+
 /**
  * The error to show for a call Proxmox refused: its own words, then the next step when one is known. A 403
  * also says what the operation requires as a whole (some need one of several privileges, or a second
  * check), so the user knows what to grant. Anything else is returned unchanged.
  */
-export async function explainFailure(err: unknown, r: Resolved, cluster: ClusterContext, signal?: AbortSignal): Promise<unknown> {
+export async function explainFailure(
+  err: unknown,
+  r: Resolved,
+  cluster: ClusterContext,
+  signal?: AbortSignal,
+  params: Record<string, unknown> = {},
+): Promise<unknown> {
   if (!(err instanceof ProxmoxHttpError)) return err;
   const said = err.describe();
-  const next = err.status === 403 ? forbidden(r) : await nextStep(said, r, cluster, signal);
+  const next = err.status === 403 ? forbidden(r) : await nextStep(said, r, params, cluster, signal);
   return next ? new ToolError(`${said}\n${next}`) : err;
 }
 
@@ -47,16 +56,31 @@ function forbidden(r: Resolved): string {
   return lines.join('\n');
 }
 
-async function nextStep(said: string, r: Resolved, cluster: ClusterContext, signal?: AbortSignal): Promise<string | undefined> {
+async function nextStep(
+  said: string,
+  r: Resolved,
+  params: Record<string, unknown>,
+  cluster: ClusterContext,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const guest = MISSING_GUEST.exec(said);
   if (guest) return whereGuestIs(Number(guest[3]), guest[1], guest[2] === 'lxc' ? 'lxc' : 'qemu', r, cluster, signal);
   if (NO_WAKE_MAC.test(said)) {
     const config = r.path.startsWith('/nodes/') ? `${humanPath(r.path.split('/').slice(0, 3).join('/'))}/config` : '/nodes/{node}/config';
     return `Set its wake-on-LAN address first: PUT ${config} with wakeonlan=mac=<MAC of its network card>, then wake it again.`;
   }
+  const taken = ID_TAKEN.exec(said);
+  if (taken && r.method === 'POST' && /^\/nodes\/\{node\}\/(qemu|lxc)$/.test(r.template)) {
+    const restoring = 'archive' in params || truthy(params.restore);
+    return restoring
+      ? `To restore over ${taken[1]} ${taken[2]}, add force=1 on its node ${taken[3]} (stopped first: the backup replaces its config and disks), or restore under a free id (GET /cluster/nextid).`
+      : `Take a free id: proxmox-api-read path=/cluster/nextid`;
+  }
   const list = LISTS.find(([re]) => re.test(said))?.[1];
   return list ? `The names that exist: proxmox-api-read path=${list}` : undefined;
 }
+
+const truthy = (v: unknown) => v === true || v === 1 || v === '1';
 
 const LOOK_UP = 'Find its node with proxmox-api-read path=/cluster/resources (type=vm).';
 
@@ -119,6 +143,7 @@ async function whereGuestIs(
 }
 
 const GUEST_PATH = /^\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)(?:\/|$)/;
+const GUEST_ROOT = /^\/nodes\/[^/]+\/(qemu|lxc)\/\d+$/;
 
 /**
  * Before a destructive call on a guest asks the user: is the guest on the node the path names? A yes to a
@@ -148,7 +173,8 @@ export async function missingTarget(
   cluster: ClusterContext,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  if (r.method !== 'DELETE' || GUEST_PATH.test(r.path) || !catalog?.get('GET', r.template)) return undefined;
+  // A guest itself is checked by misplacedGuest; what is inside it (a snapshot) here.
+  if (r.method !== 'DELETE' || GUEST_ROOT.test(r.path) || !catalog?.get('GET', r.template)) return undefined;
   if (sideEffectOf('GET', r.template, r.path)) return undefined;
   try {
     await cluster.client.request({ method: 'GET', path: r.path, signal });
@@ -157,7 +183,10 @@ export async function missingTarget(
     if (!(err instanceof ProxmoxHttpError)) return undefined;
     const said = err.describe();
     if (err.status !== 404 && !NOT_THERE.test(said)) return undefined;
-    const list = LISTS.find(([re]) => re.test(said))?.[1];
+    // Its siblings, where the schema lists them (a guest's snapshots), else the list for its kind.
+    const parent = r.template.slice(0, r.template.lastIndexOf('/'));
+    const list =
+      parent && catalog.get('GET', parent) ? humanPath(r.path.slice(0, r.path.lastIndexOf('/'))) : LISTS.find(([re]) => re.test(said))?.[1];
     return `there is nothing to delete: ${said}${list ? `\nThe names that exist: proxmox-api-read path=${list}` : ''}`;
   }
 }

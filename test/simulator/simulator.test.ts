@@ -571,6 +571,38 @@ describe('HA', () => {
   });
 });
 
+describe('restore from a backup', () => {
+  it('restores a container over itself only with restore=1 and force=1, when stopped, and keeps its backups', async () => {
+    const backups = await get<Array<{ volid: string }>>('/nodes/pve1/storage/backup-nfs/content', { content: 'backup', vmid: 200 });
+    const volid = backups[0].volid;
+    const plain = await failure(post('/nodes/pve1/lxc', { vmid: 200, ostemplate: volid, restore: 1 }));
+    expect(plain.describe()).toMatch(/CT 200 already exists on node 'pve1'/);
+    if ((await get<{ status: string }>('/nodes/pve1/lxc/200/status/current')).status === 'running') {
+      expect((await failure(post('/nodes/pve1/lxc', { vmid: 200, ostemplate: volid, restore: 1, force: 1 }))).describe()).toMatch(
+        /can't overwrite running container/,
+      );
+      await waitTask(await post<string>('/nodes/pve1/lxc/200/status/stop'));
+    }
+    const upid = await post<string>('/nodes/pve1/lxc', { vmid: 200, ostemplate: volid, restore: 1, force: 1 });
+    expect(parseUpid(upid)?.type).toBe('vzrestore');
+    expect((await waitTask(upid)).exitstatus).toBe('OK');
+    expect((await get<{ hostname: string }>('/nodes/pve1/lxc/200/config')).hostname).toBeTruthy();
+    expect(await get<unknown[]>('/nodes/pve1/storage/backup-nfs/content', { content: 'backup', vmid: 200 })).toHaveLength(backups.length);
+  });
+
+  it('restores a VM from an archive under a new id, refuses a volume that is no backup', async () => {
+    const [backup] = await get<Array<{ volid: string }>>('/nodes/pve1/storage/backup-nfs/content', { content: 'backup', vmid: 101 });
+    expect((await failure(post('/nodes/pve1/qemu', { vmid: 101, archive: backup.volid }))).describe()).toMatch(/VM 101 already exists/);
+    expect((await failure(post('/nodes/pve1/qemu', { vmid: 931, archive: 'local:iso/virtio-win-0.1.262.iso' }))).describe()).toMatch(
+      /volume 'local:iso\/virtio-win-0\.1\.262\.iso' does not exist/,
+    );
+    const upid = await post<string>('/nodes/pve1/qemu', { vmid: 931, archive: backup.volid });
+    expect(parseUpid(upid)?.type).toBe('qmrestore');
+    expect((await waitTask(upid)).exitstatus).toBe('OK');
+    await post('/nodes/pve1/qemu/931', {}, 'DELETE');
+  });
+});
+
 describe('node config, console and upload', () => {
   it('keeps the node config, with the recorded empty answer before the first write', async () => {
     expect(await get('/nodes/pve2/config')).toEqual({});
@@ -751,7 +783,7 @@ describe('ACME', () => {
   });
 });
 
-it('starts with the same guest configs all day, so a digest read through one demo start holds in the next', async () => {
+it('starts with the same guest configs and backups all day, so what one demo start reads holds in the next', async () => {
   const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const digests: string[][] = [];
   // Two starts an hour and a half apart on the same day (only Date is faked; the servers run for real).
@@ -762,7 +794,9 @@ it('starts with the same guest configs all day, so a digest read through one dem
     const client = clientFor(other, 'admin');
     try {
       const read = async (path: string) => (await client.request<{ digest: string }>({ method: 'GET', path })).data.digest;
-      digests.push([await read('/nodes/pve1/qemu/101/config'), await read('/nodes/pve1/lxc/200/config')]);
+      const backups = (await client.request<Array<{ volid: string }>>({ method: 'GET', path: '/nodes/pve1/storage/backup-nfs/content' }))
+        .data;
+      digests.push([await read('/nodes/pve1/qemu/101/config'), await read('/nodes/pve1/lxc/200/config'), ...backups.map((b) => b.volid)]);
     } finally {
       client.close();
       await other.close();

@@ -93,6 +93,25 @@ describe('a name that does not exist', () => {
   });
 });
 
+describe('a create or restore whose id is taken', () => {
+  it('says how to restore over the guest, or to take a free id', async () => {
+    expect(
+      await refusal(apiTool, {
+        path: '/nodes/pve1/lxc',
+        method: 'POST',
+        params: { vmid: 200, ostemplate: 'backup-nfs:backup/x.tar.zst', restore: 1 },
+      }),
+    ).toMatch(/CT 200 already exists on node 'pve1'\nTo restore over CT 200, add force=1 on its node pve1 \(stopped first/);
+    expect(
+      await refusal(apiTool, {
+        path: '/nodes/pve1/lxc',
+        method: 'POST',
+        params: { vmid: 200, ostemplate: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' },
+      }),
+    ).toMatch(/CT 200 already exists on node 'pve1'\nTake a free id: proxmox-api-read path=\/cluster\/nextid$/);
+  });
+});
+
 describe('a node without a wake-on-LAN address', () => {
   it('names the setting to make, on that node', async () => {
     expect(await refusal(apiTool, { path: '/nodes/pve3/wakeonlan', method: 'POST' })).toMatch(
@@ -135,6 +154,10 @@ describe('a DELETE of something that does not exist', () => {
         /no such user.*\nThe names that exist: proxmox-api-read path=\/access\/users\n/,
       );
       expect(typeof (await attempt({ path: '/pools/lab', method: 'DELETE' })).structured?.confirm).toBe('string');
+      // Inside a guest: its snapshots are listed beside the one that is not there.
+      expect((await attempt({ path: '/nodes/pve1/qemu/100/snapshot/pre-upgrade', method: 'DELETE' })).message).toMatch(
+        /snapshot 'pre-upgrade' does not exist\nThe names that exist: proxmox-api-read path=\/nodes\/pve1\/qemu\/100\/snapshot\nNothing was asked or sent\.$/,
+      );
       // A read that fails for another reason cannot tell: the user is asked and the node decides.
       sim.faults.errorOn({ method: 'GET', path: '/pools/archive', status: 500, reason: 'got timeout' });
       expect(typeof (await attempt({ path: '/pools/archive', method: 'DELETE' })).structured?.confirm).toBe('string');

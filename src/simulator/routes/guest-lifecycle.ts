@@ -48,7 +48,7 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
     }),
   );
 
-  // A container's `template` flag is set by the template call, not on create; `unique` (restores) is not served.
+  // A container's `template` flag is set by the template call, not on create.
   const { template: _template, ...lxcConfig } = kind.config;
   const createParams = {
     ...(type === 'lxc' ? lxcConfig : kind.config),
@@ -62,8 +62,18 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
           ostemplate: P.str('The OS template or backup file.', { maxLength: 255 }),
           password: opt(P.str('Sets root password inside container.', { minLength: 5 })),
           'ssh-public-keys': opt(P.str('Setup public SSH keys (one key per line, OpenSSH format).')),
+          restore: opt(P.bool('Mark this as restore task.', { default: 0 })),
+          force: opt(P.bool('Allow to overwrite existing container.')),
         }
-      : {}),
+      : {
+          archive: opt(
+            P.str('The backup archive. Either the file system path to a .tar or .vma file or a proxmox storage backup volume identifier.', {
+              maxLength: 255,
+            }),
+          ),
+          force: opt(P.bool('Allow to overwrite existing VM.')),
+        }),
+    unique: opt(P.bool('Assign a unique random ethernet address.')),
   } satisfies Props;
   ops.push(
     taskOp({
@@ -78,11 +88,38 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
         const state = ctx.sim.state;
         const vmid: number = ctx.params.vmid;
         requirePriv(ctx.who, `/vms/${vmid}`, 'VM.Allocate');
+        // A restore reads a backup volume: `archive` (qemu), or `ostemplate` with restore=1 (lxc).
+        const archive: string | undefined = type === 'qemu' ? ctx.params.archive : ctx.params.restore ? ctx.params.ostemplate : undefined;
         const existing = state.guests.get(vmid);
-        if (existing) throw new PveError(500, `VM ${vmid} already exists on node '${existing.node}'`);
+        /** The guest's own disks: its backups stay whatever happens to it. */
+        const ownDisk = (v: { vmid?: number; content: string }) => v.vmid === vmid && v.content !== 'backup';
+        const short = type === 'lxc' ? 'CT' : 'VM';
+        // As PVE: only a restore with force may replace a guest, and only a stopped one on this node.
+        if (existing && !(archive && ctx.params.force && existing.node === ctx.params.node && existing.type === type)) {
+          throw new PveError(500, `${short} ${vmid} already exists on node '${existing.node}'`);
+        }
+        if (existing && existing.power !== 'stopped') {
+          throw new PveError(500, type === 'lxc' ? "can't overwrite running container" : `unable to restore VM ${vmid} - VM is running`);
+        }
         if (ctx.params.pool && !state.pools.has(ctx.params.pool)) throw new PveError(500, `no such pool '${ctx.params.pool}'`);
         const { updates } = splitConfigParams(ctx, kind);
-        if (type === 'lxc') {
+        if (archive) {
+          const storage = state.storage(archive.split(':')[0]);
+          const volume = storage && state.volumesOn(storage, ctx.params.node).find((v) => v.volid === archive);
+          if (!volume || volume.content !== 'backup') throw new PveError(500, `volume '${archive}' does not exist`);
+          if (existing) {
+            // The backup's own config comes back: here, the name the guest had.
+            const name = existing.config.name ?? existing.config.hostname;
+            if (name !== undefined) updates[type === 'qemu' ? 'name' : 'hostname'] ??= name;
+            state.guests.delete(vmid);
+            state.removeVolumes(existing.node, ownDisk);
+          }
+        }
+        if (type === 'lxc' && archive) {
+          updates.rootfs ??= `${ctx.params.storage ?? 'local-lvm'}:8`;
+          updates.hostname ??= `CT${vmid}`;
+          updates.memory ??= 512;
+        } else if (type === 'lxc') {
           const tmpl = String(ctx.params.ostemplate);
           const storageName = tmpl.split(':')[0];
           const storage = state.storage(storageName);
@@ -121,19 +158,20 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
           agentRunning: true,
         });
         // addGuest seeds a default config and root volume: replace them with what was asked for.
-        state.removeVolumes(g.node, (v) => v.vmid === vmid);
+        state.removeVolumes(g.node, ownDisk);
         g.config = { lock: 'create' };
         if (ctx.params.pool) g.pool = ctx.params.pool;
         try {
           applyConfig(ctx, kind, g, updates, []);
         } catch (e) {
           state.guests.delete(vmid);
-          state.removeVolumes(g.node, (v) => v.vmid === vmid);
+          state.removeVolumes(g.node, ownDisk);
           throw e;
         }
         state.resetGuestFiles(g);
-        const log =
-          type === 'qemu'
+        const log = archive
+          ? [`restoring '${archive}' now..`, `restore of '${archive}' successful`]
+          : type === 'qemu'
             ? []
             : [
                 `extracting archive '/var/lib/vz/template/cache/${String(ctx.params.ostemplate).split('/').pop()}'`,
@@ -145,7 +183,7 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
           ctx,
           kind,
           g,
-          'create',
+          archive ? 'restore' : 'create',
           () => {
             delete g.config.lock;
             if (ctx.params.start) setRunning(g, 'running');
@@ -154,7 +192,7 @@ export function guestLifecycleOperations(type: GuestType): Operation[] {
             log,
             onFail: () => {
               state.guests.delete(vmid);
-              state.removeVolumes(g.node, (v) => v.vmid === vmid);
+              state.removeVolumes(g.node, ownDisk);
             },
           },
         );
