@@ -213,9 +213,10 @@ describe('proxmox-api and proxmox-api-read against the simulated cluster', () =>
     const call: ToolCall = { ...noCall, elicitConfirm: async (m) => (asked.push(m), false) };
     const elicitRt = runtimeFor(sim, { PROXMOX_CONFIRM: 'elicit' });
     try {
-      const msg = await failure(api(elicitRt, { path: '/nodes/pve1/qemu/100/snapshot/nowait', method: 'DELETE' }, call));
+      const msg = await failure(api(elicitRt, { path: '/nodes/pve1/qemu/100/status/stop', method: 'POST' }, call));
       expect(msg).toMatch(/did not confirm/);
-      expect(asked[0]).toMatch(/DELETE \/nodes\/pve1\/qemu\/100\/snapshot\/nowait/);
+      expect(asked[0]).toMatch(/POST \/nodes\/pve1\/qemu\/100\/status\/stop/);
+      expect((await read(rt, { path: '/nodes/pve1/qemu/100/status/current' })).text).toMatch(/running/);
     } finally {
       elicitRt.close();
     }
