@@ -204,7 +204,9 @@ export class ApiServer {
       isLogin || (match && typeof match === 'object' && match.op.permissions.user === 'world') ? undefined : this.authenticate(req, method);
     if (!match || match === 'path-only') throw new PveError(501, `Method '${method} ${relPath}' not implemented`);
 
-    const forced = this.sim.faults.take(method, relPath);
+    // A request whose client left (timed out during the simulated latency) uses up no injected fault: the
+    // fault is for the next request that will read its answer.
+    const forced = res.destroyed || req.socket.destroyed ? undefined : this.sim.faults.take(method, relPath);
     if (forced) throw new PveError(forced.status, forced.reason);
 
     const input: Record<string, string | string[]> = {};

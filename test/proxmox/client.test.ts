@@ -578,6 +578,16 @@ describe('concurrency and cancellation', () => {
     expect(peak).toBe(2);
   });
 
+  it('leaves an injected fault for the next request when a timed-out one reaches the simulator late', async () => {
+    sim.faults.latencyMs = 300;
+    expect((await netFailure(client({ timeoutMs: 50, getRetries: 0 }).request({ method: 'GET', path: '/version' }))).code).toBe('TIMEOUT');
+    sim.faults.errorOn({ method: 'GET', path: '/version', status: 500, reason: 'for the next reader', times: 1 });
+    // The abandoned request arrives meanwhile; the fault must still be there for this one.
+    await new Promise((r) => setTimeout(r, 400));
+    sim.faults.latencyMs = 0;
+    expect((await httpFailure(client().request({ method: 'GET', path: '/version' }))).reason).toBe('for the next reader');
+  });
+
   it('cancels a request in flight, before sending, and while waiting for a slot', async () => {
     sim.faults.latencyMs = 2000;
     const log = recordRequests();
