@@ -224,6 +224,19 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'back up ct 12 right now', ['POST /nodes/{node}/vzdump'], 1);
       });
 
+      it('answers what Proxmox version runs with the version, whatever the question says around it', () => {
+        for (const q of [
+          'which release of proxmox are we running?',
+          'what proxmox ve version do you have',
+          'tell me the pve version it is running',
+          // What the question says around it names nothing else: not the packages, not a command to run.
+          'what version of proxmox ve is this',
+          'what proxmox release do you run',
+        ]) {
+          expectAmong(v, q, ['GET /version', 'GET /nodes/{node}/version'], 1);
+        }
+      });
+
       it('powers a named node off with its shutdown and on with wake-on-LAN, whatever the phrasal verb', () => {
         for (const q of ['power off pve4', 'please turn off the host px2', 'switch off node pve1 for the weekend', 'power down hv3']) {
           expectAmong(v, q, ['POST /nodes/{node}/status'], 1);

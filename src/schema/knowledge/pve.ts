@@ -142,9 +142,12 @@ export const PVE_CONCEPTS: Concept[] = [
   },
   {
     concept: 'the Proxmox VE version',
-    say: /\b(pve|proxmox)( ve)? (version|release)\b|\b(version|release) of (pve|proxmox)\b|\bwhat version\b/,
+    // With what the question says around it ("… of proxmox is this", "… do we run"), which names nothing else.
+    say: /(?:\b(?:pve|proxmox)(?: ve)? (?:version|release)|\b(?:version|release) of (?:pve|proxmox)(?: ve)?|\bwhat version(?: of (?:pve|proxmox)(?: ve)?)?)\b(?: (?:do|are|is|have) (?:we|you|i|it|this|they)(?: (?:currently|actually|now))?(?: (?:run|running|on|have|use|using|installed))?\b| is (?:this|it|installed|running)\b)?/,
     terms: ['version'],
     replaces: true,
+    // "do we run" asks what is installed: no command is run.
+    noVerb: true,
   },
   {
     concept: 'task history',
