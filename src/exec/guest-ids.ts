@@ -4,8 +4,13 @@ import { ToolError } from '../errors.js';
 /** PVE node names follow DNS-label rules; anything else is refused before it can reach a host lookup or an API path. */
 const NODE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 
+/** Whether `node` is a name PVE allows for a node: safe to put into a path or a host lookup. */
+export function isNodeName(node: unknown): node is string {
+  return typeof node === 'string' && node.length > 0 && node.length <= 63 && NODE_NAME.test(node);
+}
+
 export function validateNodeName(node: unknown): string {
-  if (typeof node !== 'string' || node.length === 0 || node.length > 63 || !NODE_NAME.test(node)) {
+  if (!isNodeName(node)) {
     throw new ToolError(
       `invalid node name ${clip(JSON.stringify(node) ?? String(node))}: a Proxmox node name has 1-63 letters, digits and inner hyphens (e.g. pve1)`,
     );

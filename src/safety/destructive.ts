@@ -20,7 +20,8 @@ interface Entry {
   when?: (params: Params, paths: string[]) => boolean;
 }
 
-const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && /^(1|true|yes|on)$/i.test(v.trim()));
+/** A boolean parameter set, in any of the forms PVE accepts. */
+export const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && /^(1|true|yes|on)$/i.test(v.trim()));
 const param = (name: string) => (p: Params) => truthy(p?.[name]);
 const equals =
   (name: string, ...values: string[]) =>

@@ -1,6 +1,6 @@
-import { apiPath } from '../proxmox/path.js';
 import type { ClusterContext } from '../context.js';
 import type { Resolved } from './api-resolve.js';
+import { clusterGuests, type GuestRow } from './cluster-guests.js';
 
 // What a call takes with it beyond its own target, said in the preview so that the user's yes covers it.
 
@@ -14,16 +14,12 @@ const MAX_NAMED = 20;
 export async function consequencesOf(r: Resolved, cluster: ClusterContext, signal?: AbortSignal): Promise<string | undefined> {
   const node = r.pathValues?.node;
   if (r.method !== 'POST' || r.template !== '/nodes/{node}/status' || cluster.config.product !== 'pve' || !node) return undefined;
-  let rows: unknown;
+  let running: GuestRow[];
   try {
-    rows = (await cluster.client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal }))
-      .data;
+    running = (await clusterGuests(cluster.client, signal)).filter((g) => g.node === node && g.status === 'running');
   } catch {
     return `The guests running on ${node} could not be listed (GET /cluster/resources): check them before you agree.`;
   }
-  const running = (Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : []).filter(
-    (g) => g && typeof g === 'object' && g.node === node && g.status === 'running',
-  );
   if (running.length === 0) return `No guest is running on ${node}.`;
   const named = running.slice(0, MAX_NAMED).map((g) => {
     const kind = g.type === 'lxc' ? 'CT' : 'VM';

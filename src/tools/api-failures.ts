@@ -1,10 +1,13 @@
 import { ProxmoxHttpError } from '../proxmox/errors.js';
-import { apiPath, humanPath } from '../proxmox/path.js';
+import { humanPath } from '../proxmox/path.js';
 import type { Catalog } from '../schema/catalog.js';
 import { permissionText } from '../schema/render.js';
+import { truthy } from '../safety/destructive.js';
 import { sideEffectOf } from '../safety/side-effects.js';
+import { isNodeName } from '../exec/guest-ids.js';
 import type { ClusterContext } from '../context.js';
 import type { Resolved } from './api-resolve.js';
+import { clusterGuests, type GuestRow } from './cluster-guests.js';
 import { ToolError } from './types.js';
 
 // A refusal in Proxmox's own words says what is wrong, seldom what to do next. For the refusals a model
@@ -80,44 +83,26 @@ async function nextStep(
   return list ? `The names that exist: proxmox-api-read path=${list}` : undefined;
 }
 
-const truthy = (v: unknown) => v === true || v === 1 || v === '1';
-
 const LOOK_UP = 'Find its node with proxmox-api-read path=/cluster/resources (type=vm).';
 
 /** The guest's row in the cluster's resource list; `unknown` when the list cannot be read. */
-async function guestRow(
-  vmid: number,
-  cluster: ClusterContext,
-  signal?: AbortSignal,
-): Promise<Record<string, unknown> | undefined | 'unknown'> {
-  let rows: unknown;
+async function guestRow(vmid: number, cluster: ClusterContext, signal?: AbortSignal): Promise<GuestRow | undefined | 'unknown'> {
   try {
-    rows = (await cluster.client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal }))
-      .data;
+    return (await clusterGuests(cluster.client, signal)).find((g) => Number(g.vmid) === vmid);
   } catch {
     return 'unknown';
   }
-  if (!Array.isArray(rows)) return 'unknown';
-  return (rows as unknown[]).find(
-    (g): g is Record<string, unknown> => !!g && typeof g === 'object' && Number((g as Record<string, unknown>).vmid) === vmid,
-  );
 }
 
 /** Where the guest is, said against the path the call named; undefined when it is there, as that kind. */
-function misplacement(
-  vmid: number,
-  node: string,
-  type: 'qemu' | 'lxc',
-  r: Resolved,
-  row: Record<string, unknown> | undefined,
-): string | undefined {
+function misplacement(vmid: number, node: string, type: 'qemu' | 'lxc', r: Resolved, row: GuestRow | undefined): string | undefined {
   if (!row) return `There is no guest ${vmid} in this cluster (GET /cluster/resources lists every guest).`;
   const kind = row.type === 'lxc' ? 'lxc' : 'qemu';
   const label = `${kind === 'lxc' ? 'Container' : 'VM'} ${vmid}`;
   if (kind !== type)
     return `${label} is a ${kind === 'lxc' ? 'container (lxc)' : 'VM (qemu)'} on ${String(row.node)}, not a ${type === 'lxc' ? 'container' : 'VM'}: use its /${kind}/ paths.`;
   // A node name as PVE allows it, before it goes into a path the model is told to use.
-  if (typeof row.node !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(row.node)) return `${label} exists. ${LOOK_UP}`;
+  if (!isNodeName(row.node)) return `${label} exists. ${LOOK_UP}`;
   if (row.node === node) return undefined;
   const segments = r.path.split('/');
   if (segments[1] !== 'nodes') return `${label} is on ${row.node}, not ${node}.`;

@@ -7,6 +7,7 @@ import { guestExec } from '../exec/guest-agent.js';
 import { splitCommandLine } from '../exec/guest-argv.js';
 import { rejectNul, validateNodeName, validateVmid } from '../exec/guest-ids.js';
 import { nodeForCall } from './canonical-node.js';
+import { clusterGuests, type GuestRow } from './cluster-guests.js';
 import { guardExec } from './guard.js';
 import { audited } from './audited.js';
 import { requireGuests } from './targets.js';
@@ -122,19 +123,6 @@ export async function runVmCommand(args: VmCommandArgs, env: ToolEnv, call: Tool
   }
 }
 
-interface ResourceRow {
-  type?: string;
-  vmid?: number;
-  node?: string;
-}
-
-async function vmResources(client: ProxmoxClient, signal?: AbortSignal): Promise<ResourceRow[]> {
-  const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });
-  if (!Array.isArray(data))
-    throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
-  return data.filter((r): r is ResourceRow => r !== null && typeof r === 'object');
-}
-
 /** Containers have no exec API: their commands go over SSH, which this server may not be set up for. */
 function containerHint(vmid: number, config: ClusterConfig): string {
   const off = sshProblem(config);
@@ -143,9 +131,9 @@ function containerHint(vmid: number, config: ClusterConfig): string {
 }
 
 async function findVmNode(client: ProxmoxClient, vmid: number, config: ClusterConfig, signal?: AbortSignal): Promise<string> {
-  let rows: ResourceRow[];
+  let rows: GuestRow[];
   try {
-    rows = await vmResources(client, signal);
+    rows = await clusterGuests(client, signal);
   } catch (e) {
     throw new ToolError(`cannot find the node of VM ${vmid} (${describe(e)}); pass node`);
   }
@@ -223,7 +211,7 @@ async function explainAgentError(
     );
   }
   if (e.status === 595 || /does not exist|not on this node|no such VM/i.test(said)) {
-    const rows = await vmResources(ctx.client, ctx.signal).catch(() => undefined);
+    const rows = await clusterGuests(ctx.client, ctx.signal).catch(() => undefined);
     const row = rows?.find((r) => Number(r.vmid) === vmid);
     if (row?.node && row.node !== node) {
       return new ToolError(

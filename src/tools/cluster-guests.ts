@@ -1,0 +1,20 @@
+import type { ProxmoxClient } from '../proxmox/client.js';
+import { apiPath } from '../proxmox/path.js';
+import { ToolError } from '../errors.js';
+
+/** A guest's row in `/cluster/resources`, as far as the tools read it; the node sends what it sends. */
+export interface GuestRow {
+  type?: string;
+  vmid?: number;
+  node?: string;
+  name?: string;
+  status?: string;
+}
+
+/** Every guest of the cluster, from `/cluster/resources` (type=vm); an answer that is no list is refused. */
+export async function clusterGuests(client: ProxmoxClient, signal?: AbortSignal): Promise<GuestRow[]> {
+  const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });
+  if (!Array.isArray(data))
+    throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
+  return data.filter((r): r is GuestRow => r !== null && typeof r === 'object');
+}
