@@ -193,7 +193,9 @@ async function guardCall(
           : undefined;
       if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced}\nNothing was asked or sent.`);
     });
-    const consequences = args.confirm === undefined ? await consequencesOf(resolved, cluster, call.signal) : undefined;
+    // What the call takes with it is read for the preview alone: not with confirmation off.
+    const consequences =
+      env.config.confirm !== 'off' && args.confirm === undefined ? await consequencesOf(resolved, cluster, call.signal) : undefined;
     const shown: Danger = {
       shown: showCall(resolved.method, resolved.path, wireParams),
       why: danger.why ?? 'changes the cluster',

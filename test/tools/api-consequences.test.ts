@@ -66,3 +66,29 @@ describe("a node's shutdown or reboot", () => {
     }
   });
 });
+
+describe('with confirmation off', () => {
+  it('reads nothing for a preview no one will see', async () => {
+    const unasked = simRuntime(sim, { PROXMOX_CONFIRM: 'off' });
+    // Left in place only if the call does not read the guest list.
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'still here', times: 1 });
+    try {
+      await apiTool.run(
+        apiTool.input.parse({ path: '/nodes/pve3/status', method: 'POST', params: { command: 'reboot' } }),
+        unasked,
+        noCall,
+      );
+      const left = await unasked
+        .cluster()
+        .client.request({ method: 'GET', path: '/cluster/resources' })
+        .then(
+          () => 'read',
+          (err: Error) => err.message,
+        );
+      expect(left).toMatch(/still here/);
+    } finally {
+      sim.faults.reset();
+      unasked.close();
+    }
+  });
+});
