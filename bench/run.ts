@@ -47,8 +47,11 @@ async function bareNodeSpawnMs(): Promise<number> {
   return performance.now() - t0;
 }
 
-async function spawnToToolsListMs(server = cli): Promise<{ ms: number; tools: Array<{ name: string }> }> {
-  const d = new StdioDriver([server], offlineEnv());
+async function spawnToToolsListMs(
+  server = cli,
+  env: Record<string, string | undefined> = offlineEnv(),
+): Promise<{ ms: number; tools: Array<{ name: string }> }> {
+  const d = new StdioDriver([server], env);
   await d.initialize();
   const res = await d.request<{ tools: Array<{ name: string }> }>('tools/list');
   const ms = performance.now() - d.spawnedAt;
@@ -68,8 +71,8 @@ async function spawnToFirstSearchMs(cacheDir: string): Promise<{ ms: number; pea
 
 /**
  * The floor for any server on this SDK: one tool, bundled by the same bundler with the same options as
- * ours (into one file: all of it is start), built here so the figure comes from the same machine, Node
- * and SDK as ours.
+ * ours (CommonJS, into one file: all of it is start), built here so the figure comes from the same
+ * machine, Node and SDK as ours. It has no code cache: keeping one is part of our start.
  */
 async function buildMinimalSdkServer(): Promise<string> {
   const { rolldown } = await import('rolldown');
@@ -82,14 +85,14 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 const s = new McpServer({ name: 'minimal', version: '1' });
 s.registerTool('echo', { description: 'Echo', inputSchema: z.object({ x: z.string() }) }, async ({ x }) => ({ content: [{ type: 'text', text: x }] }));
-await s.connect(new StdioServerTransport());
+void s.connect(new StdioServerTransport());
 `,
   );
   try {
     const bundle = await rolldown({ input: { minimal: entry }, platform: 'node', transform: { target: 'node20' }, logLevel: 'warn' });
-    await bundle.write({ dir, format: 'es', minify: true, entryFileNames: '[name].mjs', codeSplitting: false });
+    await bundle.write({ dir, format: 'cjs', strict: true, minify: true, entryFileNames: '[name].cjs', codeSplitting: false });
     await bundle.close();
-    return path.join(dir, 'minimal.mjs');
+    return path.join(dir, 'minimal.cjs');
   } finally {
     rmSync(entry, { force: true });
   }
@@ -102,21 +105,30 @@ async function startupFigures() {
   const minimalMs: number[] = [];
   const bare: number[] = [];
   const list: number[] = [];
+  const listUncached: number[] = [];
+  const minimalForUncached: number[] = [];
   const search: number[] = [];
   const searchCold: number[] = [];
   // Warm: the prepared search index is in the cache, as on every start after the first.
   const warmCache = mkdtempSync(path.join(tmpdir(), 'pmcp-bench-cache-'));
   await spawnToFirstSearchMs(warmCache);
   await new Promise((r) => setTimeout(r, 500));
+  // The tool-list starts keep their code cache here, made by the first of them as on any machine.
+  const listEnv = offlineEnv(mkdtempSync(path.join(tmpdir(), 'pmcp-bench-list-')));
+  await spawnToToolsListMs(cli, listEnv);
+  const uncachedEnv = { ...offlineEnv(), NODE_DISABLE_COMPILE_CACHE: '1' };
   let tools: Array<{ name: string }> = [];
   let peak: number | undefined;
   // Interleaved so that machine noise hits every series alike.
   for (let i = 0; i < rounds; i++) {
     bare.push(await bareNodeSpawnMs());
     minimalMs.push((await spawnToToolsListMs(minimal)).ms);
-    const l = await spawnToToolsListMs();
+    const l = await spawnToToolsListMs(cli, listEnv);
     list.push(l.ms);
     tools = l.tools;
+    listUncached.push((await spawnToToolsListMs(cli, uncachedEnv)).ms);
+    // A floor start of its own, right after, so that this series is paired as the cached one is.
+    minimalForUncached.push((await spawnToToolsListMs(minimal)).ms);
     const s = await spawnToFirstSearchMs(warmCache);
     search.push(s.ms);
     searchCold.push((await spawnToFirstSearchMs(mkdtempSync(path.join(tmpdir(), 'pmcp-bench-cold-')))).ms);
@@ -125,6 +137,7 @@ async function startupFigures() {
   const toolsListTokens = countToolsListTokens(tools).total;
   // Each round's ratio (the two starts ran back to back), then the median and middle half of those.
   const overFloor = list.map((ms, i) => ms / minimalMs[i]);
+  const uncachedOverFloor = listUncached.map((ms, i) => ms / minimalForUncached[i]);
   return {
     toolsListTokens,
     rounds,
@@ -133,6 +146,8 @@ async function startupFigures() {
     minimalSdkRatio: median(minimalMs) / median(bare),
     overSdkFloor: median(overFloor),
     overSdkFloorSpread: [pct(overFloor, 25), pct(overFloor, 75)],
+    uncachedOverSdkFloor: median(uncachedOverFloor),
+    uncachedOverSdkFloorSpread: [pct(uncachedOverFloor, 25), pct(uncachedOverFloor, 75)],
     firstSearchRatio: median(search) / median(bare),
     firstSearchColdRatio: median(searchCold) / median(bare),
     peakRssMb: peak,
@@ -210,6 +225,9 @@ async function main() {
   console.log(`  (a minimal bundled one-tool SDK server: ${fmt(s.minimalSdkRatio)}x)`);
   console.log(
     `spawn -> tools/list over that SDK floor: ${fmt(s.overSdkFloor)}x   (target <= 1.1x; Node ${process.versions.node}, median of ${s.rounds} paired rounds, middle half ${fmt(s.overSdkFloorSpread[0])}-${fmt(s.overSdkFloorSpread[1])}x)`,
+  );
+  console.log(
+    `  (without the code cache, as the very first start: ${fmt(s.uncachedOverSdkFloor)}x, middle half ${fmt(s.uncachedOverSdkFloorSpread[0])}-${fmt(s.uncachedOverSdkFloorSpread[1])}x)`,
   );
   console.log(`spawn -> first search answer (9.2):   ${fmt(s.firstSearchRatio)}x bare node   (target <= 2.6x)`);
   console.log(`  (very first start, index not yet cached: ${fmt(s.firstSearchColdRatio)}x)`);

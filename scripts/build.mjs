@@ -1,9 +1,13 @@
-// Bundles the CLI into dist/. A stdio start loads three files: the entry, one chunk holding every module
-// the start imports after it, and the bundler's helpers (each further file costs a start about a
-// millisecond to resolve, read, compile and link). What only a call, another command or the simulator needs (ssh2,
-// search, the call engine, the HTTP server) stays in lazily imported chunks.
+// Bundles the CLI into dist/, as CommonJS (dist/package.json says so). A stdio start loads three files:
+// the entry, chunks/start.js with every module the start imports after it, and the bundler's helpers (each
+// further file costs a start about a millisecond to resolve, read, compile and link). What only a call,
+// another command or the simulator needs (ssh2, search, the call engine, the HTTP server) stays in lazily
+// required chunks. CommonJS because a script, unlike an ES module, can be compiled from V8's code cache
+// on every Node: the entry loads chunks/start.js that way (src/compile-cache.ts), and the digest it checks
+// the cache against is written into the entry here.
 import { rolldown } from 'rolldown';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -66,23 +70,53 @@ function startModules() {
   };
 }
 
+/** Stands for the start chunk's digest in the entry until the chunk exists; as long as the digest, so that the entry's source map holds. */
+const DIGEST_PLACEHOLDER = 'start-chunk-digest-placeholder!!';
+
+/** Writes the digest of chunks/start.js into the entry, which checks the code cache against it. */
+const startDigest = {
+  name: 'start-digest',
+  generateBundle(_options, output) {
+    const startChunk = output['chunks/start.js'];
+    const entry = output['cli.js'];
+    if (!startChunk || !entry?.dynamicImports.includes('chunks/start.js')) throw new Error('the entry must import chunks/start.js');
+    // The start runs as a script (src/compile-cache.ts), where import() has no loader: it requires what it loads later.
+    const imported = startChunk.dynamicImports.filter((f) => !output[f]);
+    if (imported.length)
+      throw new Error(`chunks/start.js must not import() ${imported.join(', ')}: import it statically, or from a lazily loaded module`);
+    const digest = createHash('sha256').update(startChunk.code).digest('hex').slice(0, DIGEST_PLACEHOLDER.length);
+    if (entry.code.split(DIGEST_PLACEHOLDER).length !== 2) throw new Error('the entry must hold the digest placeholder once');
+    entry.code = entry.code.replace(DIGEST_PLACEHOLDER, digest);
+  },
+};
+
 const start = startModules();
 const bundle = await rolldown({
   ...common,
   input: { cli: 'src/cli.ts' },
-  transform: { target: 'node20', define: { __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()) } },
-  plugins: [start.plugin],
+  transform: {
+    target: 'node20',
+    define: {
+      __PRECOMPUTED_TOOL_SCHEMAS__: JSON.stringify(await toolSchemas()),
+      __START_CHUNK_DIGEST__: JSON.stringify(DIGEST_PLACEHOLDER),
+    },
+  },
+  plugins: [start.plugin, startDigest],
 });
 rmSync('dist', { recursive: true, force: true });
 await bundle.write({
   dir: 'dist',
-  format: 'es',
+  format: 'cjs',
+  // ES modules are strict; so is what the build makes of them.
+  strict: true,
   minify: true,
   // Source maps help while developing but would be most of the package's size: `npm pack` builds without.
   sourcemap: !['prepack', 'bundle'].includes(process.env.npm_lifecycle_event),
   banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
   entryFileNames: '[name].js',
-  chunkFileNames: 'chunks/[name]-[hash].js',
+  // The start's chunk has a name the entry knows (src/compile-cache.ts); the others change with their content.
+  chunkFileNames: (chunk) => (chunk.name === 'start' ? 'chunks/[name].js' : 'chunks/[name]-[hash].js'),
   codeSplitting: { groups: [{ name: 'start', test: (id) => start.has(id) }] },
 });
 await bundle.close();
+writeFileSync('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');

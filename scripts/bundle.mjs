@@ -22,9 +22,10 @@ try {
   cpSync(path.join(root, 'dist'), path.join(stage, 'server'), { recursive: true, filter: (f) => !f.endsWith('.map') });
   for (const f of ['manifest.json', 'README.md', 'LICENSE']) cpSync(path.join(root, f), path.join(stage, f));
   // The runtime dependencies only, without install scripts (ssh2 works without its optional native part).
+  // It replaces dist/package.json, so it says what that one says: the server is CommonJS.
   writeFileSync(
     path.join(stage, 'server/package.json'),
-    JSON.stringify({ name: `${pkg.name}-server`, private: true, type: 'module', dependencies: pkg.dependencies }, null, 2),
+    JSON.stringify({ name: `${pkg.name}-server`, private: true, type: 'commonjs', dependencies: pkg.dependencies }, null, 2),
   );
   run(
     npm,

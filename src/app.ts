@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { Runtime } from './cluster.js';
 import { checkStartup } from './config/check.js';
@@ -56,7 +59,7 @@ async function startDemo(env: Env): Promise<{ targets: DemoTarget[]; cacheDir?: 
   log.info(`demo: simulated cluster at ${sim.url}, simulated Backup Server at ${pbs.url}`);
   // The simulator listens on a new port each start, so a shared cache would only collect copies: the
   // demo caches in a private folder (mode 0700) of its own, removed when it stops.
-  const cache = env.PROXMOX_CACHE_DIR ? undefined : await privateTempDir('proxmox-mcp-demo-');
+  const cache = env.PROXMOX_CACHE_DIR ? undefined : privateTempDir('proxmox-mcp-demo-');
   return {
     targets: [
       { name: 'default', product: 'pve', url: sim.url, token: sim.tokens.admin, fingerprint: sim.fingerprint },
@@ -71,8 +74,7 @@ async function startDemo(env: Env): Promise<{ targets: DemoTarget[]; cacheDir?: 
 }
 
 /** A new folder only this user can read, removed by `remove()` or at the latest when the process exits. */
-async function privateTempDir(prefix: string): Promise<{ path: string; remove: () => void }> {
-  const [{ mkdtempSync, rmSync }, { tmpdir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+function privateTempDir(prefix: string): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix)); // mkdtemp creates it with mode 0700
   const remove = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', remove);

@@ -18,7 +18,8 @@ let loaded: { files: string[]; builtins: string[] };
 async function loadedByToolsList(): Promise<{ files: string[]; builtins: string[] }> {
   const filesOut = path.join(dir, 'files.txt');
   const builtinsOut = path.join(dir, 'builtins.txt');
-  // A loader hook writes each module the process loads; a preload writes the built-ins it loaded, at exit.
+  // A preload writes, at exit, the files require loaded (in order) and the built-ins; a loader hook adds
+  // any file loaded as an ES module, so that a build in either format is checked.
   writeFileSync(
     path.join(dir, 'hooks.mjs'),
     `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(filesOut)}, url + '\\n'); return next(url, context); }\n`,
@@ -28,12 +29,16 @@ async function loadedByToolsList(): Promise<{ files: string[]; builtins: string[
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n`,
   );
   writeFileSync(
-    path.join(dir, 'builtins.cjs'),
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(builtinsOut)}, process.moduleLoadList.join('\\n')));\n`,
+    path.join(dir, 'at-exit.cjs'),
+    `const { appendFileSync, writeFileSync } = require('node:fs');\nconst { pathToFileURL } = require('node:url');\n` +
+      `process.on('exit', () => {\n` +
+      `  appendFileSync(${JSON.stringify(filesOut)}, Object.keys(require.cache).map((f) => pathToFileURL(f).href + '\\n').join(''));\n` +
+      `  writeFileSync(${JSON.stringify(builtinsOut)}, process.moduleLoadList.join('\\n'));\n` +
+      `});\n`,
   );
   const child = spawn(
     process.execPath,
-    ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, '-r', path.join(dir, 'builtins.cjs'), cli],
+    ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, '-r', path.join(dir, 'at-exit.cjs'), cli],
     {
       env: {
         PATH: process.env.PATH,
@@ -75,10 +80,15 @@ async function loadedByToolsList(): Promise<{ files: string[]; builtins: string[
   child.stdin.end();
   expect(await exited).toBe(0);
   return {
-    files: readFileSync(filesOut, 'utf8')
-      .split('\n')
-      .filter((u) => u.startsWith('file:'))
-      .map((u) => path.relative(root, fileURLToPath(u))),
+    files: [
+      ...new Set(
+        readFileSync(filesOut, 'utf8')
+          .split('\n')
+          .filter((u) => u.startsWith('file:'))
+          .map((u) => path.relative(root, fileURLToPath(u)))
+          .filter((f) => !f.startsWith('..')),
+      ),
+    ],
     builtins: readFileSync(builtinsOut, 'utf8').split('\n'),
   };
 }
@@ -112,11 +122,13 @@ describe.skipIf(!existsSync(cli))('what a stdio start loads before it answers to
     expect(loaded.files.length, loaded.files.join(', ')).toBeLessThanOrEqual(3);
   });
 
-  it('imports the start from the entry only after the compile cache is on', () => {
+  it('loads the start from the entry only after the compile caches are on', () => {
     // A static import would load and compile its chunk before the entry's first line runs (src/cli.ts).
     const entry = readFileSync(cli, 'utf8');
     expect(entry).not.toMatch(/\b(from|import)\s*["'`]\.\.?\//);
-    expect(entry).toMatch(/enableCompileCache|\bimport\(/);
+    const required = [...entry.matchAll(/require\(["'`](\.\.?\/[^"'`]+)["'`]\)/g)].map((m) => m[1]);
+    expect(required.filter((f) => !/^\.\/chunks\/rolldown-runtime-[\w-]+\.js$/.test(f))).toEqual(['./chunks/start.js']);
+    expect(entry).toMatch(/\.then\(\(\)\s*=>\s*require\(["'`]\.\/chunks\/start\.js["'`]\)\)/);
   });
 
   it('loads no module that only a call needs: the HTTPS client, the call engine, search, permissions, exec, simulator', () => {
