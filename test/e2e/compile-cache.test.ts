@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -88,7 +89,7 @@ describe.skipIf(!existsSync(cli))("the start's own code cache (every Node)", () 
     expect(readFileSync(file).equals(before)).toBe(true);
   }, 60_000);
 
-  it('replaces a cache that V8 refuses, one of another build, a huge one and a link, and follows no link', async () => {
+  it("replaces a cache that V8 refuses, one of another build, a huge one, a folder, someone else's and a link, following no link", async () => {
     const cache = path.join(dir, 'b');
     const file = path.join(cache, 'compile', 'start.v8');
     expect(await listTools(dir, cache)).toBe(4);
@@ -118,6 +119,21 @@ describe.skipIf(!existsSync(cli))("the start's own code cache (every Node)", () 
     truncateSync(file, 65 * 1024 * 1024);
     expect(await listTools(dir, cache)).toBe(4);
     expect(statSync(file).size).toBeLessThan(10 * 1024 * 1024);
+
+    // A folder in its place: the start goes on without a cache.
+    rmSync(file);
+    mkdirSync(file);
+    expect(await listTools(dir, cache)).toBe(4);
+    expect(lstatSync(file).isDirectory()).toBe(true);
+    rmSync(file, { recursive: true });
+
+    // Someone else's file (as root, the only one who can make one here): not read, replaced.
+    if (process.getuid?.() === 0) {
+      writeFileSync(file, good);
+      chownSync(file, 65534, 65534);
+      expect(await listTools(dir, cache)).toBe(4);
+      expect(statSync(file).uid).toBe(0);
+    }
 
     // A link is not followed, neither to read nor to write: its target stays as it was.
     const target = path.join(dir, 'elsewhere.bin');
