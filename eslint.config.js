@@ -1,11 +1,11 @@
 // The layer rules of ARCHITECTURE.md, enforced: a module may import only from its own layer or the ones below it.
-//   base (errors, log, version, lazy-crypto) ← proxmox ← domain (schema, safety, output, exec, config) ← runtime (context, cluster)
+//   base (errors, log, version, lazy-crypto, within) ← proxmox ← domain (schema, safety, output, exec, config) ← runtime (context, cluster)
 //   ← tools ← server / http / app ← cli.  The simulator stands beside them and uses only base, proxmox and schema.
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const base = ['./src/errors.ts', './src/log.ts', './src/version.ts', './src/lazy-crypto.ts'];
+const base = ['./src/errors.ts', './src/log.ts', './src/version.ts', './src/lazy-crypto.ts', './src/within.ts'];
 const proxmox = ['./src/proxmox'];
 const domain = ['./src/schema', './src/safety', './src/output', './src/exec', './src/config'];
 const runtime = ['./src/context.ts', './src/cluster.ts'];

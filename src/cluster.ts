@@ -14,6 +14,7 @@ import { TokenPermissions } from './safety/token-permissions.js';
 import { log } from './log.js';
 import type { ClusterContext, ToolEnv } from './context.js';
 import { ToolError } from './errors.js';
+import { within } from './within.js';
 
 const SCHEMA_RETRY_MS = 60_000;
 
@@ -73,12 +74,7 @@ export class Cluster implements ClusterContext {
   catalog(): Promise<Catalog | undefined> {
     const loading = this.loaded();
     if (this.settled || this.config.schemaFile) return loading;
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, this.schemaWaitMs, undefined);
-      timer.unref?.();
-    });
-    return Promise.race([loading, waited]).finally(() => clearTimeout(timer));
+    return within(loading, this.schemaWaitMs);
   }
 
   /** The whole load, however long it takes (the background warm-up waits for this). */

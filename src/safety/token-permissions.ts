@@ -1,5 +1,6 @@
 import type { ProxmoxClient } from '../proxmox/client.js';
 import type { PermissionMap } from './permissions.js';
+import { within } from '../within.js';
 
 // The token's privileges as the node reports them, kept per cluster from the start; judging an operation
 // against them (permissions.ts) loads with the first check.
@@ -8,19 +9,6 @@ const REFRESH_MS = 60_000;
 const READ_TIMEOUT_MS = 10_000;
 /** A call waits this long for the privileges at most; a slow answer leaves the decision to the node. */
 const WAIT_MS = 3_000;
-
-/** The promise's value, or undefined once `ms` have passed (the promise goes on, for the next call). */
-export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The token's privileges, read once and kept for a minute; read again when older, and before every

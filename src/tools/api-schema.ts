@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Operation } from '../schema/catalog.js';
 import type { RefusalOf } from '../schema/render.js';
-import { within } from '../safety/token-permissions.js';
+import { within } from '../within.js';
 import { sideEffectOf } from '../safety/side-effects.js';
 import { methodInput } from './api-input.js';
 import { defineTool } from './define.js';
