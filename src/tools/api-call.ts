@@ -195,7 +195,9 @@ async function guardCall(
     });
     // What the call takes with it is read for the preview alone: not with confirmation off.
     const consequences =
-      env.config.confirm !== 'off' && args.confirm === undefined ? await consequencesOf(resolved, cluster, call.signal) : undefined;
+      env.config.confirm !== 'off' && args.confirm === undefined
+        ? await consequencesOf(resolved, wireParams, cluster, call.signal)
+        : undefined;
     const shown: Danger = {
       shown: showCall(resolved.method, resolved.path, wireParams),
       why: danger.why ?? 'changes the cluster',

@@ -9,6 +9,8 @@ export interface GuestRow {
   node?: string;
   name?: string;
   status?: string;
+  /** The HA manager's state of the guest's service (`started`, `ignored`, …); absent when HA does not manage it. */
+  hastate?: string;
 }
 
 /** Every guest of the cluster, from `/cluster/resources` (type=vm); an answer that is no list is refused. */

@@ -67,6 +67,61 @@ describe("a node's shutdown or reboot", () => {
   });
 });
 
+describe('HA-managed guests on a node that goes down', () => {
+  const options = () => sim.state.cluster.datacenterOptions;
+  const shutdown = (command = 'shutdown') => preview({ path: '/nodes/pve1/status', method: 'POST', params: { command } });
+  afterAll(() => void delete options().ha);
+
+  it('are marked, and the preview says what the datacenter shutdown policy does with them', async () => {
+    const rows = (
+      await rt
+        .cluster()
+        .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } })
+    ).data;
+    const ha = rows.filter((g) => g.node === 'pve1' && g.status === 'running' && typeof g.hastate === 'string').map((g) => String(g.vmid));
+    const plain = rows.filter((g) => g.node === 'pve1' && g.status === 'running' && g.hastate === undefined).map((g) => String(g.vmid));
+    expect(ha.length).toBeGreaterThan(0);
+    expect(plain.length).toBeGreaterThan(0);
+
+    // Unset: PVE's default, conditional, which tells a shutdown from a reboot.
+    delete options().ha;
+    const off = await shutdown();
+    for (const vmid of ha) expect(off).toMatch(new RegExp(`\\bVM ${vmid}\\b[^,]* \\(HA\\)`));
+    for (const vmid of plain) expect(off).not.toMatch(new RegExp(`\\b(VM|CT) ${vmid}\\b[^,]* \\(HA\\)`));
+    expect(off).toContain(`HA manages ${ha.length} of them (shutdown_policy=conditional): on a shutdown HA recovers`);
+    expect(await shutdown('reboot')).toMatch(
+      /\(shutdown_policy=conditional\): on a reboot HA freezes them on pve1, to start again when pve1 is back\./,
+    );
+
+    const fates: Record<string, RegExp> = {
+      migrate: /HA first migrates them to other nodes/,
+      freeze: /HA stops them and leaves them on pve1, frozen/,
+      failover: /HA stops them and recovers them on other nodes if pve1 is not back within about a minute/,
+    };
+    for (const [policy, fate] of Object.entries(fates)) {
+      options().ha = `shutdown_policy=${policy}`;
+      const text = await shutdown();
+      expect(text).toContain(`(shutdown_policy=${policy})`);
+      expect(text).toMatch(fate);
+    }
+  });
+
+  it('are still named when the policy cannot be read or is one it does not know, and the user is still asked', async () => {
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/options', status: 500, reason: 'busy' });
+    try {
+      expect(await shutdown()).toMatch(
+        /HA manages \d+ of them; what it does with them depends on the datacenter's HA shutdown_policy, which could not be read \(GET \/cluster\/options\)\./,
+      );
+    } finally {
+      sim.faults.reset();
+    }
+    options().ha = 'shutdown_policy=teleport\u001b[2J,other=1';
+    const text = await shutdown();
+    expect(text).toMatch(/under a shutdown_policy this server does not know \("teleport\\u001b\[2J"\): check what it does with them/);
+    expect(text).not.toContain('\u001b');
+  });
+});
+
 describe('with confirmation off', () => {
   it('reads nothing for a preview no one will see', async () => {
     const unasked = simRuntime(sim, { PROXMOX_CONFIRM: 'off' });
