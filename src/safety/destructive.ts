@@ -23,6 +23,8 @@ interface Entry {
 /** A boolean parameter set, in any of the forms PVE accepts. */
 export const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && /^(1|true|yes|on)$/i.test(v.trim()));
 const param = (name: string) => (p: Params) => truthy(p?.[name]);
+/** Set to anything but blank (a list such as `vms`). */
+const given = (name: string) => (p: Params) => p?.[name] !== undefined && String(p[name]).trim() !== '';
 const equals =
   (name: string, ...values: string[]) =>
   (p: Params) =>
@@ -73,8 +75,11 @@ const ENTRIES: Entry[] = [
   { rule: 'POST /nodes/*/vzdump', why: 'stops the guests for the backup', when: equals('mode', 'stop') },
   { rule: 'POST /nodes/*/vzdump', why: 'aborts running backup jobs', when: param('stop') },
   // Many guests at once
-  { rule: 'POST /nodes/*/stopall', why: 'stops every guest on the node' },
+  { rule: 'POST /nodes/*/stopall', why: 'shuts down the guests listed in vms', when: given('vms') },
+  { rule: 'POST /nodes/*/stopall', why: 'shuts down every guest on the node, VMs and containers' },
+  { rule: 'POST /nodes/*/suspendall', why: 'suspends the VMs listed in vms', when: given('vms') },
   { rule: 'POST /nodes/*/suspendall', why: 'suspends every VM on the node' },
+  { rule: 'POST /nodes/*/migrateall', why: 'migrates the guests listed in vms off the node', when: given('vms') },
   { rule: 'POST /nodes/*/migrateall', why: 'migrates every guest off the node' },
   { rule: 'POST /cluster/bulk-action/guest/shutdown', why: 'shuts down guests across the cluster' },
   { rule: 'POST /cluster/bulk-action/guest/suspend', why: 'suspends guests across the cluster' },

@@ -124,7 +124,8 @@ function paramFull(p: ParamSpec): string[] {
   const lines = [paramLine(p, 10_000).replace(/ — .*$/, '')];
   // A property string whose keys the schema names only by format (`pve-vm-cpu-conf`) still shows its shape.
   const shaped = p.typetext && (typeof p.format === 'object' || p.type === 'array' || /=</.test(p.typetext));
-  if (shaped) lines.push(`    format: ${p.typetext}`);
+  // Unless the first line already shows it (a short property string's shape is its type).
+  if (shaped && !lines[0].includes(` prop-string ${p.typetext}`)) lines.push(`    format: ${p.typetext}`);
   if (p.indexed && p.maxIndex !== undefined) lines.push(`    sent as ${p.name.slice(0, -3)}0 .. ${p.name.slice(0, -3)}${p.maxIndex}`);
   else if (p.indexed) lines.push(`    sent as ${p.name.slice(0, -3)}0, ${p.name.slice(0, -3)}1, ...`);
   if (p.description) lines.push(`    ${oneLine(p.description)}`);
@@ -189,7 +190,7 @@ function returnsText(op: Operation): string | undefined {
     op.method !== 'GET' &&
     (desc.includes('task') || desc.includes('upid') || desc === '' || r.format === 'pve-upid')
   ) {
-    return 'Returns: task UPID (async; follow it with /nodes/{node}/tasks/{upid}/status)';
+    return 'Returns: task UPID (proxmox-api waits up to wait=30 s for it to end)';
   }
   return `Returns: ${r.type}${r.description ? ` (${trim(oneLine(r.description), 60)})` : ''}`;
 }

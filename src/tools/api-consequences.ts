@@ -1,7 +1,8 @@
 import type { ClusterContext } from '../context.js';
+import { apiPath } from '../proxmox/path.js';
+import { truthy } from '../safety/destructive.js';
 import type { Resolved } from './api-resolve.js';
 import { clusterGuests, type GuestRow } from './cluster-guests.js';
-import { apiPath } from '../proxmox/path.js';
 
 // What a call takes with it beyond its own target, said in the preview so that the user's yes covers it.
 
@@ -12,10 +13,17 @@ const MAX_NAMED = 20;
 const HA_POLICIES = ['conditional', 'freeze', 'failover', 'migrate'] as const;
 type HaPolicy = (typeof HA_POLICIES)[number];
 
+/** The node actions on many guests, and which of the node's guests each acts on. */
+const BULK: Record<string, { verb: string; acts: (g: GuestRow) => boolean }> = {
+  '/nodes/{node}/stopall': { verb: 'Shut down', acts: (g) => g.status === 'running' },
+  '/nodes/{node}/suspendall': { verb: 'Suspended', acts: (g) => g.status === 'running' && g.type === 'qemu' },
+  '/nodes/{node}/migrateall': { verb: 'Migrated', acts: () => true },
+};
+
 /**
- * A node shut down or rebooted takes the guests running on it: the preview names them (from
- * `/cluster/resources`, read with the call's own signal), and says what HA will do with those it manages
- * under the datacenter's shutdown policy (`/cluster/options`, read only then). Undefined for any other call.
+ * The guests a node's shutdown, reboot, stopall, suspendall or migrateall takes with it, named in the
+ * preview (from `/cluster/resources`, read with the call's own signal), with what HA does with those it
+ * manages when the node goes down. Undefined for any other call.
  */
 export async function consequencesOf(
   r: Resolved,
@@ -24,26 +32,84 @@ export async function consequencesOf(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const node = r.pathValues?.node;
-  if (r.method !== 'POST' || r.template !== '/nodes/{node}/status' || cluster.config.product !== 'pve' || !node) return undefined;
-  let running: GuestRow[];
+  const bulk = BULK[r.template];
+  const power = r.template === '/nodes/{node}/status';
+  if (r.method !== 'POST' || cluster.config.product !== 'pve' || !node || (!bulk && !power)) return undefined;
+  let guests: GuestRow[];
   try {
-    running = (await clusterGuests(cluster.client, signal)).filter((g) => g.node === node && g.status === 'running');
+    guests = (await clusterGuests(cluster.client, signal)).filter((g) => g.node === node);
   } catch {
-    return `The guests running on ${node} could not be listed (GET /cluster/resources): check them before you agree.`;
+    return `The guests ${power ? 'running ' : ''}on ${node} could not be listed (GET /cluster/resources): check them before you agree.`;
   }
-  if (running.length === 0) return `No guest is running on ${node}.`;
-  const named = running.slice(0, MAX_NAMED).map((g) => `${guestName(g)}${haManaged(g) ? ' (HA)' : ''}`);
-  const more = running.length > MAX_NAMED ? `, and ${running.length - MAX_NAMED} more` : '';
-  const lines = [`Running on ${node} now (${running.length}): ${named.join(', ')}${more}.`];
+  if (bulk) return bulkAction(bulk, guests, node, params);
+  return nodePower(
+    guests.filter((g) => g.status === 'running'),
+    node,
+    params.command === 'reboot' ? 'reboot' : 'shutdown',
+    cluster,
+    signal,
+  );
+}
+
+async function nodePower(
+  running: GuestRow[],
+  node: string,
+  command: 'shutdown' | 'reboot',
+  cluster: ClusterContext,
+  signal?: AbortSignal,
+): Promise<string> {
+  const lines = [running.length ? `Running on ${node} now (${running.length}): ${named(running)}.` : `No guest is running on ${node}.`];
   const ha = running.filter(haManaged);
-  if (ha.length) lines.push(await haFate(ha, node, params.command === 'reboot' ? 'reboot' : 'shutdown', cluster, signal));
+  if (ha.length) lines.push(await haFate(ha, node, command, cluster, signal));
+  if (command === 'reboot' && ha.length < running.length)
+    lines.push('Guests without HA start again after the reboot only where their onboot option is set.');
+  if (command === 'shutdown')
+    lines.push(
+      `Once off, ${node} comes back only by wake-on-LAN (POST /nodes/${node}/wakeonlan, if its MAC is set), its IPMI or its power button.`,
+    );
   return lines.join('\n');
 }
 
-const guestName = (g: GuestRow) => {
-  const name = typeof g.name === 'string' && g.name ? ` ${g.name.slice(0, 40)}` : '';
-  return `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}${name}`;
-};
+/** stopall, suspendall, migrateall: the guests it acts on (those in `vms` only, when given), and its limits. */
+function bulkAction(bulk: (typeof BULK)[string], onNode: GuestRow[], node: string, params: Record<string, unknown>): string {
+  const listed =
+    typeof params.vms === 'string' || typeof params.vms === 'number'
+      ? String(params.vms)
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+      : undefined;
+  const chosen = listed ? onNode.filter((g) => listed.includes(String(g.vmid))) : onNode;
+  const acted = chosen.filter(bulk.acts);
+  const target = bulk === BULK['/nodes/{node}/migrateall'] && typeof params.target === 'string' ? ` to ${params.target.slice(0, 40)}` : '';
+  const lines = [
+    acted.length
+      ? `${bulk.verb}${target} by this (${acted.length}): ${named(acted)}.`
+      : `No guest on ${node} is acted on${listed ? ' (of those in vms)' : ''}: this changes nothing.`,
+  ];
+  const elsewhere = listed?.filter((id) => !onNode.some((g) => String(g.vmid) === id));
+  if (elsewhere?.length) lines.push(`Not on ${node}, so left alone: ${elsewhere.slice(0, MAX_NAMED).join(', ').slice(0, 200)}.`);
+  if (bulk === BULK['/nodes/{node}/stopall'] && acted.length) {
+    const given = Number(params.timeout);
+    const timeout = params.timeout !== undefined && Number.isFinite(given) ? given : 180;
+    const forced = params['force-stop'] === undefined || truthy(params['force-stop']);
+    lines.push(
+      forced
+        ? `Each is stopped hard if it is still running after ${timeout} s (timeout; force-stop=0 leaves it running instead).`
+        : `One still running after ${timeout} s is left running (force-stop=0).`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `VM 100 web01 (HA), CT 200 dns01, …, and 3 more`. */
+function named(guests: GuestRow[]): string {
+  const names = guests.slice(0, MAX_NAMED).map((g) => {
+    const name = typeof g.name === 'string' && g.name ? ` ${g.name.slice(0, 40)}` : '';
+    return `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}${name}${haManaged(g) ? ' (HA)' : ''}`;
+  });
+  const more = guests.length > MAX_NAMED ? `, and ${guests.length - MAX_NAMED} more` : '';
+  return names.join(', ') + more;
+}
 
 /** HA manages a guest whose service has a state other than `ignored`. */
 const haManaged = (g: GuestRow) => typeof g.hastate === 'string' && g.hastate !== '' && g.hastate !== 'ignored';
@@ -57,7 +123,7 @@ async function haFate(
   signal?: AbortSignal,
 ): Promise<string> {
   const which = ha.length === 1 ? 'it' : 'them';
-  let set: string | undefined;
+  let set: string;
   try {
     const { data } = await cluster.client.request<unknown>({ method: 'GET', path: apiPath`/cluster/options`, signal });
     // A property string (`shutdown_policy=migrate`), as PVE answers; an object is read too. Unset: PVE's default.

@@ -50,9 +50,13 @@ describe("a node's shutdown or reboot", () => {
     const elsewhere = rows.find((g) => g.node !== 'pve2' && g.status === 'running');
     expect(line?.[2]).not.toMatch(new RegExp(`\\b(VM|CT) ${String(elsewhere?.vmid)}\\b`));
 
-    expect(await preview({ path: '/nodes/pve2/status', method: 'POST', params: { command: 'reboot' } })).toMatch(
-      /This reboots the node, taking the guests running on it down until it is back\.\nRunning on pve2 now/,
+    expect(off).toMatch(
+      /Once off, pve2 comes back only by wake-on-LAN \(POST \/nodes\/pve2\/wakeonlan, if its MAC is set\), its IPMI or its power button\./,
     );
+    const reboot = await preview({ path: '/nodes/pve2/status', method: 'POST', params: { command: 'reboot' } });
+    expect(reboot).toMatch(/This reboots the node, taking the guests running on it down until it is back\.\nRunning on pve2 now/);
+    expect(reboot).toMatch(/Guests without HA start again after the reboot only where their onboot option is set\./);
+    expect(reboot).not.toMatch(/wake-on-LAN/);
   });
 
   it('says when the guests could not be listed, and still asks', async () => {
@@ -60,6 +64,66 @@ describe("a node's shutdown or reboot", () => {
     try {
       expect(await preview({ path: '/nodes/pve3/status', method: 'POST', params: { command: 'shutdown' } })).toMatch(
         /The guests running on pve3 could not be listed \(GET \/cluster\/resources\): check them before you agree\./,
+      );
+    } finally {
+      sim.faults.reset();
+    }
+  });
+});
+
+async function guestsOf(node: string): Promise<Array<Record<string, unknown>>> {
+  const { data } = await rt
+    .cluster()
+    .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } });
+  return data.filter((g) => g.node === node);
+}
+const label = (g: Record<string, unknown>) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}`;
+/** The guests a preview line names, as `VM 103`, `CT 201`. */
+const namedIn = (line: string | undefined) => [...(line ?? '').matchAll(/\b(VM|CT) (\d+)\b/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+
+describe("the actions on all of a node's guests", () => {
+  it('stopall names the running guests it shuts down, only those in vms when given, and when a stop turns hard', async () => {
+    const running = (await guestsOf('pve2')).filter((g) => g.status === 'running');
+    const [first, second] = running;
+    const all = await preview({ path: '/nodes/pve2/stopall', method: 'POST' });
+    expect(all).toMatch(/This shuts down every guest on the node, VMs and containers\./);
+    expect(namedIn(/^Shut down by this \(\d+\): (.*)$/m.exec(all)?.[1])).toEqual(running.map(label).sort());
+    expect(all).toMatch(/Each is stopped hard if it is still running after 180 s/);
+
+    const some = await preview({
+      path: '/nodes/pve2/stopall',
+      method: 'POST',
+      params: { vms: `${String(first.vmid)}, ${String(second.vmid)};99999`, timeout: 60, 'force-stop': 0 },
+    });
+    expect(some).toMatch(/This shuts down the guests listed in vms\./);
+    expect(namedIn(/^Shut down by this \(2\): (.*)$/m.exec(some)?.[1])).toEqual([label(first), label(second)].sort());
+    expect(some).toMatch(/Not on pve2, so left alone: 99999\./);
+    expect(some).toMatch(/One still running after 60 s is left running \(force-stop=0\)\./);
+  });
+
+  it('suspendall names only running VMs, and migrateall every guest of the node with its target', async () => {
+    const guests = await guestsOf('pve2');
+    const suspended = await preview({ path: '/nodes/pve2/suspendall', method: 'POST' });
+    expect(namedIn(/^Suspended by this \(\d+\): (.*)$/m.exec(suspended)?.[1])).toEqual(
+      guests
+        .filter((g) => g.status === 'running' && g.type === 'qemu')
+        .map(label)
+        .sort(),
+    );
+    const migrated = await preview({ path: '/nodes/pve2/migrateall', method: 'POST', params: { target: 'pve3' } });
+    expect(namedIn(/^Migrated to pve3 by this \(\d+\): (.*)$/m.exec(migrated)?.[1])).toEqual(guests.map(label).sort());
+    expect(guests.some((g) => g.status !== 'running')).toBe(true);
+  });
+
+  it('says when none is acted on, and when the guests could not be listed', async () => {
+    const ct = (await guestsOf('pve2')).find((g) => g.type === 'lxc');
+    expect(await preview({ path: '/nodes/pve2/suspendall', method: 'POST', params: { vms: String(ct?.vmid) } })).toMatch(
+      /No guest on pve2 is acted on \(of those in vms\): this changes nothing\./,
+    );
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'busy' });
+    try {
+      expect(await preview({ path: '/nodes/pve2/stopall', method: 'POST' })).toMatch(
+        /The guests on pve2 could not be listed \(GET \/cluster\/resources\): check them before you agree\./,
       );
     } finally {
       sim.faults.reset();

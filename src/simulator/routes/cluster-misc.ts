@@ -89,7 +89,22 @@ const CLUSTER_OPTIONS = {
       minimum: 1,
     }),
   ),
-  migration: opt(P.str('For cluster wide migration settings.', { typetext: '[type=]<secure|insecure> [,network=<CIDR>]' })),
+  migration: opt({
+    type: 'string',
+    description: 'For cluster wide migration settings.',
+    format: {
+      type: {
+        type: 'string',
+        enum: ['secure', 'insecure'],
+        default: 'secure',
+        default_key: 1,
+        optional: 1,
+        description: 'Whether migration traffic is encrypted (secure, over SSH) or not.',
+      },
+      network: { type: 'string', format: 'CIDR', optional: 1, description: 'The network that migration traffic uses.' },
+    },
+    typetext: '[type=]<secure|insecure> [,network=<CIDR>]',
+  }),
   bwlimit: opt(P.str('Set I/O bandwidth limit for various operations (in KiB/s).')),
   description: opt(P.str('Datacenter description. Shown in the web-interface datacenter notes panel.', { maxLength: 65536 })),
   'next-id': opt(P.str('Control the range for the free VMID auto-selection pool.', { typetext: '[lower=<integer>] [,upper=<integer>]' })),
@@ -99,7 +114,21 @@ const CLUSTER_OPTIONS = {
     ),
   ),
   'tag-style': opt(P.str('Tag style options.')),
-  ha: opt(P.str('Cluster wide HA settings.', { typetext: 'shutdown_policy=<enum>' })),
+  ha: opt({
+    type: 'string',
+    description: 'Cluster wide HA settings.',
+    format: {
+      shutdown_policy: {
+        type: 'string',
+        enum: ['freeze', 'failover', 'conditional', 'migrate'],
+        default: 'conditional',
+        optional: 1,
+        description:
+          "What HA does with its services when their node shuts down or reboots: 'freeze' keeps them there, 'failover' recovers them elsewhere, 'conditional' freezes on reboot and recovers on poweroff, 'migrate' moves them first.",
+      },
+    },
+    typetext: 'shutdown_policy=<enum>',
+  }),
   crs: opt(P.str('Cluster resource scheduling settings.')),
   fencing: opt(P.enum('Set the fencing mode of the HA cluster.', ['watchdog', 'hardware', 'both'], { default: 'watchdog' })),
 } satisfies Props;
