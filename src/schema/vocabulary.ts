@@ -45,6 +45,13 @@ export const PHRASES: Array<[RegExp, string]> = [
   [/\bhighly available\b/g, ' ha resource '],
   [/\bha[- ](managed|management)\b/g, ' ha resource '],
   [/\bhigh(ly)? availab(ility|le)\b/g, ' ha '],
+  // A guest "protected by HA" is an HA resource, not one with the protection flag.
+  [/\b(protected|covered|managed|guarded|watched) by (the )?ha\b/g, ' ha resources '],
+  // "How long has pve1 been up": its uptime.
+  [
+    /\b(?:how long|since when) (?:has|have|is|was|were) (?:the )?((?:node |host |server |vm |ct |container )?[a-z0-9._-]+) (?:been )?(?:up|running|online|alive)\b/g,
+    ' $1 uptime ',
+  ],
   // Taking a guest out of HA removes its HA resource.
   [/\b(take|get|pull) ([a-z0-9' ]{1,30}?) out of\b/g, ' remove $2 from '],
   [/\b(from|out of) (the )?ha\b/g, ' ha resource '],

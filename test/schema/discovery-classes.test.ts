@@ -249,6 +249,31 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'turn on pve4 vm 120', [`POST ${Q}/status/start`], 1);
       });
 
+      it('reads "protected by HA" as the HA resources, not the protection flag', () => {
+        for (const q of [
+          'list the vms protected by high availability',
+          'which guests are covered by ha',
+          'show which containers are watched by the ha manager',
+        ]) {
+          expectAmong(v, q, ['GET /cluster/ha/resources'], 1);
+        }
+        expectAmong(v, 'is ct 200 protected against deletion', ['GET /nodes/{node}/lxc/{vmid}/config'], 1);
+      });
+
+      it("finds the datacenter's HA shutdown policy where a request names it or what it is for", () => {
+        expectAmong(v, 'what is the ha shutdown policy', ['GET /cluster/options'], 1);
+        // Said as what it is for: the option, read or set, and no guest's shutdown or migration.
+        expectAmong(v, 'have ha move the guests away when their node is shut down', ['GET /cluster/options', 'PUT /cluster/options'], 1);
+        expectAmong(v, 'change the ha behaviour so that vms are migrated off before a host reboots', ['PUT /cluster/options'], 1);
+      });
+
+      it('answers how long a node or guest has been up with its status', () => {
+        for (const q of ['how long has node pve2 been up for', 'since when is the host px1 online']) {
+          expectAmong(v, q, ['GET /nodes/{node}/status'], 1);
+        }
+        expectAmong(v, 'how long has vm 100 been running', [`GET ${Q}/status/current`], 1);
+      });
+
       it('says so when the best match is weak, and names areas to browse', () => {
         const weak = answer(catalogFor(v), { query: 'frobnicate the quantum flux capacitor' });
         expect(weak.text).toMatch(/Weak match.*Closest areas to browse: \//);

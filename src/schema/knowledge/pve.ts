@@ -112,7 +112,7 @@ export const PVE_CONCEPTS: Concept[] = [
   },
   {
     concept: 'protection',
-    say: /\b(protect(ion|ed)?|accidental(ly)? (delet|remov)\w*|prevent (delet|remov)\w*)\b/,
+    say: /\b(protect(ion|ed)?(?! by (the )?(ha|high)\b)|accidental(ly)? (delet|remov)\w*|prevent (delet|remov)\w*)\b/,
     terms: ['protection', 'config'],
     settings: ['protection'],
   },
@@ -175,6 +175,16 @@ export const PVE_CONCEPTS: Concept[] = [
     concept: 'HA resource',
     say: /\b(failover|fail over|restart(s|ed)? on (an)?other (node|host)|host (dies|fails|goes down)|ha[- ]managed)\b/,
     terms: ['ha', 'resources'],
+  },
+  {
+    // What HA does with its guests when their node shuts down or reboots: the datacenter's `ha` option.
+    concept: 'HA shutdown policy',
+    say: /\b((ha )?shutdown[_ ]polic(y|ies)|ha (behaviou?r|polic(y|ies))|(migrated?|moved?|evacuated?)( [a-z0-9']+){0,2} (away|off|elsewhere) (when|if|whenever|before)( (a|the|its|their) (node|host)( is| gets| goes)?( shut ?down| rebooted| down| reboots| shuts down)?)?)\b/,
+    terms: ['options', 'cluster'],
+    settings: ['ha'],
+    // "Shutdown" and "migrated" here name the case the setting is for, not something to do now.
+    noVerb: true,
+    replaces: true,
   },
   {
     concept: 'HA rule',
@@ -277,6 +287,10 @@ export const PVE_RECIPES: Recipe[] = [
       { op: 'GET /cluster/resources', why: 'what runs on the node' },
       { op: `POST ${N}/migrateall`, why: 'migrate all its guests to a target node', main: true },
       { op: `POST ${Q}/migrate`, why: 'or one guest at a time' },
+      {
+        op: 'PUT /cluster/options',
+        why: "or have HA move its guests first: ha=shutdown_policy=migrate (HA's maintenance mode is CLI-only: ha-manager crm-command node-maintenance)",
+      },
       { op: `POST ${N}/status`, why: 'reboot the node (command=reboot)' },
     ],
   },
