@@ -11,6 +11,7 @@ import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
 import { consequencesOf } from './api-consequences.js';
+import { guestListOnce } from './cluster-guests.js';
 import { explainFailure, misplacedGuest, missingTarget } from './api-failures.js';
 import { presentAnswer, showCall, type Sent } from './api-present.js';
 import type { CallArgs } from './api-input.js';
@@ -185,19 +186,21 @@ async function guardCall(
   // Reads too: PBS has GETs with side effects, named as such in its rules.
   const danger = isDestructive(resolved.method, resolved.template, wireParams, resolved.path, cluster.config.product);
   if (danger?.destructive) {
+    // The guest list, read at most once for the checks and the preview below.
+    const guests = guestListOnce(cluster.client, call.signal);
     // Asked only before the preview: a confirmed call was checked when its preview was made.
     await audit.check(async () => {
       const misplaced =
         args.confirm === undefined
-          ? ((await misplacedGuest(resolved, cluster, call.signal)) ?? (await missingTarget(resolved, catalog, cluster, call.signal)))
+          ? ((await misplacedGuest(resolved, guests)) ?? (await missingTarget(resolved, catalog, cluster, call.signal)))
           : undefined;
       if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced}\nNothing was asked or sent.`);
     });
-    // What the call takes with it is read for the preview alone: not with confirmation off.
+    // What the call takes with it is read for a preview or a question alone: not with confirmation off, nor
+    // for a call whose token will be redeemed without asking (elicitation asks the human even then).
+    const shownToSomeone = args.confirm === undefined || (env.config.confirm === 'elicit' && call.elicitConfirm !== undefined);
     const consequences =
-      env.config.confirm !== 'off' && args.confirm === undefined
-        ? await consequencesOf(resolved, wireParams, cluster, call.signal)
-        : undefined;
+      env.config.confirm !== 'off' && shownToSomeone ? await consequencesOf(resolved, wireParams, cluster, guests, call.signal) : undefined;
     const shown: Danger = {
       shown: showCall(resolved.method, resolved.path, wireParams),
       why: danger.why ?? 'changes the cluster',

@@ -2,7 +2,7 @@ import type { ClusterContext } from '../context.js';
 import { apiPath } from '../proxmox/path.js';
 import { truthy } from '../safety/destructive.js';
 import type { Resolved } from './api-resolve.js';
-import { clusterGuests, type GuestRow } from './cluster-guests.js';
+import type { GuestRow, GuestSource } from './cluster-guests.js';
 
 // What a call takes with it beyond its own target, said in the preview so that the user's yes covers it.
 
@@ -20,35 +20,63 @@ const BULK: Record<string, { verb: string; acts: (g: GuestRow) => boolean }> = {
   '/nodes/{node}/migrateall': { verb: 'Migrated', acts: () => true },
 };
 
+/** A guest's own paths: the preview names the guest. */
+const GUEST_TEMPLATE = /^\/nodes\/\{node\}\/(qemu|lxc)\/\{vmid\}(\/|$)/;
+/** What PVE hands to HA when HA manages the guest (a stop request, which HA then keeps). */
+const HA_STOPS = /\/status\/(stop|shutdown)$/;
+
 /**
- * The guests a node's shutdown, reboot, stopall, suspendall or migrateall takes with it, named in the
- * preview (from `/cluster/resources`, read with the call's own signal), with what HA does with those it
- * manages when the node goes down. Undefined for any other call.
+ * What a destructive call takes with it, for its preview: the guest a guest's call acts on, by name, and
+ * the guests a node's shutdown, reboot, stopall, suspendall or migrateall takes, with what HA does with
+ * those it manages (from `/cluster/resources`, read once per call, and `/cluster/options`). Undefined
+ * where there is nothing to add.
  */
 export async function consequencesOf(
   r: Resolved,
   params: Record<string, unknown>,
   cluster: ClusterContext,
+  guests: GuestSource,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const node = r.pathValues?.node;
+  if (cluster.config.product !== 'pve' || !node) return undefined;
+  if (GUEST_TEMPLATE.test(r.template)) return guestNamed(r, guests);
   const bulk = BULK[r.template];
   const power = r.template === '/nodes/{node}/status';
-  if (r.method !== 'POST' || cluster.config.product !== 'pve' || !node || (!bulk && !power)) return undefined;
-  let guests: GuestRow[];
+  if (r.method !== 'POST' || (!bulk && !power)) return undefined;
+  let onNode: GuestRow[];
   try {
-    guests = (await clusterGuests(cluster.client, signal)).filter((g) => g.node === node);
+    onNode = (await guests()).filter((g) => g.node === node);
   } catch {
     return `The guests ${power ? 'running ' : ''}on ${node} could not be listed (GET /cluster/resources): check them before you agree.`;
   }
-  if (bulk) return bulkAction(bulk, guests, node, params);
+  if (bulk) return bulkAction(bulk, onNode, node, params);
   return nodePower(
-    guests.filter((g) => g.status === 'running'),
+    onNode.filter((g) => g.status === 'running'),
     node,
     params.command === 'reboot' ? 'reboot' : 'shutdown',
     cluster,
     signal,
   );
+}
+
+/** `CT 200 dns01 on pve1, running; HA manages it …`: which guest the user agrees to act on. */
+async function guestNamed(r: Resolved, guests: GuestSource): Promise<string | undefined> {
+  const vmid = r.pathValues?.vmid;
+  let row: GuestRow | undefined;
+  try {
+    row = (await guests()).find((g) => String(g.vmid) === vmid);
+  } catch {
+    return undefined;
+  }
+  if (!row) return undefined;
+  const status = typeof row.status === 'string' && /^[a-z-]{1,20}$/.test(row.status) ? `, ${row.status}` : '';
+  const line = `${named([row]).replace(/ \(HA\)$/, '')} on ${String(r.pathValues?.node)}${status}.`;
+  if (!haManaged(row)) return line;
+  const which = row.type === 'lxc' ? 'container' : 'VM';
+  return HA_STOPS.test(r.template)
+    ? `${line}\nHA manages this ${which}: PVE hands the stop to HA, which sets its HA state to stopped, so HA does not start it again by itself.`
+    : `${line}\nHA manages this ${which} (HA state ${plain(String(row.hastate).slice(0, 20))}).`;
 }
 
 async function nodePower(
@@ -104,12 +132,15 @@ function bulkAction(bulk: (typeof BULK)[string], onNode: GuestRow[], node: strin
 /** `VM 100 web01 (HA), CT 200 dns01, …, and 3 more`. */
 function named(guests: GuestRow[]): string {
   const names = guests.slice(0, MAX_NAMED).map((g) => {
-    const name = typeof g.name === 'string' && g.name ? ` ${g.name.slice(0, 40)}` : '';
+    const name = typeof g.name === 'string' && g.name ? ` ${plain(g.name.slice(0, 40))}` : '';
     return `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}${name}${haManaged(g) ? ' (HA)' : ''}`;
   });
   const more = guests.length > MAX_NAMED ? `, and ${guests.length - MAX_NAMED} more` : '';
   return names.join(', ') + more;
 }
+
+/** A name from the node, shown to the user: no control or invisible formatting characters. */
+const plain = (s: string) => s.replace(/[\p{Cc}\p{Cf}]/gu, '?');
 
 /** HA manages a guest whose service has a state other than `ignored`. */
 const haManaged = (g: GuestRow) => typeof g.hastate === 'string' && g.hastate !== '' && g.hastate !== 'ignored';

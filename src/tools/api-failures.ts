@@ -7,7 +7,7 @@ import { sideEffectOf } from '../safety/side-effects.js';
 import { isNodeName } from '../exec/guest-ids.js';
 import type { ClusterContext } from '../context.js';
 import type { Resolved } from './api-resolve.js';
-import { clusterGuests, type GuestRow } from './cluster-guests.js';
+import { clusterGuests, type GuestRow, type GuestSource } from './cluster-guests.js';
 import { ToolError } from './types.js';
 
 // A refusal in Proxmox's own words says what is wrong, seldom what to do next. For the refusals a model
@@ -86,9 +86,9 @@ async function nextStep(
 const LOOK_UP = 'Find its node with proxmox-api-read path=/cluster/resources (type=vm).';
 
 /** The guest's row in the cluster's resource list; `unknown` when the list cannot be read. */
-async function guestRow(vmid: number, cluster: ClusterContext, signal?: AbortSignal): Promise<GuestRow | undefined | 'unknown'> {
+async function guestRow(vmid: number, guests: GuestSource): Promise<GuestRow | undefined | 'unknown'> {
   try {
-    return (await clusterGuests(cluster.client, signal)).find((g) => Number(g.vmid) === vmid);
+    return (await guests()).find((g) => Number(g.vmid) === vmid);
   } catch {
     return 'unknown';
   }
@@ -122,7 +122,7 @@ async function whereGuestIs(
   cluster: ClusterContext,
   signal?: AbortSignal,
 ): Promise<string> {
-  const row = await guestRow(vmid, cluster, signal);
+  const row = await guestRow(vmid, () => clusterGuests(cluster.client, signal));
   if (row === 'unknown') return `There is no guest ${vmid} of this kind on ${node}. ${LOOK_UP}`;
   return misplacement(vmid, node, type, r, row) ?? `${node} lists this guest but could not read its config. ${LOOK_UP}`;
 }
@@ -135,11 +135,11 @@ const GUEST_ROOT = /^\/nodes\/[^/]+\/(qemu|lxc)\/\d+$/;
  * call that can only fail wastes the user's attention and a second confirmation. Undefined when it is
  * there, or when the resource list cannot be read (the node will then say).
  */
-export async function misplacedGuest(r: Resolved, cluster: ClusterContext, signal?: AbortSignal): Promise<string | undefined> {
+export async function misplacedGuest(r: Resolved, guests: GuestSource): Promise<string | undefined> {
   const m = GUEST_PATH.exec(r.path);
   if (!m) return undefined;
   const vmid = Number(m[3]);
-  const row = await guestRow(vmid, cluster, signal);
+  const row = await guestRow(vmid, guests);
   if (row === 'unknown') return undefined;
   return misplacement(vmid, decodeURIComponent(m[1]), m[2] === 'lxc' ? 'lxc' : 'qemu', r, row);
 }

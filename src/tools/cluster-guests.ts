@@ -20,3 +20,11 @@ export async function clusterGuests(client: ProxmoxClient, signal?: AbortSignal)
     throw new ToolError(`GET /cluster/resources answered ${data === null ? 'null' : typeof data}, not a list of guests`);
   return data.filter((r): r is GuestRow => r !== null && typeof r === 'object');
 }
+
+/** The cluster's guests, read once for everyone who asks while one call is made ready. */
+export type GuestSource = () => Promise<GuestRow[]>;
+
+export function guestListOnce(client: ProxmoxClient, signal?: AbortSignal): GuestSource {
+  let read: Promise<GuestRow[]> | undefined;
+  return () => (read ??= clusterGuests(client, signal));
+}

@@ -131,6 +131,41 @@ describe("the actions on all of a node's guests", () => {
   });
 });
 
+describe("a guest's own destructive call", () => {
+  it('names the guest, its node and state, and what HA does with a stop of a guest it manages', async () => {
+    const ct = await preview({ path: '/nodes/pve1/lxc/200/status/reboot', method: 'POST' });
+    expect(ct).toMatch(/This reboots the guest\.\nCT 200 dns01 on pve1, running\./);
+    expect(ct).not.toMatch(/HA manages/);
+    const stop = await preview({ path: '/nodes/pve1/qemu/100/status/stop', method: 'POST' });
+    expect(stop).toMatch(
+      /VM 100 web01 on pve1, running\.\nHA manages this VM: PVE hands the stop to HA, which sets its HA state to stopped/,
+    );
+    expect(await preview({ path: '/nodes/pve1/qemu/101/status/reboot', method: 'POST' })).toMatch(
+      /HA manages this VM \(HA state started\)\./,
+    );
+  });
+
+  it('reads the guest list once for the checks and the preview, and shows no control character of a name', async () => {
+    // One failed read: the preview does not read again, and so names no guest.
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'busy', times: 1 });
+    try {
+      expect(await preview({ path: '/nodes/pve1/lxc/200/status/reboot', method: 'POST' })).not.toMatch(/CT 200/);
+    } finally {
+      sim.faults.reset();
+    }
+    const guest = sim.state.cluster.guests.get(203);
+    const before = guest?.config.hostname;
+    if (guest) guest.config.hostname = 'pi\u001b[2Jhole\u202e';
+    try {
+      const text = await preview({ path: '/nodes/pve1/lxc/203/status/stop', method: 'POST' });
+      expect(text).toMatch(/CT 203 pi\?\[2Jhole\? on pve1/);
+      expect(text).not.toMatch(/[\u001b\u202e]/);
+    } finally {
+      if (guest && before !== undefined) guest.config.hostname = before;
+    }
+  });
+});
+
 describe('HA-managed guests on a node that goes down', () => {
   const options = () => sim.state.cluster.datacenterOptions;
   const shutdown = (command = 'shutdown') => preview({ path: '/nodes/pve1/status', method: 'POST', params: { command } });
