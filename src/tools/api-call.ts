@@ -10,6 +10,7 @@ import { digestOf, isStaleDigestError } from '../safety/digests.js';
 import { checkAllowed, confirmCall, type Danger } from './guard.js';
 import { audited, type AuditedCall, type Outcome } from './audited.js';
 import { resolveCall, type Resolved } from './api-resolve.js';
+import { adviceAfter } from './api-advice.js';
 import { consequencesOf } from './api-consequences.js';
 import { guestListOnce } from './cluster-guests.js';
 import { explainFailure, misplacedGuest, missingTarget } from './api-failures.js';
@@ -115,6 +116,8 @@ export async function executeApiCall(args: CallArgs, env: ToolEnv, call: ToolCal
   if (writes) {
     call.digests?.forget(cluster.name, resolved.path); // the config moved on: the next edit reads (or is read) afresh
     if (changes && !(sent.task && sent.task.ok === false)) notes.push(changes);
+    const advice = sent.task?.ok === false ? undefined : await adviceAfter(resolved, wireParams, cluster, call.signal);
+    if (advice) notes.push(advice);
   } else if (!('snapshot' in wireParams)) {
     rememberDigest(call, cluster, resolved, sent.data, notes);
   }
