@@ -120,6 +120,9 @@ function paramLine(p: ParamSpec, descWidth: number): string {
   return desc ? `${parts.join(' ')} — ${desc}` : parts.join(' ');
 }
 
+/** A property-string key's description, asked for by name or in full: long enough for its values' meanings. */
+const SUB_KEY_CHARS = 400;
+
 function paramFull(p: ParamSpec): string[] {
   const lines = [paramLine(p, 10_000).replace(/ — .*$/, '')];
   // A property string whose keys the schema names only by format (`pve-vm-cpu-conf`) still shows its shape.
@@ -133,7 +136,7 @@ function paramFull(p: ParamSpec): string[] {
   if (typeof p.format === 'object') {
     for (const sub of Object.values(p.format)) {
       if (sub.raw.alias) continue;
-      lines.push(`    ${paramLine({ ...sub, name: sub.name }, 120).trim()}`.replace(/^ {4}/, '    - '));
+      lines.push(`    ${paramLine({ ...sub, name: sub.name }, SUB_KEY_CHARS).trim()}`.replace(/^ {4}/, '    - '));
     }
   }
   if (p.items) lines.push(`    items: ${typeLabel(p.items)}${p.items.enum ? ` ${p.items.enum.join('|')}` : ''}`);

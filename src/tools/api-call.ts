@@ -197,7 +197,10 @@ async function guardCall(
         args.confirm === undefined
           ? ((await misplacedGuest(resolved, guests)) ?? (await missingTarget(resolved, catalog, cluster, call.signal)))
           : undefined;
-      if (misplaced) throw new ToolError(`${resolved.method} ${humanPath(resolved.path)}: ${misplaced}\nNothing was asked or sent.`);
+      if (misplaced)
+        throw new ToolError(
+          `${resolved.method} ${humanPath(resolved.path)}: ${misplaced}\nThe ${resolved.method} was not sent, and the user was not asked.`,
+        );
     });
     // What the call takes with it is read for a preview or a question alone: not with confirmation off, nor
     // for a call whose token will be redeemed without asking (elicitation asks the human even then).

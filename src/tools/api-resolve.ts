@@ -4,6 +4,7 @@ import {
   decodeSegment,
   encodeSegment,
   fillTemplate,
+  humanPath,
   isDotSegment,
   parseApiPath,
   placeholderName,
@@ -15,7 +16,9 @@ import {
 import type { Catalog, Operation } from '../schema/catalog.js';
 import { controlCharProblem } from '../schema/validate.js';
 import { clip } from '../output/budget.js';
+import { isNodeName } from '../exec/guest-ids.js';
 import { nodeForCall } from './canonical-node.js';
+import { clusterGuests } from './cluster-guests.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext } from './types.js';
 
@@ -98,6 +101,33 @@ function methodList(catalog: Catalog, template: string): string {
     .join('\n');
 }
 
+/** A template whose placeholders the call left empty; the node of a guest named by vmid can be looked up. */
+class MissingPathParams extends ToolError {
+  constructor(
+    readonly template: string,
+    readonly missing: string[],
+    readonly values: Record<string, string>,
+  ) {
+    super(
+      `missing path parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${template}: put them in the path or in pathParams`,
+    );
+  }
+}
+
+/**
+ * The one missing placeholder is the node of a guest the call names by vmid: where that guest is, as the
+ * path to repeat the call with (VMIDs are unique in a cluster). Undefined when the list cannot tell.
+ */
+async function guestNodeHint(err: MissingPathParams, cluster: ClusterContext, signal: AbortSignal): Promise<string | undefined> {
+  const kind = /^\/nodes\/\{node\}\/(qemu|lxc)\/\{vmid\}(\/|$)/.exec(err.template)?.[1];
+  const vmid = err.values.vmid;
+  if (!kind || err.missing.join() !== 'node' || !/^\d{1,9}$/.test(vmid ?? '')) return undefined;
+  const row = (await clusterGuests(cluster.client, signal).catch(() => undefined))?.find((g) => String(g.vmid) === vmid);
+  if (!row || !isNodeName(row.node) || (row.type === 'lxc' ? 'lxc' : 'qemu') !== kind) return undefined;
+  const path = humanPath(fillTemplate(err.template, { ...err.values, node: row.node }));
+  return `${kind === 'lxc' ? 'CT' : 'VM'} ${vmid} is on ${row.node}: repeat with path=${path}`;
+}
+
 /** Finds the operation and builds the encoded path, or explains exactly what is wrong. */
 function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, readOnly: boolean): Resolved {
   const matched = matchPath(catalog, path);
@@ -124,10 +154,7 @@ function resolveWithCatalog(catalog: Catalog, path: string, args: CallArgs, read
     );
   }
   const missing = names.filter((n) => values[n] === undefined || values[n] === '');
-  if (missing.length)
-    throw new ToolError(
-      `missing path parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${template}: put them in the path or in pathParams`,
-    );
+  if (missing.length) throw new MissingPathParams(template, missing, values);
 
   const methods = catalog.methodsFor(template);
   let method = args.method;
@@ -217,7 +244,14 @@ export async function resolveCall(
   refuseOddText(args);
   const target = parseTarget(args.path, cluster.client.baseUrl);
   const givenParams = mergeQuery(args.params, target.query);
-  const found = catalog ? resolveWithCatalog(catalog, target.path, args, readOnly) : resolveWithoutCatalog(target.path, args, readOnly);
+  let found: Resolved;
+  try {
+    found = catalog ? resolveWithCatalog(catalog, target.path, args, readOnly) : resolveWithoutCatalog(target.path, args, readOnly);
+  } catch (err) {
+    if (!(err instanceof MissingPathParams)) throw err;
+    const hint = await guestNodeHint(err, cluster, signal);
+    throw hint ? new ToolError(`${err.message}\n${hint}`) : err;
+  }
   refuseControlCharsInPath(found.path);
   return { resolved: { ...found, path: await canonicalNodeInPath(cluster.client, found.path, signal) }, givenParams };
 }

@@ -75,6 +75,34 @@ describe('a guest asked for on the wrong node', () => {
   });
 });
 
+describe('a guest named by vmid alone, without its node', () => {
+  it('says which node holds it and the path to repeat the call with', async () => {
+    expect(await refusal(apiTool, { path: '/nodes/{node}/qemu/{vmid}/status/stop', pathParams: { vmid: 100 } })).toMatch(
+      /missing path parameter node for \/nodes\/\{node\}\/qemu\/\{vmid\}\/status\/stop: put them in the path or in pathParams\nVM 100 is on pve1: repeat with path=\/nodes\/pve1\/qemu\/100\/status\/stop$/,
+    );
+    expect(await refusal(apiReadTool, { path: '/nodes/{node}/lxc/{vmid}/config', pathParams: { vmid: '200' } })).toMatch(
+      /CT 200 is on pve1: repeat with path=\/nodes\/pve1\/lxc\/200\/config$/,
+    );
+  });
+
+  it('adds nothing when the guest is of the other kind, unknown, or the list cannot be read', async () => {
+    for (const [path, vmid] of [
+      ['/nodes/{node}/qemu/{vmid}/config', 200],
+      ['/nodes/{node}/qemu/{vmid}/config', 99999],
+    ] as const) {
+      expect(await refusal(apiReadTool, { path, pathParams: { vmid } })).toMatch(/put them in the path or in pathParams$/);
+    }
+    sim.faults.errorOn({ method: 'GET', path: '/cluster/resources', status: 500, reason: 'busy' });
+    try {
+      expect(await refusal(apiReadTool, { path: '/nodes/{node}/qemu/{vmid}/config', pathParams: { vmid: 100 } })).toMatch(
+        /put them in the path or in pathParams$/,
+      );
+    } finally {
+      sim.faults.reset();
+    }
+  });
+});
+
 describe('a name that does not exist', () => {
   it('points at the list of the names that do', async () => {
     expect(await refusal(apiTool, { path: '/access/users/test@pve', method: 'PUT', params: { enable: 0 } })).toMatch(
@@ -125,7 +153,7 @@ describe('a destructive call on a guest that is not where the path says', () => 
     try {
       const wrong = await attempt({ path: '/nodes/pve3/lxc/200/status/stop', method: 'POST' });
       expect(wrong.message).toMatch(
-        /Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/stop\nNothing was asked or sent\.$/,
+        /Container 200 is on pve1, not pve3: repeat with path=\/nodes\/pve1\/lxc\/200\/status\/stop\nThe POST was not sent, and the user was not asked\.$/,
       );
       expect(wrong.structured?.confirm).toBeUndefined();
       expect((await attempt({ path: '/nodes/pve1/qemu/4242', method: 'DELETE' })).message).toMatch(
@@ -147,7 +175,7 @@ describe('a DELETE of something that does not exist', () => {
     try {
       const pool = await attempt({ path: '/pools/archive', method: 'DELETE' });
       expect(pool.message).toBe(
-        "DELETE /pools/archive: there is nothing to delete: Proxmox answered 500 pool 'archive' does not exist\nThe names that exist: proxmox-api-read path=/pools\nNothing was asked or sent.",
+        "DELETE /pools/archive: there is nothing to delete: Proxmox answered 500 pool 'archive' does not exist\nThe names that exist: proxmox-api-read path=/pools\nThe DELETE was not sent, and the user was not asked.",
       );
       expect(pool.structured?.confirm).toBeUndefined();
       expect((await attempt({ path: '/access/users/ghost@pve', method: 'DELETE' })).message).toMatch(
@@ -156,7 +184,7 @@ describe('a DELETE of something that does not exist', () => {
       expect(typeof (await attempt({ path: '/pools/lab', method: 'DELETE' })).structured?.confirm).toBe('string');
       // Inside a guest: its snapshots are listed beside the one that is not there.
       expect((await attempt({ path: '/nodes/pve1/qemu/100/snapshot/pre-upgrade', method: 'DELETE' })).message).toMatch(
-        /snapshot 'pre-upgrade' does not exist\nThe names that exist: proxmox-api-read path=\/nodes\/pve1\/qemu\/100\/snapshot\nNothing was asked or sent\.$/,
+        /snapshot 'pre-upgrade' does not exist\nThe names that exist: proxmox-api-read path=\/nodes\/pve1\/qemu\/100\/snapshot\nThe DELETE was not sent, and the user was not asked\.$/,
       );
       // A read that fails for another reason cannot tell: the user is asked and the node decides.
       sim.faults.errorOn({ method: 'GET', path: '/pools/archive', status: 500, reason: 'got timeout' });
