@@ -30,7 +30,13 @@ function rendererOf(name: string, schema: Row): Renderer | undefined {
   if (typeof schema.renderer === 'string') return KNOWN.has(schema.renderer) ? (schema.renderer as Renderer) : undefined;
   if (schema.type !== 'integer' && schema.type !== 'number') return undefined;
   const said = typeof schema.description === 'string' ? schema.description : '';
-  if (/\b(seconds )?since (the )?(beginning of the )?(unix )?epoch\b|\bunix (timestamp|time)\b/i.test(said)) return 'timestamp';
+  // Also "Seconds since 1970-01-01 00:00:00 UTC." (not the same words "(local time)": that is no UTC instant).
+  if (
+    /\b(seconds )?since (the )?(beginning of the )?(unix )?epoch\b|\bunix (timestamp|time)\b|\bsince 1970-01-01( 00:00:00)? UTC\b/i.test(
+      said,
+    )
+  )
+    return 'timestamp';
   if (/\bbytes\b/i.test(said) && !/\bper (second|sec)\b|\/s\b|\brate\b|\blimit\b/i.test(said)) return 'bytes';
   if (name === 'uptime') return 'duration';
   return undefined;

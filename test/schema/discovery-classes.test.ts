@@ -267,6 +267,12 @@ describe.skipIf(VERSIONS.length === 0)(`discovery by class of request${missing}`
         expectAmong(v, 'change the ha behaviour so that vms are migrated off before a host reboots', ['PUT /cluster/options'], 1);
       });
 
+      it('answers which guests would survive a node failing with the HA resources, among the first', () => {
+        for (const q of ['what happens to my vms if pve2 crashes', 'which guests would survive the host px3 dying']) {
+          expectAmong(v, q, ['GET /cluster/ha/resources'], 5);
+        }
+      });
+
       it('answers how long a node or guest has been up with its status', () => {
         for (const q of ['how long has node pve2 been up for', 'since when is the host px1 online']) {
           expectAmong(v, q, ['GET /nodes/{node}/status'], 1);

@@ -451,6 +451,16 @@ export const PVE_RECIPES: Recipe[] = [
     ],
   },
   {
+    goal: 'see which guests would survive their node failing',
+    words: 'which would survive surviving dying dies die crash crashes lost lose outage what happens if recovered recover protected',
+    steps: [
+      { op: 'GET /cluster/ha/resources', why: 'the guests HA restarts elsewhere', main: true },
+      { op: 'GET /cluster/resources', why: 'where each guest runs (type=vm)' },
+      { op: `GET ${N}/storage`, why: 'which storages are shared (other nodes can reach the disks)' },
+      { op: 'GET /cluster/replication', why: 'whose local disks are copied to another node' },
+    ],
+  },
+  {
     goal: 'keep guests apart or together on nodes',
     words: 'keep apart together different same hosts nodes never separate spread anti affinity',
     steps: [
