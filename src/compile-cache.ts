@@ -49,14 +49,15 @@ function privateCacheDir(env: Env): string | undefined {
 const ownedByUs = (st: { uid: number }) => !process.getuid || st.uid === process.getuid();
 
 /**
- * Turns on Node's module compile cache (Node 22.1+) for the modules a command loads after the start (a
- * call's engine, another command). The start itself is cached by `loadStartWithCodeCache`, on every Node.
- * NODE_DISABLE_COMPILE_CACHE=1 turns both off, as for any Node program.
+ * Both caches, in the one private folder: Node's module compile cache (Node 22.1+) for the modules a
+ * command loads after the start (a call's engine, another command), and the start's own code cache, on
+ * every Node (`loadStartWithCodeCache`). NODE_DISABLE_COMPILE_CACHE=1 turns both off, as for any Node program.
  */
-export function enableCompileCache(env: Env = process.env): void {
-  const enable = (nodeModule as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
-  const dir = enable && privateCacheDir(env);
-  if (dir) enable(dir);
+export function startWithCompileCaches(entryUrl: string, env: Env = process.env): void {
+  const dir = privateCacheDir(env);
+  if (!dir) return;
+  (nodeModule as { enableCompileCache?: EnableCompileCache }).enableCompileCache?.(dir);
+  loadStartWithCodeCache(entryUrl, dir);
 }
 
 /** Set by the build to a digest of the start chunk it wrote (scripts/build.mjs); undefined when run from source. */
@@ -83,11 +84,11 @@ const SETTLED_MS = 1000;
  * chunk, the chunk's size and time and the Node version, since V8 itself checks only the source's length.
  *
  * The module goes into require's cache under its own path, so the entry's import of it finds it loaded.
- * Without a built chunk beside the entry (run from source) or a private cache folder, nothing happens and
- * the import loads the chunk as usual. A script has no loader for `import()`: the build refuses a start
+ * Without a built chunk beside the entry (run from source), nothing happens and the import loads the chunk
+ * as usual. A script has no loader for `import()`: the build refuses a start
  * chunk that has one.
  */
-export function loadStartWithCodeCache(entryUrl: string, env: Env = process.env): void {
+function loadStartWithCodeCache(entryUrl: string, dir: string): void {
   const digest = typeof __START_CHUNK_DIGEST__ === 'undefined' ? undefined : __START_CHUNK_DIGEST__;
   if (!digest) return;
   const requireFromEntry = createRequire(entryUrl);
@@ -98,8 +99,6 @@ export function loadStartWithCodeCache(entryUrl: string, env: Env = process.env)
     return;
   }
   if (requireFromEntry.cache[file]) return;
-  const dir = privateCacheDir(env);
-  if (!dir) return;
 
   const source = readFileSync(file, 'utf8');
   const chunk = statSync(file);
