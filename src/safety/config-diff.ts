@@ -21,8 +21,8 @@ const CONTROL = new Set([
   'destroy-unreferenced-disks',
 ]);
 
-/** PVE's `delete`: a list in one string (comma, semicolon or space separated) or an array. */
-export function deletedKeys(value: unknown): string[] {
+/** A PVE list (`delete`, `vms`): one string, comma, semicolon or space separated, or an array; each item once. */
+export function pveList(value: unknown): string[] {
   const parts = Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : String(value).split(/[,;\s]+/);
   return [...new Set(parts.map((k) => k.trim()).filter(Boolean))];
 }
@@ -74,7 +74,7 @@ export function diffConfig(current: Record<string, unknown>, params: Record<stri
     changes.push({ key, old, new: next });
     restore(key, old);
   }
-  for (const key of deletedKeys(params.delete)) {
+  for (const key of pveList(params.delete)) {
     if (skipped.has(key) || !has(key) || Object.prototype.hasOwnProperty.call(params, key)) continue;
     const old = asText(current[key]);
     changes.push({ key, old });

@@ -137,8 +137,7 @@ const ENTRIES: Entry[] = [
   {
     rule: 'POST /access/domains/*/sync',
     why: 'removes users, groups or their properties that vanished from the directory',
-    when: (p) =>
-      p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== 'none' && String(p['remove-vanished']).trim() !== '',
+    when: (p) => given('remove-vanished')(p) && String(p?.['remove-vanished']).trim() !== 'none',
   },
   // Deletions, most specific first
   { rule: 'DELETE /nodes/*/qemu/*', why: 'destroys the VM and its disks' },
@@ -177,7 +176,7 @@ const HOST_ENTRIES: Entry[] = [
   {
     rule: 'POST /access/domains/*/sync',
     why: 'removes users or their properties that vanished from the directory',
-    when: (p) => p?.['remove-vanished'] !== undefined && String(p['remove-vanished']).trim() !== '',
+    when: given('remove-vanished'),
   },
   { rule: 'DELETE /nodes/*/tasks/*', why: 'stops the task' },
   {

@@ -2,7 +2,7 @@ import type { ClusterContext } from '../context.js';
 import { isNodeName } from '../exec/guest-ids.js';
 import { apiPath } from '../proxmox/path.js';
 import type { Resolved } from './api-resolve.js';
-import { clusterGuests } from './cluster-guests.js';
+import { clusterGuests, guestKind, guestLabel } from './cluster-guests.js';
 
 // What a call that succeeded leaves undone that the user would want to know at once, said in its answer.
 
@@ -28,7 +28,7 @@ export async function adviceAfter(
     const guest = (await clusterGuests(cluster.client, signal)).find((g) => String(g.vmid) === vmid);
     const node = guest?.node;
     if (!guest || !isNodeName(node)) return undefined;
-    const kind = guest.type === 'lxc' ? 'lxc' : 'qemu';
+    const kind = guestKind(guest);
     const read = async <T>(path: string) => (await cluster.client.request<T>({ method: 'GET', path, signal })).data;
     const [config, storages, jobs] = await Promise.all([
       read<Record<string, unknown>>(apiPath`/nodes/${node}/${kind}/${vmid}/config`),
@@ -44,7 +44,7 @@ export async function adviceAfter(
     });
     const replicated = jobs.some((j) => String(j.guest ?? String(j.id ?? '').split('-')[0]) === vmid);
     if (!local.length || replicated) return undefined;
-    const label = kind === 'lxc' ? `CT ${vmid}` : `VM ${vmid}`;
+    const label = guestLabel(guest);
     const move = kind === 'lxc' ? `POST /nodes/${node}/lxc/${vmid}/move_volume` : `POST /nodes/${node}/qemu/${vmid}/move_disk`;
     return (
       `note: ${label}'s ${local.slice(0, 8).join(', ')} ${local.length === 1 ? 'is' : 'are'} on storage only ${node} holds, and no replication ` +

@@ -1,8 +1,9 @@
 import type { ClusterContext } from '../context.js';
 import { apiPath } from '../proxmox/path.js';
+import { pveList } from '../safety/config-diff.js';
 import { truthy } from '../safety/destructive.js';
 import type { Resolved } from './api-resolve.js';
-import type { GuestRow, GuestSource } from './cluster-guests.js';
+import { GUEST_TEMPLATE, guestLabel, type GuestRow, type GuestSource } from './cluster-guests.js';
 
 // What a call takes with it beyond its own target, said in the preview so that the user's yes covers it.
 
@@ -13,15 +14,21 @@ const MAX_NAMED = 20;
 const HA_POLICIES = ['conditional', 'freeze', 'failover', 'migrate'] as const;
 type HaPolicy = (typeof HA_POLICIES)[number];
 
-/** The node actions on many guests, and which of the node's guests each acts on. */
-const BULK: Record<string, { verb: string; acts: (g: GuestRow) => boolean }> = {
-  '/nodes/{node}/stopall': { verb: 'Shut down', acts: (g) => g.status === 'running' },
+/**
+ * The node actions on many guests: which of the node's guests each acts on, whether it names a `target`
+ * node, and whether a shutdown that takes too long turns into a hard stop.
+ */
+interface Bulk {
+  verb: string;
+  acts: (g: GuestRow) => boolean;
+  toTarget?: boolean;
+  hardStop?: boolean;
+}
+const BULK: Record<string, Bulk> = {
+  '/nodes/{node}/stopall': { verb: 'Shut down', acts: (g) => g.status === 'running', hardStop: true },
   '/nodes/{node}/suspendall': { verb: 'Suspended', acts: (g) => g.status === 'running' && g.type === 'qemu' },
-  '/nodes/{node}/migrateall': { verb: 'Migrated', acts: () => true },
+  '/nodes/{node}/migrateall': { verb: 'Migrated', acts: () => true, toTarget: true },
 };
-
-/** A guest's own paths: the preview names the guest. */
-const GUEST_TEMPLATE = /^\/nodes\/\{node\}\/(qemu|lxc)\/\{vmid\}(\/|$)/;
 /** What PVE hands to HA when HA manages the guest (a stop request, which HA then keeps). */
 const HA_STOPS = /\/status\/(stop|shutdown)$/;
 
@@ -71,12 +78,12 @@ async function guestNamed(r: Resolved, guests: GuestSource): Promise<string | un
   }
   if (!row) return undefined;
   const status = typeof row.status === 'string' && /^[a-z-]{1,20}$/.test(row.status) ? `, ${row.status}` : '';
-  const line = `${named([row]).replace(/ \(HA\)$/, '')} on ${String(r.pathValues?.node)}${status}.`;
+  const line = `${guestLabel(row)}${nameOf(row)} on ${String(r.pathValues?.node)}${status}.`;
   if (!haManaged(row)) return line;
   const which = row.type === 'lxc' ? 'container' : 'VM';
   return HA_STOPS.test(r.template)
     ? `${line}\nHA manages this ${which}: PVE hands the stop to HA, which sets its HA state to stopped, so HA does not start it again by itself.`
-    : `${line}\nHA manages this ${which} (HA state ${plain(String(row.hastate).slice(0, 20))}).`;
+    : `${line}\nHA manages this ${which} (HA state ${String(row.hastate).slice(0, 20)}).`;
 }
 
 async function nodePower(
@@ -99,16 +106,11 @@ async function nodePower(
 }
 
 /** stopall, suspendall, migrateall: the guests it acts on (those in `vms` only, when given), and its limits. */
-function bulkAction(bulk: (typeof BULK)[string], onNode: GuestRow[], node: string, params: Record<string, unknown>): string {
-  const listed =
-    typeof params.vms === 'string' || typeof params.vms === 'number'
-      ? String(params.vms)
-          .split(/[\s,;]+/)
-          .filter(Boolean)
-      : undefined;
+function bulkAction(bulk: Bulk, onNode: GuestRow[], node: string, params: Record<string, unknown>): string {
+  const listed = params.vms === undefined ? undefined : pveList(params.vms);
   const chosen = listed ? onNode.filter((g) => listed.includes(String(g.vmid))) : onNode;
   const acted = chosen.filter(bulk.acts);
-  const target = bulk === BULK['/nodes/{node}/migrateall'] && typeof params.target === 'string' ? ` to ${params.target.slice(0, 40)}` : '';
+  const target = bulk.toTarget && typeof params.target === 'string' ? ` to ${params.target.slice(0, 40)}` : '';
   const lines = [
     acted.length
       ? `${bulk.verb}${target} by this (${acted.length}): ${named(acted)}.`
@@ -116,7 +118,7 @@ function bulkAction(bulk: (typeof BULK)[string], onNode: GuestRow[], node: strin
   ];
   const elsewhere = listed?.filter((id) => !onNode.some((g) => String(g.vmid) === id));
   if (elsewhere?.length) lines.push(`Not on ${node}, so left alone: ${elsewhere.slice(0, MAX_NAMED).join(', ').slice(0, 200)}.`);
-  if (bulk === BULK['/nodes/{node}/stopall'] && acted.length) {
+  if (bulk.hardStop && acted.length) {
     const given = Number(params.timeout);
     const timeout = params.timeout !== undefined && Number.isFinite(given) ? given : 180;
     const forced = params['force-stop'] === undefined || truthy(params['force-stop']);
@@ -131,16 +133,13 @@ function bulkAction(bulk: (typeof BULK)[string], onNode: GuestRow[], node: strin
 
 /** `VM 100 web01 (HA), CT 200 dns01, …, and 3 more`. */
 function named(guests: GuestRow[]): string {
-  const names = guests.slice(0, MAX_NAMED).map((g) => {
-    const name = typeof g.name === 'string' && g.name ? ` ${plain(g.name.slice(0, 40))}` : '';
-    return `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}${name}${haManaged(g) ? ' (HA)' : ''}`;
-  });
+  const names = guests.slice(0, MAX_NAMED).map((g) => `${guestLabel(g)}${nameOf(g)}${haManaged(g) ? ' (HA)' : ''}`);
   const more = guests.length > MAX_NAMED ? `, and ${guests.length - MAX_NAMED} more` : '';
   return names.join(', ') + more;
 }
 
-/** A name from the node, shown to the user: no control or invisible formatting characters. */
-const plain = (s: string) => s.replace(/[\p{Cc}\p{Cf}]/gu, '?');
+/** ` web01`: the guest's name as the node sends it, bounded (a preview shows what is invisible in it). */
+const nameOf = (g: GuestRow) => (typeof g.name === 'string' && g.name ? ` ${g.name.slice(0, 40)}` : '');
 
 /** HA manages a guest whose service has a state other than `ignored`. */
 const haManaged = (g: GuestRow) => typeof g.hastate === 'string' && g.hastate !== '' && g.hastate !== 'ignored';

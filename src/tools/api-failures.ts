@@ -7,7 +7,7 @@ import { sideEffectOf } from '../safety/side-effects.js';
 import { isNodeName } from '../exec/guest-ids.js';
 import type { ClusterContext } from '../context.js';
 import type { Resolved } from './api-resolve.js';
-import { clusterGuests, type GuestRow, type GuestSource } from './cluster-guests.js';
+import { clusterGuests, guestKind, type GuestRow, type GuestSource } from './cluster-guests.js';
 import { ToolError } from './types.js';
 
 // A refusal in Proxmox's own words says what is wrong, seldom what to do next. For the refusals a model
@@ -97,7 +97,7 @@ async function guestRow(vmid: number, guests: GuestSource): Promise<GuestRow | u
 /** Where the guest is, said against the path the call named; undefined when it is there, as that kind. */
 function misplacement(vmid: number, node: string, type: 'qemu' | 'lxc', r: Resolved, row: GuestRow | undefined): string | undefined {
   if (!row) return `There is no guest ${vmid} in this cluster (GET /cluster/resources lists every guest).`;
-  const kind = row.type === 'lxc' ? 'lxc' : 'qemu';
+  const kind = guestKind(row);
   const label = `${kind === 'lxc' ? 'Container' : 'VM'} ${vmid}`;
   if (kind !== type)
     return `${label} is a ${kind === 'lxc' ? 'container (lxc)' : 'VM (qemu)'} on ${String(row.node)}, not a ${type === 'lxc' ? 'container' : 'VM'}: use its /${kind}/ paths.`;

@@ -18,7 +18,7 @@ import { controlCharProblem } from '../schema/validate.js';
 import { clip } from '../output/budget.js';
 import { isNodeName } from '../exec/guest-ids.js';
 import { nodeForCall } from './canonical-node.js';
-import { clusterGuests } from './cluster-guests.js';
+import { clusterGuests, GUEST_TEMPLATE, guestKind, guestLabel } from './cluster-guests.js';
 import type { CallArgs } from './api-input.js';
 import { ToolError, type ClusterContext } from './types.js';
 
@@ -119,13 +119,13 @@ class MissingPathParams extends ToolError {
  * path to repeat the call with (VMIDs are unique in a cluster). Undefined when the list cannot tell.
  */
 async function guestNodeHint(err: MissingPathParams, cluster: ClusterContext, signal: AbortSignal): Promise<string | undefined> {
-  const kind = /^\/nodes\/\{node\}\/(qemu|lxc)\/\{vmid\}(\/|$)/.exec(err.template)?.[1];
+  const kind = GUEST_TEMPLATE.exec(err.template)?.[1];
   const vmid = err.values.vmid;
   if (!kind || err.missing.join() !== 'node' || !/^\d{1,9}$/.test(vmid ?? '')) return undefined;
   const row = (await clusterGuests(cluster.client, signal).catch(() => undefined))?.find((g) => String(g.vmid) === vmid);
-  if (!row || !isNodeName(row.node) || (row.type === 'lxc' ? 'lxc' : 'qemu') !== kind) return undefined;
+  if (!row || !isNodeName(row.node) || guestKind(row) !== kind) return undefined;
   const path = humanPath(fillTemplate(err.template, { ...err.values, node: row.node }));
-  return `${kind === 'lxc' ? 'CT' : 'VM'} ${vmid} is on ${row.node}: repeat with path=${path}`;
+  return `${guestLabel(row)} is on ${row.node}: repeat with path=${path}`;
 }
 
 /** Finds the operation and builds the encoded path, or explains exactly what is wrong. */

@@ -13,6 +13,15 @@ export interface GuestRow {
   hastate?: string;
 }
 
+/** A guest's own API paths, as templates: `/nodes/{node}/qemu/{vmid}` and everything under it. */
+export const GUEST_TEMPLATE = /^\/nodes\/\{node\}\/(qemu|lxc)\/\{vmid\}(\/|$)/;
+
+/** The kind of guest a row is: `lxc` is a container, anything else a VM, as `/cluster/resources` says. */
+export const guestKind = (g: GuestRow): 'qemu' | 'lxc' => (g.type === 'lxc' ? 'lxc' : 'qemu');
+
+/** `VM 100`, `CT 200`. */
+export const guestLabel = (g: GuestRow): string => `${guestKind(g) === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}`;
+
 /** Every guest of the cluster, from `/cluster/resources` (type=vm); an answer that is no list is refused. */
 export async function clusterGuests(client: ProxmoxClient, signal?: AbortSignal): Promise<GuestRow[]> {
   const { data } = await client.request<unknown>({ method: 'GET', path: apiPath`/cluster/resources`, params: { type: 'vm' }, signal });

@@ -31,13 +31,18 @@ async function preview(args: Record<string, unknown>): Promise<string> {
   throw new Error('expected a preview');
 }
 
+/** Every guest's row in /cluster/resources, as the node answers it. */
+async function allGuests(): Promise<Array<Record<string, unknown>>> {
+  const { data } = await rt
+    .cluster()
+    .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } });
+  return data;
+}
+const guestsOf = async (node: string) => (await allGuests()).filter((g) => g.node === node);
+
 describe("a node's shutdown or reboot", () => {
   it('says which it is and names every guest running on that node', async () => {
-    const rows = (
-      await rt
-        .cluster()
-        .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } })
-    ).data;
+    const rows = await allGuests();
     const running = rows.filter((g) => g.node === 'pve2' && g.status === 'running').map((g) => String(g.vmid));
     expect(running.length).toBeGreaterThan(0);
 
@@ -71,12 +76,6 @@ describe("a node's shutdown or reboot", () => {
   });
 });
 
-async function guestsOf(node: string): Promise<Array<Record<string, unknown>>> {
-  const { data } = await rt
-    .cluster()
-    .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } });
-  return data.filter((g) => g.node === node);
-}
 const label = (g: Record<string, unknown>) => `${g.type === 'lxc' ? 'CT' : 'VM'} ${String(g.vmid)}`;
 /** The guests a preview line names, as `VM 103`, `CT 201`. */
 const namedIn = (line: string | undefined) => [...(line ?? '').matchAll(/\b(VM|CT) (\d+)\b/g)].map((m) => `${m[1]} ${m[2]}`).sort();
@@ -158,7 +157,8 @@ describe("a guest's own destructive call", () => {
     if (guest) guest.config.hostname = 'pi\u001b[2Jhole\u202e';
     try {
       const text = await preview({ path: '/nodes/pve1/lxc/203/status/stop', method: 'POST' });
-      expect(text).toMatch(/CT 203 pi\?\[2Jhole\? on pve1/);
+      // Shown as the preview shows anything invisible (output/visible.ts), never as the characters themselves.
+      expect(text).toMatch(/CT 203 pi⟨U\+001B⟩\[2Jhole⟨U\+202E⟩ on pve1/);
       expect(text).not.toMatch(/[\u001b\u202e]/);
     } finally {
       if (guest && before !== undefined) guest.config.hostname = before;
@@ -172,11 +172,7 @@ describe('HA-managed guests on a node that goes down', () => {
   afterAll(() => void delete options().ha);
 
   it('are marked, and the preview says what the datacenter shutdown policy does with them', async () => {
-    const rows = (
-      await rt
-        .cluster()
-        .client.request<Array<Record<string, unknown>>>({ method: 'GET', path: '/cluster/resources', params: { type: 'vm' } })
-    ).data;
+    const rows = await allGuests();
     const ha = rows.filter((g) => g.node === 'pve1' && g.status === 'running' && typeof g.hastate === 'string').map((g) => String(g.vmid));
     const plain = rows.filter((g) => g.node === 'pve1' && g.status === 'running' && g.hastate === undefined).map((g) => String(g.vmid));
     expect(ha.length).toBeGreaterThan(0);
